@@ -1,0 +1,83 @@
+//! The one error type of the core crate.
+//!
+//! Every variant names what was wrong; where CPython has a message for the same mistake, `Display`
+//! prints CPython's text (`Unknown level: 'FOO'`, `Invalid format 'hello' for '%' style`).
+
+use std::fmt;
+use std::io;
+
+use crate::format::repr::py_repr;
+
+/// What went wrong while configuring logging.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A level name that is not registered (Python: `ValueError: Unknown level: 'FOO'`).
+    UnknownLevel(String),
+    /// A format string the formatter cannot use; `message` is CPython's text.
+    InvalidFormat {
+        /// The format string as given.
+        format: String,
+        /// CPython's message, e.g. `Invalid format 'hello' for '%' style`.
+        message: String,
+    },
+    /// A date format (`datefmt`) with a directive that cannot be rendered.
+    InvalidDateFormat {
+        /// The date format as given.
+        datefmt: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Arguments that cannot be used together (Python's `basicConfig` `ValueError`s).
+    InvalidArguments(String),
+    /// An encoding other than UTF-8.
+    UnsupportedEncoding(String),
+    /// A file or stream that could not be opened.
+    Io {
+        /// What was being done, e.g. `cannot open log file '/var/log/app.log'`.
+        context: String,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The global subscriber or logger could not be installed.
+    Init(String),
+}
+
+impl Error {
+    pub(crate) fn open_file(path: &std::path::Path, source: io::Error) -> Error {
+        Error::Io {
+            context: format!("cannot open log file {}", py_repr(&path.display().to_string())),
+            source,
+        }
+    }
+
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::UnknownLevel(name) => write!(f, "Unknown level: {}", py_repr(name)),
+            Error::InvalidFormat { message, .. } => f.write_str(message),
+            Error::InvalidDateFormat { datefmt, message } => {
+                write!(f, "invalid date format {}: {message}", py_repr(datefmt))
+            }
+            Error::InvalidArguments(message) => f.write_str(message),
+            Error::UnsupportedEncoding(encoding) => write!(
+                f,
+                "unsupported encoding {}: log files are written in UTF-8",
+                py_repr(encoding)
+            ),
+            Error::Io { context, source } => write!(f, "{context}: {source}"),
+            Error::Init(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

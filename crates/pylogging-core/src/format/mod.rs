@@ -1,0 +1,662 @@
+//! Formatters: how a record becomes text. Python: `logging.Formatter`.
+//!
+//! A format string is compiled once, at construction, into segments; formatting a record writes into a
+//! buffer the caller gives, so the steady state allocates nothing. Only Python's `%` style exists for
+//! now; [`Style`] leaves room for `{` and `$`.
+//!
+//! ```
+//! use pylogging_core::{Formatter, Level, LogRecord};
+//! let formatter = Formatter::builder("%(asctime)s - %(name)s - %(levelname)-8s - %(message)s")
+//!     .utc(true)
+//!     .build()
+//!     .unwrap();
+//! let mut record = LogRecord::new("app", Level::INFO, "started");
+//! record.created = 1795536741.7239;
+//! let mut out = String::new();
+//! formatter.format(&record, &mut out).unwrap();
+//! assert_eq!(out, "2026-11-24 16:12:21,723 - app - INFO     - started");
+//!
+//! assert_eq!(
+//!     Formatter::new("hello").unwrap_err().to_string(),
+//!     "Invalid format 'hello' for '%' style"
+//! );
+//! ```
+
+pub mod datefmt;
+mod percent;
+mod pyvalue;
+pub mod repr;
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::Arc;
+
+use datefmt::{DateFormat, Zone};
+use percent::{Key, Piece};
+use pyvalue::{PyVal, Spec};
+
+use crate::error::Error;
+use crate::record::LogRecord;
+
+pub use pyvalue::ConversionError;
+
+/// Python's `BASIC_FORMAT`, the format `basic_config` uses by default.
+pub const BASIC_FORMAT: &str = "%(levelname)s:%(name)s:%(message)s";
+
+/// The syntax of a format string. Python: the `style` argument of `Formatter`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Style {
+    /// `%(name)s`, Python's default.
+    #[default]
+    Percent,
+}
+
+impl Style {
+    /// The style's character, as Python names it (`%`).
+    pub fn as_char(self) -> char {
+        match self {
+            Style::Percent => '%',
+        }
+    }
+
+    /// Parses Python's style argument; anything but `%` is refused with CPython's message.
+    pub fn parse(style: &str) -> Result<Style, Error> {
+        match style {
+            "%" => Ok(Style::Percent),
+            _ => Err(Error::InvalidArguments(
+                "Style must be one of: %,{,$".to_owned(),
+            )),
+        }
+    }
+}
+
+/// Formatting a record failed at run time; the handler reports it through `handle_error`.
+///
+/// `Display` prints Python's exception line, e.g.
+/// `ValueError: Formatting field not found in record: 'user'`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatError {
+    /// Python's exception type.
+    pub kind: &'static str,
+    /// Python's message.
+    pub message: String,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+impl From<ConversionError> for FormatError {
+    fn from(e: ConversionError) -> FormatError {
+        FormatError {
+            kind: e.kind,
+            message: e.message,
+        }
+    }
+}
+
+/// A record attribute a format can name.
+#[derive(Clone, Debug, PartialEq)]
+enum Attr {
+    Name,
+    Msg,
+    Levelname,
+    Levelno,
+    Pathname,
+    Filename,
+    Module,
+    Lineno,
+    FuncName,
+    Created,
+    Msecs,
+    RelativeCreated,
+    Thread,
+    ThreadName,
+    Process,
+    ProcessName,
+    Asctime,
+    ExcText,
+    ExcInfo,
+    StackInfo,
+    Args,
+    Spans,
+    ModulePath,
+    Extra(Box<str>),
+}
+
+impl Attr {
+    fn from_key(key: &str) -> Attr {
+        match key {
+            "name" => Attr::Name,
+            "msg" | "message" => Attr::Msg,
+            "levelname" => Attr::Levelname,
+            "levelno" => Attr::Levelno,
+            "pathname" => Attr::Pathname,
+            "filename" => Attr::Filename,
+            "module" => Attr::Module,
+            "lineno" => Attr::Lineno,
+            "funcName" => Attr::FuncName,
+            "created" => Attr::Created,
+            "msecs" => Attr::Msecs,
+            "relativeCreated" => Attr::RelativeCreated,
+            "thread" => Attr::Thread,
+            "threadName" => Attr::ThreadName,
+            "process" => Attr::Process,
+            "processName" => Attr::ProcessName,
+            "asctime" => Attr::Asctime,
+            "exc_text" => Attr::ExcText,
+            "exc_info" => Attr::ExcInfo,
+            "stack_info" => Attr::StackInfo,
+            "args" => Attr::Args,
+            "spans" => Attr::Spans,
+            "module_path" => Attr::ModulePath,
+            other => Attr::Extra(other.into()),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Segment {
+    Literal(Box<str>),
+    Field(Attr, Spec),
+}
+
+/// The default `%s,%03d` that adds milliseconds to the default time format.
+#[derive(Clone, Debug)]
+struct MsecFormat {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    format: String,
+    style: Style,
+    segments: Vec<Segment>,
+    deferred_error: Option<FormatError>,
+    uses_time: bool,
+    datefmt: Option<String>,
+    date: DateFormat,
+    msec_format: Option<MsecFormat>,
+    zone: Zone,
+}
+
+/// Turns records into text. Python: `logging.Formatter`. Cheap to clone (shared).
+#[derive(Clone, Debug)]
+pub struct Formatter(Arc<Inner>);
+
+impl Default for Formatter {
+    /// Python's default formatter: `%(message)s`.
+    fn default() -> Formatter {
+        Formatter::builder("").build_or_default()
+    }
+}
+
+impl Formatter {
+    /// A `%`-style formatter with Python's defaults (local time, `2026-11-24 16:12:21,723` dates).
+    ///
+    /// An empty format means `%(message)s`, as in Python.
+    pub fn new(format: &str) -> Result<Formatter, Error> {
+        Formatter::builder(format).build()
+    }
+
+    /// A builder for the other options (`datefmt`, UTC, validation).
+    ///
+    /// # Default values
+    /// | option | default |
+    /// |---|---|
+    /// | `datefmt` | none: `%Y-%m-%d %H:%M:%S` plus `,mmm` |
+    /// | `style` | `%` |
+    /// | `validate` | `true` |
+    /// | zone | local time |
+    pub fn builder(format: &str) -> FormatterBuilder {
+        FormatterBuilder {
+            format: format.to_owned(),
+            datefmt: None,
+            style: Style::Percent,
+            validate: true,
+            zone: Zone::Local,
+            default_time_format: None,
+            default_msec_format: Some("%s,%03d".to_owned()),
+        }
+    }
+
+    /// The format string (after the empty-means-default rule).
+    pub fn format_string(&self) -> &str {
+        &self.0.format
+    }
+
+    /// The style.
+    pub fn style(&self) -> Style {
+        self.0.style
+    }
+
+    /// The date format, if one was given.
+    pub fn datefmt(&self) -> Option<&str> {
+        self.0.datefmt.as_deref()
+    }
+
+    /// Python's `usesTime()`: whether the format names `asctime`.
+    pub fn uses_time(&self) -> bool {
+        self.0.uses_time
+    }
+
+    /// Formats `record` into `out` (appending), as Python's `Formatter.format`: the message, the
+    /// format, then `exc_text` and `stack_info` each on a new line.
+    pub fn format(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
+        let inner = &self.0;
+        if let Some(err) = &inner.deferred_error {
+            return Err(err.clone());
+        }
+        let mut asctime = if inner.uses_time {
+            let mut buf = ASCTIME_BUFFER.take();
+            buf.clear();
+            self.format_time(record, &mut buf);
+            Some(buf)
+        } else {
+            None
+        };
+        let result = self.format_segments(record, asctime.as_deref(), out);
+        if let Some(buf) = asctime.take() {
+            ASCTIME_BUFFER.set(buf);
+        }
+        result?;
+        if let Some(exc_text) = record.exc_text() {
+            push_on_new_line(out, exc_text);
+        }
+        if let Some(stack) = record.stack_info {
+            push_on_new_line(out, stack);
+        }
+        Ok(())
+    }
+
+    fn format_segments(
+        &self,
+        record: &LogRecord<'_>,
+        asctime: Option<&str>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        for segment in &self.0.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Field(attr, spec) => {
+                    let value = lookup(attr, record, asctime)?;
+                    pyvalue::render(out, spec, value)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Python's `formatTime`: `datefmt` if given, else the default time format with milliseconds.
+    pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) {
+        let inner = &self.0;
+        let seconds = record.created.floor() as i64;
+        let start = out.len();
+        cached_seconds(self, seconds, out);
+        if inner.datefmt.is_none()
+            && let Some(msec) = &inner.msec_format
+        {
+            let seconds_text = out[start..].to_owned();
+            out.truncate(start);
+            let args = [PyVal::Str(&seconds_text), PyVal::Float(record.msecs())];
+            for piece in &msec.pieces {
+                match piece {
+                    Piece::Literal(text) => out.push_str(text),
+                    Piece::Field {
+                        key: Key::Positional(n),
+                        spec,
+                    } => {
+                        if let Err(e) = pyvalue::render(out, spec, args[*n]) {
+                            out.push_str(&e.message);
+                        }
+                    }
+                    Piece::Field { .. } => {}
+                }
+            }
+        }
+    }
+}
+
+thread_local! {
+    static ASCTIME_BUFFER: Cell<String> = const { Cell::new(String::new()) };
+    static SECONDS_CACHE: std::cell::RefCell<[(usize, i64, String); 4]> =
+        const { std::cell::RefCell::new([(0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new())]) };
+}
+
+/// Writes the seconds part of the time, reusing the text rendered for the same second by the same
+/// formatter on this thread (most records share their second with the one before).
+fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
+    let id = Arc::as_ptr(&formatter.0) as usize;
+    let render = |out: &mut String| formatter.0.date.render(out, seconds, &formatter.0.zone);
+    let hit = SECONDS_CACHE.try_with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return false;
+        };
+        let slot = (id as u64 ^ (id as u64 >> 7)) as usize % cache.len();
+        let entry = &mut cache[slot];
+        if entry.0 != id || entry.1 != seconds || entry.2.is_empty() {
+            entry.2.clear();
+            render(&mut entry.2);
+            entry.0 = id;
+            entry.1 = seconds;
+        }
+        out.push_str(&entry.2);
+        true
+    });
+    if !matches!(hit, Ok(true)) {
+        render(out);
+    }
+}
+
+fn push_on_new_line(out: &mut String, text: &str) {
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(text);
+}
+
+fn lookup<'r>(
+    attr: &Attr,
+    record: &'r LogRecord<'_>,
+    asctime: Option<&'r str>,
+) -> Result<PyVal<'r>, FormatError> {
+    use crate::record::Value;
+    Ok(match attr {
+        Attr::Name => PyVal::Str(record.name),
+        Attr::Msg => PyVal::Str(record.msg),
+        Attr::Levelname => PyVal::Level(record.levelname()),
+        Attr::Levelno => PyVal::Int(record.level.value().into()),
+        Attr::Pathname => PyVal::Str(record.pathname),
+        Attr::Filename => PyVal::Str(record.filename()),
+        Attr::Module => PyVal::Str(record.module()),
+        Attr::Lineno => PyVal::UInt(record.lineno.into()),
+        Attr::FuncName => record.func_name.map_or(PyVal::None, PyVal::Str),
+        Attr::Created => PyVal::Float(record.created),
+        Attr::Msecs => PyVal::Float(record.msecs()),
+        Attr::RelativeCreated => PyVal::Float(record.relative_created),
+        Attr::Thread => PyVal::UInt(record.thread),
+        Attr::ThreadName => PyVal::Str(&record.thread_name),
+        Attr::Process => PyVal::UInt(record.process.into()),
+        Attr::ProcessName => PyVal::Str(record.process_name),
+        Attr::Asctime => match asctime {
+            Some(text) => PyVal::Str(text),
+            None => return Err(missing("asctime")),
+        },
+        Attr::ExcText => record.exc_text().map_or(PyVal::None, PyVal::Str),
+        Attr::ExcInfo => PyVal::None,
+        Attr::StackInfo => record.stack_info.map_or(PyVal::None, PyVal::Str),
+        Attr::Args => PyVal::EmptyTuple,
+        Attr::Spans => PyVal::Str(record.spans),
+        Attr::ModulePath => record.module_path.map_or(PyVal::None, PyVal::Str),
+        Attr::Extra(key) => match record.extra(key) {
+            Some(Value::Str(s)) => PyVal::Str(s),
+            Some(Value::Int(n)) => PyVal::Int(n),
+            Some(Value::UInt(n)) => PyVal::UInt(n),
+            Some(Value::BigInt(n)) => PyVal::BigInt(n),
+            Some(Value::Float(v)) => PyVal::Float(v),
+            Some(Value::Bool(b)) => PyVal::Bool(b),
+            Some(Value::None) => PyVal::None,
+            None => return Err(missing(key)),
+        },
+    })
+}
+
+fn missing(key: &str) -> FormatError {
+    FormatError {
+        kind: "ValueError",
+        message: format!(
+            "Formatting field not found in record: {}",
+            repr::py_repr(key)
+        ),
+    }
+}
+
+/// Options for a [`Formatter`]; see [`Formatter::builder`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct FormatterBuilder {
+    format: String,
+    datefmt: Option<String>,
+    style: Style,
+    validate: bool,
+    zone: Zone,
+    default_time_format: Option<String>,
+    default_msec_format: Option<String>,
+}
+
+impl FormatterBuilder {
+    /// Python's `datefmt`: a `strftime` format for `%(asctime)s` (no milliseconds are added).
+    pub fn datefmt(mut self, datefmt: impl Into<String>) -> Self {
+        let datefmt = datefmt.into();
+        self.datefmt = (!datefmt.is_empty()).then_some(datefmt);
+        self
+    }
+
+    /// Sets or clears `datefmt`.
+    pub fn datefmt_opt(mut self, datefmt: Option<String>) -> Self {
+        self.datefmt = datefmt.filter(|d| !d.is_empty());
+        self
+    }
+
+    /// The style of the format string.
+    pub fn style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Python's `validate`: check the format at construction (default). With `false`, a broken format
+    /// is reported by `handle_error` on every record instead, as in Python.
+    pub fn validate(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
+    /// Show times in UTC (Python: `converter = time.gmtime`) instead of local time.
+    pub fn utc(mut self, utc: bool) -> Self {
+        self.zone = if utc { Zone::Utc } else { Zone::Local };
+        self
+    }
+
+    /// Show times in a given zone.
+    pub fn zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// Python's `default_time_format` (`%Y-%m-%d %H:%M:%S`).
+    pub fn default_time_format(mut self, format: impl Into<String>) -> Self {
+        self.default_time_format = Some(format.into());
+        self
+    }
+
+    /// Python's `default_msec_format` (`%s,%03d`); `None` drops the milliseconds.
+    pub fn default_msec_format(mut self, format: Option<&str>) -> Self {
+        self.default_msec_format = format.map(str::to_owned);
+        self
+    }
+
+    /// Compiles the formatter. Errors carry CPython's message.
+    pub fn build(self) -> Result<Formatter, Error> {
+        let format = if self.format.is_empty() {
+            "%(message)s".to_owned()
+        } else {
+            self.format.clone()
+        };
+        let invalid = |message: String| Error::InvalidFormat {
+            format: format.clone(),
+            message,
+        };
+        if self.validate && !percent::has_valid_field(&format) {
+            return Err(invalid(format!("Invalid format '{format}' for '%' style")));
+        }
+        let (segments, deferred_error) = match percent::parse(&format, None) {
+            Ok(pieces) => (compile(pieces), None),
+            Err(e) if self.validate => {
+                return Err(invalid(format!(
+                    "Invalid format '{format}' for '%' style: {}",
+                    e.message
+                )));
+            }
+            Err(e) => (
+                Vec::new(),
+                Some(FormatError {
+                    kind: e.kind,
+                    message: e.message,
+                }),
+            ),
+        };
+        let date_source = self
+            .datefmt
+            .clone()
+            .or(self.default_time_format.clone())
+            .unwrap_or_else(|| "%Y-%m-%d %H:%M:%S".to_owned());
+        let date = DateFormat::parse(&date_source).map_err(|message| Error::InvalidDateFormat {
+            datefmt: date_source.clone(),
+            message,
+        })?;
+        let msec_format = match &self.default_msec_format {
+            Some(f) => Some(MsecFormat {
+                pieces: percent::parse(f, Some(2)).map_err(|e| Error::InvalidFormat {
+                    format: f.clone(),
+                    message: format!("Invalid default_msec_format '{f}': {}", e.message),
+                })?,
+            }),
+            None => None,
+        };
+        Ok(Formatter(Arc::new(Inner {
+            uses_time: format.contains("%(asctime)"),
+            format,
+            style: self.style,
+            segments,
+            deferred_error,
+            datefmt: self.datefmt,
+            date,
+            msec_format,
+            zone: self.zone,
+        })))
+    }
+
+    fn build_or_default(self) -> Formatter {
+        self.build().unwrap_or_else(|_| {
+            Formatter(Arc::new(Inner {
+                format: "%(message)s".to_owned(),
+                style: Style::Percent,
+                segments: vec![Segment::Field(
+                    Attr::Msg,
+                    Spec {
+                        conversion: b's',
+                        ..Spec::default()
+                    },
+                )],
+                deferred_error: None,
+                uses_time: false,
+                datefmt: None,
+                date: DateFormat::default_time_format(),
+                msec_format: None,
+                zone: Zone::Local,
+            }))
+        })
+    }
+}
+
+fn compile(pieces: Vec<Piece>) -> Vec<Segment> {
+    pieces
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Literal(text) => Segment::Literal(text.into_boxed_str()),
+            Piece::Field {
+                key: Key::Named(name),
+                spec,
+            } => Segment::Field(Attr::from_key(&name), spec),
+            Piece::Field {
+                key: Key::Positional(_),
+                spec,
+            } => Segment::Field(Attr::Extra("".into()), spec),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Level, Value};
+
+    fn record<'a>() -> LogRecord<'a> {
+        let mut r = LogRecord::new("a.b", Level::WARNING, "hi");
+        r.created = 1795536741.0723;
+        r
+    }
+
+    fn fmt(f: &str, r: &LogRecord<'_>) -> Result<String, FormatError> {
+        let mut out = String::new();
+        Formatter::builder(f)
+            .utc(true)
+            .build()
+            .unwrap()
+            .format(r, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn classic_formats() {
+        let r = record();
+        assert_eq!(fmt(BASIC_FORMAT, &r).unwrap(), "WARNING:a.b:hi");
+        assert_eq!(fmt("%(msecs)03d|%(levelno)d", &r).unwrap(), "072|30");
+        assert_eq!(fmt("%(asctime)s", &r).unwrap(), "2026-11-24 16:12:21,072");
+        assert_eq!(fmt("100%% %(message)s", &r).unwrap(), "100% hi");
+    }
+
+    #[test]
+    fn datefmt_drops_milliseconds() {
+        let mut out = String::new();
+        Formatter::builder("%(asctime)s")
+            .datefmt("%H:%M:%S")
+            .utc(true)
+            .build()
+            .unwrap()
+            .format(&record(), &mut out)
+            .unwrap();
+        assert_eq!(out, "16:12:21");
+    }
+
+    #[test]
+    fn extras_and_missing_fields() {
+        let extras = [("user", Value::Int(7))];
+        let mut r = record();
+        r.extras = &extras;
+        assert_eq!(fmt("%(user)05d %(message)s", &r).unwrap(), "00007 hi");
+        assert_eq!(
+            fmt("%(nope)s %(message)s", &r).unwrap_err().to_string(),
+            "ValueError: Formatting field not found in record: 'nope'"
+        );
+    }
+
+    #[test]
+    fn construction_errors() {
+        assert_eq!(
+            Formatter::new("%(message)").unwrap_err().to_string(),
+            "Invalid format '%(message)' for '%' style"
+        );
+        assert_eq!(
+            Formatter::new("%(message)s %").unwrap_err().to_string(),
+            "Invalid format '%(message)s %' for '%' style: incomplete format"
+        );
+        let lenient = Formatter::builder("hello").validate(false).build().unwrap();
+        let mut out = String::new();
+        lenient.format(&record(), &mut out).unwrap();
+        assert_eq!(out, "hello");
+    }
+
+    #[test]
+    fn exception_text_follows_on_a_new_line() {
+        let err = std::io::Error::other("disk full");
+        let mut r = record();
+        r.exc_info = Some(&err);
+        assert_eq!(fmt("%(message)s", &r).unwrap(), "hi\ndisk full");
+    }
+}

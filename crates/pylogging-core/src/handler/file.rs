@@ -1,0 +1,228 @@
+//! `FileHandler`: records appended to (or written over) a file. Python: `logging.FileHandler`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::{Emit, EmitContext, Handler, HandlerError};
+use crate::error::Error;
+use crate::record::LogRecord;
+
+/// How a file handler opens its file. Python: the `mode` argument.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileMode {
+    /// `'a'`: append (the default).
+    #[default]
+    Append,
+    /// `'w'`: truncate when opened.
+    Write,
+}
+
+impl FileMode {
+    /// Parses Python's mode strings (`a`, `w`, with an optional `t`; `+` is accepted and ignored).
+    pub fn parse(mode: &str) -> Result<FileMode, Error> {
+        let core: String = mode.chars().filter(|c| !matches!(c, 't' | '+')).collect();
+        match core.as_str() {
+            "a" => Ok(FileMode::Append),
+            "w" => Ok(FileMode::Write),
+            _ => Err(Error::InvalidArguments(format!(
+                "invalid file mode {}: use 'a' (append) or 'w' (write); log files are text",
+                crate::format::repr::py_repr(mode)
+            ))),
+        }
+    }
+}
+
+/// Writes records to a file, one line each, flushed as written. Python: `logging.FileHandler`.
+///
+/// ```no_run
+/// use pylogging_core::{FileHandler, Level};
+/// let handler = FileHandler::builder("app.log").build()?.with_level(Level::ERROR);
+/// # Ok::<(), pylogging_core::Error>(())
+/// ```
+pub struct FileHandler {
+    path: PathBuf,
+    mode: FileMode,
+    file: Mutex<FileState>,
+}
+
+struct FileState {
+    file: Option<File>,
+    closed: bool,
+}
+
+impl FileHandler {
+    /// A builder for a file handler on `path`.
+    ///
+    /// # Default values
+    /// | option | default | Python |
+    /// |---|---|---|
+    /// | mode | [`FileMode::Append`] | `mode='a'` |
+    /// | encoding | UTF-8 (the only one) | `encoding=None` |
+    /// | delay | `false`: open now, so a missing directory is an error here | `delay=False` |
+    pub fn builder(path: impl AsRef<Path>) -> FileHandlerBuilder {
+        FileHandlerBuilder {
+            path: path.as_ref().to_path_buf(),
+            mode: FileMode::Append,
+            delay: false,
+            encoding: None,
+        }
+    }
+
+    fn open(&self) -> io::Result<File> {
+        open_file(&self.path, self.mode)
+    }
+}
+
+fn open_file(path: &Path, mode: FileMode) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    match mode {
+        FileMode::Append => options.append(true).create(true),
+        FileMode::Write => options.write(true).create(true).truncate(true),
+    };
+    options.open(path)
+}
+
+/// Options for a [`FileHandler`]; see [`FileHandler::builder`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct FileHandlerBuilder {
+    path: PathBuf,
+    mode: FileMode,
+    delay: bool,
+    encoding: Option<String>,
+}
+
+impl FileHandlerBuilder {
+    /// Append (default) or truncate.
+    pub fn mode(mut self, mode: FileMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Open the file on the first record instead of now (Python's `delay=True`).
+    pub fn delay(mut self, delay: bool) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// The encoding; only UTF-8 (`utf-8`, `utf8`, any case) is accepted.
+    pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
+        self.encoding = Some(encoding.into());
+        self
+    }
+
+    /// Opens the file (unless delayed) and returns the handler. The path is made absolute now, as
+    /// Python does, so a later change of directory does not move the log.
+    pub fn build(self) -> Result<Handler, Error> {
+        if let Some(encoding) = &self.encoding {
+            check_encoding(encoding)?;
+        }
+        let path = std::path::absolute(&self.path).map_err(|e| Error::open_file(&self.path, e))?;
+        let file = if self.delay {
+            None
+        } else {
+            Some(open_file(&path, self.mode).map_err(|e| Error::open_file(&path, e))?)
+        };
+        Ok(Handler::new(FileHandler {
+            path,
+            mode: self.mode,
+            file: Mutex::new(FileState {
+                file,
+                closed: false,
+            }),
+        }))
+    }
+}
+
+/// Accepts the names Python uses for UTF-8.
+pub(crate) fn check_encoding(encoding: &str) -> Result<(), Error> {
+    let normalized = encoding.to_ascii_lowercase().replace(['-', '_'], "");
+    if normalized == "utf8" {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedEncoding(encoding.to_owned()))
+    }
+}
+
+impl Emit for FileHandler {
+    fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+        let text = ctx.format(record)?;
+        text.push('\n');
+        let mut state = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if state.file.is_none() {
+            if state.closed && self.mode == FileMode::Write {
+                // Python (bpo-42378): a closed 'w' handler does not reopen and truncate its file.
+                return Err(HandlerError::Io(io::Error::other(
+                    "record after close() on a mode 'w' file handler",
+                )));
+            }
+            state.file = Some(self.open()?);
+        }
+        if let Some(file) = state.file.as_mut() {
+            file.write_all(text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        let mut state = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        match state.file.as_mut() {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+
+    fn close(&self) -> io::Result<()> {
+        let mut state = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        state.closed = true;
+        match state.file.take() {
+            Some(file) => file.sync_data().or(Ok(())),
+            None => Ok(()),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        "FileHandler"
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    #[test]
+    fn missing_directory_is_an_error_unless_delayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope").join("app.log");
+        let err = FileHandler::builder(&path).build().unwrap_err();
+        assert!(err.to_string().starts_with("cannot open log file '"), "{err}");
+        assert!(err.to_string().contains("No such file or directory"), "{err}");
+        assert!(FileHandler::builder(&path).delay(true).build().is_ok());
+    }
+
+    #[test]
+    fn append_write_and_delay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, "old\n").unwrap();
+        let h = FileHandler::builder(&path).build().unwrap();
+        h.handle(&LogRecord::new("a", Level::INFO, "one"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\none\n");
+        let w = FileHandler::builder(&path).mode(FileMode::Write).delay(true).build().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\none\n");
+        w.handle(&LogRecord::new("a", Level::INFO, "two"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two\n");
+        w.close();
+        assert_eq!(FileMode::parse("at").unwrap(), FileMode::Append);
+        assert!(FileMode::parse("r").is_err());
+        assert!(check_encoding("latin-1").is_err());
+        assert!(check_encoding("UTF_8").is_ok());
+    }
+}

@@ -1,0 +1,475 @@
+//! Handlers: where records go. Python: `logging.Handler` and its subclasses.
+//!
+//! A [`Handler`] is the shared part every handler has (level, formatter, filters, counters,
+//! `handle_error`); what differs is its destination, an [`Emit`] implementation: [`StreamHandler`],
+//! [`FileHandler`], [`NullHandler`]. As in CPython's template method, a destination only writes: it
+//! asks its [`EmitContext`] for the formatted text (formatting happens before any lock is taken) and
+//! returns an error instead of panicking; the handler reports the error and carries on.
+//!
+//! ```
+//! use pylogging_core::{Formatter, Level, StreamHandler};
+//! let console = StreamHandler::stderr()
+//!     .with_level(Level::WARNING)
+//!     .with_formatter(Formatter::new("%(name)s - %(levelname)s - %(message)s").unwrap());
+//! assert_eq!(console.level(), Level::WARNING);
+//! ```
+
+mod file;
+mod null;
+mod stream;
+
+pub use file::{FileHandler, FileHandlerBuilder, FileMode};
+pub use null::NullHandler;
+pub use stream::{SharedWriter, StreamHandler, StreamTarget};
+
+use std::cell::Cell;
+use std::fmt;
+use std::io::{self, Write as _};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use arc_swap::ArcSwapOption;
+
+use crate::filter::{Filter, Filters};
+use crate::format::repr::py_repr;
+use crate::format::{FormatError, Formatter};
+use crate::level::Level;
+use crate::record::LogRecord;
+
+/// A handler's destination. Python: the `emit`, `flush` and `close` of a `Handler` subclass.
+pub trait Emit: Send + Sync + 'static {
+    /// Delivers one record. Call [`EmitContext::format`] for its text.
+    fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError>;
+
+    /// Flushes buffered output.
+    fn flush(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Releases the destination (closes a file). Further records may reopen it, as in Python.
+    fn close(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// The handler's class name as Python shows it (`StreamHandler`).
+    fn kind(&self) -> &'static str;
+
+    /// What the destination is, for `Debug` (`<stderr>`, `/var/log/app.log`).
+    fn describe(&self) -> String;
+}
+
+/// What a destination needs to write a record: the handler's formatter and a reused buffer.
+pub struct EmitContext<'a> {
+    formatter: &'a Formatter,
+    buffer: &'a mut String,
+}
+
+impl EmitContext<'_> {
+    /// Formats the record with the handler's formatter (or Python's default, `%(message)s`) into the
+    /// handler's reused buffer and returns it, so the destination can append its terminator.
+    pub fn format(&mut self, record: &LogRecord<'_>) -> Result<&mut String, FormatError> {
+        self.buffer.clear();
+        self.formatter.format(record, self.buffer)?;
+        Ok(self.buffer)
+    }
+
+    /// The formatter in use.
+    pub fn formatter(&self) -> &Formatter {
+        self.formatter
+    }
+}
+
+/// Why a handler could not deliver a record; reported by [`Handler::handle_error`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HandlerError {
+    /// The formatter failed (a missing field, a type mismatch).
+    Format(FormatError),
+    /// Writing failed.
+    Io(io::Error),
+}
+
+impl From<FormatError> for HandlerError {
+    fn from(e: FormatError) -> Self {
+        HandlerError::Format(e)
+    }
+}
+
+impl From<io::Error> for HandlerError {
+    fn from(e: io::Error) -> Self {
+        HandlerError::Io(e)
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandlerError::Format(e) => write!(f, "{e}"),
+            HandlerError::Io(e) => match e.raw_os_error() {
+                Some(code) => write!(f, "OSError: [Errno {code}] {e}"),
+                None => write!(f, "OSError: {e}"),
+            },
+        }
+    }
+}
+
+impl std::error::Error for HandlerError {}
+
+/// Counts of what a handler did, readable at any time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HandlerStats {
+    /// Records delivered.
+    pub emitted: u64,
+    /// Records a filter refused.
+    pub filtered: u64,
+    /// Records that failed (reported by `handle_error`).
+    pub errors: u64,
+    /// Records not delivered for another reason (logged from inside this handler's own delivery, or
+    /// after a write-mode file handler was closed).
+    pub dropped: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    emitted: AtomicU64,
+    filtered: AtomicU64,
+    errors: AtomicU64,
+    dropped: AtomicU64,
+}
+
+struct Shared {
+    id: u64,
+    name: Mutex<Option<String>>,
+    level: AtomicI32,
+    formatter: ArcSwapOption<Formatter>,
+    filters: Filters,
+    sink: Box<dyn Emit>,
+    counters: Counters,
+    closed: AtomicBool,
+}
+
+/// A handler: a destination plus its own level, formatter and filters. Python: `logging.Handler`.
+///
+/// Cloning gives another handle to the same handler.
+#[derive(Clone)]
+pub struct Handler(Arc<Shared>);
+
+impl PartialEq for Handler {
+    fn eq(&self, other: &Handler) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Handler {}
+
+impl fmt::Debug for Handler {
+    /// Python's repr: `<StreamHandler <stderr> (WARNING)>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<{} {} ({})>",
+            self.0.sink.kind(),
+            self.0.sink.describe(),
+            self.level()
+        )
+    }
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn all_handlers() -> &'static Mutex<Vec<Weak<Shared>>> {
+    static ALL: OnceLock<Mutex<Vec<Weak<Shared>>>> = OnceLock::new();
+    ALL.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+static RAISE_EXCEPTIONS: AtomicBool = AtomicBool::new(true);
+
+/// Python's `logging.raiseExceptions`: when `false`, `handle_error` prints nothing (errors are still
+/// counted).
+pub fn set_raise_exceptions(on: bool) {
+    RAISE_EXCEPTIONS.store(on, Ordering::Relaxed);
+}
+
+impl Handler {
+    /// A handler over a destination, at level NOTSET with no formatter and no filters.
+    pub fn new(sink: impl Emit) -> Handler {
+        let shared = Arc::new(Shared {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name: Mutex::new(None),
+            level: AtomicI32::new(0),
+            formatter: ArcSwapOption::empty(),
+            filters: Filters::default(),
+            sink: Box::new(sink),
+            counters: Counters::default(),
+            closed: AtomicBool::new(false),
+        });
+        let mut all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|h| h.strong_count() > 0);
+        all.push(Arc::downgrade(&shared));
+        Handler(shared)
+    }
+
+    /// Sets the level and returns the handler (builder style).
+    pub fn with_level(self, level: Level) -> Handler {
+        self.set_level(level);
+        self
+    }
+
+    /// Sets the formatter and returns the handler (builder style).
+    pub fn with_formatter(self, formatter: Formatter) -> Handler {
+        self.set_formatter(Some(formatter));
+        self
+    }
+
+    /// Adds a filter and returns the handler (builder style).
+    pub fn with_filter(self, filter: impl Filter) -> Handler {
+        self.add_filter(Arc::new(filter));
+        self
+    }
+
+    /// Names the handler and returns it (builder style).
+    pub fn with_name(self, name: impl Into<String>) -> Handler {
+        self.set_name(Some(name.into()));
+        self
+    }
+
+    /// The handler's level; records below it are not handed to it by loggers.
+    pub fn level(&self) -> Level {
+        Level::new(self.0.level.load(Ordering::Relaxed))
+    }
+
+    /// Python: `Handler.setLevel`.
+    pub fn set_level(&self, level: Level) {
+        self.0.level.store(level.value(), Ordering::Relaxed);
+        crate::manager::notify_config_change();
+    }
+
+    /// The formatter, if one was set.
+    pub fn formatter(&self) -> Option<Formatter> {
+        self.0.formatter.load_full().map(|f| Formatter::clone(&f))
+    }
+
+    /// Python: `Handler.setFormatter`.
+    pub fn set_formatter(&self, formatter: Option<Formatter>) {
+        self.0.formatter.store(formatter.map(Arc::new));
+    }
+
+    /// Python: `Handler.addFilter` (a filter already present is not added twice).
+    pub fn add_filter(&self, filter: Arc<dyn Filter>) {
+        self.0.filters.add(filter);
+    }
+
+    /// The handler's filters.
+    pub fn filters(&self) -> Vec<Arc<dyn Filter>> {
+        self.0.filters.snapshot()
+    }
+
+    /// Python: `Handler.removeFilter`.
+    pub fn remove_filter(&self, filter: &Arc<dyn Filter>) {
+        self.0.filters.remove(filter);
+    }
+
+    /// The handler's name (Python: `Handler.name`), used by configuration.
+    pub fn name(&self) -> Option<String> {
+        self.0.name.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sets the handler's name.
+    pub fn set_name(&self, name: Option<String>) {
+        *self.0.name.lock().unwrap_or_else(|e| e.into_inner()) = name;
+    }
+
+    /// The destination's class name (`StreamHandler`).
+    pub fn kind(&self) -> &'static str {
+        self.0.sink.kind()
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> HandlerStats {
+        let c = &self.0.counters;
+        HandlerStats {
+            emitted: c.emitted.load(Ordering::Relaxed),
+            filtered: c.filtered.load(Ordering::Relaxed),
+            errors: c.errors.load(Ordering::Relaxed),
+            dropped: c.dropped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Python's `Handler.handle`: runs the filters, then emits. The level is **not** checked here (the
+    /// logger checks it), as in Python. Returns whether the filters passed.
+    pub fn handle(&self, record: &LogRecord<'_>) -> bool {
+        if !self.0.filters.allow(record) {
+            self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        let Some(_guard) = ReentryGuard::enter(self.0.id) else {
+            self.0.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return true;
+        };
+        let formatter_guard = self.0.formatter.load();
+        let formatter: &Formatter = match formatter_guard.as_deref() {
+            Some(f) => f,
+            None => default_formatter(),
+        };
+        let mut buffer = FORMAT_BUFFER.take();
+        let result = self.0.sink.emit(
+            record,
+            &mut EmitContext {
+                formatter,
+                buffer: &mut buffer,
+            },
+        );
+        if buffer.capacity() <= MAX_KEPT_BUFFER {
+            FORMAT_BUFFER.set(buffer);
+        }
+        match result {
+            Ok(()) => {
+                self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(error) => self.handle_error(record, &error),
+        }
+        true
+    }
+
+    /// Python's `Handler.handleError`: prints the `--- Logging error ---` block to stderr (unless
+    /// [`set_raise_exceptions`] turned it off) and carries on. Never panics.
+    pub fn handle_error(&self, record: &LogRecord<'_>, error: &HandlerError) {
+        self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
+        if !RAISE_EXCEPTIONS.load(Ordering::Relaxed) {
+            return;
+        }
+        let text = format!(
+            "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\n",
+            record.filename(),
+            record.lineno,
+            py_repr(record.msg),
+        );
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    /// Flushes the destination.
+    pub fn flush(&self) {
+        if let Err(e) = self.0.sink.flush() {
+            self.report_io_error("flush", &e);
+        }
+    }
+
+    /// Flushes and closes the destination (Python: `Handler.close`).
+    pub fn close(&self) {
+        self.flush();
+        if let Err(e) = self.0.sink.close() {
+            self.report_io_error("close", &e);
+        }
+        self.0.closed.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`close`](Handler::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.0.closed.load(Ordering::Relaxed)
+    }
+
+    fn report_io_error(&self, action: &str, e: &io::Error) {
+        self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
+        if RAISE_EXCEPTIONS.load(Ordering::Relaxed) {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "--- Logging error ---\nOSError: {e}\nwhile trying to {action} {:?}",
+                self
+            );
+        }
+    }
+
+    pub(crate) fn creation_order(&self) -> u64 {
+        self.0.id
+    }
+}
+
+/// Flushes and closes every handler still alive, newest first. Python: `logging.shutdown()`.
+///
+/// Errors are reported on stderr, never raised.
+pub fn shutdown() {
+    let handlers: Vec<Handler> = {
+        let all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
+        all.iter().filter_map(Weak::upgrade).map(Handler).collect()
+    };
+    let mut handlers = handlers;
+    handlers.sort_by_key(|h| std::cmp::Reverse(h.creation_order()));
+    for handler in handlers {
+        handler.close();
+    }
+}
+
+fn default_formatter() -> &'static Formatter {
+    static DEFAULT: OnceLock<Formatter> = OnceLock::new();
+    DEFAULT.get_or_init(Formatter::default)
+}
+
+/// Buffers larger than this (one huge record) are released instead of kept for the thread.
+const MAX_KEPT_BUFFER: usize = 64 * 1024;
+
+thread_local! {
+    static FORMAT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
+    static EMITTING: Cell<[u64; 8]> = const { Cell::new([0; 8]) };
+}
+
+/// Marks a handler as emitting on this thread, so that a record logged from inside its own delivery
+/// (its dependencies logging) is dropped and counted instead of recursing or deadlocking.
+struct ReentryGuard {
+    slot: usize,
+}
+
+impl ReentryGuard {
+    fn enter(id: u64) -> Option<ReentryGuard> {
+        let mut active = EMITTING.get();
+        if active.contains(&id) {
+            return None;
+        }
+        let slot = active.iter().position(|&x| x == 0)?;
+        active[slot] = id;
+        EMITTING.set(active);
+        Some(ReentryGuard { slot })
+    }
+}
+
+impl Drop for ReentryGuard {
+    fn drop(&mut self) {
+        let mut active = EMITTING.get();
+        active[self.slot] = 0;
+        EMITTING.set(active);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Failing;
+    impl Emit for Failing {
+        fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+            ctx.format(record)?;
+            Err(io::Error::from_raw_os_error(28).into())
+        }
+        fn kind(&self) -> &'static str {
+            "Failing"
+        }
+        fn describe(&self) -> String {
+            "<full disk>".into()
+        }
+    }
+
+    #[test]
+    fn errors_are_counted_not_raised() {
+        let h = Handler::new(Failing);
+        set_raise_exceptions(false);
+        assert!(h.handle(&LogRecord::new("a", Level::ERROR, "x")));
+        set_raise_exceptions(true);
+        assert_eq!(h.stats().errors, 1);
+        assert_eq!(format!("{h:?}"), "<Failing <full disk> (NOTSET)>");
+    }
+
+    #[test]
+    fn handler_error_text_is_pythons() {
+        let e = HandlerError::Io(io::Error::from_raw_os_error(28));
+        assert!(e.to_string().starts_with("OSError: [Errno 28] No space left on device"));
+    }
+}

@@ -1,0 +1,61 @@
+//! The logging model of pylogging: Python's `logging` in Rust.
+//!
+//! | Python | here |
+//! |---|---|
+//! | `logging.getLogger("a.b")` | [`get_logger`] → [`Logger`] |
+//! | `logging.basicConfig(...)` | [`basic_config`]`()...apply()` |
+//! | `logging.Formatter(fmt, datefmt)` | [`Formatter::new`], [`Formatter::builder`] |
+//! | `logging.StreamHandler`, `FileHandler`, `NullHandler` | [`StreamHandler`], [`FileHandler`], [`NullHandler`] |
+//! | `logging.Filter(name)` | [`NameFilter`], or any closure |
+//! | `logging.LogRecord` | [`LogRecord`] |
+//! | `logging.addLevelName`, `getLevelName` | [`add_level_name`], [`level_name`], [`Level`]'s `FromStr` |
+//! | `logging.warning(...)` | [`warning!`] |
+//! | `logging.shutdown()` | [`shutdown`] |
+//!
+//! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
+//! and the `pylogging` crate puts both behind one dependency.
+//!
+//! ```
+//! use pylogging_core::{Formatter, Level, Manager, SharedWriter, StreamHandler};
+//! let tree = Manager::new();
+//! let out = SharedWriter::new();
+//! let logger = tree.get_logger("app");
+//! logger.add_handler(
+//!     StreamHandler::writer(out.clone())
+//!         .with_level(Level::WARNING)
+//!         .with_formatter(Formatter::new("%(name)s - %(levelname)s - %(message)s")?),
+//! );
+//! logger.warning("This is a warning");
+//! assert_eq!(out.contents(), "app - WARNING - This is a warning\n");
+//! # Ok::<(), pylogging_core::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod basic_config;
+mod error;
+mod filter;
+pub mod format;
+mod handler;
+mod level;
+mod logger;
+mod manager;
+mod record;
+mod root;
+
+pub use basic_config::{BasicConfig, basic_config};
+pub use error::Error;
+pub use filter::{Filter, NameFilter};
+pub use format::{BASIC_FORMAT, FormatError, Formatter, FormatterBuilder, Style};
+pub use handler::{
+    Emit, EmitContext, FileHandler, FileHandlerBuilder, FileMode, Handler, HandlerError,
+    HandlerStats, NullHandler, SharedWriter, StreamHandler, StreamTarget, set_raise_exceptions,
+    shutdown,
+};
+pub use level::{Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping};
+pub use logger::{CallSite, LogCall, Logger};
+pub use manager::{
+    Manager, config_generation, disable, get_logger, global, on_config_change, root_logger,
+};
+pub use record::{LogRecord, Value, current_thread, format_error_chain, now, start_time};
+pub use root::root_log;
