@@ -145,12 +145,13 @@ impl BasicConfig {
     /// Everything that can fail (format, level, file) is checked before the root is touched.
     pub fn apply_to(self, manager: &Manager) -> Result<(), Error> {
         let root = manager.root();
+        let _configuring = manager.0.config_lock.lock().unwrap_or_else(|e| e.into_inner());
         if self.force {
             for handler in root.clear_handlers() {
                 handler.close();
             }
         }
-        if !root.handlers().is_empty() {
+        if root.has_own_handlers() {
             return Ok(());
         }
         let has_stream = self.stream.is_some();
@@ -223,7 +224,10 @@ mod tests {
             .writer(SharedWriter::new())
             .apply_to(&tree)
             .unwrap_err();
-        assert_eq!(err.to_string(), "'stream' and 'filename' should not be specified together");
+        assert_eq!(
+            err.to_string(),
+            "'stream' and 'filename' should not be specified together"
+        );
         let err = BasicConfig::new()
             .filename("x.log")
             .handlers([StreamHandler::stderr()])
@@ -240,7 +244,10 @@ mod tests {
     fn force_replaces_and_bad_level_is_an_error() {
         let tree = Manager::new();
         let first = SharedWriter::new();
-        BasicConfig::new().writer(first.clone()).apply_to(&tree).unwrap();
+        BasicConfig::new()
+            .writer(first.clone())
+            .apply_to(&tree)
+            .unwrap();
         let second = SharedWriter::new();
         BasicConfig::new()
             .writer(second.clone())
@@ -251,10 +258,18 @@ mod tests {
         tree.root().warning("w");
         assert_eq!(first.contents(), "");
         assert_eq!(second.contents(), "WARNING w\n");
-        let err = BasicConfig::new().level("nope").force(true).apply_to(&tree).unwrap_err();
+        let err = BasicConfig::new()
+            .level("nope")
+            .force(true)
+            .apply_to(&tree)
+            .unwrap_err();
         assert_eq!(err.to_string(), "Unknown level: 'nope'");
         assert_eq!(tree.root().level(), Level::WARNING);
-        let err = BasicConfig::new().style("{").force(true).apply_to(&tree).unwrap_err();
+        let err = BasicConfig::new()
+            .style("{")
+            .force(true)
+            .apply_to(&tree)
+            .unwrap_err();
         assert_eq!(err.to_string(), "Style must be one of: %,{,$");
     }
 
@@ -263,7 +278,8 @@ mod tests {
         let tree = Manager::new();
         let a = SharedWriter::new();
         let b = SharedWriter::new();
-        let own = StreamHandler::writer(a.clone()).with_formatter(Formatter::new("A %(message)s").unwrap());
+        let own = StreamHandler::writer(a.clone())
+            .with_formatter(Formatter::new("A %(message)s").unwrap());
         BasicConfig::new()
             .handlers([own, StreamHandler::writer(b.clone())])
             .apply_to(&tree)

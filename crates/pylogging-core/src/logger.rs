@@ -22,8 +22,8 @@ use std::error::Error as StdError;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 
@@ -94,7 +94,11 @@ pub struct Logger {
 impl fmt::Debug for Logger {
     /// Python's repr: `<Logger app.db (INFO)>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.is_root() { "RootLogger" } else { "Logger" };
+        let kind = if self.is_root() {
+            "RootLogger"
+        } else {
+            "Logger"
+        };
         write!(f, "<{kind} {} ({})>", self.name(), self.effective_level())
     }
 }
@@ -151,7 +155,8 @@ impl Logger {
         if self.is_root() {
             self.manager.get_logger(suffix)
         } else {
-            self.manager.get_logger(&format!("{}.{suffix}", self.name()))
+            self.manager
+                .get_logger(&format!("{}.{suffix}", self.name()))
         }
     }
 
@@ -242,6 +247,11 @@ impl Logger {
         Vec::clone(&self.node.handlers.load())
     }
 
+    /// Whether handlers are attached to this logger itself.
+    pub fn has_own_handlers(&self) -> bool {
+        !self.node.handlers.load().is_empty()
+    }
+
     /// Python: `Logger.hasHandlers`: whether this logger or an ancestor reached by propagation has
     /// a handler.
     pub fn has_handlers(&self) -> bool {
@@ -321,7 +331,12 @@ impl Logger {
                 }
             }
             None => {
-                if !self.manager.0.no_handler_warned.swap(true, Ordering::Relaxed) {
+                if !self
+                    .manager
+                    .0
+                    .no_handler_warned
+                    .swap(true, Ordering::Relaxed)
+                {
                     let _ = writeln!(
                         std::io::stderr().lock(),
                         "No handlers could be found for logger \"{}\"",

@@ -35,6 +35,8 @@ pub(crate) struct ManagerShared {
     pub(crate) disable: AtomicI32,
     pub(crate) last_resort: ArcSwapOption<Handler>,
     pub(crate) no_handler_warned: AtomicBool,
+    /// Serialises whole-tree configuration (Python's module lock around `basicConfig`).
+    pub(crate) config_lock: Mutex<()>,
 }
 
 /// A tree of loggers. Python: `logging.Manager` (with its root logger). Cloning shares the tree.
@@ -67,6 +69,7 @@ impl Manager {
                 StreamHandler::stderr().with_level(Level::WARNING),
             ),
             no_handler_warned: AtomicBool::new(false),
+            config_lock: Mutex::new(()),
         }))
     }
 
@@ -127,7 +130,11 @@ impl Manager {
                 }
             }
             // Python: name.rfind(".", 0, i - 1)
-            end = if i >= 1 { name[..i - 1].rfind('.') } else { None };
+            end = if i >= 1 {
+                name[..i - 1].rfind('.')
+            } else {
+                None
+            };
         }
         node.parent
             .store(Some(parent.unwrap_or_else(|| self.0.root.clone())));
@@ -157,7 +164,11 @@ impl Manager {
             })
             .collect();
         named.sort_by(|a, b| a.name.cmp(&b.name));
-        all.extend(named.into_iter().map(|n| Logger::from_node(n.clone(), self.clone())));
+        all.extend(
+            named
+                .into_iter()
+                .map(|n| Logger::from_node(n.clone(), self.clone())),
+        );
         all
     }
 
@@ -200,9 +211,7 @@ fn fixup_children(node: &Arc<Node>, children: &[Arc<Node>]) {
     let name = node.name.as_str();
     for child in children {
         let parent = child.parent.load_full();
-        let under_new = parent
-            .as_ref()
-            .is_some_and(|p| p.name.starts_with(name));
+        let under_new = parent.as_ref().is_some_and(|p| p.name.starts_with(name));
         if !under_new {
             node.parent.store(parent);
             child.parent.store(Some(node.clone()));

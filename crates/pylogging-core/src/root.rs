@@ -17,7 +17,7 @@ use crate::manager::root_logger;
 /// Python: the module-level `logging.log(level, msg)`. Used by the macros.
 pub fn root_log(level: Level, site: CallSite, msg: fmt::Arguments<'_>) {
     let root = root_logger();
-    if root.handlers().is_empty() {
+    if !root.has_own_handlers() {
         // Without parameters basic_config cannot fail: it only builds a stderr handler.
         let _ = BasicConfig::new().apply();
     }
