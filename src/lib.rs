@@ -1,0 +1,150 @@
+//! **pylogging**: Python's `logging` model (loggers in a dotted tree, handlers with their own levels,
+//! `%(asctime)s - %(name)s - %(levelname)s - %(message)s` formats, `basicConfig`) for Rust, on top of
+//! `tracing`.
+//!
+//! This is the one crate to depend on. It re-exports the model (`pylogging-core`) and the `tracing`
+//! layer (`tracing-pylogging`), and adds the one-call setup.
+//!
+//! ```no_run
+//! use pylogging::{FileHandler, Formatter, Level, StreamHandler};
+//!
+//! fn main() -> Result<(), pylogging::Error> {
+//!     pylogging::basic_config().level(Level::INFO).init()?;
+//!
+//!     let logger = pylogging::get_logger("app");
+//!     logger.add_handler(
+//!         FileHandler::builder("errors.log").build()?
+//!             .with_level(Level::ERROR)
+//!             .with_formatter(Formatter::new("%(asctime)s - %(name)s - %(levelname)s - %(message)s")?),
+//!     );
+//!     tracing::info!(target: "app", "started");          // stderr: INFO:app:started
+//!     tracing::error!(target: "app::db", user = 7, "lost"); // stderr and errors.log
+//!     pylogging::event!(target: "app", Level::CRITICAL, "disk full"); // CRITICAL through tracing
+//!     Ok(())
+//! }
+//! ```
+//!
+//! To build your own subscriber, add [`layer()`] to a `tracing_subscriber::registry()`.
+
+pub use pylogging_core::*;
+pub use tracing_pylogging::{
+    LEVELNO_FIELD, PyLoggingLayer, TreeFilter, layer, layer_for, level_from_tracing,
+};
+
+#[doc(hidden)]
+pub use tracing as __tracing;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Installs the global `tracing` subscriber (a registry with [`layer()`]) and the `log` bridge, so
+/// that `tracing` events and `log` records reach the global logger tree. [`BasicConfig::init`]
+/// calls it; call it yourself after configuring handlers by hand.
+pub fn install() -> Result<(), Error> {
+    let subscriber = tracing_subscriber::registry().with(layer());
+    tracing::subscriber::set_global_default(subscriber).map_err(|_| {
+        Error::Init("a global tracing subscriber is already installed".to_owned())
+    })?;
+    tracing_log::LogTracer::init()
+        .map_err(|_| Error::Init("a `log` logger is already installed".to_owned()))?;
+    Ok(())
+}
+
+/// Python's `logging.basicConfig`, plus `init()` to install the `tracing` subscriber:
+/// `pylogging::basic_config().level(Level::INFO).init()?`.
+pub fn basic_config() -> BasicConfig {
+    BasicConfig(pylogging_core::BasicConfig::new())
+}
+
+/// The parameters of Python's `basicConfig`; see [`pylogging_core::BasicConfig`] for the rules.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct BasicConfig(pylogging_core::BasicConfig);
+
+macro_rules! delegate {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $($(#[$doc])* pub fn $name(self, $($arg: $ty),*) -> Self {
+            BasicConfig(self.0.$name($($arg),*))
+        })*
+    };
+}
+
+impl BasicConfig {
+    delegate! {
+        /// The root logger's level (a `Level`, a number or a registered name).
+        level(level: impl Into<LevelSpec>);
+        /// Log to this file.
+        filename(path: impl Into<PathBuf>);
+        /// The file's mode: `a` (default) or `w`.
+        filemode(mode: impl Into<String>);
+        /// The format string (default `%(levelname)s:%(name)s:%(message)s`).
+        format(format: impl Into<String>);
+        /// The date format for `%(asctime)s`.
+        datefmt(datefmt: impl Into<String>);
+        /// The format style (`%`).
+        style(style: impl Into<String>);
+        /// Use these handlers instead of a stream or file.
+        handlers(handlers: impl IntoIterator<Item = Handler>);
+        /// Log to this stream (default stderr).
+        stream(stream: StreamTarget);
+        /// Log to this writer.
+        writer(writer: impl Write + Send + 'static);
+        /// Replace the root's existing handlers.
+        force(force: bool);
+        /// The file encoding (UTF-8 only).
+        encoding(encoding: impl Into<String>);
+        /// Show `%(asctime)s` in UTC.
+        utc(utc: bool);
+    }
+
+    /// Configures the global root logger only (no `tracing` subscriber).
+    pub fn apply(self) -> Result<(), Error> {
+        self.0.apply()
+    }
+
+    /// Configures the global root logger, then installs the global `tracing` subscriber and the
+    /// `log` bridge ([`install`]).
+    pub fn init(self) -> Result<(), Error> {
+        self.0.apply()?;
+        install()
+    }
+}
+
+/// The `tracing` level an event at a pylogging level is emitted at: the most severe `tracing` level
+/// not above it (CRITICAL → ERROR, 25 → INFO). Not public API.
+#[doc(hidden)]
+pub const fn __tracing_level(level: Level) -> tracing::Level {
+    match level.value() {
+        i32::MIN..=9 => tracing::Level::TRACE,
+        10..=19 => tracing::Level::DEBUG,
+        20..=29 => tracing::Level::INFO,
+        30..=39 => tracing::Level::WARN,
+        _ => tracing::Level::ERROR,
+    }
+}
+
+/// A `tracing` event at any pylogging level, including CRITICAL and custom levels:
+/// `pylogging::event!(target: "app", Level::CRITICAL, "disk full")`. The level must be a constant.
+///
+/// It is a `tracing` event at the nearest `tracing` level below, carrying the exact level in the
+/// `levelno` field, which the layer reads.
+#[macro_export]
+macro_rules! event {
+    (target: $target:expr, $level:expr, $($rest:tt)+) => {
+        $crate::__tracing::event!(
+            target: $target,
+            { $crate::__tracing_level($level) },
+            levelno = $crate::Level::value($level),
+            $($rest)+
+        )
+    };
+    ($level:expr, $($rest:tt)+) => {
+        $crate::__tracing::event!(
+            { $crate::__tracing_level($level) },
+            levelno = $crate::Level::value($level),
+            $($rest)+
+        )
+    };
+}

@@ -1,0 +1,12 @@
+import logging
+logger = logging.getLogger(__name__)
+c_handler = logging.StreamHandler()
+f_handler = logging.FileHandler('file.log')
+c_handler.setLevel(logging.WARNING)
+f_handler.setLevel(logging.ERROR)
+c_handler.setFormatter(logging.Formatter('%(name)s - %(levelname)s - %(message)s'))
+f_handler.setFormatter(logging.Formatter('%(asctime)s - %(name)s - %(levelname)s - %(message)s'))
+logger.addHandler(c_handler)
+logger.addHandler(f_handler)
+logger.warning('This is a warning')
+logger.error('This is an error')
