@@ -290,7 +290,10 @@ mod tests {
     fn from_str_accepts_numbers_and_rejects_unknown_names() {
         assert_eq!("35".parse::<Level>().unwrap(), Level::new(35));
         assert_eq!("ERROR".parse::<Level>().unwrap(), Level::ERROR);
-        assert!(matches!("Error".parse::<Level>(), Err(Error::UnknownLevel(_))));
+        assert!(matches!(
+            "Error".parse::<Level>(),
+            Err(Error::UnknownLevel(_))
+        ));
     }
 
     #[test]

@@ -21,18 +21,45 @@
 //!     "Invalid format 'hello' for '%' style"
 //! );
 //! ```
+//!
+//! # Differences from CPython
+//!
+//! Output and error texts are CPython 3.11's (the crate's tests compare them with data recorded from
+//! CPython). Where CPython raises only when a record is formatted, two things differ:
+//!
+//! * A format that fails the same way for every record (`%(message)s %`: `incomplete format`) is
+//!   refused by [`FormatterBuilder::build`], with CPython's message after `Invalid format '<fmt>' for
+//!   '%' style: `. A format whose failure depends on the record (a missing extra field, a
+//!   conversion that does not suit the value) is accepted and fails when formatting, in CPython's
+//!   order: a field missing *before* the broken directive is reported first.
+//! * A directive without a key (`%s %(message)s`) makes CPython print the record's whole `__dict__`;
+//!   here it is an error (`%d` and the other numeric ones give CPython's `TypeError`).
+//!
+//! ```
+//! use pylogging_core::{Formatter, Level, LogRecord};
+//! assert_eq!(
+//!     Formatter::new("%(message)s %").unwrap_err().to_string(),
+//!     "Invalid format '%(message)s %' for '%' style: incomplete format"
+//! );
+//! let formatter = Formatter::new("%(user)s %").unwrap();
+//! let mut out = String::new();
+//! let err = formatter.format(&LogRecord::new("app", Level::INFO, "hi"), &mut out).unwrap_err();
+//! assert_eq!(err.to_string(), "ValueError: Formatting field not found in record: 'user'");
+//! ```
 
 pub mod datefmt;
 mod percent;
 mod pyvalue;
 pub mod repr;
+mod word;
 
 use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use datefmt::{DateFormat, Zone};
-use percent::{Key, Piece};
+use percent::{Key, ParseError, Piece, Star, Stop};
 use pyvalue::{PyVal, Spec};
 
 use crate::error::Error;
@@ -130,6 +157,31 @@ enum Attr {
 }
 
 impl Attr {
+    /// Whether formatting the attribute with `spec` succeeds for every record: the attribute always
+    /// exists (it is not an extra) and its type suits the conversion.
+    fn always_formats(&self, spec: &Spec) -> bool {
+        match (self, spec.conversion) {
+            (Attr::Extra(_), _) => false,
+            (_, b's' | b'r' | b'a') => true,
+            (attr, b'd' | b'i' | b'u' | b'o' | b'x' | b'X') => attr.is_int(),
+            (attr, b'e' | b'E' | b'f' | b'F' | b'g' | b'G') => attr.is_int() || attr.is_float(),
+            _ => false,
+        }
+    }
+
+    /// The attributes whose value is always an int.
+    fn is_int(&self) -> bool {
+        matches!(
+            self,
+            Attr::Levelno | Attr::Lineno | Attr::Thread | Attr::Process
+        )
+    }
+
+    /// The attributes whose value is always a float.
+    fn is_float(&self) -> bool {
+        matches!(self, Attr::Created | Attr::Msecs | Attr::RelativeCreated)
+    }
+
     fn from_key(key: &str) -> Attr {
         match key {
             "name" => Attr::Name,
@@ -164,6 +216,83 @@ impl Attr {
 enum Segment {
     Literal(Box<str>),
     Field(Attr, Spec),
+    /// Where formatting stops with an error, as CPython does on reaching a broken directive.
+    Fail(Box<Failure>),
+}
+
+/// A broken directive: its key is looked up first (a missing key is what is reported), then
+/// `error` is raised, or `if_int`'s error when a `*` took the key's value and it is an int (see
+/// [`Stop`]).
+#[derive(Clone, Debug)]
+struct Failure {
+    attr: Option<Attr>,
+    error: FormatError,
+    if_int: Option<(Star, FormatError)>,
+}
+
+impl Failure {
+    fn new(stop: Stop) -> Failure {
+        Failure {
+            attr: stop.key.as_deref().map(Attr::from_key),
+            error: stop.error.into(),
+            if_int: stop.if_int.map(|(star, e)| (star, e.into())),
+        }
+    }
+
+    /// The error, when it is the same for every record: the directive names no key, or a standard
+    /// attribute (which always exists, with a known type; `levelno` is the one int attribute
+    /// that always fits a `*`).
+    fn certain_error(&self) -> Option<&FormatError> {
+        match (&self.attr, &self.if_int) {
+            (Some(Attr::Extra(_)), _) => None,
+            (Some(Attr::Levelno), Some((_, if_int))) => Some(if_int),
+            (Some(attr), Some(_)) if attr.is_int() => None,
+            _ => Some(&self.error),
+        }
+    }
+
+    /// The error formatting `record` raises here.
+    fn error_for(&self, record: &LogRecord<'_>, asctime: Option<&str>) -> FormatError {
+        let Some(attr) = &self.attr else {
+            return self.error.clone();
+        };
+        let value = match lookup(attr, record, asctime) {
+            Err(missing) => return missing,
+            Ok(value) => value,
+        };
+        let Some((star, if_int)) = &self.if_int else {
+            return self.error.clone();
+        };
+        let int = match value {
+            PyVal::Int(n) => i128::from(n),
+            PyVal::UInt(n) => i128::from(n),
+            PyVal::BigInt(n) => n,
+            PyVal::Bool(b) => i128::from(b),
+            _ => return self.error.clone(),
+        };
+        // CPython reads a `*` width as a `Py_ssize_t` and a `*` precision as a C `int`.
+        let (fits, c_type) = match star {
+            Star::Width => (i64::try_from(int).is_ok(), "ssize_t"),
+            Star::Precision => (i32::try_from(int).is_ok(), "int"),
+        };
+        if fits {
+            if_int.clone()
+        } else {
+            FormatError {
+                kind: "OverflowError",
+                message: format!("Python int too large to convert to C {c_type}"),
+            }
+        }
+    }
+}
+
+impl From<ParseError> for FormatError {
+    fn from(e: ParseError) -> FormatError {
+        FormatError {
+            kind: e.kind,
+            message: e.message,
+        }
+    }
 }
 
 /// The default `%s,%03d` that adds milliseconds to the default time format.
@@ -174,10 +303,11 @@ struct MsecFormat {
 
 #[derive(Debug)]
 struct Inner {
+    /// Unique per formatter, for the per-thread cache of rendered seconds.
+    id: u64,
     format: String,
     style: Style,
     segments: Vec<Segment>,
-    deferred_error: Option<FormatError>,
     uses_time: bool,
     datefmt: Option<String>,
     date: DateFormat,
@@ -246,29 +376,34 @@ impl Formatter {
     }
 
     /// Formats `record` into `out` (appending), as Python's `Formatter.format`: the message, the
-    /// format, then `exc_text` and `stack_info` each on a new line.
+    /// format, then `exc_text` and `stack_info` each on a new line. On error `out` is left as it was.
     pub fn format(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
-        if let Some(err) = &inner.deferred_error {
-            return Err(err.clone());
-        }
-        let mut asctime = if inner.uses_time {
+        let mut asctime = None;
+        if inner.uses_time {
             let mut buf = ASCTIME_BUFFER.take();
             buf.clear();
-            self.format_time(record, &mut buf);
-            Some(buf)
-        } else {
-            None
-        };
+            let result = self.format_time(record, &mut buf);
+            asctime = Some(buf);
+            if let Err(e) = result {
+                ASCTIME_BUFFER.set(asctime.take().unwrap_or_default());
+                return Err(e);
+            }
+        }
+        let start = out.len();
         let result = self.format_segments(record, asctime.as_deref(), out);
         if let Some(buf) = asctime.take() {
             ASCTIME_BUFFER.set(buf);
         }
-        result?;
-        if let Some(exc_text) = record.exc_text() {
+        if let Err(e) = result {
+            out.truncate(start);
+            return Err(e);
+        }
+        // Python tests these for truth: empty texts add nothing.
+        if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
             push_on_new_line(out, exc_text);
         }
-        if let Some(stack) = record.stack_info {
+        if let Some(stack) = record.stack_info.filter(|s| !s.is_empty()) {
             push_on_new_line(out, stack);
         }
         Ok(())
@@ -287,57 +422,80 @@ impl Formatter {
                     let value = lookup(attr, record, asctime)?;
                     pyvalue::render(out, spec, value)?;
                 }
+                Segment::Fail(failure) => return Err(failure.error_for(record, asctime)),
             }
         }
         Ok(())
     }
 
-    /// Python's `formatTime`: `datefmt` if given, else the default time format with milliseconds.
-    pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) {
+    /// Python's `formatTime`: `datefmt` if given, else the default time format with milliseconds,
+    /// appended to `out`.
+    ///
+    /// It fails only when a custom `default_msec_format` cannot convert its arguments (e.g. `%d` of
+    /// the time text), with Python's error; `out` is then left as it was.
+    pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
         let seconds = record.created.floor() as i64;
+        let msec_format = inner
+            .msec_format
+            .as_ref()
+            .filter(|_| inner.datefmt.is_none());
+        let Some(msec) = msec_format else {
+            cached_seconds(self, seconds, out);
+            return Ok(());
+        };
+        let mut seconds_text = SECONDS_TEXT.take();
+        seconds_text.clear();
+        cached_seconds(self, seconds, &mut seconds_text);
+        let result = msec.render(&seconds_text, record.msecs(), out);
+        SECONDS_TEXT.set(seconds_text);
+        result
+    }
+}
+
+impl MsecFormat {
+    /// `default_msec_format % (seconds_text, msecs)`, appended to `out` (left as it was on error).
+    fn render(&self, seconds_text: &str, msecs: f64, out: &mut String) -> Result<(), FormatError> {
         let start = out.len();
-        cached_seconds(self, seconds, out);
-        if inner.datefmt.is_none()
-            && let Some(msec) = &inner.msec_format
-        {
-            let seconds_text = out[start..].to_owned();
-            out.truncate(start);
-            let args = [PyVal::Str(&seconds_text), PyVal::Float(record.msecs())];
-            for piece in &msec.pieces {
-                match piece {
-                    Piece::Literal(text) => out.push_str(text),
-                    Piece::Field {
-                        key: Key::Positional(n),
-                        spec,
-                    } => {
-                        if let Err(e) = pyvalue::render(out, spec, args[*n]) {
-                            out.push_str(&e.message);
-                        }
+        let args = [PyVal::Str(seconds_text), PyVal::Float(msecs)];
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(text) => out.push_str(text),
+                Piece::Field {
+                    key: Key::Positional(n),
+                    spec,
+                } => {
+                    // `parse_positional` hands out indexes below the number of arguments.
+                    let value = args.get(*n).copied().unwrap_or(PyVal::None);
+                    if let Err(e) = pyvalue::render(out, spec, value) {
+                        out.truncate(start);
+                        return Err(e.into());
                     }
-                    Piece::Field { .. } => {}
                 }
+                Piece::Field { .. } => {}
             }
         }
+        Ok(())
     }
 }
 
 thread_local! {
     static ASCTIME_BUFFER: Cell<String> = const { Cell::new(String::new()) };
-    static SECONDS_CACHE: std::cell::RefCell<[(usize, i64, String); 4]> =
+    static SECONDS_TEXT: Cell<String> = const { Cell::new(String::new()) };
+    static SECONDS_CACHE: std::cell::RefCell<[(u64, i64, String); 4]> =
         const { std::cell::RefCell::new([(0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new())]) };
 }
 
 /// Writes the seconds part of the time, reusing the text rendered for the same second by the same
 /// formatter on this thread (most records share their second with the one before).
 fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
-    let id = Arc::as_ptr(&formatter.0) as usize;
+    let id = formatter.0.id;
     let render = |out: &mut String| formatter.0.date.render(out, seconds, &formatter.0.zone);
     let hit = SECONDS_CACHE.try_with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return false;
         };
-        let slot = (id as u64 ^ (id as u64 >> 7)) as usize % cache.len();
+        let slot = (id % cache.len() as u64) as usize;
         let entry = &mut cache[slot];
         if entry.0 != id || entry.1 != seconds || entry.2.is_empty() {
             entry.2.clear();
@@ -474,13 +632,15 @@ impl FormatterBuilder {
         self
     }
 
-    /// Python's `default_msec_format` (`%s,%03d`); `None` drops the milliseconds.
+    /// Python's `default_msec_format` (`%s,%03d`), applied to the time text and `msecs`; `None` (or
+    /// an empty format, as in Python) drops the milliseconds.
     pub fn default_msec_format(mut self, format: Option<&str>) -> Self {
-        self.default_msec_format = format.map(str::to_owned);
+        self.default_msec_format = format.filter(|f| !f.is_empty()).map(str::to_owned);
         self
     }
 
-    /// Compiles the formatter. Errors carry CPython's message.
+    /// Compiles the formatter. Errors carry CPython's message; see the [module docs](self) for
+    /// the formats refused here that CPython refuses only when formatting.
     pub fn build(self) -> Result<Formatter, Error> {
         let format = if self.format.is_empty() {
             "%(message)s".to_owned()
@@ -494,22 +654,30 @@ impl FormatterBuilder {
         if self.validate && !percent::has_valid_field(&format) {
             return Err(invalid(format!("Invalid format '{format}' for '%' style")));
         }
-        let (segments, deferred_error) = match percent::parse(&format, None) {
-            Ok(pieces) => (compile(pieces), None),
-            Err(e) if self.validate => {
+        // CPython raises a broken directive's error only when formatting reaches it. When that
+        // happens for every record (the fields before it always format, and its own error does not
+        // depend on the record), a validating formatter refuses the format right away, with
+        // CPython's message; otherwise (an extra that may be missing, a conversion that may fail)
+        // the error is kept for format time, where it comes in CPython's order.
+        let parsed = percent::parse_mapping(&format);
+        let mut segments = compile(parsed.pieces);
+        if let Some(stop) = parsed.stop {
+            let failure = Failure::new(stop);
+            let fields_always_format = segments.iter().all(|segment| match segment {
+                Segment::Field(attr, spec) => attr.always_formats(spec),
+                Segment::Literal(_) | Segment::Fail(_) => true,
+            });
+            if self.validate
+                && fields_always_format
+                && let Some(error) = failure.certain_error()
+            {
                 return Err(invalid(format!(
                     "Invalid format '{format}' for '%' style: {}",
-                    e.message
+                    error.message
                 )));
             }
-            Err(e) => (
-                Vec::new(),
-                Some(FormatError {
-                    kind: e.kind,
-                    message: e.message,
-                }),
-            ),
-        };
+            segments.push(Segment::Fail(Box::new(failure)));
+        }
         let date_source = self
             .datefmt
             .clone()
@@ -521,7 +689,7 @@ impl FormatterBuilder {
         })?;
         let msec_format = match &self.default_msec_format {
             Some(f) => Some(MsecFormat {
-                pieces: percent::parse(f, Some(2)).map_err(|e| Error::InvalidFormat {
+                pieces: percent::parse_positional(f, 2).map_err(|e| Error::InvalidFormat {
                     format: f.clone(),
                     message: format!("Invalid default_msec_format '{f}': {}", e.message),
                 })?,
@@ -529,11 +697,11 @@ impl FormatterBuilder {
             None => None,
         };
         Ok(Formatter(Arc::new(Inner {
+            id: next_formatter_id(),
             uses_time: format.contains("%(asctime)"),
             format,
             style: self.style,
             segments,
-            deferred_error,
             datefmt: self.datefmt,
             date,
             msec_format,
@@ -544,6 +712,7 @@ impl FormatterBuilder {
     fn build_or_default(self) -> Formatter {
         self.build().unwrap_or_else(|_| {
             Formatter(Arc::new(Inner {
+                id: next_formatter_id(),
                 format: "%(message)s".to_owned(),
                 style: Style::Percent,
                 segments: vec![Segment::Field(
@@ -553,7 +722,6 @@ impl FormatterBuilder {
                         ..Spec::default()
                     },
                 )],
-                deferred_error: None,
                 uses_time: false,
                 datefmt: None,
                 date: DateFormat::default_time_format(),
@@ -562,6 +730,12 @@ impl FormatterBuilder {
             }))
         })
     }
+}
+
+/// A new formatter id (never 0, the id of the empty cache slots).
+fn next_formatter_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 fn compile(pieces: Vec<Piece>) -> Vec<Segment> {

@@ -70,7 +70,11 @@ fn type_error(message: String) -> ConversionError {
 }
 
 /// Writes `value` converted by `spec` to `out`.
-pub(crate) fn render(out: &mut String, spec: &Spec, value: PyVal<'_>) -> Result<(), ConversionError> {
+pub(crate) fn render(
+    out: &mut String,
+    spec: &Spec,
+    value: PyVal<'_>,
+) -> Result<(), ConversionError> {
     match spec.conversion {
         b's' | b'r' | b'a' => {
             if spec.is_plain_s() {
@@ -92,8 +96,9 @@ pub(crate) fn render(out: &mut String, spec: &Spec, value: PyVal<'_>) -> Result<
             Ok(())
         }
         b'd' | b'i' | b'u' => {
-            let digits = integer_digits(value, spec.conversion)?;
-            write_number(out, spec, digits.negative, "", &digits.text, true);
+            let start = out.len();
+            let negative = write_integer_digits(out, value, spec.conversion)?;
+            lay_out_number(out, start, spec, negative, "", true);
             Ok(())
         }
         b'x' | b'X' | b'o' => {
@@ -104,28 +109,31 @@ pub(crate) fn render(out: &mut String, spec: &Spec, value: PyVal<'_>) -> Result<
                     value.type_name()
                 ))
             })?;
-            let mut text = match spec.conversion {
-                b'x' => format!("{magnitude:x}"),
-                b'X' => format!("{magnitude:X}"),
-                _ => format!("{magnitude:o}"),
+            let start = out.len();
+            // Writing to a String cannot fail.
+            let _ = match spec.conversion {
+                b'x' => write!(out, "{magnitude:x}"),
+                b'X' => write!(out, "{magnitude:X}"),
+                _ => write!(out, "{magnitude:o}"),
             };
-            apply_int_precision(&mut text, spec.precision);
             let prefix = match (spec.alt, spec.conversion) {
                 (true, b'x') => "0x",
                 (true, b'X') => "0X",
                 (true, _) => "0o",
                 _ => "",
             };
-            write_number(out, spec, negative, prefix, &text, true);
+            lay_out_number(out, start, spec, negative && magnitude != 0, prefix, true);
             Ok(())
         }
         b'e' | b'E' | b'f' | b'F' | b'g' | b'G' => {
             let v = float_value(value).ok_or_else(|| {
                 type_error(format!("must be real number, not {}", value.type_name()))
             })?;
-            let text = format_float(v.abs(), spec.conversion, spec.precision.unwrap_or(6), spec.alt);
-            let finite = v.is_finite();
-            write_number(out, spec, v.is_sign_negative() && !v.is_nan(), "", &text, finite);
+            let start = out.len();
+            let precision = spec.precision.unwrap_or(6);
+            write_float(out, v.abs(), spec.conversion, precision, spec.alt);
+            let negative = v.is_sign_negative() && !v.is_nan();
+            lay_out_number(out, start, spec, negative, "", v.is_finite());
             Ok(())
         }
         b'c' => {
@@ -203,6 +211,20 @@ fn write_repr_form(out: &mut String, value: PyVal<'_>, ascii_only: bool) {
     }
 }
 
+/// Inserts `n` copies of `fill` (one ASCII character repeated, at least 16 times) at byte `at`,
+/// without allocating when `out` has the room.
+fn insert_repeat(out: &mut String, at: usize, fill: &'static str, n: usize) {
+    let mut left = n;
+    while left > 0 {
+        let chunk = left.min(fill.len());
+        out.insert_str(at, &fill[..chunk]);
+        left -= chunk;
+    }
+}
+
+const SPACES: &str = "                ";
+const ZEROS: &str = "0000000000000000";
+
 /// Pads the text written since `start` to the spec's width (spaces; left-justified with `-`).
 fn pad_text(out: &mut String, start: usize, spec: &Spec) {
     let Some(width) = spec.width else { return };
@@ -214,60 +236,43 @@ fn pad_text(out: &mut String, start: usize, spec: &Spec) {
     if spec.left {
         out.extend(std::iter::repeat_n(' ', fill));
     } else {
-        out.insert_str(start, &" ".repeat(fill));
+        insert_repeat(out, start, SPACES, fill);
     }
 }
 
-struct IntegerDigits {
-    negative: bool,
-    text: String,
-}
-
-fn integer_digits(value: PyVal<'_>, conversion: u8) -> Result<IntegerDigits, ConversionError> {
-    let (negative, mut text) = match value {
-        PyVal::Float(v) if v.is_nan() => {
-            return Err(ConversionError {
-                kind: "ValueError",
-                message: "cannot convert float NaN to integer".to_owned(),
-            });
-        }
-        PyVal::Float(v) if v.is_infinite() => {
-            return Err(ConversionError {
-                kind: "OverflowError",
-                message: "cannot convert float infinity to integer".to_owned(),
-            });
-        }
+/// Writes the digits of `value` as an integer (floats truncated) for `%d`; returns whether it is
+/// negative (a zero never is).
+fn write_integer_digits(
+    out: &mut String,
+    value: PyVal<'_>,
+    conversion: u8,
+) -> Result<bool, ConversionError> {
+    match value {
+        PyVal::Float(v) if v.is_nan() => Err(ConversionError {
+            kind: "ValueError",
+            message: "cannot convert float NaN to integer".to_owned(),
+        }),
+        PyVal::Float(v) if v.is_infinite() => Err(ConversionError {
+            kind: "OverflowError",
+            message: "cannot convert float infinity to integer".to_owned(),
+        }),
         PyVal::Float(v) => {
+            // Every digit, as Python's int(): `{:.0}` of an integral float is exact.
             let t = v.trunc();
-            (t < 0.0, format!("{:.0}", t.abs()))
+            let _ = write!(out, "{:.0}", t.abs());
+            Ok(t < 0.0)
         }
         other => match exact_integer(other) {
-            Some((negative, magnitude)) => (negative, magnitude.to_string()),
-            None => {
-                return Err(type_error(format!(
-                    "%{} format: a real number is required, not {}",
-                    conversion as char,
-                    other.type_name()
-                )));
+            Some((negative, magnitude)) => {
+                let _ = write!(out, "{magnitude}");
+                Ok(negative && magnitude != 0)
             }
+            None => Err(type_error(format!(
+                "%{} format: a real number is required, not {}",
+                conversion as char,
+                other.type_name()
+            ))),
         },
-    };
-    if text == "0" {
-        return Ok(IntegerDigits {
-            negative: false,
-            text,
-        });
-    }
-    text.shrink_to_fit();
-    Ok(IntegerDigits { negative, text })
-}
-
-/// Python's precision for integers: a minimum number of digits.
-fn apply_int_precision(text: &mut String, precision: Option<usize>) {
-    if let Some(p) = precision
-        && text.len() < p
-    {
-        text.insert_str(0, &"0".repeat(p - text.len()));
     }
 }
 
@@ -293,24 +298,25 @@ fn float_value(value: PyVal<'_>) -> Option<f64> {
     }
 }
 
-/// Writes a number with sign, prefix, zero padding and width as Python's `%` does.
-fn write_number(
+/// Lays out a number whose digits were written at `out[start..]` as Python's `%` does: an integer
+/// precision (minimum digits), the sign, the prefix (`0x`), then the width, filled with zeros
+/// (the `0` flag, between sign and digits) or spaces (before, or after with `-`).
+fn lay_out_number(
     out: &mut String,
+    start: usize,
     spec: &Spec,
     negative: bool,
     prefix: &str,
-    digits: &str,
     zero_pad_allowed: bool,
 ) {
-    let padded;
-    let digits = if matches!(spec.conversion, b'd' | b'i' | b'u') && spec.precision.is_some() {
-        let mut text = digits.to_owned();
-        apply_int_precision(&mut text, spec.precision);
-        padded = text;
-        padded.as_str()
-    } else {
-        digits
-    };
+    if matches!(spec.conversion, b'd' | b'i' | b'u' | b'o' | b'x' | b'X')
+        && let Some(precision) = spec.precision
+    {
+        let digits = out.len() - start;
+        if digits < precision {
+            insert_repeat(out, start, ZEROS, precision - digits);
+        }
+    }
     let sign = if negative {
         "-"
     } else if spec.plus {
@@ -320,102 +326,144 @@ fn write_number(
     } else {
         ""
     };
-    let len = sign.len() + prefix.len() + digits.len();
+    // Digits, `inf` and `nan` are ASCII: bytes are characters.
+    let len = sign.len() + prefix.len() + (out.len() - start);
     let fill = spec.width.map_or(0, |w| w.saturating_sub(len));
-    if fill == 0 {
-        out.push_str(sign);
-        out.push_str(prefix);
-        out.push_str(digits);
-    } else if spec.left {
-        out.push_str(sign);
-        out.push_str(prefix);
-        out.push_str(digits);
+    if fill > 0 && !spec.left && spec.zero && zero_pad_allowed {
+        insert_repeat(out, start, ZEROS, fill);
+    }
+    out.insert_str(start, prefix);
+    out.insert_str(start, sign);
+    if fill > 0 && spec.left {
         out.extend(std::iter::repeat_n(' ', fill));
-    } else if spec.zero && zero_pad_allowed {
-        out.push_str(sign);
-        out.push_str(prefix);
-        out.extend(std::iter::repeat_n('0', fill));
-        out.push_str(digits);
-    } else {
-        out.extend(std::iter::repeat_n(' ', fill));
-        out.push_str(sign);
-        out.push_str(prefix);
-        out.push_str(digits);
+    } else if fill > 0 && !(spec.zero && zero_pad_allowed) {
+        insert_repeat(out, start, SPACES, fill);
     }
 }
 
-/// Formats a non-negative float with a C-style conversion (`f`, `e`, `g` and upper-case forms).
-fn format_float(v: f64, conversion: u8, precision: usize, alt: bool) -> String {
-    let upper = conversion.is_ascii_uppercase();
+/// Writes a non-negative float with a C-style conversion (`f`, `e`, `g` and upper-case forms).
+fn write_float(out: &mut String, v: f64, conversion: u8, precision: usize, alt: bool) {
+    let start = out.len();
     if !v.is_finite() {
-        let text = if v.is_nan() { "nan" } else { "inf" };
-        return if upper {
-            text.to_ascii_uppercase()
-        } else {
-            text.to_owned()
-        };
-    }
-    let mut text = match conversion.to_ascii_lowercase() {
-        b'f' => {
-            let mut t = format!("{v:.precision$}");
-            if alt && precision == 0 {
-                t.push('.');
+        out.push_str(if v.is_nan() { "nan" } else { "inf" });
+    } else {
+        match conversion.to_ascii_lowercase() {
+            b'f' => {
+                let _ = write!(out, "{v:.precision$}");
+                if alt && precision == 0 {
+                    out.push('.');
+                }
             }
-            t
-        }
-        b'e' => exponent_form(v, precision, alt),
-        _ => {
-            let p = precision.max(1);
-            let probe = format!("{:.*e}", p - 1, v);
-            let exp: i32 = probe
-                .rsplit('e')
-                .next()
-                .and_then(|e| e.parse().ok())
-                .unwrap_or(0);
-            let mut t = if exp >= -4 && exp < p as i32 {
-                let decimals = (p as i32 - 1 - exp).max(0) as usize;
-                format!("{v:.decimals$}")
-            } else {
-                exponent_form(v, p - 1, alt)
-            };
-            if !alt {
-                strip_trailing_zeros(&mut t);
-            } else if !t.contains('.') && !t.contains('e') {
-                t.push('.');
+            b'e' => write_exponent_form(out, v, precision, alt, false),
+            _ => {
+                let p = precision.max(1);
+                // The exponent of `v` rounded to `p` digits decides between the two notations.
+                let _ = write!(out, "{:.*e}", p - 1, v);
+                let exp: i32 = out[start..]
+                    .rsplit('e')
+                    .next()
+                    .and_then(|e| e.parse().ok())
+                    .unwrap_or(0);
+                out.truncate(start);
+                if exp >= -4 && exp < p as i32 {
+                    let decimals = (p as i32 - 1 - exp).max(0) as usize;
+                    let _ = write!(out, "{v:.decimals$}");
+                    if !alt {
+                        strip_trailing_zeros(out, start);
+                    } else if !out[start..].contains('.') {
+                        out.push('.');
+                    }
+                } else {
+                    write_exponent_form(out, v, p - 1, alt, !alt);
+                }
             }
-            t
         }
-    };
-    if upper {
-        text.make_ascii_uppercase();
     }
-    text
+    if conversion.is_ascii_uppercase() {
+        out[start..].make_ascii_uppercase();
+    }
 }
 
-/// `d.ddde+XX`: Rust's `{:e}` with C's exponent sign and at least two exponent digits.
-fn exponent_form(v: f64, precision: usize, alt: bool) -> String {
-    let raw = format!("{v:.precision$e}");
-    let (mantissa, exp) = raw.split_once('e').unwrap_or((&raw, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let mut t = String::with_capacity(raw.len() + 3);
-    t.push_str(mantissa);
-    if alt && !mantissa.contains('.') {
-        t.push('.');
+/// `d.ddde+XX`: Rust's `{:e}` with C's exponent sign and at least two exponent digits; `strip`
+/// drops the mantissa's trailing zeros (`%g`).
+fn write_exponent_form(out: &mut String, v: f64, precision: usize, alt: bool, strip: bool) {
+    let start = out.len();
+    let _ = write!(out, "{v:.precision$e}");
+    let e = out[start..].find('e').map_or(out.len(), |i| start + i);
+    let exp: i32 = out[e..].get(1..).and_then(|x| x.parse().ok()).unwrap_or(0);
+    out.truncate(e);
+    if strip {
+        strip_trailing_zeros(out, start);
     }
-    let _ = write!(t, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
-    t
+    if alt && !out[start..].contains('.') {
+        out.push('.');
+    }
+    let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
 }
 
-fn strip_trailing_zeros(t: &mut String) {
-    let (body, exp) = match t.find('e') {
-        Some(i) => (t[..i].to_owned(), t[i..].to_owned()),
-        None => (t.clone(), String::new()),
-    };
-    if !body.contains('.') {
+/// Drops the trailing zeros of the decimals written at `out[start..]`, and the point if no decimal
+/// is left.
+fn strip_trailing_zeros(out: &mut String, start: usize) {
+    if !out[start..].contains('.') {
         return;
     }
-    let trimmed = body.trim_end_matches('0').trim_end_matches('.');
-    *t = format!("{trimmed}{exp}");
+    let kept = out[start..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    out.truncate(start + kept);
+}
+
+/// A short text on the stack: the shortest forms of a float fit in it.
+struct ShortText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl ShortText {
+    fn new() -> ShortText {
+        ShortText {
+            bytes: [0; 40],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for ShortText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The shortest digits that read back as `v` (`d.ddde±X`), choosing as Python's `repr` (David
+/// Gay's `dtoa` mode 0) does among several of that length: the nearest to `v`, ties to an even
+/// last digit. Rust's shortest form may pick another one (`617989394824087.25` is printed
+/// `...087.3`, Python prints `...087.2`); Rust's fixed-precision form rounds exactly, half to even.
+fn shortest_digits(v: f64) -> ShortText {
+    let mut shortest = ShortText::new();
+    let _ = write!(shortest, "{v:e}");
+    let significant = shortest
+        .as_str()
+        .split_once('e')
+        .map_or(shortest.as_str(), |(m, _)| m)
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    let mut nearest = ShortText::new();
+    let written = write!(nearest, "{v:.*e}", significant.saturating_sub(1));
+    if written.is_ok() && nearest.as_str().parse::<f64>() == Ok(v) {
+        nearest
+    } else {
+        shortest
+    }
 }
 
 /// Python's `repr(float)`: the shortest text that reads back as the same float, in fixed notation when
@@ -433,10 +481,12 @@ pub(crate) fn write_float_repr(out: &mut String, v: f64) {
         out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
         return;
     }
-    let shortest = format!("{:e}", v.abs());
-    let (mantissa, exp) = shortest.split_once('e').unwrap_or((&shortest, "0"));
+    let shortest = shortest_digits(v.abs());
+    let text = shortest.as_str();
+    let (mantissa, exp) = text.split_once('e').unwrap_or((text, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The digits are `first` then `rest`: `d.ddd` or `d`.
+    let (first, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     if v < 0.0 {
         out.push('-');
     }
@@ -444,24 +494,27 @@ pub(crate) fn write_float_repr(out: &mut String, v: f64) {
         if exp < 0 {
             out.push_str("0.");
             out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            out.push_str(&digits);
+            out.push_str(first);
+            out.push_str(rest);
         } else {
-            let int_len = exp as usize + 1;
-            if digits.len() <= int_len {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+            // `exp + 1` digits before the point.
+            let in_rest = exp as usize;
+            out.push_str(first);
+            if rest.len() <= in_rest {
+                out.push_str(rest);
+                out.extend(std::iter::repeat_n('0', in_rest - rest.len()));
                 out.push_str(".0");
             } else {
-                out.push_str(&digits[..int_len]);
+                out.push_str(&rest[..in_rest]);
                 out.push('.');
-                out.push_str(&digits[int_len..]);
+                out.push_str(&rest[in_rest..]);
             }
         }
     } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
+        out.push_str(first);
+        if !rest.is_empty() {
             out.push('.');
-            out.push_str(&digits[1..]);
+            out.push_str(rest);
         }
         let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
@@ -495,6 +548,7 @@ mod tests {
             (0.0001, "0.0001"),
             (123456789012345678.0, "1.2345678901234568e+17"),
             (-2.5, "-2.5"),
+            (617989394824087.2, "617989394824087.2"),
         ];
         for (v, want) in cases {
             let mut s = String::new();
@@ -509,7 +563,10 @@ mod tests {
         s.width = Some(3);
         s.zero = true;
         assert_eq!(r(s, PyVal::Float(7.9)), "007");
-        assert_eq!(r(spec(b'f'), PyVal::Float(1795536741.7239)), "1795536741.723900");
+        assert_eq!(
+            r(spec(b'f'), PyVal::Float(1795536741.7239)),
+            "1795536741.723900"
+        );
         assert_eq!(r(spec(b'e'), PyVal::Float(1500.0)), "1.500000e+03");
         assert_eq!(r(spec(b'g'), PyVal::Float(0.00001234)), "1.234e-05");
         assert_eq!(r(spec(b'g'), PyVal::Float(1234567.0)), "1.23457e+06");
