@@ -129,12 +129,10 @@ impl Manager {
                     break;
                 }
             }
-            // Python: name.rfind(".", 0, i - 1)
-            end = if i >= 1 {
-                name[..i - 1].rfind('.')
-            } else {
-                None
-            };
+            // Python: name.rfind(".", 0, i - 1): the search stops before the character that
+            // precedes the dot (so `a..b` never looks at `a`).
+            let before_previous_char = name[..i].char_indices().next_back().map_or(0, |(j, _)| j);
+            end = name[..before_previous_char].rfind('.');
         }
         node.parent
             .store(Some(parent.unwrap_or_else(|| self.0.root.clone())));
@@ -248,8 +246,11 @@ pub fn disable(level: Level) {
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
-fn hooks() -> &'static RwLock<Vec<fn()>> {
-    static HOOKS: OnceLock<RwLock<Vec<fn()>>> = OnceLock::new();
+/// A function called after every configuration change.
+type ChangeHook = fn();
+
+fn hooks() -> &'static RwLock<Vec<ChangeHook>> {
+    static HOOKS: OnceLock<RwLock<Vec<ChangeHook>>> = OnceLock::new();
     HOOKS.get_or_init(|| RwLock::new(Vec::new()))
 }
 
@@ -270,7 +271,7 @@ pub fn on_config_change(hook: fn()) {
 
 pub(crate) fn notify_config_change() {
     GENERATION.fetch_add(1, Ordering::AcqRel);
-    let hooks: Vec<fn()> = hooks().read().unwrap_or_else(|e| e.into_inner()).clone();
+    let hooks: Vec<ChangeHook> = hooks().read().unwrap_or_else(|e| e.into_inner()).clone();
     for hook in hooks {
         hook();
     }

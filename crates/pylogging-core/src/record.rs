@@ -171,10 +171,11 @@ impl<'a> LogRecord<'a> {
         level_name(self.level)
     }
 
-    /// Python's `filename`: the last component of `pathname`.
+    /// Python's `filename`: the last component of `pathname` (split on `/`, and on Windows on `\\`
+    /// too, as Python's `os.path.basename`).
     pub fn filename(&self) -> &'a str {
         self.pathname
-            .rsplit(['/', '\\'])
+            .rsplit(PATH_SEPARATORS)
             .next()
             .unwrap_or(self.pathname)
     }
@@ -199,7 +200,10 @@ impl<'a> LogRecord<'a> {
             return Some(text);
         }
         let error = self.exc_info?;
-        Some(self.exc_text.get_or_init(|| format_error_chain(error, self.exc_type)))
+        Some(
+            self.exc_text
+                .get_or_init(|| format_error_chain(error, self.exc_type)),
+        )
     }
 
     /// Sets `exc_text` directly (for records that arrive already formatted).
@@ -212,6 +216,11 @@ impl<'a> LogRecord<'a> {
         self.extras.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 }
+
+#[cfg(windows)]
+const PATH_SEPARATORS: [char; 2] = ['/', '\\'];
+#[cfg(not(windows))]
+const PATH_SEPARATORS: [char; 1] = ['/'];
 
 /// Formats an error and its `source()` chain in Python's layout for chained exceptions: the deepest
 /// cause first, each followed by "The above exception was the direct cause of the following
@@ -326,7 +335,10 @@ mod tests {
 
     #[test]
     fn exc_text_lists_the_chain_deepest_first_and_is_cached() {
-        let err = Outer(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"));
+        let err = Outer(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no such file",
+        ));
         let mut r = LogRecord::new("a", Level::ERROR, "m");
         r.exc_info = Some(&err);
         r.exc_type = Some("app::Outer");
