@@ -13,7 +13,10 @@ pub const LEVELNO_FIELD: &str = "levelno";
 /// A field value stored without borrowing: text lives in the owner's arena.
 #[derive(Clone, Debug)]
 pub(crate) enum Stored {
+    /// Text rendered from a `Debug` or `Display` value (shown as it is in `%(spans)s`).
     Str(Range<usize>),
+    /// A string value (`path = "/a"`), shown quoted in `%(spans)s` as tracing's fmt does.
+    Text(Range<usize>),
     Int(i64),
     UInt(u64),
     BigInt(i128),
@@ -24,7 +27,9 @@ pub(crate) enum Stored {
 impl Stored {
     pub(crate) fn value<'a>(&self, arena: &'a str) -> Value<'a> {
         match self {
-            Stored::Str(range) => Value::Str(arena.get(range.clone()).unwrap_or("")),
+            Stored::Str(range) | Stored::Text(range) => {
+                Value::Str(arena.get(range.clone()).unwrap_or(""))
+            }
             Stored::Int(n) => Value::Int(*n),
             Stored::UInt(n) => Value::UInt(*n),
             Stored::BigInt(n) => Value::BigInt(*n),
@@ -44,6 +49,8 @@ pub(crate) struct FieldSet {
     pub(crate) levelno: Option<i32>,
     /// Skip `log.*` fields (they describe the `log` record's origin, not extras).
     pub(crate) skip_log_fields: bool,
+    /// Read an integer `levelno` field as the record's level (events), not as a field (spans).
+    pub(crate) reads_levelno: bool,
 }
 
 impl FieldSet {
@@ -54,29 +61,51 @@ impl FieldSet {
         self.exc_text = None;
         self.levelno = None;
         self.skip_log_fields = false;
+        self.reads_levelno = false;
     }
 
     fn push_text(&mut self, name: &'static str, write: impl FnOnce(&mut String)) {
         let start = self.arena.len();
         write(&mut self.arena);
-        self.fields.push((name, Stored::Str(start..self.arena.len())));
+        self.fields
+            .push((name, Stored::Str(start..self.arena.len())));
     }
 
+    /// Whether a field is left out: `log.*` fields of a `log` record describe where it came from
+    /// (they become the record's name, pathname and lineno), they are not extras.
     fn skip(&self, field: &Field) -> bool {
         self.skip_log_fields && field.name().starts_with("log.")
     }
 
     /// Appends another set's fields (text copied into this set's arena).
     pub(crate) fn copy_fields_from(&mut self, other: &FieldSet) {
-        for (name, stored) in &other.fields {
-            match stored {
-                Stored::Str(range) => {
-                    let text = other.arena.get(range.clone()).unwrap_or("");
-                    self.push_text(name, |arena| arena.push_str(text));
-                }
-                other_value => self.fields.push((name, other_value.clone())),
-            }
+        for index in 0..other.fields.len() {
+            self.copy_field_from(other, index);
         }
+    }
+
+    /// Appends the `index`-th field of another set (text copied into this set's arena).
+    pub(crate) fn copy_field_from(&mut self, other: &FieldSet, index: usize) {
+        let Some((name, stored)) = other.fields.get(index) else {
+            return;
+        };
+        let copy_text = |this: &mut FieldSet, range: &Range<usize>| {
+            let text = other.arena.get(range.clone()).unwrap_or("");
+            let start = this.arena.len();
+            this.arena.push_str(text);
+            start..this.arena.len()
+        };
+        let stored = match stored {
+            Stored::Str(range) => Stored::Str(copy_text(self, range)),
+            Stored::Text(range) => Stored::Text(copy_text(self, range)),
+            other_value => other_value.clone(),
+        };
+        self.fields.push((name, stored));
+    }
+
+    /// Whether a field of this name is present.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.fields.iter().any(|(n, _)| *n == name)
     }
 
     /// Renders the fields as `a=1 b="x"` (as tracing's fmt shows span fields).
@@ -87,6 +116,10 @@ impl FieldSet {
             }
             out.push_str(name);
             out.push('=');
+            if let Stored::Text(range) = stored {
+                let _ = write!(out, "{:?}", self.arena.get(range.clone()).unwrap_or(""));
+                continue;
+            }
             match stored.value(&self.arena) {
                 Value::Str(s) => out.push_str(s),
                 Value::Int(n) => {
@@ -131,12 +164,19 @@ impl Visit for FieldSet {
         if field.name() == "message" {
             self.message.push_str(value);
         } else {
-            self.push_text(field.name(), |arena| arena.push_str(value));
+            let start = self.arena.len();
+            self.arena.push_str(value);
+            self.fields
+                .push((field.name(), Stored::Text(start..self.arena.len())));
         }
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if field.name() == LEVELNO_FIELD
+        if self.skip(field) {
+            return;
+        }
+        if self.reads_levelno
+            && field.name() == LEVELNO_FIELD
             && let Ok(level) = i32::try_from(value)
         {
             self.levelno = Some(level);
@@ -146,7 +186,11 @@ impl Visit for FieldSet {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == LEVELNO_FIELD
+        if self.skip(field) {
+            return;
+        }
+        if self.reads_levelno
+            && field.name() == LEVELNO_FIELD
             && let Ok(level) = i32::try_from(value)
         {
             self.levelno = Some(level);
@@ -156,10 +200,16 @@ impl Visit for FieldSet {
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
+        if self.skip(field) {
+            return;
+        }
         self.fields.push((field.name(), Stored::BigInt(value)));
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
+        if self.skip(field) {
+            return;
+        }
         match i128::try_from(value) {
             Ok(v) => self.fields.push((field.name(), Stored::BigInt(v))),
             Err(_) => self.record_debug(field, &value),
@@ -167,14 +217,23 @@ impl Visit for FieldSet {
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
+        if self.skip(field) {
+            return;
+        }
         self.fields.push((field.name(), Stored::Float(value)));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
+        if self.skip(field) {
+            return;
+        }
         self.fields.push((field.name(), Stored::Bool(value)));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        if self.skip(field) {
+            return;
+        }
         if self.exc_text.is_none() {
             self.exc_text = Some(format_error_chain(value, None));
         }

@@ -1,9 +1,10 @@
 //! The `Layer` and its per-layer `Filter`.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pylogging_core::{Level, LogRecord, Manager, Value, on_config_change};
+use tracing_core::dispatcher::{Dispatch, WeakDispatch};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::Interest;
 use tracing_core::{Event, LevelFilter, Metadata, Subscriber};
@@ -28,13 +29,17 @@ pub fn level_from_tracing(level: &tracing_core::Level) -> Level {
 }
 
 /// The most verbose `tracing` level filter that still lets every event at or above `level` through.
+///
+/// An event at a level between two `tracing` levels is emitted at the `tracing` level below it (25
+/// is an INFO event with `levelno = 25`, see `pylogging::event!`), so a threshold of 25 must keep
+/// INFO callsites alive: this rounds down, never up.
 fn level_filter_for(level: Level) -> LevelFilter {
     match level.value() {
-        i32::MIN..=5 => LevelFilter::TRACE,
-        6..=10 => LevelFilter::DEBUG,
-        11..=20 => LevelFilter::INFO,
-        21..=30 => LevelFilter::WARN,
-        31..=i32::MAX => LevelFilter::ERROR,
+        i32::MIN..=9 => LevelFilter::TRACE,
+        10..=19 => LevelFilter::DEBUG,
+        20..=29 => LevelFilter::INFO,
+        30..=39 => LevelFilter::WARN,
+        40..=i32::MAX => LevelFilter::ERROR,
     }
 }
 
@@ -67,7 +72,7 @@ impl std::fmt::Debug for TreeFilter {
 impl PyLoggingLayer {
     /// A layer over `manager`'s logger tree, with its filter.
     pub fn new(manager: Manager) -> (PyLoggingLayer, TreeFilter) {
-        on_config_change(tracing_core::callsite::rebuild_interest_cache);
+        on_config_change(rebuild_interest);
         let routes = Arc::new(Routes::new(manager));
         (
             PyLoggingLayer {
@@ -87,6 +92,38 @@ impl PyLoggingLayer {
     }
 }
 
+/// The dispatchers (subscribers) this layer is part of, anywhere in the process.
+fn our_dispatchers() -> &'static Mutex<Vec<WeakDispatch>> {
+    static DISPATCHERS: OnceLock<Mutex<Vec<WeakDispatch>>> = OnceLock::new();
+    DISPATCHERS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Rebuilds every callsite's cached `Interest` and the global max level after the logger tree
+/// changed.
+///
+/// tracing-core's `rebuild_interest_cache()` asks every registered dispatcher, except when a single
+/// one was alive at the last registration: then it asks only the *calling thread's* default. A
+/// change made on a thread without that subscriber (configuration done before `with_default`, or
+/// on another thread than the one a scoped subscriber runs on) would ask `NoSubscriber`, which
+/// disables every callsite and sets the max level to OFF for the subscriber that does exist. So the
+/// rebuild runs with one of our live dispatchers as the default, and not at all when none is alive
+/// (no subscriber routes into a tree, and a rebuild would only do that harm). Rebuilds are
+/// serialized: two at once could finish in the wrong order and leave the older max level.
+fn rebuild_interest() {
+    static REBUILDING: Mutex<()> = Mutex::new(());
+    let dispatch = {
+        let mut list = our_dispatchers().lock().unwrap_or_else(|e| e.into_inner());
+        list.retain(|weak| weak.upgrade().is_some());
+        list.iter().rev().find_map(WeakDispatch::upgrade)
+    };
+    let Some(dispatch) = dispatch else { return };
+    let _serialized = REBUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    tracing_core::dispatcher::with_default(
+        &dispatch,
+        tracing_core::callsite::rebuild_interest_cache,
+    );
+}
+
 fn decides_per_event(meta: &Metadata<'_>) -> bool {
     let fields = meta.fields();
     fields.field(LEVELNO_FIELD).is_some()
@@ -97,8 +134,12 @@ fn is_log_callsite(meta: &Metadata<'_>) -> bool {
 }
 
 impl TreeFilter {
+    /// Spans are always accepted: they are context for the events inside them, whatever logger
+    /// their own target names (an `info_span!` in `app::http` around a `warn!` on `app::db`). Only
+    /// `max_level_hint`, the loosest level the tree could output, limits them, as for any layer.
     fn accepts(&self, meta: &Metadata<'_>) -> bool {
-        decides_per_event(meta)
+        meta.is_span()
+            || decides_per_event(meta)
             || self
                 .routes
                 .get(meta.target())
@@ -147,13 +188,21 @@ struct Scratch {
 /// Reuses a vector's allocation for another lifetime of its (cleared) contents.
 fn recycle<'a, 'b>(mut v: Vec<(&'a str, Value<'a>)>) -> Vec<(&'b str, Value<'b>)> {
     v.clear();
-    v.into_iter().map(|_| unreachable!("the vector is empty")).collect()
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
 }
 
 impl<S> Layer<S> for PyLoggingLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn on_register_dispatch(&self, dispatch: &Dispatch) {
+        let mut list = our_dispatchers().lock().unwrap_or_else(|e| e.into_inner());
+        list.retain(|weak| weak.upgrade().is_some());
+        list.push(dispatch.downgrade());
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let mut fields = SpanFields::default();
@@ -166,8 +215,7 @@ where
         let Some(span) = ctx.span(id) else { return };
         let mut extensions = span.extensions_mut();
         if let Some(fields) = extensions.get_mut::<SpanFields>() {
-            values.record(&mut fields.fields);
-            fields.refresh();
+            fields.record(values);
         }
     }
 
@@ -197,6 +245,7 @@ impl PyLoggingLayer {
         let fields = &mut scratch.event;
         fields.clear();
         fields.skip_log_fields = normalized.is_some();
+        fields.reads_levelno = true;
         event.record(fields);
         let level = fields
             .levelno
@@ -247,7 +296,8 @@ impl PyLoggingLayer {
                 .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
         );
 
-        let mut record = LogRecord::new(route.logger.name(), level, &fields.message);
+        let logger = route.logger();
+        let mut record = LogRecord::new(logger.name(), level, &fields.message);
         record.pathname = meta.file().unwrap_or("(unknown file)");
         record.lineno = meta.line().unwrap_or(0);
         record.module_path = meta.module_path();
@@ -256,7 +306,7 @@ impl PyLoggingLayer {
         if let Some(text) = &fields.exc_text {
             record.set_exc_text(text.clone());
         }
-        route.logger.handle(&record);
+        logger.handle(&record);
         drop(record);
         scratch.extras = recycle(extras);
     }

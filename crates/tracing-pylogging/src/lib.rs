@@ -6,12 +6,19 @@
 //!   `tracing::error!(levelno = 50, "disk full")` is CRITICAL.
 //! - Fields other than `message` are extras, usable in formats: `%(user)s`. A field recorded as an
 //!   error (`error = &e as &dyn std::error::Error`) also fills `exc_text` with its source chain.
-//! - The enclosing spans are `%(spans)s` (`outer{a=1}:inner{b=2}`), and their fields are extras too
-//!   (the event's own fields win, then the innermost span's).
-//! - `log` records arriving through `tracing-log` keep their real target, file and line.
+//! - The enclosing spans are `%(spans)s` (`outer{a=1}:inner{b=2}`, strings quoted as tracing's fmt
+//!   shows them), and their fields are extras too (the event's own fields win, then the innermost
+//!   span's). `span.record(..)` replaces a field's value. Spans are kept whatever their target,
+//!   since they are context for events on any logger; only the layer's `max_level_hint` (the
+//!   loosest level the tree could output) limits them.
+//! - `log` records arriving through `tracing-log` keep their real target, file and line; their
+//!   `log.*` fields are not extras.
 //! - Callsites that no handler can accept get `Interest::never()` from the layer's own per-layer
 //!   filter, so they cost nothing and other layers (fmt, EnvFilter) still see their events. Any
 //!   change of levels or handlers rebuilds the interest cache.
+//! - Deciding about a callsite creates no logger (every subscriber of the process is asked about
+//!   every callsite): a target without a logger is judged as a fresh logger under its nearest
+//!   existing ancestor would be, and the logger is created when a record is first handled on it.
 //!
 //! ```
 //! use pylogging_core::{Formatter, Level, Manager, SharedWriter, StreamHandler};
