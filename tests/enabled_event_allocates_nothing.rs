@@ -1,0 +1,142 @@
+//! After warm-up, an enabled event formatted with a `%`-style format and written by a stream handler
+//! allocates nothing: the record borrows from the event, buffers are reused per thread, and the
+//! timestamp text is cached per second.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pylogging::{Formatter, Level, Manager, StreamHandler};
+use tracing_subscriber::prelude::*;
+
+struct CountingAllocator;
+
+thread_local! {
+    // Per thread, so tests running in parallel do not count each other's allocations.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Counts the allocations `f` makes on this thread.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// A writer that keeps only a byte count, like a sink that never needs to grow.
+#[derive(Clone, Default)]
+struct CountingSink(Arc<AtomicUsize>);
+
+impl Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.fetch_add(buf.len(), Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn tree_with_handler(sink: &CountingSink) -> Manager {
+    let tree = Manager::new();
+    let format = "%(asctime)s %(levelname)-8s %(name)s [%(threadName)s] %(user)05d: %(message)s";
+    let app = tree.get_logger("app");
+    app.set_level(Level::INFO);
+    app.add_handler(
+        StreamHandler::writer(sink.clone())
+            .with_level(Level::INFO)
+            .with_formatter(Formatter::new(format).expect("valid format")),
+    );
+    tree
+}
+
+#[test]
+fn tracing_event_to_stream_handler_allocates_nothing_after_warm_up() {
+    let sink = CountingSink::default();
+    let tree = tree_with_handler(&sink);
+    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
+    tracing::subscriber::with_default(subscriber, || {
+        let emit =
+            |i: u64| tracing::info!(target: "app::db", user = 7, "request {} took {} ms", i, 12);
+        // Warm-up with the longest messages, so the reused buffers reach their final size.
+        for i in 990..1000 {
+            emit(i);
+        }
+        let before = sink.0.load(Ordering::Relaxed);
+        let allocations = allocations_in(|| {
+            for i in 0..1000 {
+                emit(i);
+            }
+        });
+        assert!(
+            sink.0.load(Ordering::Relaxed) > before,
+            "the events were written"
+        );
+        assert_eq!(allocations, 0, "allocations in 1000 enabled events");
+    });
+}
+
+#[test]
+fn direct_api_call_allocates_nothing_after_warm_up() {
+    let sink = CountingSink::default();
+    let tree = tree_with_handler(&sink);
+    let logger = tree.get_logger("app.db");
+    let emit = |i: u64| {
+        logger
+            .event(Level::WARNING)
+            .extra("user", 7)
+            .log(format_args!("request {i} failed"))
+    };
+    // Warm-up with the longest messages, so the reused buffers reach their final size.
+    for i in 990..1000 {
+        emit(i);
+    }
+    let before = sink.0.load(Ordering::Relaxed);
+    // The extras vector of `event()` is the caller's; everything after it must not allocate.
+    let allocations = allocations_in(|| {
+        for i in 0..1000 {
+            logger.log_at(
+                Level::WARNING,
+                pylogging::CallSite::caller(),
+                &format_args!("request {i} failed"),
+                &[("user", pylogging::Value::Int(7))],
+                None,
+            );
+        }
+    });
+    assert!(
+        sink.0.load(Ordering::Relaxed) > before,
+        "the records were written"
+    );
+    assert_eq!(allocations, 0, "allocations in 1000 direct-API records");
+}
