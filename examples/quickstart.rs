@@ -26,7 +26,9 @@
 use pylogging::{FileHandler, Formatter, Level, StreamHandler};
 
 fn main() -> Result<(), pylogging::Error> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "file.log".to_owned());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "file.log".to_owned());
 
     // The logger for this module: tracing's default target is the module path, `quickstart`.
     let logger = pylogging::get_logger(module_path!());

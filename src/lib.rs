@@ -44,9 +44,8 @@ use tracing_subscriber::layer::SubscriberExt;
 /// calls it; call it yourself after configuring handlers by hand.
 pub fn install() -> Result<(), Error> {
     let subscriber = tracing_subscriber::registry().with(layer());
-    tracing::subscriber::set_global_default(subscriber).map_err(|_| {
-        Error::Init("a global tracing subscriber is already installed".to_owned())
-    })?;
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|_| Error::Init("a global tracing subscriber is already installed".to_owned()))?;
     tracing_log::LogTracer::init()
         .map_err(|_| Error::Init("a `log` logger is already installed".to_owned()))?;
     Ok(())

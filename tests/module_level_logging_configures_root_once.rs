@@ -14,9 +14,14 @@ fn concurrent_first_use_installs_one_handler_and_keeps_root_at_warning() {
     });
     let handlers = pylogging::root_logger().handlers();
     assert_eq!(handlers.len(), 1, "{handlers:?}");
-    assert_eq!(format!("{:?}", handlers[0]), "<StreamHandler <stderr> (NOTSET)>");
     assert_eq!(
-        handlers[0].formatter().map(|f| f.format_string().to_owned()),
+        format!("{:?}", handlers[0]),
+        "<StreamHandler <stderr> (NOTSET)>"
+    );
+    assert_eq!(
+        handlers[0]
+            .formatter()
+            .map(|f| f.format_string().to_owned()),
         Some(pylogging::BASIC_FORMAT.to_owned())
     );
     assert_eq!(pylogging::root_logger().level(), Level::WARNING);

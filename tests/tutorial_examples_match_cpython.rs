@@ -14,7 +14,11 @@ fn example(name: &str) -> PathBuf {
         .and_then(|deps| deps.parent())
         .expect("test binaries live in target/<profile>/deps");
     let path = profile_dir.join("examples").join(name);
-    assert!(path.exists(), "{} is missing: run `cargo test`, which builds examples", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test`, which builds examples",
+        path.display()
+    );
     path
 }
 
@@ -53,9 +57,16 @@ fn quickstart_console_and_file_match_cpython() {
         .current_dir(dir.path())
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let from_python = |name: &str| golden(name).replace("__main__", "quickstart");
-    assert_eq!(String::from_utf8_lossy(&out.stderr), from_python("quickstart.stderr"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        from_python("quickstart.stderr")
+    );
     let file = std::fs::read_to_string(dir.path().join("file.log")).expect("file.log written");
     assert_eq!(mask_asctime(&file), from_python("quickstart.file.log"));
 }

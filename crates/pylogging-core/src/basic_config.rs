@@ -145,7 +145,11 @@ impl BasicConfig {
     /// Everything that can fail (format, level, file) is checked before the root is touched.
     pub fn apply_to(self, manager: &Manager) -> Result<(), Error> {
         let root = manager.root();
-        let _configuring = manager.0.config_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _configuring = manager
+            .0
+            .config_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if self.force {
             for handler in root.clear_handlers() {
                 handler.close();

@@ -46,11 +46,13 @@ pub enum Error {
 impl Error {
     pub(crate) fn open_file(path: &std::path::Path, source: io::Error) -> Error {
         Error::Io {
-            context: format!("cannot open log file {}", py_repr(&path.display().to_string())),
+            context: format!(
+                "cannot open log file {}",
+                py_repr(&path.display().to_string())
+            ),
             source,
         }
     }
-
 }
 
 impl fmt::Display for Error {

@@ -3,7 +3,7 @@
 //! | Python | here |
 //! |---|---|
 //! | `logging.getLogger("a.b")` | [`get_logger`] → [`Logger`] |
-//! | `logging.basicConfig(...)` | [`basic_config`]`()...apply()` |
+//! | `logging.basicConfig(...)` | [`basic_config()`]`...apply()` |
 //! | `logging.Formatter(fmt, datefmt)` | [`Formatter::new`], [`Formatter::builder`] |
 //! | `logging.StreamHandler`, `FileHandler`, `NullHandler` | [`StreamHandler`], [`FileHandler`], [`NullHandler`] |
 //! | `logging.Filter(name)` | [`NameFilter`], or any closure |
@@ -52,7 +52,9 @@ pub use handler::{
     HandlerStats, NullHandler, SharedWriter, StreamHandler, StreamTarget, set_raise_exceptions,
     shutdown,
 };
-pub use level::{Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping};
+pub use level::{
+    Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,
+};
 pub use logger::{CallSite, LogCall, Logger};
 pub use manager::{
     Manager, config_generation, disable, get_logger, global, on_config_change, root_logger,

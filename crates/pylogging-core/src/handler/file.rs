@@ -202,8 +202,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nope").join("app.log");
         let err = FileHandler::builder(&path).build().unwrap_err();
-        assert!(err.to_string().starts_with("cannot open log file '"), "{err}");
-        assert!(err.to_string().contains("No such file or directory"), "{err}");
+        assert!(
+            err.to_string().starts_with("cannot open log file '"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("No such file or directory"),
+            "{err}"
+        );
         assert!(FileHandler::builder(&path).delay(true).build().is_ok());
     }
 
@@ -215,7 +221,11 @@ mod tests {
         let h = FileHandler::builder(&path).build().unwrap();
         h.handle(&LogRecord::new("a", Level::INFO, "one"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\none\n");
-        let w = FileHandler::builder(&path).mode(FileMode::Write).delay(true).build().unwrap();
+        let w = FileHandler::builder(&path)
+            .mode(FileMode::Write)
+            .delay(true)
+            .build()
+            .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\none\n");
         w.handle(&LogRecord::new("a", Level::INFO, "two"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two\n");

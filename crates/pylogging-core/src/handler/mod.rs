@@ -271,7 +271,11 @@ impl Handler {
 
     /// The handler's name (Python: `Handler.name`), used by configuration.
     pub fn name(&self) -> Option<String> {
-        self.0.name.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Sets the handler's name.
@@ -445,7 +449,11 @@ mod tests {
 
     struct Failing;
     impl Emit for Failing {
-        fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+        fn emit(
+            &self,
+            record: &LogRecord<'_>,
+            ctx: &mut EmitContext<'_>,
+        ) -> Result<(), HandlerError> {
             ctx.format(record)?;
             Err(io::Error::from_raw_os_error(28).into())
         }
@@ -470,6 +478,9 @@ mod tests {
     #[test]
     fn handler_error_text_is_pythons() {
         let e = HandlerError::Io(io::Error::from_raw_os_error(28));
-        assert!(e.to_string().starts_with("OSError: [Errno 28] No space left on device"));
+        assert!(
+            e.to_string()
+                .starts_with("OSError: [Errno 28] No space left on device")
+        );
     }
 }

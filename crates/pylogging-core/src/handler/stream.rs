@@ -39,7 +39,9 @@ impl StreamHandler {
 
     /// A handler writing to any writer. The handler never closes it.
     pub fn writer(writer: impl Write + Send + 'static) -> Handler {
-        Handler::new(StreamHandler::for_target(StreamTarget::Writer(Box::new(writer))))
+        Handler::new(StreamHandler::for_target(StreamTarget::Writer(Box::new(
+            writer,
+        ))))
     }
 
     /// A handler with another terminator (Python: `StreamHandler.terminator`).
