@@ -6,8 +6,7 @@ mod common;
 
 use std::fmt;
 
-use common::{stream, with_tree};
-use pylogging_core::{Manager, SharedWriter};
+use common::{tree_with_format, with_tree};
 
 #[derive(Debug)]
 struct ConfigError(std::io::Error);
@@ -25,13 +24,6 @@ impl std::error::Error for ConfigError {
 }
 
 const CAUSE: &str = "\n\nThe above exception was the direct cause of the following exception:\n\n";
-
-fn tree_with_format(format: &str) -> (Manager, SharedWriter) {
-    let tree = Manager::new();
-    let out = SharedWriter::new();
-    tree.get_logger("app").add_handler(stream(&out, format));
-    (tree, out)
-}
 
 #[test]
 fn the_source_chain_follows_the_message_on_a_new_line() {

@@ -3,15 +3,8 @@
 
 mod common;
 
-use common::{SeenExtras, stream, with_tree};
+use common::{SeenExtras, tree_with_format, with_tree};
 use pylogging_core::{Manager, SharedWriter};
-
-fn tree_with_format(format: &str) -> (Manager, SharedWriter) {
-    let tree = Manager::new();
-    let out = SharedWriter::new();
-    tree.get_logger("app").add_handler(stream(&out, format));
-    (tree, out)
-}
 
 #[test]
 fn integers_floats_booleans_and_strings_use_pythons_conversions() {

@@ -4,15 +4,8 @@
 
 mod common;
 
-use common::{stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
-
-fn tree_with_format(format: &str) -> (Manager, SharedWriter) {
-    let tree = Manager::new();
-    let out = SharedWriter::new();
-    tree.get_logger("app").add_handler(stream(&out, format));
-    (tree, out)
-}
+use common::{tree_with_format, with_tree};
+use pylogging_core::Level;
 
 #[test]
 fn spans_show_from_the_outermost_with_their_fields() {

@@ -23,6 +23,14 @@ pub fn tree_with_handler_on(logger: &str) -> (Manager, SharedWriter) {
     (tree, out)
 }
 
+/// A fresh tree whose logger `app` has one stream handler with `format`, and its buffer.
+pub fn tree_with_format(format: &str) -> (Manager, SharedWriter) {
+    let tree = Manager::new();
+    let out = SharedWriter::new();
+    tree.get_logger("app").add_handler(stream(&out, format));
+    (tree, out)
+}
+
 /// Runs `f` with a subscriber made of a registry and the pylogging layer over `tree`, as the
 /// current thread's default.
 pub fn with_tree<R>(tree: &Manager, f: impl FnOnce() -> R) -> R {

@@ -71,6 +71,22 @@ impl FieldSet {
             .push((name, Stored::Str(start..self.arena.len())));
     }
 
+    /// An integer field: the record's level when it is the `levelno` field of an event, else an
+    /// extra.
+    fn record_integer(&mut self, field: &Field, as_level: Option<i32>, stored: Stored) {
+        if self.skip(field) {
+            return;
+        }
+        if self.reads_levelno
+            && field.name() == LEVELNO_FIELD
+            && let Some(level) = as_level
+        {
+            self.levelno = Some(level);
+            return;
+        }
+        self.fields.push((field.name(), stored));
+    }
+
     /// Whether a field is left out: `log.*` fields of a `log` record describe where it came from
     /// (they become the record's name, pathname and lineno), they are not extras.
     fn skip(&self, field: &Field) -> bool {
@@ -172,31 +188,11 @@ impl Visit for FieldSet {
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if self.skip(field) {
-            return;
-        }
-        if self.reads_levelno
-            && field.name() == LEVELNO_FIELD
-            && let Ok(level) = i32::try_from(value)
-        {
-            self.levelno = Some(level);
-            return;
-        }
-        self.fields.push((field.name(), Stored::Int(value)));
+        self.record_integer(field, i32::try_from(value).ok(), Stored::Int(value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if self.skip(field) {
-            return;
-        }
-        if self.reads_levelno
-            && field.name() == LEVELNO_FIELD
-            && let Ok(level) = i32::try_from(value)
-        {
-            self.levelno = Some(level);
-            return;
-        }
-        self.fields.push((field.name(), Stored::UInt(value)));
+        self.record_integer(field, i32::try_from(value).ok(), Stored::UInt(value));
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
