@@ -13,6 +13,7 @@
 //! ```
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arc_swap::ArcSwap;
 
@@ -69,6 +70,9 @@ impl Filter for NameFilter {
 #[derive(Default)]
 pub(crate) struct Filters {
     list: ArcSwap<Vec<Arc<dyn Filter>>>,
+    /// Whether the list may be non-empty: most loggers and handlers have no filter, and this spares
+    /// them loading the list on every record.
+    any: AtomicBool,
 }
 
 impl std::fmt::Debug for Filters {
@@ -80,6 +84,7 @@ impl std::fmt::Debug for Filters {
 impl Filters {
     /// Adds a filter unless this very filter is already present (Python's `addFilter`).
     pub(crate) fn add(&self, filter: Arc<dyn Filter>) {
+        self.any.store(true, Ordering::Release);
         self.list.rcu(|list| {
             let mut list = Vec::clone(list);
             if !list.iter().any(|f| Arc::ptr_eq(f, &filter)) {
@@ -111,6 +116,9 @@ impl Filters {
 
     /// `true` when every filter passes; stops at the first that refuses (Python's `Filterer.filter`).
     pub(crate) fn allow(&self, record: &LogRecord<'_>) -> bool {
+        if !self.any.load(Ordering::Acquire) {
+            return true;
+        }
         let list = self.list.load();
         list.iter().all(|f| f.filter(record))
     }

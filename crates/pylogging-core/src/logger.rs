@@ -30,7 +30,7 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 use crate::filter::{Filter, Filters};
 use crate::handler::Handler;
 use crate::level::Level;
-use crate::manager::{Manager, notify_config_change};
+use crate::manager::{Manager, config_generation, notify_config_change};
 use crate::record::{LogRecord, Value};
 
 pub(crate) struct Node {
@@ -41,6 +41,13 @@ pub(crate) struct Node {
     pub(crate) disabled: AtomicBool,
     pub(crate) handlers: ArcSwap<Vec<Handler>>,
     pub(crate) filters: Filters,
+    pub(crate) chain: ArcSwapOption<HandlerChain>,
+}
+
+/// The handlers on a logger's propagation path, for one configuration generation.
+pub(crate) struct HandlerChain {
+    generation: u64,
+    handlers: Vec<Handler>,
 }
 
 impl Node {
@@ -53,6 +60,7 @@ impl Node {
             disabled: AtomicBool::new(false),
             handlers: ArcSwap::from_pointee(Vec::new()),
             filters: Filters::default(),
+            chain: ArcSwapOption::empty(),
         })
     }
 }
@@ -300,27 +308,43 @@ impl Logger {
 
     /// Python: `Logger.callHandlers`.
     pub fn call_handlers(&self, record: &LogRecord<'_>) {
-        let mut found = 0usize;
-        let mut node = self.node.clone();
-        loop {
-            let handlers = node.handlers.load();
-            for handler in handlers.iter() {
-                found += 1;
-                if record.level >= handler.level() {
-                    handler.handle(record);
-                }
+        let chain = self.handler_chain();
+        for handler in &chain.handlers {
+            if record.level >= handler.level() {
+                handler.handle(record);
             }
-            if !node.propagate.load(Ordering::Relaxed) {
-                break;
-            }
-            let Some(parent) = node.parent.load_full() else {
-                break;
-            };
-            node = parent;
         }
-        if found == 0 {
+        if chain.handlers.is_empty() {
             self.no_handler_found(record);
         }
+    }
+
+    /// The handlers a record logged here meets, in order (this logger's, then its ancestors' while
+    /// `propagate` holds), cached until the tree's configuration changes.
+    fn handler_chain(&self) -> Arc<HandlerChain> {
+        // Read the generation before walking the tree: a change during the walk leaves the result
+        // tagged as stale, never a stale result tagged as fresh.
+        let generation = config_generation();
+        if let Some(chain) = self.node.chain.load().as_ref()
+            && chain.generation == generation
+        {
+            return chain.clone();
+        }
+        let mut handlers = Vec::new();
+        let mut node = Some(self.node.clone());
+        while let Some(n) = node {
+            handlers.extend(n.handlers.load().iter().cloned());
+            if !n.propagate.load(Ordering::Relaxed) {
+                break;
+            }
+            node = n.parent.load_full();
+        }
+        let chain = Arc::new(HandlerChain {
+            generation,
+            handlers,
+        });
+        self.node.chain.store(Some(chain.clone()));
+        chain
     }
 
     fn no_handler_found(&self, record: &LogRecord<'_>) {
@@ -351,18 +375,8 @@ impl Logger {
     /// resort), ignoring filters: what callers that filter early may safely drop below.
     pub fn loosest_accepted_level(&self) -> Level {
         let effective = self.effective_level();
-        let mut handler_min: Option<Level> = None;
-        let mut node = Some(self.node.clone());
-        while let Some(n) = node {
-            for handler in n.handlers.load().iter() {
-                handler_min = Some(handler_min.map_or(handler.level(), |m| m.min(handler.level())));
-            }
-            if !n.propagate.load(Ordering::Relaxed) {
-                break;
-            }
-            node = n.parent.load_full();
-        }
-        let sink = match handler_min {
+        let chain = self.handler_chain();
+        let sink = match chain.handlers.iter().map(Handler::level).min() {
             Some(level) => level,
             None => self
                 .manager

@@ -86,35 +86,28 @@ impl Manager {
             return self.root();
         }
         let mut tree = self.0.tree.lock().unwrap_or_else(|e| e.into_inner());
-        let node = match tree.get(name) {
-            Some(Entry::Logger(node)) => node.clone(),
-            Some(Entry::Placeholder(children)) => {
-                let children = children.clone();
-                let node = Node::new(name.to_owned(), Level::NOTSET);
-                tree.insert(name.to_owned(), Entry::Logger(node.clone()));
-                fixup_children(&node, &children);
-                self.fixup_parents(&mut tree, &node);
-                node
-            }
-            None => {
-                let node = Node::new(name.to_owned(), Level::NOTSET);
-                tree.insert(name.to_owned(), Entry::Logger(node.clone()));
-                self.fixup_parents(&mut tree, &node);
-                node
-            }
+        let children = match tree.get(name) {
+            Some(Entry::Logger(node)) => return Logger::from_node(node.clone(), self.clone()),
+            Some(Entry::Placeholder(children)) => children.clone(),
+            None => Vec::new(),
         };
+        let node = Node::new(name.to_owned(), Level::NOTSET);
+        tree.insert(name.to_owned(), Entry::Logger(node.clone()));
+        fixup_children(&node, &children);
+        self.fixup_parents(&mut tree, &node);
         drop(tree);
+        // A new logger may become the parent of existing ones: cached handler chains are stale.
+        // What any logger accepts is unchanged (the new one has no level or handlers), so the
+        // change hooks need not run.
+        bump_generation();
         Logger::from_node(node, self.clone())
     }
 
     /// Python's `Manager._fixupParents`: walk the dotted prefixes, longest first (`a.b.c`, `a.b`, `a`),
     /// registering the new logger with placeholders until a real logger is found.
     fn fixup_parents(&self, tree: &mut HashMap<String, Entry>, node: &Arc<Node>) {
-        let name = node.name.as_str();
         let mut parent = None;
-        let mut end = name.rfind('.');
-        while let Some(i) = end.filter(|&i| i > 0) {
-            let prefix = &name[..i];
+        for prefix in parent_prefixes(&node.name) {
             match tree.get_mut(prefix) {
                 None => {
                     tree.insert(prefix.to_owned(), Entry::Placeholder(vec![node.clone()]));
@@ -129,13 +122,34 @@ impl Manager {
                     break;
                 }
             }
-            // Python: name.rfind(".", 0, i - 1): the search stops before the character that
-            // precedes the dot (so `a..b` never looks at `a`).
-            let before_previous_char = name[..i].char_indices().next_back().map_or(0, |(j, _)| j);
-            end = name[..before_previous_char].rfind('.');
         }
         node.parent
             .store(Some(parent.unwrap_or_else(|| self.0.root.clone())));
+    }
+
+    /// The logger `name` if it exists already; never creates one (unlike
+    /// [`get_logger`](Manager::get_logger)).
+    pub fn find_logger(&self, name: &str) -> Option<Logger> {
+        if name.is_empty() || name == "root" {
+            return Some(self.root());
+        }
+        let tree = self.0.tree.lock().unwrap_or_else(|e| e.into_inner());
+        match tree.get(name) {
+            Some(Entry::Logger(node)) => Some(Logger::from_node(node.clone(), self.clone())),
+            _ => None,
+        }
+    }
+
+    /// The logger that is, or would become, the parent of a logger `name`: the longest dotted prefix
+    /// that is a logger, else the root. Creates nothing.
+    pub fn nearest_ancestor(&self, name: &str) -> Logger {
+        let tree = self.0.tree.lock().unwrap_or_else(|e| e.into_inner());
+        let found = parent_prefixes(name).find_map(|prefix| match tree.get(prefix) {
+            Some(Entry::Logger(node)) => Some(node.clone()),
+            _ => None,
+        });
+        drop(tree);
+        found.map_or_else(|| self.root(), |node| Logger::from_node(node, self.clone()))
     }
 
     /// Every logger's name (not the root's), sorted.
@@ -205,6 +219,19 @@ impl Manager {
     }
 }
 
+/// The prefixes of a dotted name that Python's `_fixupParents` visits, longest first: it finds the
+/// last `.` and then searches `rfind(".", 0, i - 1)`, which stops before the character preceding the
+/// dot (so `a..b` never looks at `a`).
+fn parent_prefixes(name: &str) -> impl Iterator<Item = &str> {
+    let mut end = name.rfind('.');
+    std::iter::from_fn(move || {
+        let i = end.filter(|&i| i > 0)?;
+        let before_previous_char = name[..i].char_indices().next_back().map_or(0, |(j, _)| j);
+        end = name[..before_previous_char].rfind('.');
+        Some(&name[..i])
+    })
+}
+
 fn fixup_children(node: &Arc<Node>, children: &[Arc<Node>]) {
     let name = node.name.as_str();
     for child in children {
@@ -269,8 +296,13 @@ pub fn on_config_change(hook: fn()) {
     }
 }
 
-pub(crate) fn notify_config_change() {
+/// Marks every cache derived from the tree as stale, without running the change hooks.
+fn bump_generation() {
     GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+pub(crate) fn notify_config_change() {
+    bump_generation();
     let hooks: Vec<ChangeHook> = hooks().read().unwrap_or_else(|e| e.into_inner()).clone();
     for hook in hooks {
         hook();

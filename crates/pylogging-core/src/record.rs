@@ -155,7 +155,7 @@ impl<'a> LogRecord<'a> {
             relative_created: (created - start_time()) * 1000.0,
             thread,
             thread_name,
-            process: std::process::id(),
+            process: process_id(),
             process_name: "MainProcess",
             exc_info: None,
             exc_type: None,
@@ -257,6 +257,13 @@ pub fn now() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
+}
+
+/// The process id, read once: `getpid` is a system call on every call, and a logging process does
+/// not change its id (a child made by `fork` without `exec` keeps its parent's cached id).
+pub fn process_id() -> u32 {
+    static PID: OnceLock<u32> = OnceLock::new();
+    *PID.get_or_init(std::process::id)
 }
 
 /// When logging started in this process (Python's `logging._startTime`), fixed on first use.

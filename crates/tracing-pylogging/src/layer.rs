@@ -14,7 +14,7 @@ use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::fields::{FieldSet, LEVELNO_FIELD};
-use crate::routes::Routes;
+use crate::routes::{Route, Routes};
 use crate::spans::SpanFields;
 
 /// Python's level for a `tracing` level: TRACE 5, DEBUG 10, INFO 20, WARN 30, ERROR 40.
@@ -238,13 +238,32 @@ impl PyLoggingLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let normalized = event.normalized_metadata();
-        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-        let route = self.routes.get(meta.target());
+        match event.normalized_metadata() {
+            // A `log` record: its callsite is shared by every target, route by its real target.
+            Some(meta) => {
+                let route = self.routes.get(meta.target());
+                self.handle_on_route(event, &meta, true, &route, ctx, scratch);
+            }
+            None => self.routes.with_callsite(event.metadata(), |route| {
+                self.handle_on_route(event, event.metadata(), false, route, ctx, scratch);
+            }),
+        }
+    }
 
+    fn handle_on_route<S>(
+        &self,
+        event: &Event<'_>,
+        meta: &Metadata<'_>,
+        from_log: bool,
+        route: &Route,
+        ctx: &Context<'_, S>,
+        scratch: &mut Scratch,
+    ) where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
         let fields = &mut scratch.event;
         fields.clear();
-        fields.skip_log_fields = normalized.is_some();
+        fields.skip_log_fields = from_log;
         fields.reads_levelno = true;
         event.record(fields);
         let level = fields

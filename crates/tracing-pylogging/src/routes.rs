@@ -1,52 +1,24 @@
-//! From a `tracing` target to its logger, and whether that logger could output a level: cached per
-//! target, refreshed when the logger tree's configuration changes.
+//! From a `tracing` callsite or target to its logger, and whether that logger could output a level:
+//! cached per callsite (keyed by its `'static` metadata) and per target, refreshed when the logger
+//! tree's configuration changes.
 //!
 //! Deciding does not create loggers. `register_callsite` runs on every subscriber of the process for
 //! every callsite, so creating the logger there would fill each tree with the targets of callsites
-//! meant for other trees (and with every callsite's target before any of them logs, which
-//! `disable_existing_loggers` would then disable). A target whose logger does not exist yet is judged
-//! as Python would judge a fresh logger there: a NOTSET logger without handlers under the nearest
-//! existing ancestor. The logger itself is created (Python's `getLogger`) when a record is
-//! actually handled on it.
+//! meant for other trees. A target whose logger does not exist yet is judged as Python would judge a
+//! fresh logger there: a NOTSET logger without handlers under the nearest existing ancestor. The
+//! logger itself is created (Python's `getLogger`) when a record is actually handled on it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use arc_swap::{ArcSwap, ArcSwapOption};
+use arc_swap::ArcSwap;
 use pylogging_core::{Level, Logger, Manager, config_generation};
-
-/// The tree's logger names (sorted), taken once per configuration generation.
-///
-/// A logger created since then without being configured (no level, handlers or flags set, all of
-/// which change the generation) accepts exactly what its stand-in under the nearest listed ancestor
-/// accepts, so a list that misses it still gives the right answer.
-struct Names {
-    manager: Manager,
-    snapshot: ArcSwapOption<(u64, Vec<String>)>,
-}
-
-impl Names {
-    fn get(&self) -> Arc<(u64, Vec<String>)> {
-        let generation = config_generation();
-        if let Some(snapshot) = self.snapshot.load_full()
-            && snapshot.0 == generation
-        {
-            return snapshot;
-        }
-        let snapshot = Arc::new((generation, self.manager.logger_names()));
-        self.snapshot.store(Some(snapshot.clone()));
-        snapshot
-    }
-
-    fn contains(names: &[String], name: &str) -> bool {
-        names.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
-    }
-}
+use tracing_core::Metadata;
 
 /// A target's logger and its cached acceptance threshold.
 pub(crate) struct Route {
-    names: Arc<Names>,
     manager: Manager,
     /// The dotted logger name.
     name: Box<str>,
@@ -58,10 +30,9 @@ pub(crate) struct Route {
 }
 
 impl Route {
-    fn new(names: Arc<Names>, name: Box<str>) -> Route {
+    fn new(manager: Manager, name: Box<str>) -> Route {
         Route {
-            manager: names.manager.clone(),
-            names,
+            manager,
             name,
             logger: OnceLock::new(),
             cached: AtomicU64::new(u64::MAX),
@@ -79,8 +50,8 @@ impl Route {
         if let Some(logger) = self.logger.get() {
             return Some(logger);
         }
-        let exists = is_root_name(&self.name) || Names::contains(&self.names.get().1, &self.name);
-        exists.then(|| self.logger())
+        let found = self.manager.find_logger(&self.name)?;
+        Some(self.logger.get_or_init(|| found))
     }
 
     /// Whether a record at `level` could reach some output through this logger: not disabled,
@@ -110,32 +81,15 @@ impl Route {
             // A fresh logger would inherit its effective level from that ancestor and hand its
             // records to that ancestor's handlers and up; the ancestor's `disabled` flag is
             // ignored for its children's records.
-            None => nearest_existing_ancestor(&self.manager, &self.names.get().1, &self.name)
+            None => self
+                .manager
+                .nearest_ancestor(&self.name)
                 .loosest_accepted_level(),
         };
         let disabled_up_to = self.manager.disabled_level().value();
         // Python's isEnabledFor: `disable >= level` blocks, and so does level 0 (NOTSET) itself.
         loosest.value().max(disabled_up_to.saturating_add(1)).max(1)
     }
-}
-
-fn is_root_name(name: &str) -> bool {
-    name.is_empty() || name == "root"
-}
-
-/// The logger that would become the parent of a new logger `name`: the longest dotted prefix that is
-/// a logger (not a placeholder), else the root. The same walk as Python's `_fixupParents`.
-fn nearest_existing_ancestor(manager: &Manager, names: &[String], name: &str) -> Logger {
-    let mut end = name.rfind('.');
-    while let Some(i) = end.filter(|&i| i > 0) {
-        let prefix = &name[..i];
-        if Names::contains(names, prefix) {
-            return manager.get_logger(prefix);
-        }
-        // Python: name.rfind(".", 0, i - 1)
-        end = name[..i - 1].rfind('.');
-    }
-    manager.root()
 }
 
 /// The logger name for a target: Rust's `a::b` is Python's `a.b`.
@@ -147,39 +101,81 @@ pub(crate) fn logger_name(target: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Routes by target, read without a lock; a new target copies the map (rare: once per target).
+/// Hashes a callsite's metadata address: one multiplication instead of SipHash over the target.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByCallsite = HashMap<usize, Arc<Route>, BuildHasherDefault<AddressHasher>>;
+
+/// Routes by callsite and by target, read without a lock; a new entry copies its map (rare: once
+/// per callsite or target).
 pub(crate) struct Routes {
-    names: Arc<Names>,
-    map: ArcSwap<HashMap<Box<str>, Arc<Route>>>,
+    manager: Manager,
+    by_target: ArcSwap<HashMap<Box<str>, Arc<Route>>>,
+    by_callsite: ArcSwap<ByCallsite>,
 }
 
 impl Routes {
     pub(crate) fn new(manager: Manager) -> Routes {
         Routes {
-            names: Arc::new(Names {
-                manager,
-                snapshot: ArcSwapOption::empty(),
-            }),
-            map: ArcSwap::from_pointee(HashMap::new()),
+            manager,
+            by_target: ArcSwap::from_pointee(HashMap::new()),
+            by_callsite: ArcSwap::from_pointee(ByCallsite::default()),
         }
     }
 
     pub(crate) fn manager(&self) -> &Manager {
-        &self.names.manager
+        &self.manager
     }
 
     /// The route for `target`, created on first use (its logger is not).
     pub(crate) fn get(&self, target: &str) -> Arc<Route> {
-        if let Some(route) = self.map.load().get(target) {
+        if let Some(route) = self.by_target.load().get(target) {
             return route.clone();
         }
-        let route = Arc::new(Route::new(self.names.clone(), logger_name(target).into()));
-        self.map.rcu(|map| {
+        let route = Arc::new(Route::new(self.manager.clone(), logger_name(target).into()));
+        self.by_target.rcu(|map| {
             let mut map = HashMap::clone(map);
             map.entry(target.into()).or_insert_with(|| route.clone());
             map
         });
-        self.map.load().get(target).cloned().unwrap_or(route)
+        self.by_target.load().get(target).cloned().unwrap_or(route)
+    }
+
+    /// Runs `f` on the route of a callsite: the per-event path, one pointer hash and no reference
+    /// count in the steady state.
+    pub(crate) fn with_callsite<R>(
+        &self,
+        meta: &'static Metadata<'static>,
+        f: impl FnOnce(&Route) -> R,
+    ) -> R {
+        let key = std::ptr::from_ref(meta) as usize;
+        if let Some(route) = self.by_callsite.load().get(&key) {
+            return f(route);
+        }
+        let route = self.get(meta.target());
+        self.by_callsite.rcu(|map| {
+            let mut map = ByCallsite::clone(map);
+            map.entry(key).or_insert_with(|| route.clone());
+            map
+        });
+        f(&route)
     }
 }
 

@@ -257,14 +257,25 @@ fn write_integer_digits(
             message: "cannot convert float infinity to integer".to_owned(),
         }),
         PyVal::Float(v) => {
-            // Every digit, as Python's int(): `{:.0}` of an integral float is exact.
             let t = v.trunc();
-            let _ = write!(out, "{:.0}", t.abs());
+            let magnitude = t.abs();
+            if magnitude < 18_446_744_073_709_551_616.0 {
+                // An integral float below 2^64 converts exactly (the common case: msecs, created).
+                write_u64(out, magnitude as u64);
+            } else {
+                // Every digit, as Python's int(): `{:.0}` of an integral float is exact.
+                let _ = write!(out, "{magnitude:.0}");
+            }
             Ok(t < 0.0)
         }
         other => match exact_integer(other) {
             Some((negative, magnitude)) => {
-                let _ = write!(out, "{magnitude}");
+                match u64::try_from(magnitude) {
+                    Ok(small) => write_u64(out, small),
+                    Err(_) => {
+                        let _ = write!(out, "{magnitude}");
+                    }
+                }
                 Ok(negative && magnitude != 0)
             }
             None => Err(type_error(format!(
@@ -273,6 +284,23 @@ fn write_integer_digits(
                 other.type_name()
             ))),
         },
+    }
+}
+
+/// Writes the decimal digits of `n` (faster than `Display` for the small numbers logs are full of).
+fn write_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
     }
 }
 
