@@ -309,27 +309,31 @@ impl Logger {
     /// Python: `Logger.callHandlers`.
     pub fn call_handlers(&self, record: &LogRecord<'_>) {
         let chain = self.handler_chain();
-        for handler in &chain.handlers {
+        let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
+        for handler in handlers {
             if record.level >= handler.level() {
                 handler.handle(record);
             }
         }
-        if chain.handlers.is_empty() {
+        if handlers.is_empty() {
             self.no_handler_found(record);
         }
     }
 
     /// The handlers a record logged here meets, in order (this logger's, then its ancestors' while
     /// `propagate` holds), cached until the tree's configuration changes.
-    fn handler_chain(&self) -> Arc<HandlerChain> {
+    fn handler_chain(&self) -> arc_swap::Guard<Option<Arc<HandlerChain>>> {
         // Read the generation before walking the tree: a change during the walk leaves the result
         // tagged as stale, never a stale result tagged as fresh.
         let generation = config_generation();
-        if let Some(chain) = self.node.chain.load().as_ref()
-            && chain.generation == generation
+        let cached = self.node.chain.load();
+        if cached
+            .as_ref()
+            .is_some_and(|chain| chain.generation == generation)
         {
-            return chain.clone();
+            return cached;
         }
+        drop(cached);
         let mut handlers = Vec::new();
         let mut node = Some(self.node.clone());
         while let Some(n) = node {
@@ -339,12 +343,11 @@ impl Logger {
             }
             node = n.parent.load_full();
         }
-        let chain = Arc::new(HandlerChain {
+        self.node.chain.store(Some(Arc::new(HandlerChain {
             generation,
             handlers,
-        });
-        self.node.chain.store(Some(chain.clone()));
-        chain
+        })));
+        self.node.chain.load()
     }
 
     fn no_handler_found(&self, record: &LogRecord<'_>) {
@@ -376,7 +379,8 @@ impl Logger {
     pub fn loosest_accepted_level(&self) -> Level {
         let effective = self.effective_level();
         let chain = self.handler_chain();
-        let sink = match chain.handlers.iter().map(Handler::level).min() {
+        let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
+        let sink = match handlers.iter().map(Handler::level).min() {
             Some(level) => level,
             None => self
                 .manager

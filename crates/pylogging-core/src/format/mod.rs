@@ -419,6 +419,9 @@ impl Formatter {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Field(attr, spec) => {
+                    if spec.is_plain_s() && push_common_text(attr, record, out) {
+                        continue;
+                    }
                     let value = lookup(attr, record, asctime)?;
                     pyvalue::render(out, spec, value)?;
                 }
@@ -509,6 +512,22 @@ fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
     if !matches!(hit, Ok(true)) {
         render(out);
     }
+}
+
+/// The attributes nearly every format shows with a bare `%s`, written without the general
+/// conversion path. Returns `false` for anything else.
+fn push_common_text(attr: &Attr, record: &LogRecord<'_>, out: &mut String) -> bool {
+    let text = match attr {
+        Attr::Name => record.name,
+        Attr::Msg => record.msg,
+        Attr::Levelname => match record.levelname() {
+            crate::level::LevelName::Named(name) => name,
+            crate::level::LevelName::Unnamed(_) => return false,
+        },
+        _ => return false,
+    };
+    out.push_str(text);
+    true
 }
 
 fn push_on_new_line(out: &mut String, text: &str) {
