@@ -150,3 +150,25 @@ fn both_layers_see_the_same_spans() {
     assert_eq!(py.contents(), "py [req{id=3}] inside\n");
     assert_eq!(fmt.contents(), " WARN req{id=3}: app: inside\n");
 }
+
+#[test]
+fn an_env_filter_on_fmt_and_the_tree_choose_independently() {
+    let (tree, py) = tree_at("app", Level::INFO);
+    let fmt = SharedWriter::new();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_pylogging::layer_for(tree.clone()))
+        .with(fmt_layer(&fmt).with_filter(tracing_subscriber::EnvFilter::new("warn,other=debug")));
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(target: "app", "info on app");
+        tracing::warn!(target: "app", "warning on app");
+        tracing::debug!(target: "other", "debug on other");
+    });
+    assert_eq!(
+        py.contents(),
+        "py INFO app: info on app\npy WARNING app: warning on app\n"
+    );
+    assert_eq!(
+        fmt.contents(),
+        " WARN app: warning on app\nDEBUG other: debug on other\n"
+    );
+}
