@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 mod basic_config;
+mod clock;
 mod error;
 mod filter;
 pub mod format;
@@ -44,13 +45,16 @@ mod record;
 mod root;
 
 pub use basic_config::{BasicConfig, basic_config};
+pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
 pub use format::{BASIC_FORMAT, FormatError, Formatter, FormatterBuilder, Style};
 pub use handler::{
     Emit, EmitContext, FileHandler, FileHandlerBuilder, FileMode, Handler, HandlerError,
-    HandlerStats, NullHandler, SharedWriter, StreamHandler, StreamTarget, set_raise_exceptions,
-    shutdown,
+    HandlerStats, Namer, NullHandler, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator,
+    SharedWriter, StreamHandler, StreamTarget, TimedRotatingFileHandler,
+    TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
+    set_raise_exceptions, shutdown,
 };
 pub use level::{
     Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,

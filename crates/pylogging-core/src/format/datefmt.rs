@@ -64,6 +64,8 @@ pub struct CivilTime {
     pub abbreviation: Abbrev,
     /// Unix seconds.
     pub unix: i64,
+    /// Whether daylight saving time is in effect (Python's `tm_isdst`).
+    pub dst: bool,
 }
 
 /// A short zone abbreviation stored inline.
@@ -100,9 +102,9 @@ impl Abbrev {
 impl CivilTime {
     /// The civil time of Unix second `unix` in `zone`.
     pub fn at(unix: i64, zone: &Zone) -> CivilTime {
-        let (offset, abbreviation) = match zone {
+        let (offset, abbreviation, dst) = match zone {
             // CPython formats `%Z` of `time.gmtime()` as `GMT`.
-            Zone::Utc => (0, Abbrev::new("GMT")),
+            Zone::Utc => (0, Abbrev::new("GMT"), false),
             Zone::Local => offset_in(local_zone(), unix),
             Zone::Fixed(tz) => offset_in(tz, unix),
         };
@@ -124,17 +126,22 @@ impl CivilTime {
             offset,
             abbreviation,
             unix,
+            dst,
         }
     }
 }
 
-fn offset_in(tz: &TimeZone, unix: i64) -> (i32, Abbrev) {
+fn offset_in(tz: &TimeZone, unix: i64) -> (i32, Abbrev, bool) {
     match Timestamp::from_second(unix) {
         Ok(ts) => {
             let info = tz.to_offset_info(ts);
-            (info.offset().seconds(), Abbrev::new(info.abbreviation()))
+            (
+                info.offset().seconds(),
+                Abbrev::new(info.abbreviation()),
+                info.dst().is_dst(),
+            )
         }
-        Err(_) => (0, Abbrev::new("UTC")),
+        Err(_) => (0, Abbrev::new("UTC"), false),
     }
 }
 

@@ -1,10 +1,10 @@
 //! `FileHandler`: records appended to (or written over) a file. Python: `logging.FileHandler`.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::log_file::LogFile;
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -42,14 +42,7 @@ impl FileMode {
 /// # Ok::<(), pylogging_core::Error>(())
 /// ```
 pub struct FileHandler {
-    path: PathBuf,
-    mode: FileMode,
-    file: Mutex<FileState>,
-}
-
-struct FileState {
-    file: Option<File>,
-    closed: bool,
+    file: Mutex<LogFile>,
 }
 
 impl FileHandler {
@@ -62,26 +55,8 @@ impl FileHandler {
     /// | encoding | UTF-8 (the only one) | `encoding=None` |
     /// | delay | `false`: open now, so a missing directory is an error here | `delay=False` |
     pub fn builder(path: impl AsRef<Path>) -> FileHandlerBuilder {
-        FileHandlerBuilder {
-            path: path.as_ref().to_path_buf(),
-            mode: FileMode::Append,
-            delay: false,
-            encoding: None,
-        }
+        FileHandlerBuilder::new(path.as_ref())
     }
-
-    fn open(&self) -> io::Result<File> {
-        open_file(&self.path, self.mode)
-    }
-}
-
-fn open_file(path: &Path, mode: FileMode) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    match mode {
-        FileMode::Append => options.append(true).create(true),
-        FileMode::Write => options.write(true).create(true).truncate(true),
-    };
-    options.open(path)
 }
 
 /// Options for a [`FileHandler`]; see [`FileHandler::builder`].
@@ -95,6 +70,15 @@ pub struct FileHandlerBuilder {
 }
 
 impl FileHandlerBuilder {
+    pub(crate) fn new(path: &Path) -> FileHandlerBuilder {
+        FileHandlerBuilder {
+            path: path.to_path_buf(),
+            mode: FileMode::Append,
+            delay: false,
+            encoding: None,
+        }
+    }
+
     /// Append (default) or truncate.
     pub fn mode(mut self, mode: FileMode) -> Self {
         self.mode = mode;
@@ -116,23 +100,29 @@ impl FileHandlerBuilder {
     /// Opens the file (unless delayed) and returns the handler. The path is made absolute now, as
     /// Python does, so a later change of directory does not move the log.
     pub fn build(self) -> Result<Handler, Error> {
+        let file = self.open_log_file()?;
+        Ok(Handler::new(FileHandler {
+            file: Mutex::new(file),
+        }))
+    }
+
+    /// Checks the options and opens the file (unless delayed): what every file handler's builder
+    /// does first.
+    pub(crate) fn open_log_file(&self) -> Result<LogFile, Error> {
         if let Some(encoding) = &self.encoding {
             check_encoding(encoding)?;
         }
         let path = std::path::absolute(&self.path).map_err(|e| Error::open_file(&self.path, e))?;
-        let file = if self.delay {
-            None
-        } else {
-            Some(open_file(&path, self.mode).map_err(|e| Error::open_file(&path, e))?)
-        };
-        Ok(Handler::new(FileHandler {
-            path,
-            mode: self.mode,
-            file: Mutex::new(FileState {
-                file,
-                closed: false,
-            }),
-        }))
+        let mut file = LogFile::new(path, self.mode);
+        if !self.delay {
+            file.open().map_err(|e| Error::open_file(file.path(), e))?;
+        }
+        Ok(file)
+    }
+
+    /// Whether opening is delayed to the first record.
+    pub(crate) fn is_delayed(&self) -> bool {
+        self.delay
     }
 }
 
@@ -150,37 +140,18 @@ impl Emit for FileHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
         let text = ctx.format(record)?;
         text.push('\n');
-        let mut state = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        if state.file.is_none() {
-            if state.closed && self.mode == FileMode::Write {
-                // Python (bpo-42378): a closed 'w' handler does not reopen and truncate its file.
-                return Err(HandlerError::Io(io::Error::other(
-                    "record after close() on a mode 'w' file handler",
-                )));
-            }
-            state.file = Some(self.open()?);
-        }
-        if let Some(file) = state.file.as_mut() {
-            file.write_all(text.as_bytes())?;
-        }
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write(text.as_bytes())?;
         Ok(())
     }
 
     fn flush(&self) -> io::Result<()> {
-        let mut state = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        match state.file.as_mut() {
-            Some(file) => file.flush(),
-            None => Ok(()),
-        }
+        self.file.lock().unwrap_or_else(|e| e.into_inner()).flush()
     }
 
     fn close(&self) -> io::Result<()> {
-        let mut state = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        state.closed = true;
-        match state.file.take() {
-            Some(file) => file.sync_data().or(Ok(())),
-            None => Ok(()),
-        }
+        self.file.lock().unwrap_or_else(|e| e.into_inner()).close();
+        Ok(())
     }
 
     fn kind(&self) -> &'static str {
@@ -188,7 +159,8 @@ impl Emit for FileHandler {
     }
 
     fn describe(&self) -> String {
-        self.path.display().to_string()
+        let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.path().display().to_string()
     }
 }
 

@@ -15,12 +15,21 @@
 //! ```
 
 mod file;
+mod log_file;
 mod null;
+mod rotating;
+mod rotation;
 mod stream;
+mod timed;
+mod watched;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 pub use null::NullHandler;
+pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
+pub use rotation::{Namer, Rotator};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
+pub use timed::{TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, When};
+pub use watched::{WatchedFileHandler, WatchedFileHandlerBuilder};
 
 use std::cell::Cell;
 use std::fmt;

@@ -1,0 +1,91 @@
+//! What the rotating handlers share: Python's `namer` and `rotator` hooks (`BaseRotatingHandler`),
+//! and the built-in gzip of rotated files.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Python's `namer`: maps the default name of a rotated file to the name to use.
+pub type Namer = Arc<dyn Fn(&Path) -> PathBuf + Send + Sync>;
+
+/// Python's `rotator`: moves the current file (`source`) to its rotated name (`dest`).
+pub type Rotator = Arc<dyn Fn(&Path, &Path) -> io::Result<()> + Send + Sync>;
+
+/// The hooks of one rotating handler.
+#[derive(Clone, Default)]
+pub(crate) struct RotationHooks {
+    pub(crate) namer: Option<Namer>,
+    pub(crate) rotator: Option<Rotator>,
+}
+
+impl fmt::Debug for RotationHooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotationHooks")
+            .field("namer", &self.namer.is_some())
+            .field("rotator", &self.rotator.is_some())
+            .finish()
+    }
+}
+
+impl RotationHooks {
+    /// Python's `rotation_filename`: the namer's name for `default`, or `default`.
+    pub(crate) fn rotation_filename(&self, default: PathBuf) -> PathBuf {
+        match &self.namer {
+            Some(namer) => namer(&default),
+            None => default,
+        }
+    }
+
+    /// Python's `rotate`: the rotator, or a rename when `source` exists.
+    pub(crate) fn rotate(&self, source: &Path, dest: &Path) -> io::Result<()> {
+        match &self.rotator {
+            Some(rotator) => rotator(source, dest),
+            None if source.exists() => std::fs::rename(source, dest),
+            None => Ok(()),
+        }
+    }
+
+    /// Compresses rotated files with gzip: the namer adds `.gz` (after any namer already set) and
+    /// the rotator writes the compressed copy, then removes the source.
+    #[cfg(feature = "gzip")]
+    pub(crate) fn gzip(self) -> RotationHooks {
+        let inner = self.namer;
+        RotationHooks {
+            namer: Some(Arc::new(move |path: &Path| {
+                let named = match &inner {
+                    Some(namer) => namer(path),
+                    None => path.to_path_buf(),
+                };
+                with_suffix(&named, ".gz")
+            })),
+            rotator: Some(Arc::new(gzip_file)),
+        }
+    }
+}
+
+/// `path` with `suffix` appended to its last component (`app.log` + `.1` = `app.log.1`).
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name: OsString = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Writes `source` gzip-compressed to `dest`, then removes `source`. A missing source is not an
+/// error (nothing was logged since the last rotation).
+#[cfg(feature = "gzip")]
+fn gzip_file(source: &Path, dest: &Path) -> io::Result<()> {
+    use flate2::{Compression, write::GzEncoder};
+    let mut input = match std::fs::File::open(source) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let output = std::fs::File::create(dest)?;
+    let mut encoder = GzEncoder::new(io::BufWriter::new(output), Compression::default());
+    io::copy(&mut input, &mut encoder)?;
+    let mut output = encoder.finish()?;
+    io::Write::flush(&mut output)?;
+    std::fs::remove_file(source)
+}
