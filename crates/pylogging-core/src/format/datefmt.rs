@@ -17,7 +17,9 @@ use std::fmt::Write;
 use std::sync::OnceLock;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
+/// A time zone (from `jiff`): `TimeZone::get("Europe/Paris")`, `TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3")`,
+/// `TimeZone::fixed(..)`, for [`Zone::Fixed`].
+pub use jiff::tz::TimeZone;
 
 /// Which clock a formatter shows times in. Python: `Formatter.converter` (`time.localtime` or
 /// `time.gmtime`).

@@ -112,12 +112,17 @@ impl FileHandlerBuilder {
         if let Some(encoding) = &self.encoding {
             check_encoding(encoding)?;
         }
-        let path = std::path::absolute(&self.path).map_err(|e| Error::open_file(&self.path, e))?;
+        let path = self.absolute_path()?;
         let mut file = LogFile::new(path, self.mode);
         if !self.delay {
             file.open().map_err(|e| Error::open_file(file.path(), e))?;
         }
         Ok(file)
+    }
+
+    /// The path made absolute, as Python's `os.path.abspath` at construction.
+    pub(crate) fn absolute_path(&self) -> Result<PathBuf, Error> {
+        std::path::absolute(&self.path).map_err(|e| Error::open_file(&self.path, e))
     }
 
     /// Whether opening is delayed to the first record.

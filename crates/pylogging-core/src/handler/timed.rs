@@ -514,14 +514,18 @@ impl TimedRotatingFileHandlerBuilder {
         }
         let file_builder = self.file.mode(FileMode::Append);
         let delay = file_builder.is_delayed();
-        let file = file_builder.open_log_file()?;
-        let start = match std::fs::metadata(file.path()).and_then(|m| m.modified()) {
-            Ok(mtime) => match mtime.duration_since(std::time::UNIX_EPOCH) {
+        // CPython starts from the file's mtime when the file exists, else from now. A file this
+        // handler creates has an mtime of now anyway; reading it from the clock keeps an injected
+        // clock consistent.
+        let existing_mtime = file_builder.absolute_path().ok().and_then(|path| {
+            let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+            Some(match mtime.duration_since(std::time::UNIX_EPOCH) {
                 Ok(d) => d.as_secs() as i64,
                 Err(before) => -(before.duration().as_secs_f64().ceil() as i64),
-            },
-            Err(_) => self.clock.now().floor() as i64,
-        };
+            })
+        });
+        let file = file_builder.open_log_file()?;
+        let start = existing_mtime.unwrap_or_else(|| self.clock.now().floor() as i64);
         let hooks = match self.gzip {
             #[cfg(feature = "gzip")]
             true => self.hooks.gzip(),
