@@ -2,7 +2,7 @@
 //! in append mode (never in write mode, as CPython), its size tracked as it grows.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::file::FileMode;
@@ -90,10 +90,11 @@ impl LogFile {
         self.regular
     }
 
-    /// Re-reads the size from the open file (another process may have appended).
+    /// Re-reads the size from the open file, which another process may have appended to or
+    /// truncated. CPython: `stream.seek(0, 2)`, then `stream.tell()`.
     pub(crate) fn refresh_size(&mut self) -> io::Result<()> {
-        if let Some(file) = &self.file {
-            self.size = file.metadata()?.len();
+        if let Some(mut file) = self.file.as_ref() {
+            self.size = file.seek(SeekFrom::End(0))?;
         }
         Ok(())
     }

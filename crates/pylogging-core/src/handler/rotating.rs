@@ -8,7 +8,9 @@
 //!
 //! With [`shared`](RotatingFileHandlerBuilder::shared), several processes can write and rotate one
 //! file safely: each record is written under an exclusive lock on `app.log.lock`, after checking
-//! that `app.log` is still the file this process has open.
+//! that `app.log` is still the file this process has open and measuring its size. Use it too when
+//! another program appends to the same file: without it, the handler counts its own writes and
+//! measures the file only when a record would cross `max_bytes`.
 //!
 //! ```no_run
 //! use pylogging_core::RotatingFileHandler;
@@ -71,10 +73,24 @@ impl RotatingFileHandler {
     }
 
     /// CPython's `shouldRollover`, with `len(text)` the length of the record's line in characters.
-    fn should_rollover(&self, file: &mut LogFile, line_chars: u64) -> io::Result<bool> {
+    ///
+    /// CPython measures the open file (`seek(0, 2)`, `tell()`) before every record. Here the
+    /// handler counts its own writes and measures the file only when that count says this record
+    /// would cross `max_bytes`, so a file emptied by logrotate's `copytruncate` is never rotated
+    /// early, at one system call per rollover instead of one per record. In the shared mode, where
+    /// other writers are expected, the file is measured for every record (under the lock).
+    fn should_rollover(
+        &self,
+        file: &mut LogFile,
+        line_chars: u64,
+        shared: bool,
+    ) -> io::Result<bool> {
         file.ensure_open()?;
         if !file.is_regular() || self.max_bytes == 0 {
             return Ok(false);
+        }
+        if shared || file.size() + line_chars >= self.max_bytes {
+            file.refresh_size()?;
         }
         Ok(file.size() + line_chars >= self.max_bytes)
     }
@@ -111,8 +127,7 @@ impl RotatingFileHandler {
         if file.is_open() && !file.is_still_at_path()? {
             file.release();
         }
-        file.ensure_open()?;
-        file.refresh_size()
+        file.ensure_open()
     }
 }
 
@@ -147,7 +162,7 @@ impl Emit for RotatingFileHandler {
                 Self::follow_other_processes(file)?;
             }
             // A failed rotation is reported, but the record is still written to the current file.
-            let rotated = match self.should_rollover(file, line_chars) {
+            let rotated = match self.should_rollover(file, line_chars, lock.is_some()) {
                 Ok(true) => self.do_rollover(file),
                 Ok(false) => Ok(()),
                 Err(e) => Err(e),

@@ -1,0 +1,297 @@
+//! Four processes appending to one `RotatingFileHandler` file with `shared(true)`: every record lands
+//! exactly once as a whole line, each process's records keep their order across the rotated files,
+//! and every file stops exactly where CPython's size rule says, as if one process wrote them all.
+//! Without `shared(true)` the same run overfills files or loses records.
+//!
+//! The child processes are this test binary run again: `child_process_writer` does the writing when
+//! [`files_common::CHILD_ENV`] is set and returns at once otherwise.
+
+mod files_common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[cfg(feature = "gzip")]
+use files_common::gunzip;
+use files_common::{check_child, child_role, lines, logger_with, rotated_set, spawn_child};
+use pylogging_core::{RotatingFileHandler, set_raise_exceptions};
+
+const PROCESSES: usize = 4;
+const RECORDS_PER_PROCESS: usize = 20_000;
+const MAX_BYTES: u64 = 64 * 1024;
+/// Enough backups to keep everything: 80,000 lines of 16 bytes on average fill 20 files.
+const BACKUP_COUNT: u32 = 100;
+/// The run without `shared(true)` uses small files, so that its processes rotate often and race.
+const UNSHARED_MAX_BYTES: u64 = 4 * 1024;
+/// Enough backups to keep all the small files of the unshared run (about 320).
+const UNSHARED_BACKUP_COUNT: u32 = 1000;
+
+const CHILD_TEST: &str = "child_process_writer";
+const ENV_PATH: &str = "PYLOGGING_TEST_LOG_PATH";
+const ENV_ID: &str = "PYLOGGING_TEST_WRITER_ID";
+
+/// Record `seq` of process `id`: `p{id}-{seq:06} ` and one to nine `x`, so lengths vary a little.
+fn line_for(id: usize, seq: usize) -> String {
+    format!("p{id}-{seq:06} {}", "x".repeat(1 + seq % 9))
+}
+
+fn mangled(line: &str) -> ! {
+    panic!("mangled line {line:?}")
+}
+
+fn parse(line: &str) -> (usize, usize) {
+    let rest = line.strip_prefix('p').unwrap_or_else(|| mangled(line));
+    let (id, rest) = rest.split_once('-').unwrap_or_else(|| mangled(line));
+    let (seq, _) = rest.split_once(' ').unwrap_or_else(|| mangled(line));
+    let (id, seq): (usize, usize) = match (id.parse(), seq.parse()) {
+        (Ok(id), Ok(seq)) if id < PROCESSES && seq < RECORDS_PER_PROCESS => (id, seq),
+        _ => mangled(line),
+    };
+    if line != line_for(id, seq) {
+        mangled(line);
+    }
+    (id, seq)
+}
+
+fn ready_file(dir: &Path, id: usize) -> PathBuf {
+    dir.join(format!("ready.{id}"))
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// How the writers open the log; the child's role.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Shared,
+    #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
+    SharedGzip,
+    Unshared,
+}
+
+impl Mode {
+    fn role(self) -> &'static str {
+        match self {
+            Mode::Shared => "shared",
+            Mode::SharedGzip => "shared-gzip",
+            Mode::Unshared => "unshared",
+        }
+    }
+
+    fn from_role(role: &str) -> Mode {
+        [Mode::Shared, Mode::SharedGzip, Mode::Unshared]
+            .into_iter()
+            .find(|mode| mode.role() == role)
+            .unwrap_or_else(|| panic!("unknown role {role}"))
+    }
+
+    fn max_bytes_and_backup_count(self) -> (u64, u32) {
+        match self {
+            Mode::Shared | Mode::SharedGzip => (MAX_BYTES, BACKUP_COUNT),
+            Mode::Unshared => (UNSHARED_MAX_BYTES, UNSHARED_BACKUP_COUNT),
+        }
+    }
+}
+
+/// The writer run in each child process. The log file is in `<dir>/logs/`; the start barrier
+/// files are in `<dir>` (`ready.N` from each child, then `go` from the parent), so that all
+/// children write at the same time.
+#[test]
+fn child_process_writer() {
+    let Some(role) = child_role() else {
+        return;
+    };
+    set_raise_exceptions(false);
+    let mode = Mode::from_role(&role);
+    let path = PathBuf::from(std::env::var(ENV_PATH).unwrap());
+    let id: usize = std::env::var(ENV_ID).unwrap().parse().unwrap();
+    let (max_bytes, backup_count) = mode.max_bytes_and_backup_count();
+    let handler = RotatingFileHandler::builder(&path)
+        .max_bytes(max_bytes)
+        .backup_count(backup_count)
+        .shared(mode != Mode::Unshared);
+    #[cfg(feature = "gzip")]
+    let handler = handler.gzip(mode == Mode::SharedGzip);
+    let handler = handler.build().unwrap();
+    let (_tree, logger) = logger_with(&handler);
+
+    let barrier = path.parent().unwrap().parent().unwrap();
+    std::fs::write(ready_file(barrier, id), "").unwrap();
+    wait_for("the go file", || barrier.join("go").exists());
+
+    for seq in 0..RECORDS_PER_PROCESS {
+        logger.info(line_for(id, seq));
+    }
+    handler.close();
+    let stats = handler.stats();
+    println!(
+        "writer {id}: emitted={} errors={}",
+        stats.emitted, stats.errors
+    );
+    if mode != Mode::Unshared {
+        assert_eq!(stats.emitted, RECORDS_PER_PROCESS as u64);
+        assert_eq!(stats.errors, 0);
+    }
+}
+
+/// Runs the writers on `<dir>/logs/app.log` and returns that path.
+fn run_writers(dir: &Path, mode: Mode) -> PathBuf {
+    let logs = dir.join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let path = logs.join("app.log");
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|id| {
+            spawn_child(
+                CHILD_TEST,
+                mode.role(),
+                &[
+                    (ENV_PATH, path.display().to_string()),
+                    (ENV_ID, id.to_string()),
+                ],
+            )
+        })
+        .collect();
+    wait_for("the writers to start", || {
+        (0..PROCESSES).all(|id| ready_file(dir, id).exists())
+    });
+    std::fs::write(dir.join("go"), "").unwrap();
+    for child in children {
+        check_child(CHILD_TEST, &child.wait_with_output().unwrap());
+    }
+    path
+}
+
+/// Checks the files of a shared run, oldest first, given as (name, lines): every record exactly
+/// once and in each process's order, every file below `MAX_BYTES` and full (the first line of the
+/// next file did not fit in it), and enough files for the bytes written with no backup deleted.
+fn check_shared_run(files: &[(PathBuf, Vec<String>)]) {
+    let total_bytes: usize = (0..PROCESSES)
+        .flat_map(|id| (0..RECORDS_PER_PROCESS).map(move |seq| line_for(id, seq).len() + 1))
+        .sum();
+    assert!(
+        files.len() >= total_bytes.div_ceil(MAX_BYTES as usize)
+            && files.len() < BACKUP_COUNT as usize,
+        "{} files for {total_bytes} bytes: expected many rotations and no backup deleted",
+        files.len()
+    );
+    let mut next = [0usize; PROCESSES];
+    let mut previous: Option<(&Path, u64)> = None;
+    for (file, file_lines) in files {
+        let size: u64 = file_lines.iter().map(|line| line.len() as u64 + 1).sum();
+        assert!(size < MAX_BYTES, "{} is {size} bytes", file.display());
+        assert!(!file_lines.is_empty(), "{} is empty", file.display());
+        // The older file was rotated by this file's first record, which did not fit in it.
+        if let Some((older, older_size)) = previous {
+            let first = file_lines[0].len() as u64 + 1;
+            assert!(
+                older_size + first >= MAX_BYTES,
+                "{} ({older_size} bytes) rotated early: the next line ({first} bytes) fitted",
+                older.display()
+            );
+        }
+        for line in file_lines {
+            let (id, seq) = parse(line);
+            assert_eq!(
+                seq,
+                next[id],
+                "process {id}: out of order, lost or duplicated in {}",
+                file.display()
+            );
+            next[id] += 1;
+        }
+        previous = Some((file, size));
+    }
+    assert_eq!(next, [RECORDS_PER_PROCESS; PROCESSES]);
+}
+
+#[test]
+fn four_processes_sharing_one_rotating_file_lose_and_split_nothing() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = run_writers(dir.path(), Mode::Shared);
+
+    let files: Vec<_> = rotated_set(&base, &["app.log.lock"])
+        .into_iter()
+        .map(|file| {
+            let file_lines = lines(&file);
+            assert_eq!(
+                std::fs::metadata(&file).unwrap().len(),
+                file_lines.iter().map(|l| l.len() as u64 + 1).sum::<u64>()
+            );
+            (file, file_lines)
+        })
+        .collect();
+    check_shared_run(&files);
+}
+
+#[cfg(feature = "gzip")]
+#[test]
+fn four_processes_sharing_one_gzip_rotating_file_lose_and_split_nothing() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = run_writers(dir.path(), Mode::SharedGzip);
+
+    let logs = base.parent().unwrap();
+    let mut numbers: Vec<u32> = std::fs::read_dir(logs)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name != "app.log" && name != "app.log.lock")
+        .map(|name| {
+            name.strip_prefix("app.log.")
+                .and_then(|rest| rest.strip_suffix(".gz"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("unexpected file {name}"))
+        })
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>());
+    let mut files: Vec<(PathBuf, Vec<String>)> = numbers
+        .iter()
+        .rev()
+        .map(|n| {
+            let file = logs.join(format!("app.log.{n}.gz"));
+            let text = gunzip(&file);
+            assert!(text.ends_with('\n'), "{} ends mid-line", file.display());
+            (file, text.lines().map(str::to_owned).collect())
+        })
+        .collect();
+    files.push((base.clone(), lines(&base)));
+    check_shared_run(&files);
+}
+
+#[test]
+fn without_shared_four_processes_overfill_files_or_lose_records() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = run_writers(dir.path(), Mode::Unshared);
+
+    let logs = base.parent().unwrap();
+    let mut largest = 0;
+    let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+    for entry in std::fs::read_dir(logs).unwrap() {
+        let path = entry.unwrap().path();
+        largest = largest.max(std::fs::metadata(&path).unwrap().len());
+        for line in lines(&path) {
+            *seen.entry(parse(&line)).or_default() += 1;
+        }
+    }
+    let lost = PROCESSES * RECORDS_PER_PROCESS - seen.len();
+    let duplicated = seen.values().filter(|&&n| n > 1).count();
+    println!("without shared: largest file {largest} bytes, {lost} lost, {duplicated} duplicated");
+    assert!(
+        largest >= UNSHARED_MAX_BYTES || lost > 0 || duplicated > 0,
+        "unsynchronised processes kept the limits: the shared mode would not be needed"
+    );
+}
