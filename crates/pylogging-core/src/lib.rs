@@ -50,11 +50,11 @@ pub use error::Error;
 pub use filter::{Filter, NameFilter};
 pub use format::{BASIC_FORMAT, FormatError, Formatter, FormatterBuilder, Style};
 pub use handler::{
-    Emit, EmitContext, FileHandler, FileHandlerBuilder, FileMode, Handler, HandlerError,
-    HandlerStats, Namer, NullHandler, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator,
-    SharedWriter, StreamHandler, StreamTarget, TimedRotatingFileHandler,
-    TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
-    set_raise_exceptions, shutdown,
+    Emit, EmitContext, FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler,
+    HandlerError, HandlerStats, Namer, NullHandler, RotatingFileHandler,
+    RotatingFileHandlerBuilder, Rotator, SharedWriter, StreamHandler, StreamTarget,
+    TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, WatchedFileHandler,
+    WatchedFileHandlerBuilder, When, set_raise_exceptions, shutdown,
 };
 pub use level::{
     Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,

@@ -4,7 +4,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::log_file::LogFile;
+use super::log_file::{FlushPolicy, LogFile};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -67,6 +67,7 @@ pub struct FileHandlerBuilder {
     mode: FileMode,
     delay: bool,
     encoding: Option<String>,
+    flush: FlushPolicy,
 }
 
 impl FileHandlerBuilder {
@@ -76,6 +77,7 @@ impl FileHandlerBuilder {
             mode: FileMode::Append,
             delay: false,
             encoding: None,
+            flush: FlushPolicy::EveryRecord,
         }
     }
 
@@ -88,6 +90,13 @@ impl FileHandlerBuilder {
     /// Open the file on the first record instead of now (Python's `delay=True`).
     pub fn delay(mut self, delay: bool) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// When records reach the file: each at once (default, as Python), or in batches
+    /// ([`FlushPolicy::Buffered`], which says what a crash can lose).
+    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
+        self.flush = policy;
         self
     }
 
@@ -113,7 +122,7 @@ impl FileHandlerBuilder {
             check_encoding(encoding)?;
         }
         let path = self.absolute_path()?;
-        let mut file = LogFile::new(path, self.mode);
+        let mut file = LogFile::new(path, self.mode, self.flush);
         if !self.delay {
             file.open().map_err(|e| Error::open_file(file.path(), e))?;
         }
@@ -146,7 +155,7 @@ impl Emit for FileHandler {
         let text = ctx.format(record)?;
         text.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write(text.as_bytes())?;
+        file.write(text.as_bytes(), record.level)?;
         Ok(())
     }
 
@@ -155,8 +164,7 @@ impl Emit for FileHandler {
     }
 
     fn close(&self) -> io::Result<()> {
-        self.file.lock().unwrap_or_else(|e| e.into_inner()).close();
-        Ok(())
+        self.file.lock().unwrap_or_else(|e| e.into_inner()).close()
     }
 
     fn kind(&self) -> &'static str {

@@ -24,6 +24,7 @@ mod timed;
 mod watched;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
+pub use log_file::FlushPolicy;
 pub use null::NullHandler;
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::file::{FileHandlerBuilder, FileMode};
-use super::log_file::LogFile;
+use super::log_file::{FlushPolicy, LogFile};
 use super::rotation::{Namer, RotationHooks, Rotator, with_suffix};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
@@ -97,7 +97,7 @@ impl RotatingFileHandler {
 
     /// CPython's `doRollover`.
     fn do_rollover(&self, file: &mut LogFile) -> io::Result<()> {
-        file.release();
+        file.release()?;
         if self.backup_count > 0 {
             let base = file.path().to_path_buf();
             let name = |i: u32| {
@@ -125,7 +125,7 @@ impl RotatingFileHandler {
     /// The multi-process check: the file at the path may have been rotated by another process.
     fn follow_other_processes(file: &mut LogFile) -> io::Result<()> {
         if file.is_open() && !file.is_still_at_path()? {
-            file.release();
+            file.release()?;
         }
         file.ensure_open()
     }
@@ -167,7 +167,7 @@ impl Emit for RotatingFileHandler {
                 Ok(false) => Ok(()),
                 Err(e) => Err(e),
             };
-            file.write(text.as_bytes())?;
+            file.write(text.as_bytes(), record.level)?;
             rotated
         })();
         if let Some(lock) = lock.as_ref() {
@@ -190,8 +190,7 @@ impl Emit for RotatingFileHandler {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
-            .close();
-        Ok(())
+            .close()
     }
 
     fn kind(&self) -> &'static str {
@@ -256,6 +255,12 @@ impl RotatingFileHandlerBuilder {
     /// The encoding; only UTF-8 is accepted.
     pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
         self.file = self.file.encoding(encoding);
+        self
+    }
+
+    /// When records reach the file (default: each at once); see [`FlushPolicy`].
+    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
+        self.file = self.file.flush_policy(policy);
         self
     }
 

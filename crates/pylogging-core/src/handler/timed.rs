@@ -27,7 +27,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use super::file::{FileHandlerBuilder, FileMode};
-use super::log_file::LogFile;
+use super::log_file::{FlushPolicy, LogFile};
 use super::rotation::{Namer, RotationHooks, Rotator, with_suffix};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::clock::{Clock, SystemClock};
@@ -247,7 +247,7 @@ impl TimedRotatingFileHandler {
 
     /// CPython's `doRollover`.
     fn do_rollover(&self, state: &mut State, current: i64) -> io::Result<()> {
-        state.file.release();
+        state.file.release()?;
         let dst_now = self.is_dst(current);
         let t = state.rollover_at - self.interval;
         let stamp_time = if !self.utc && self.is_dst(t) != dst_now {
@@ -363,7 +363,7 @@ impl Emit for TimedRotatingFileHandler {
         } else {
             Ok(())
         };
-        state.file.write(text.as_bytes())?;
+        state.file.write(text.as_bytes(), record.level)?;
         rotated?;
         Ok(())
     }
@@ -381,8 +381,7 @@ impl Emit for TimedRotatingFileHandler {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
-            .close();
-        Ok(())
+            .close()
     }
 
     fn kind(&self) -> &'static str {
@@ -471,6 +470,12 @@ impl TimedRotatingFileHandlerBuilder {
     /// The encoding; only UTF-8 is accepted.
     pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
         self.file = self.file.encoding(encoding);
+        self
+    }
+
+    /// When records reach the file (default: each at once); see [`FlushPolicy`].
+    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
+        self.file = self.file.flush_policy(policy);
         self
     }
 

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::file::{FileHandlerBuilder, FileMode};
-use super::log_file::LogFile;
+use super::log_file::{FlushPolicy, LogFile};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -43,11 +43,10 @@ impl Emit for WatchedFileHandler {
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         // CPython's reopenIfNeeded: only an open stream is checked (a delayed one opens below).
         if file.is_open() && !file.is_still_at_path()? {
-            file.flush()?;
-            file.release();
+            file.release()?;
             file.open()?;
         }
-        file.write(text.as_bytes())?;
+        file.write(text.as_bytes(), record.level)?;
         Ok(())
     }
 
@@ -56,8 +55,7 @@ impl Emit for WatchedFileHandler {
     }
 
     fn close(&self) -> io::Result<()> {
-        self.file.lock().unwrap_or_else(|e| e.into_inner()).close();
-        Ok(())
+        self.file.lock().unwrap_or_else(|e| e.into_inner()).close()
     }
 
     fn kind(&self) -> &'static str {
@@ -93,6 +91,12 @@ impl WatchedFileHandlerBuilder {
     /// The encoding; only UTF-8 is accepted.
     pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
         self.file = self.file.encoding(encoding);
+        self
+    }
+
+    /// When records reach the file (default: each at once); see [`FlushPolicy`].
+    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
+        self.file = self.file.flush_policy(policy);
         self
     }
 
