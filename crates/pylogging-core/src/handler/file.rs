@@ -140,6 +140,41 @@ impl FileHandlerBuilder {
     }
 }
 
+/// The options every file handler's builder shares, delegated to its `file: FileHandlerBuilder`
+/// (`no_mode` for handlers that always append).
+macro_rules! file_options {
+    () => {
+        /// Append (default) or truncate when opened (Python's `mode`).
+        pub fn mode(mut self, mode: $crate::FileMode) -> Self {
+            self.file = self.file.mode(mode);
+            self
+        }
+
+        $crate::handler::file::file_options!(no_mode);
+    };
+    (no_mode) => {
+        /// Open the file on the first record (Python's `delay=True`).
+        pub fn delay(mut self, delay: bool) -> Self {
+            self.file = self.file.delay(delay);
+            self
+        }
+
+        /// The encoding; only UTF-8 is accepted.
+        pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
+            self.file = self.file.encoding(encoding);
+            self
+        }
+
+        /// When records reach the file (default: each at once); see
+        /// [`FlushPolicy`](crate::FlushPolicy).
+        pub fn flush_policy(mut self, policy: $crate::FlushPolicy) -> Self {
+            self.file = self.file.flush_policy(policy);
+            self
+        }
+    };
+}
+pub(crate) use file_options;
+
 /// Accepts the names Python uses for UTF-8.
 pub(crate) fn check_encoding(encoding: &str) -> Result<(), Error> {
     let normalized = encoding.to_ascii_lowercase().replace(['-', '_'], "");

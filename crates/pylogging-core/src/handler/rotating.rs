@@ -23,12 +23,13 @@
 
 use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::Mutex;
 
+use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
-use super::log_file::{FlushPolicy, LogFile};
-use super::rotation::{Namer, RotationHooks, Rotator, with_suffix};
+use super::log_file::LogFile;
+use super::rotation::{RotationHooks, remove_if_exists, rotation_hook_options, with_suffix};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -128,13 +129,6 @@ impl RotatingFileHandler {
             file.release()?;
         }
         file.ensure_open()
-    }
-}
-
-fn remove_if_exists(path: &Path) -> io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
     }
 }
 
@@ -240,51 +234,9 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
-    /// Append (default) or truncate at open; append is forced when `max_bytes > 0`, as in Python.
-    pub fn mode(mut self, mode: FileMode) -> Self {
-        self.file = self.file.mode(mode);
-        self
-    }
+    file_options!();
 
-    /// Open the file on the first record (Python's `delay=True`).
-    pub fn delay(mut self, delay: bool) -> Self {
-        self.file = self.file.delay(delay);
-        self
-    }
-
-    /// The encoding; only UTF-8 is accepted.
-    pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
-        self.file = self.file.encoding(encoding);
-        self
-    }
-
-    /// When records reach the file (default: each at once); see [`FlushPolicy`].
-    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
-        self.file = self.file.flush_policy(policy);
-        self
-    }
-
-    /// Python's `namer`: the name of each rotated file from its default name.
-    pub fn namer(mut self, namer: impl Fn(&Path) -> PathBuf + Send + Sync + 'static) -> Self {
-        self.hooks.namer = Some(Arc::new(namer) as Namer);
-        self
-    }
-
-    /// Python's `rotator`: moves the current file to its rotated name (default: a rename).
-    pub fn rotator(
-        mut self,
-        rotator: impl Fn(&Path, &Path) -> io::Result<()> + Send + Sync + 'static,
-    ) -> Self {
-        self.hooks.rotator = Some(Arc::new(rotator) as Rotator);
-        self
-    }
-
-    /// Compress rotated files with gzip (`app.log.1.gz`). Replaces any rotator.
-    #[cfg(feature = "gzip")]
-    pub fn gzip(mut self, gzip: bool) -> Self {
-        self.gzip = gzip;
-        self
-    }
+    rotation_hook_options!();
 
     /// Let several processes write and rotate this file: every record is written under an
     /// exclusive lock on `<file>.lock`, after reopening the file if another process rotated it.

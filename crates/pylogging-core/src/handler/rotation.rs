@@ -65,6 +65,49 @@ impl RotationHooks {
     }
 }
 
+/// The `namer`, `rotator` and `gzip` options of the rotating handlers' builders (fields `hooks`
+/// and `gzip`).
+macro_rules! rotation_hook_options {
+    () => {
+        /// Python's `namer`: the name of each rotated file from its default name.
+        pub fn namer(
+            mut self,
+            namer: impl Fn(&std::path::Path) -> std::path::PathBuf + Send + Sync + 'static,
+        ) -> Self {
+            self.hooks.namer = Some(std::sync::Arc::new(namer) as $crate::Namer);
+            self
+        }
+
+        /// Python's `rotator`: moves the current file to its rotated name (default: a rename).
+        pub fn rotator(
+            mut self,
+            rotator: impl Fn(&std::path::Path, &std::path::Path) -> std::io::Result<()>
+            + Send
+            + Sync
+            + 'static,
+        ) -> Self {
+            self.hooks.rotator = Some(std::sync::Arc::new(rotator) as $crate::Rotator);
+            self
+        }
+
+        /// Compress rotated files with gzip (`app.log.1.gz`). Replaces any rotator.
+        #[cfg(feature = "gzip")]
+        pub fn gzip(mut self, gzip: bool) -> Self {
+            self.gzip = gzip;
+            self
+        }
+    };
+}
+pub(crate) use rotation_hook_options;
+
+/// Removes `path`; a missing file is not an error.
+pub(crate) fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// `path` with `suffix` appended to its last component (`app.log` + `.1` = `app.log.1`).
 pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name: OsString = path.as_os_str().to_owned();

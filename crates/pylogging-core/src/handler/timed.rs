@@ -26,9 +26,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
-use super::log_file::{FlushPolicy, LogFile};
-use super::rotation::{Namer, RotationHooks, Rotator, with_suffix};
+use super::log_file::LogFile;
+use super::rotation::{RotationHooks, remove_if_exists, rotation_hook_options, with_suffix};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
@@ -344,13 +345,6 @@ fn split_ext(name: &[char]) -> (&[char], &[char]) {
     }
 }
 
-fn remove_if_exists(path: &Path) -> io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
-}
-
 impl Emit for TimedRotatingFileHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
         let text = ctx.format(record)?;
@@ -461,45 +455,9 @@ impl TimedRotatingFileHandlerBuilder {
         self
     }
 
-    /// Open the file on the first record (Python's `delay=True`).
-    pub fn delay(mut self, delay: bool) -> Self {
-        self.file = self.file.delay(delay);
-        self
-    }
+    file_options!(no_mode);
 
-    /// The encoding; only UTF-8 is accepted.
-    pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
-        self.file = self.file.encoding(encoding);
-        self
-    }
-
-    /// When records reach the file (default: each at once); see [`FlushPolicy`].
-    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
-        self.file = self.file.flush_policy(policy);
-        self
-    }
-
-    /// Python's `namer`.
-    pub fn namer(mut self, namer: impl Fn(&Path) -> PathBuf + Send + Sync + 'static) -> Self {
-        self.hooks.namer = Some(Arc::new(namer) as Namer);
-        self
-    }
-
-    /// Python's `rotator`.
-    pub fn rotator(
-        mut self,
-        rotator: impl Fn(&Path, &Path) -> io::Result<()> + Send + Sync + 'static,
-    ) -> Self {
-        self.hooks.rotator = Some(Arc::new(rotator) as Rotator);
-        self
-    }
-
-    /// Compress rotated files with gzip (`app.log.2026-11-24.gz`). Replaces any rotator.
-    #[cfg(feature = "gzip")]
-    pub fn gzip(mut self, gzip: bool) -> Self {
-        self.gzip = gzip;
-        self
-    }
+    rotation_hook_options!();
 
     /// The clock to read the time from (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {

@@ -14,8 +14,8 @@ use std::io;
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::file::{FileHandlerBuilder, FileMode};
-use super::log_file::{FlushPolicy, LogFile};
+use super::file::{FileHandlerBuilder, file_options};
+use super::log_file::LogFile;
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -76,29 +76,7 @@ pub struct WatchedFileHandlerBuilder {
 }
 
 impl WatchedFileHandlerBuilder {
-    /// Append (default) or truncate at open.
-    pub fn mode(mut self, mode: FileMode) -> Self {
-        self.file = self.file.mode(mode);
-        self
-    }
-
-    /// Open the file on the first record (Python's `delay=True`).
-    pub fn delay(mut self, delay: bool) -> Self {
-        self.file = self.file.delay(delay);
-        self
-    }
-
-    /// The encoding; only UTF-8 is accepted.
-    pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
-        self.file = self.file.encoding(encoding);
-        self
-    }
-
-    /// When records reach the file (default: each at once); see [`FlushPolicy`].
-    pub fn flush_policy(mut self, policy: FlushPolicy) -> Self {
-        self.file = self.file.flush_policy(policy);
-        self
-    }
+    file_options!();
 
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
