@@ -83,7 +83,7 @@ fn the_error_says_what_failed() {
     let blocks = logging_error_blocks(&output.stderr);
     assert_eq!(blocks.len(), 1, "{blocks:?}");
     assert!(
-        blocks[0][0].starts_with("OSError: [Errno 21] Is a directory"),
+        blocks[0][0].starts_with("IsADirectoryError: [Errno 21] Is a directory"),
         "{:?}",
         blocks[0]
     );

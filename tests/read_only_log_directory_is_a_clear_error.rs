@@ -1,5 +1,5 @@
 //! A log directory the process may not write to (mode 0o555): building a file handler fails with
-//! `cannot open log file '…': Permission denied`; a delayed handler reports each record through
+//! `cannot open log file: [Errno 13] Permission denied: '…'`; a delayed handler reports each record through
 //! `handle_error` instead, and resumes once the directory is writable; a rollover that cannot
 //! rename is reported and the record is still written.
 //!
@@ -70,7 +70,7 @@ fn stats(emitted: u64, errors: u64) -> HandlerStats {
 
 fn permission_denied(path: &Path) -> String {
     format!(
-        "cannot open log file '{}': Permission denied (os error 13)",
+        "cannot open log file: [Errno 13] Permission denied: '{}'",
         path.display()
     )
 }

@@ -44,12 +44,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// A file that could not be opened, worded as CPython words it after a short context:
+    /// `cannot open log file: [Errno 2] No such file or directory: '/var/log/app.log'`.
     pub(crate) fn open_file(path: &std::path::Path, source: io::Error) -> Error {
+        let source = if source.raw_os_error().is_some() {
+            crate::handler::open_error(path, source)
+        } else {
+            source
+        };
         Error::Io {
-            context: format!(
-                "cannot open log file {}",
-                py_repr(&path.display().to_string())
-            ),
+            context: "cannot open log file".to_owned(),
             source,
         }
     }

@@ -222,13 +222,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nope").join("app.log");
         let err = FileHandler::builder(&path).build().unwrap_err();
-        assert!(
-            err.to_string().starts_with("cannot open log file '"),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("No such file or directory"),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot open log file: [Errno 2] No such file or directory: '{}'",
+                path.display()
+            )
         );
         assert!(FileHandler::builder(&path).delay(true).build().is_ok());
     }

@@ -100,7 +100,9 @@ impl LogFile {
             FileMode::Append => options.append(true).create(true),
             FileMode::Write => options.write(true).create(true).truncate(true),
         };
-        let file = options.open(&self.path)?;
+        let file = options
+            .open(&self.path)
+            .map_err(|e| super::open_error(&self.path, e))?;
         let metadata = file.metadata()?;
         self.size = metadata.len();
         self.regular = metadata.is_file();

@@ -115,15 +115,53 @@ impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HandlerError::Format(e) => write!(f, "{e}"),
-            HandlerError::Io(e) => match e.raw_os_error() {
-                Some(code) => write!(f, "OSError: [Errno {code}] {e}"),
-                None => write!(f, "OSError: {e}"),
-            },
+            HandlerError::Io(e) => write_os_error(f, e),
         }
     }
 }
 
 impl std::error::Error for HandlerError {}
+
+/// An I/O error as CPython prints it: the `OSError` subclass for its kind, `[Errno N]`, the
+/// system's text (without Rust's ` (os error N)`), and for an `open` the file
+/// (`FileNotFoundError: [Errno 2] No such file or directory: '/var/log/app.log'`).
+fn write_os_error(f: &mut fmt::Formatter<'_>, e: &io::Error) -> fmt::Result {
+    let class = match e.kind() {
+        io::ErrorKind::NotFound => "FileNotFoundError",
+        io::ErrorKind::PermissionDenied => "PermissionError",
+        io::ErrorKind::AlreadyExists => "FileExistsError",
+        io::ErrorKind::IsADirectory => "IsADirectoryError",
+        io::ErrorKind::NotADirectory => "NotADirectoryError",
+        _ => "OSError",
+    };
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            let text = text.strip_suffix(&suffix).unwrap_or(&text);
+            write!(f, "{class}: [Errno {code}] {text}")
+        }
+        None => write!(f, "{class}: {e}"),
+    }
+}
+
+/// An error from opening `path`, shown as CPython shows it: `[Errno 2] No such file or directory:
+/// '/var/log/app.log'`. Keeps the kind, so the class name (`FileNotFoundError`) is still found.
+pub(crate) fn open_error(path: &std::path::Path, e: io::Error) -> io::Error {
+    let text = match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            format!(
+                "[Errno {code}] {}: {}",
+                text.strip_suffix(&suffix).unwrap_or(&text),
+                py_repr(&path.display().to_string())
+            )
+        }
+        None => format!("{e}: {}", py_repr(&path.display().to_string())),
+    };
+    io::Error::new(e.kind(), text)
+}
 
 /// Counts of what a handler did, readable at any time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
