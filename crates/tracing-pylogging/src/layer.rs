@@ -291,9 +291,8 @@ impl PyLoggingLayer {
                     scratch.spans.push('}');
                 }
             }
-        }
-        if let Some(scope) = ctx.event_scope(event) {
-            for span in scope {
+            // The same spans again, innermost first (a scope is walked once).
+            for span in ctx.event_scope(event).into_iter().flatten() {
                 if let Some(span_fields) = span.extensions().get::<SpanFields>() {
                     scratch.span_values.copy_fields_from(&span_fields.fields);
                 }

@@ -461,7 +461,7 @@ const MAX_KEPT_BUFFER: usize = 64 * 1024;
 
 thread_local! {
     static FORMAT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
-    static EMITTING: Cell<[u64; 8]> = const { Cell::new([0; 8]) };
+    static EMITTING: [Cell<u64>; 8] = const { [const { Cell::new(0) }; 8] };
 }
 
 /// Marks a handler as emitting on this thread, so that a record logged from inside its own delivery
@@ -472,22 +472,23 @@ struct ReentryGuard {
 
 impl ReentryGuard {
     fn enter(id: u64) -> Option<ReentryGuard> {
-        let mut active = EMITTING.get();
-        if active.contains(&id) {
-            return None;
-        }
-        let slot = active.iter().position(|&x| x == 0)?;
-        active[slot] = id;
-        EMITTING.set(active);
-        Some(ReentryGuard { slot })
+        EMITTING
+            .try_with(|slots| {
+                if slots.iter().any(|s| s.get() == id) {
+                    return None;
+                }
+                let slot = slots.iter().position(|s| s.get() == 0)?;
+                slots[slot].set(id);
+                Some(ReentryGuard { slot })
+            })
+            .ok()
+            .flatten()
     }
 }
 
 impl Drop for ReentryGuard {
     fn drop(&mut self) {
-        let mut active = EMITTING.get();
-        active[self.slot] = 0;
-        EMITTING.set(active);
+        let _ = EMITTING.try_with(|slots| slots[self.slot].set(0));
     }
 }
 
