@@ -99,6 +99,12 @@ fn temp_dir() -> tempfile::TempDir {
 
 /// pylogging: a `RotatingFileHandler` on the logger `bench` of a fresh tree, behind the layer.
 fn pylogging_dispatch(dir: &Path) -> Dispatch {
+    let tree = pylogging_tree(dir);
+    Dispatch::new(tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree)))
+}
+
+/// A fresh tree whose logger `bench` has the `RotatingFileHandler`.
+fn pylogging_tree(dir: &Path) -> Manager {
     let tree = Manager::new();
     let logger = tree.get_logger("bench");
     logger.set_level(Level::INFO);
@@ -110,7 +116,7 @@ fn pylogging_dispatch(dir: &Path) -> Dispatch {
             .expect("open the log file")
             .with_formatter(Formatter::new(PYLOGGING_FORMAT).expect("valid format")),
     );
-    Dispatch::new(tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree)))
+    tree
 }
 
 /// tracing-appender's rolling appender: daily (it has no size trigger), 4 files kept (the current
@@ -205,6 +211,19 @@ fn rotation(c: &mut Criterion) {
         });
         drop(dispatch);
         report_files("pylogging", dir.path());
+    }
+
+    {
+        // The direct API (no `tracing` dispatch), like-for-like with log4rs called as a `log::Log`.
+        let dir = temp_dir();
+        let tree = pylogging_tree(dir.path());
+        let logger = tree.get_logger("bench.app");
+        group.bench_function("pylogging_direct_api", |b| {
+            b.iter(|| logger.info(format_args!("request handled in {} ms", 12)));
+        });
+        drop(logger);
+        drop(tree);
+        report_files("pylogging_direct_api", dir.path());
     }
 
     {
