@@ -10,7 +10,9 @@
 //! | `logging.LogRecord` | [`LogRecord`] |
 //! | `logging.addLevelName`, `getLevelName` | [`add_level_name`], [`level_name`], [`Level`]'s `FromStr` |
 //! | `logging.warning(...)` | [`warning!`] |
-//! | `logging.shutdown()` | [`shutdown`] |
+//! | `logging.shutdown()` | [`shutdown`], [`shutdown_at_exit`], [`ShutdownGuard`] |
+//! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
+//! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.
@@ -39,8 +41,10 @@ mod filter;
 pub mod format;
 mod handler;
 mod level;
+mod lifecycle;
 mod logger;
 mod manager;
+mod owned_record;
 mod record;
 mod root;
 
@@ -49,19 +53,27 @@ pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
 pub use format::{BASIC_FORMAT, FormatError, Formatter, FormatterBuilder, Style};
+pub use handler::worker::{
+    Backpressure, Deliver, DeliveryError, Dropped, ErrorReporter, QueueStats, RetryPolicy, Worker,
+    WorkerBuilder,
+};
 pub use handler::{
-    Emit, EmitContext, FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler,
-    HandlerError, HandlerStats, Namer, NullHandler, RotatingFileHandler,
-    RotatingFileHandlerBuilder, Rotator, SharedWriter, StreamHandler, StreamTarget,
-    TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, WatchedFileHandler,
-    WatchedFileHandlerBuilder, When, set_raise_exceptions, shutdown,
+    BufferingHandler, BufferingHandlerBuilder, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
+    FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
+    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler, QueueListener,
+    QueueListenerBuilder, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator, SharedWriter,
+    ShouldFlush, StreamHandler, StreamTarget, TimedRotatingFileHandler,
+    TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
+    set_raise_exceptions, shutdown,
 };
 pub use level::{
     Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,
 };
+pub use lifecycle::{ShutdownGuard, log_panics, shutdown_at_exit};
 pub use logger::{CallSite, LogCall, Logger};
 pub use manager::{
     Manager, config_generation, disable, get_logger, global, on_config_change, root_logger,
 };
+pub use owned_record::{OwnedRecord, OwnedValue};
 pub use record::{LogRecord, Value, current_thread, format_error_chain, now, start_time};
 pub use root::root_log;

@@ -135,7 +135,7 @@ pub struct LogRecord<'a> {
     pub extras: &'a [(&'a str, Value<'a>)],
     /// The enclosing spans, outermost first, as `outer{a=1}:inner{b=2}` (empty outside spans).
     pub spans: &'a str,
-    exc_text: OnceLock<String>,
+    pub(crate) exc_text: OnceLock<String>,
 }
 
 impl<'a> LogRecord<'a> {

@@ -16,22 +16,31 @@
 
 mod file;
 mod log_file;
+mod memory;
 mod null;
+mod queue;
 mod rotating;
 mod rotation;
 mod stream;
 mod timed;
 mod watched;
+pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 pub use log_file::FlushPolicy;
+pub use memory::{
+    BufferingHandler, BufferingHandlerBuilder, MemoryHandler, MemoryHandlerBuilder, OnFlush,
+    ShouldFlush,
+};
 pub use null::NullHandler;
+pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListenerBuilder};
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
 pub use timed::{TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, When};
 pub use watched::{WatchedFileHandler, WatchedFileHandlerBuilder};
 
+use std::any::Any;
 use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Write as _};
@@ -47,7 +56,7 @@ use crate::level::Level;
 use crate::record::LogRecord;
 
 /// A handler's destination. Python: the `emit`, `flush` and `close` of a `Handler` subclass.
-pub trait Emit: Send + Sync + 'static {
+pub trait Emit: Any + Send + Sync + 'static {
     /// Delivers one record. Call [`EmitContext::format`] for its text.
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError>;
 
@@ -59,6 +68,17 @@ pub trait Emit: Send + Sync + 'static {
     /// Releases the destination (closes a file). Further records may reopen it, as in Python.
     fn close(&self) -> io::Result<()> {
         Ok(())
+    }
+
+    /// Whether [`Handler::close`] flushes before it closes (`true`). A destination whose own
+    /// `close` decides (a `MemoryHandler` with `flush_on_close(false)`) says `false`.
+    fn flushes_on_close(&self) -> bool {
+        true
+    }
+
+    /// The counters of the destination's queue, for one that queues records.
+    fn queue_stats(&self) -> Option<worker::QueueStats> {
+        None
     }
 
     /// The handler's class name as Python shows it (`StreamHandler`).
@@ -97,6 +117,9 @@ pub enum HandlerError {
     Format(FormatError),
     /// Writing failed.
     Io(io::Error),
+    /// The destination did not deliver the record and counted it as dropped itself (a full queue
+    /// whose policy drops). Not reported by `handle_error`.
+    Dropped,
 }
 
 impl From<FormatError> for HandlerError {
@@ -116,6 +139,7 @@ impl fmt::Display for HandlerError {
         match self {
             HandlerError::Format(e) => write!(f, "{e}"),
             HandlerError::Io(e) => write_os_error(f, e),
+            HandlerError::Dropped => f.write_str("record dropped"),
         }
     }
 }
@@ -172,9 +196,13 @@ pub struct HandlerStats {
     pub filtered: u64,
     /// Records that failed (reported by `handle_error`).
     pub errors: u64,
-    /// Records not delivered for another reason (logged from inside this handler's own delivery, or
-    /// after a write-mode file handler was closed).
+    /// Records not delivered for another reason: logged from inside this handler's own delivery,
+    /// refused or evicted by a full queue, or left in a queue whose close timed out.
     pub dropped: u64,
+    /// Records waiting in the handler's queue now (0 for handlers without one).
+    pub queued: u64,
+    /// The most records that ever waited in the handler's queue at once.
+    pub high_water: u64,
 }
 
 #[derive(Default)]
@@ -336,15 +364,30 @@ impl Handler {
         self.0.sink.kind()
     }
 
-    /// The counters.
+    /// The counters; for a handler with a queue they include the queue's drops, delivery failures,
+    /// depth and high-water mark.
     pub fn stats(&self) -> HandlerStats {
         let c = &self.0.counters;
+        let queue = self.0.sink.queue_stats().unwrap_or_default();
         HandlerStats {
             emitted: c.emitted.load(Ordering::Relaxed),
             filtered: c.filtered.load(Ordering::Relaxed),
-            errors: c.errors.load(Ordering::Relaxed),
-            dropped: c.dropped.load(Ordering::Relaxed),
+            errors: c.errors.load(Ordering::Relaxed) + queue.failed,
+            dropped: c.dropped.load(Ordering::Relaxed) + queue.dropped,
+            queued: queue.queued,
+            high_water: queue.high_water,
         }
+    }
+
+    /// The counters of the handler's queue, for a handler that has one.
+    pub fn queue_stats(&self) -> Option<worker::QueueStats> {
+        self.0.sink.queue_stats()
+    }
+
+    /// The destination, if it is a `T` (to reach a destination's own methods).
+    pub fn sink_as<T: Emit>(&self) -> Option<&T> {
+        let sink: &dyn Any = &*self.0.sink;
+        sink.downcast_ref::<T>()
     }
 
     /// Python's `Handler.handle`: runs the filters, then emits. The level is **not** checked here (the
@@ -378,6 +421,7 @@ impl Handler {
             Ok(()) => {
                 self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
             }
+            Err(HandlerError::Dropped) => {}
             Err(error) => self.handle_error(record, &error),
         }
         true
@@ -387,16 +431,7 @@ impl Handler {
     /// [`set_raise_exceptions`] turned it off) and carries on. Never panics.
     pub fn handle_error(&self, record: &LogRecord<'_>, error: &HandlerError) {
         self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
-        if !RAISE_EXCEPTIONS.load(Ordering::Relaxed) {
-            return;
-        }
-        let text = format!(
-            "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\n",
-            record.filename(),
-            record.lineno,
-            py_repr(record.msg),
-        );
-        let _ = io::stderr().lock().write_all(text.as_bytes());
+        print_logging_error(record, error);
     }
 
     /// Flushes the destination.
@@ -408,7 +443,9 @@ impl Handler {
 
     /// Flushes and closes the destination (Python: `Handler.close`).
     pub fn close(&self) {
-        self.flush();
+        if self.0.sink.flushes_on_close() {
+            self.flush();
+        }
         if let Err(e) = self.0.sink.close() {
             self.report_io_error("close", &e);
         }
@@ -436,19 +473,39 @@ impl Handler {
     }
 }
 
+/// Python's `Handler.handleError` output: the `--- Logging error ---` block on stderr, unless
+/// [`set_raise_exceptions`] turned it off.
+pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Display) {
+    if !RAISE_EXCEPTIONS.load(Ordering::Relaxed) {
+        return;
+    }
+    let text = format!(
+        "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\n",
+        record.filename(),
+        record.lineno,
+        py_repr(record.msg),
+    );
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Flushes and closes every handler still alive, newest first. Python: `logging.shutdown()`.
 ///
-/// Errors are reported on stderr, never raised.
+/// A queue handler drains its queue before it closes (waiting at most its drain timeout), so what
+/// was queued reaches the handlers behind it, which are older and closed after it. Errors are
+/// reported on stderr, never raised.
 pub fn shutdown() {
-    let handlers: Vec<Handler> = {
-        let all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
-        all.iter().filter_map(Weak::upgrade).map(Handler).collect()
-    };
-    let mut handlers = handlers;
+    let mut handlers = all_live_handlers();
     handlers.sort_by_key(|h| std::cmp::Reverse(h.creation_order()));
     for handler in handlers {
+        handler.flush();
         handler.close();
     }
+}
+
+/// Every handler still alive, oldest first.
+pub(crate) fn all_live_handlers() -> Vec<Handler> {
+    let all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
+    all.iter().filter_map(Weak::upgrade).map(Handler).collect()
 }
 
 fn default_formatter() -> &'static Formatter {
