@@ -42,7 +42,13 @@ use tracing_subscriber::layer::SubscriberExt;
 /// Installs the global `tracing` subscriber (a registry with [`layer()`]) and the `log` bridge, so
 /// that `tracing` events and `log` records reach the global logger tree. [`BasicConfig::init`]
 /// calls it; call it yourself after configuring handlers by hand.
+///
+/// It also makes sure nothing accepted is lost at the end: [`shutdown`] runs when `main` returns or
+/// `std::process::exit` is called ([`shutdown_at_exit`]), and a panic is logged at CRITICAL and
+/// every handler flushed ([`log_panics`]). See [`ShutdownGuard`] for what no hook can cover.
 pub fn install() -> Result<(), Error> {
+    shutdown_at_exit();
+    log_panics();
     let subscriber = tracing_subscriber::registry().with(layer());
     tracing::subscriber::set_global_default(subscriber)
         .map_err(|_| Error::Init("a global tracing subscriber is already installed".to_owned()))?;
