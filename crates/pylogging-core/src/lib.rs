@@ -72,7 +72,8 @@ pub use level::{
 pub use lifecycle::{ShutdownGuard, log_panics, shutdown_at_exit};
 pub use logger::{CallSite, LogCall, Logger};
 pub use manager::{
-    Manager, config_generation, disable, get_logger, global, on_config_change, root_logger,
+    HandlerReport, Manager, config_generation, disable, get_logger, global, on_config_change,
+    root_logger,
 };
 pub use owned_record::{OwnedRecord, OwnedValue};
 pub use record::{LogRecord, Value, current_thread, format_error_chain, now, start_time};

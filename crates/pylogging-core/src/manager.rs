@@ -208,6 +208,37 @@ impl Manager {
         notify_config_change();
     }
 
+    /// The counters of every handler attached to a logger of this tree, with the name of the first
+    /// logger (root first, then by name) that holds it; a handler on several loggers is listed once.
+    ///
+    /// ```
+    /// use pylogging_core::{Manager, NullHandler};
+    /// let tree = Manager::new();
+    /// tree.get_logger("app").add_handler(NullHandler::new());
+    /// tree.get_logger("app").warning("counted");
+    /// let report = tree.handler_stats();
+    /// assert_eq!(report[0].logger, "app");
+    /// assert_eq!(report[0].stats.emitted, 1);
+    /// ```
+    pub fn handler_stats(&self) -> Vec<HandlerReport> {
+        let mut seen: Vec<Handler> = Vec::new();
+        let mut report = Vec::new();
+        for logger in self.loggers() {
+            for handler in logger.handlers() {
+                if seen.contains(&handler) {
+                    continue;
+                }
+                seen.push(handler.clone());
+                report.push(HandlerReport {
+                    logger: logger.name().to_owned(),
+                    stats: handler.stats(),
+                    handler,
+                });
+            }
+        }
+        report
+    }
+
     /// The lowest level any logger of this tree could let through to some output: a bound for
     /// callers that filter before building records.
     pub fn loosest_level(&self) -> Level {
@@ -217,6 +248,18 @@ impl Manager {
             .min()
             .unwrap_or(Level::WARNING)
     }
+}
+
+/// One line of [`Manager::handler_stats`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct HandlerReport {
+    /// The logger the handler is attached to.
+    pub logger: String,
+    /// The handler.
+    pub handler: Handler,
+    /// Its counters when the report was made.
+    pub stats: crate::handler::HandlerStats,
 }
 
 /// The prefixes of a dotted name that Python's `_fixupParents` visits, longest first: it finds the

@@ -242,6 +242,7 @@ impl WorkerBuilder {
             delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            reentrant: AtomicU64::new(0),
         });
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
@@ -290,7 +291,10 @@ struct Shared {
     deliver: Mutex<Box<dyn Deliver>>,
     delivered: AtomicU64,
     failed: AtomicU64,
+    /// Records lost to the backpressure policy or a close that timed out: reported.
     dropped: AtomicU64,
+    /// Records the worker's own thread logged: counted, not reported.
+    reentrant: AtomicU64,
 }
 
 impl Shared {
@@ -348,8 +352,9 @@ impl Worker {
 
     /// Counts a record refused because this worker's own thread logged it (see
     /// [`is_current_thread`](Worker::is_current_thread)).
+    /// They are not loss of the application's records, so they are counted but not reported.
     pub(crate) fn count_reentrant(&self) {
-        self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+        self.shared.reentrant.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Queues a record, applying the backpressure policy when the queue is full.
@@ -509,7 +514,8 @@ impl Worker {
         QueueStats {
             queued: (state.queue.len() + state.in_flight) as u64,
             high_water: state.high_water as u64,
-            dropped: self.shared.dropped.load(Ordering::Relaxed),
+            dropped: self.shared.dropped.load(Ordering::Relaxed)
+                + self.shared.reentrant.load(Ordering::Relaxed),
             delivered: self.shared.delivered.load(Ordering::Relaxed),
             failed: self.shared.failed.load(Ordering::Relaxed),
         }

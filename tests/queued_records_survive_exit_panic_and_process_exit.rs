@@ -1,0 +1,255 @@
+//! Records queued behind a slow sink all reach it when the program ends: by returning from `main`,
+//! by a panic (on another thread, or in `main` itself), or by `std::process::exit`.
+//!
+//! Each scenario runs in a child process (this same binary, told which scenario by an environment
+//! variable), so that it really returns from `main` or exits; the parent then reads the file the
+//! child wrote. The parent kills a child that runs past a watchdog limit.
+//!
+//! This test has its own `main` (`harness = false`) and prints `N passed, N failed` at the end.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use pylogging::{Formatter, Level, QueueHandler, StreamHandler};
+
+const SCENARIO_VAR: &str = "PYLOGGING_EXIT_SCENARIO";
+const OUTPUT_VAR: &str = "PYLOGGING_EXIT_OUTPUT";
+const THREADS: usize = 4;
+const PER_THREAD: usize = 25_000;
+const WATCHDOG: Duration = Duration::from_secs(120);
+
+/// A file that is slow to write: it sleeps 1 ms every 500 writes, so the queue (1,000 records) is
+/// still full when the producers finish.
+struct SlowFile {
+    file: std::fs::File,
+    writes: u64,
+}
+
+impl Write for SlowFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writes += 1;
+        if self.writes % 500 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The child's logging: the root logger at INFO with a queue handler (capacity 1,000, blocking)
+/// in front of a stream handler on the slow file. With `install`, the one-call setup (exit hook,
+/// panic hook); without, a bare subscriber and no hooks.
+fn configure(output: &Path, install: bool) {
+    let slow = SlowFile {
+        file: std::fs::File::create(output).expect("the output file can be created"),
+        writes: 0,
+    };
+    let file = StreamHandler::writer(slow).with_formatter(
+        Formatter::new("%(levelname)s %(threadName)s %(message)s").expect("valid format"),
+    );
+    let queue = QueueHandler::builder()
+        .handler(file)
+        .capacity(1_000)
+        .build()
+        .expect("the listener starts");
+    let root = pylogging::root_logger();
+    root.set_level(Level::INFO);
+    root.add_handler(queue);
+    if install {
+        pylogging::install().expect("nothing else installed a subscriber");
+    } else {
+        use tracing_subscriber::layer::SubscriberExt;
+        let subscriber = tracing_subscriber::registry().with(pylogging::layer());
+        tracing::subscriber::set_global_default(subscriber).expect("no subscriber yet");
+    }
+}
+
+/// Logs `PER_THREAD` records from each of `THREADS` named threads; the thread numbered `panicking`
+/// panics after its last record.
+fn produce(panicking: Option<usize>) {
+    let producers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            std::thread::Builder::new()
+                .name(format!("producer-{t}"))
+                .spawn(move || {
+                    for i in 0..PER_THREAD {
+                        tracing::info!(target: "app", "record {i}");
+                    }
+                    if panicking == Some(t) {
+                        panic!("boom after {PER_THREAD} records");
+                    }
+                })
+                .expect("a thread starts")
+        })
+        .collect();
+    for producer in producers {
+        let _ = producer.join();
+    }
+}
+
+/// What each scenario does in the child, and whether the child must exit successfully.
+fn run_child(scenario: &str, output: &Path) {
+    match scenario {
+        "return_from_main" => {
+            configure(output, true);
+            produce(None);
+        }
+        "panic_on_another_thread" => {
+            configure(output, true);
+            produce(Some(2));
+        }
+        "panic_in_main" => {
+            configure(output, true);
+            produce(None);
+            panic!("main gives up");
+        }
+        "process_exit_with_hook" => {
+            configure(output, true);
+            produce(None);
+            std::process::exit(0);
+        }
+        "shutdown_then_process_exit" => {
+            configure(output, false);
+            produce(None);
+            pylogging::shutdown();
+            std::process::exit(0);
+        }
+        other => panic!("unknown scenario {other}"),
+    }
+}
+
+struct Scenario {
+    name: &'static str,
+    exit_ok: bool,
+    /// A CRITICAL line the panic hook must have written, if any.
+    panic_line: Option<&'static str>,
+}
+
+const SCENARIOS: [Scenario; 5] = [
+    Scenario {
+        name: "return_from_main",
+        exit_ok: true,
+        panic_line: None,
+    },
+    Scenario {
+        name: "panic_on_another_thread",
+        exit_ok: true,
+        panic_line: Some("CRITICAL producer-2 thread 'producer-2' panicked at "),
+    },
+    Scenario {
+        name: "panic_in_main",
+        exit_ok: false,
+        panic_line: Some("CRITICAL MainThread thread 'main' panicked at "),
+    },
+    Scenario {
+        name: "process_exit_with_hook",
+        exit_ok: true,
+        panic_line: None,
+    },
+    Scenario {
+        name: "shutdown_then_process_exit",
+        exit_ok: true,
+        panic_line: None,
+    },
+];
+
+/// Runs one scenario in a child and checks its file: every record once, in order per thread.
+fn check(scenario: &Scenario, dir: &Path) -> Result<(), String> {
+    let output = dir.join(format!("{}.log", scenario.name));
+    let mut child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .env(SCENARIO_VAR, scenario.name)
+        .env(OUTPUT_VAR, &output)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the child: {e}"))?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > WATCHDOG {
+            let _ = child.kill();
+            return Err(format!("the child ran past {WATCHDOG:?}: killed"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if status.success() != scenario.exit_ok {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+        }
+        return Err(format!("unexpected exit {status}; stderr:\n{stderr}"));
+    }
+    let text = std::fs::read_to_string(&output).map_err(|e| format!("{output:?}: {e}"))?;
+    let mut next = [0usize; THREADS];
+    let mut panic_lines = 0;
+    for line in text.lines() {
+        if let Some(expected) = scenario.panic_line
+            && line.starts_with(expected)
+        {
+            panic_lines += 1;
+            continue;
+        }
+        let rest = line
+            .strip_prefix("INFO producer-")
+            .ok_or_else(|| format!("unexpected line {line:?}"))?;
+        let (thread, i) = rest
+            .split_once(" record ")
+            .ok_or_else(|| format!("unexpected line {line:?}"))?;
+        let thread: usize = thread.parse().map_err(|_| format!("bad line {line:?}"))?;
+        let i: usize = i.parse().map_err(|_| format!("bad line {line:?}"))?;
+        if thread >= THREADS || next[thread] != i {
+            return Err(format!(
+                "thread {thread}: record {i} where {} was due",
+                next.get(thread).copied().unwrap_or(usize::MAX)
+            ));
+        }
+        next[thread] += 1;
+    }
+    if next != [PER_THREAD; THREADS] {
+        return Err(format!(
+            "records per thread {next:?}, expected {PER_THREAD} each"
+        ));
+    }
+    let expected_panics = usize::from(scenario.panic_line.is_some());
+    if panic_lines != expected_panics {
+        return Err(format!(
+            "{panic_lines} panic lines, expected {expected_panics}"
+        ));
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    if let Ok(scenario) = std::env::var(SCENARIO_VAR) {
+        let output = PathBuf::from(std::env::var_os(OUTPUT_VAR).expect("output path set"));
+        run_child(&scenario, &output);
+        return ExitCode::SUCCESS;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (mut passed, mut failed) = (0, 0);
+    for scenario in &SCENARIOS {
+        match check(scenario, dir.path()) {
+            Ok(()) => {
+                passed += 1;
+                println!("test {} ... ok", scenario.name);
+            }
+            Err(why) => {
+                failed += 1;
+                println!("test {} ... FAILED\n{why}", scenario.name);
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
