@@ -30,8 +30,11 @@ impl Write for SlowSink {
 }
 
 fn slow_handler() -> Result<pylogging::Handler, pylogging::Error> {
-    Ok(StreamHandler::writer(SlowSink { lines: 0 })
-        .with_formatter(Formatter::new("%(asctime)s %(levelname)s %(name)s: %(message)s")?))
+    Ok(
+        StreamHandler::writer(SlowSink { lines: 0 }).with_formatter(Formatter::new(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )?),
+    )
 }
 
 fn main() -> Result<(), pylogging::Error> {
