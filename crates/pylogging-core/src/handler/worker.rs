@@ -720,23 +720,24 @@ mod tests {
         OwnedRecord::new("t", Level::INFO, msg)
     }
 
-    /// Waits until the worker is blocked in the gate with its first batch.
-    fn wait_until_blocked(gate: &Gate) {
+    /// A worker whose destination is paused with the record `0` in flight.
+    fn blocked_worker(capacity: usize, policy: Backpressure) -> (Gate, Worker) {
+        let gate = Gate::closed();
+        let worker = Worker::builder("t")
+            .capacity(capacity)
+            .backpressure(policy)
+            .spawn(gate.clone())
+            .unwrap();
+        worker.send(record("0")).unwrap();
         while gate.entered.load(Ordering::SeqCst) == 0 {
             std::thread::yield_now();
         }
+        (gate, worker)
     }
 
     #[test]
     fn drop_newest_keeps_the_first_records() {
-        let gate = Gate::closed();
-        let worker = Worker::builder("t")
-            .capacity(2)
-            .backpressure(Backpressure::DropNewest)
-            .spawn(gate.clone())
-            .unwrap();
-        worker.send(record("0")).unwrap();
-        wait_until_blocked(&gate);
+        let (gate, worker) = blocked_worker(2, Backpressure::DropNewest);
         worker.send(record("1")).unwrap();
         worker.send(record("2")).unwrap();
         assert_eq!(worker.send(record("3")), Err(Dropped::QueueFull));
@@ -758,14 +759,7 @@ mod tests {
 
     #[test]
     fn drop_oldest_keeps_the_last_records() {
-        let gate = Gate::closed();
-        let worker = Worker::builder("t")
-            .capacity(2)
-            .backpressure(Backpressure::DropOldest)
-            .spawn(gate.clone())
-            .unwrap();
-        worker.send(record("0")).unwrap();
-        wait_until_blocked(&gate);
+        let (gate, worker) = blocked_worker(2, Backpressure::DropOldest);
         for i in 1..=5 {
             worker.send(record(&i.to_string())).unwrap();
         }
@@ -784,15 +778,8 @@ mod tests {
 
     #[test]
     fn block_waits_for_room_and_loses_nothing() {
-        let gate = Gate::closed();
-        let worker = Arc::new(
-            Worker::builder("t")
-                .capacity(1)
-                .spawn(gate.clone())
-                .unwrap(),
-        );
-        worker.send(record("0")).unwrap();
-        wait_until_blocked(&gate);
+        let (gate, worker) = blocked_worker(1, Backpressure::Block);
+        let worker = Arc::new(worker);
         worker.send(record("1")).unwrap();
         let (done_tx, done_rx) = mpsc::channel();
         let producer = {
@@ -814,14 +801,8 @@ mod tests {
 
     #[test]
     fn block_with_timeout_gives_up_and_counts() {
-        let gate = Gate::closed();
-        let worker = Worker::builder("t")
-            .capacity(1)
-            .backpressure(Backpressure::BlockWithTimeout(Duration::from_millis(20)))
-            .spawn(gate.clone())
-            .unwrap();
-        worker.send(record("0")).unwrap();
-        wait_until_blocked(&gate);
+        let (gate, worker) =
+            blocked_worker(1, Backpressure::BlockWithTimeout(Duration::from_millis(20)));
         worker.send(record("1")).unwrap();
         assert_eq!(worker.send(record("2")), Err(Dropped::Timeout));
         gate.open();
@@ -911,10 +892,7 @@ mod tests {
 
     #[test]
     fn a_close_that_times_out_counts_what_is_left() {
-        let gate = Gate::closed();
-        let worker = Worker::builder("t").spawn(gate.clone()).unwrap();
-        worker.send(record("0")).unwrap();
-        wait_until_blocked(&gate);
+        let (gate, worker) = blocked_worker(10, Backpressure::Block);
         worker.send(record("1")).unwrap();
         assert!(!worker.close(Duration::from_millis(10)));
         assert_eq!(worker.stats().dropped, 1);
