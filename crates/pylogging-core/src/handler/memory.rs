@@ -243,15 +243,15 @@ impl Emit for MemoryHandler {
         Ok(())
     }
 
-    /// Python's `MemoryHandler.close`: flush if `flush_on_close`, then forget the target and the
-    /// buffer.
+    /// Python's `MemoryHandler.close`: flush if `flush_on_close`, then forget the target. What is
+    /// still buffered stays (CPython's code keeps it, whatever its docstring says): a target set
+    /// later receives it on the next flush.
     fn close(&self) -> std::io::Result<()> {
         let mut state = self.lock();
         if self.flush_on_close {
             MemoryHandler::send_to_target(&mut state);
         }
         state.target = None;
-        state.buffer.clear();
         Ok(())
     }
 
