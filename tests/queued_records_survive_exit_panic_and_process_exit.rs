@@ -30,7 +30,7 @@ struct SlowFile {
 impl Write for SlowFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.writes += 1;
-        if self.writes % 500 == 0 {
+        if self.writes.is_multiple_of(500) {
             std::thread::sleep(Duration::from_millis(1));
         }
         self.file.write(buf)
