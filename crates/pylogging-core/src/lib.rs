@@ -75,6 +75,6 @@ pub use manager::{
     HandlerReport, Manager, config_generation, disable, get_logger, global, on_config_change,
     root_logger,
 };
-pub use owned_record::{OwnedRecord, OwnedValue};
+pub use owned_record::OwnedRecord;
 pub use record::{LogRecord, Value, current_thread, format_error_chain, now, start_time};
 pub use root::root_log;

@@ -3,7 +3,8 @@
 //! logging call and cannot outlive it.
 //!
 //! The error attached to a record (`exc_info`) is a borrowed trait object; an owned record keeps its
-//! formatted text (`exc_text`) instead, which is what formatters print.
+//! formatted text (`exc_text`) instead, which is what formatters print. All the record's text
+//! (names, message, paths, extras) lives in one allocation.
 //!
 //! ```
 //! use pylogging_core::{Level, LogRecord, OwnedRecord, Value};
@@ -12,83 +13,61 @@
 //! record.extras = &extras;
 //! let owned = OwnedRecord::from_record(&record);
 //! drop(record);
+//! assert_eq!(owned.msg(), "saved");
 //! owned.with_record(|r| {
 //!     assert_eq!(r.msg, "saved");
 //!     assert_eq!(r.extra("user"), Some(Value::Int(7)));
 //! });
 //! ```
 
+use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use crate::format::{FormatError, Formatter};
 use crate::level::Level;
 use crate::record::{LogRecord, Value};
 
-/// An owned extra attribute value. Python: any attribute value of a record.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OwnedValue {
-    /// Text.
-    Str(String),
-    /// A signed integer.
+/// Where a piece of text sits in the record's one buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// An extra attribute's value; text sits in the record's buffer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stored {
+    Str(Span),
     Int(i64),
-    /// An unsigned integer.
     UInt(u64),
-    /// A 128-bit integer.
     BigInt(i128),
-    /// A float.
     Float(f64),
-    /// A boolean.
     Bool(bool),
-    /// Python's `None`.
     None,
 }
 
-impl OwnedValue {
-    /// A borrowed view, as records hold it.
-    pub fn as_value(&self) -> Value<'_> {
-        match self {
-            OwnedValue::Str(s) => Value::Str(s),
-            OwnedValue::Int(v) => Value::Int(*v),
-            OwnedValue::UInt(v) => Value::UInt(*v),
-            OwnedValue::BigInt(v) => Value::BigInt(*v),
-            OwnedValue::Float(v) => Value::Float(*v),
-            OwnedValue::Bool(v) => Value::Bool(*v),
-            OwnedValue::None => Value::None,
-        }
-    }
-}
-
-impl From<Value<'_>> for OwnedValue {
-    fn from(value: Value<'_>) -> OwnedValue {
-        match value {
-            Value::Str(s) => OwnedValue::Str(s.to_owned()),
-            Value::Int(v) => OwnedValue::Int(v),
-            Value::UInt(v) => OwnedValue::UInt(v),
-            Value::BigInt(v) => OwnedValue::BigInt(v),
-            Value::Float(v) => OwnedValue::Float(v),
-            Value::Bool(v) => OwnedValue::Bool(v),
-            Value::None => OwnedValue::None,
-        }
-    }
-}
+/// How many extras a borrowed view holds without allocating.
+const INLINE_EXTRAS: usize = 16;
 
 /// A [`LogRecord`] that owns its data. Every attribute keeps its value, except `exc_info`, which is
 /// kept as its formatted text (`exc_text`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OwnedRecord {
-    /// The logger's dotted name.
-    pub name: String,
-    /// The message.
-    pub msg: String,
+    text: String,
+    name: Span,
+    msg: Span,
+    pathname: Span,
+    process_name: Span,
+    spans: Span,
+    func_name: Option<Span>,
+    module_path: Option<Span>,
+    exc_text: Option<Span>,
+    stack_info: Option<Span>,
+    extras: Vec<(Span, Stored)>,
     /// The level.
     pub level: Level,
-    /// The source file.
-    pub pathname: String,
     /// The source line.
     pub lineno: u32,
-    /// The calling function, when known.
-    pub func_name: Option<String>,
-    /// The Rust module path, when known.
-    pub module_path: Option<String>,
     /// Seconds since the Unix epoch.
     pub created: f64,
     /// Milliseconds since logging started.
@@ -99,106 +78,244 @@ pub struct OwnedRecord {
     pub thread_name: Arc<str>,
     /// The process id.
     pub process: u32,
-    /// The process name.
-    pub process_name: String,
-    /// The formatted error and its source chain (Python's `exc_text`).
-    pub exc_text: Option<String>,
-    /// A captured stack, formatted.
-    pub stack_info: Option<String>,
-    /// Extra attributes, first entry of a name wins.
-    pub extras: Vec<(String, OwnedValue)>,
-    /// The enclosing spans, `outer{a=1}:inner{b=2}`.
-    pub spans: String,
+}
+
+impl fmt::Debug for OwnedRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedRecord")
+            .field("name", &self.name())
+            .field("level", &self.level)
+            .field("msg", &self.msg())
+            .field("pathname", &self.pathname())
+            .field("lineno", &self.lineno)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Appends pieces of text to a record's buffer and remembers where each went.
+struct Writer {
+    text: String,
+}
+
+impl Writer {
+    fn push(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    fn push_opt(&mut self, s: Option<&str>) -> Option<Span> {
+        s.map(|s| self.push(s))
+    }
 }
 
 impl OwnedRecord {
     /// Copies a record; its error becomes its formatted `exc_text`.
     pub fn from_record(record: &LogRecord<'_>) -> OwnedRecord {
-        OwnedRecord::copy_of(
-            record,
-            record.msg.to_owned(),
-            record.exc_text().map(str::to_owned),
-            record.stack_info.map(str::to_owned),
-        )
+        let exc_text = record.exc_text();
+        let mut writer = Writer {
+            text: String::with_capacity(
+                text_size(record)
+                    + record.msg.len()
+                    + exc_text.map_or(0, str::len)
+                    + record.stack_info.map_or(0, str::len),
+            ),
+        };
+        let msg = writer.push(record.msg);
+        let exc_text = writer.push_opt(exc_text);
+        let stack_info = writer.push_opt(record.stack_info);
+        OwnedRecord::finish(record, writer, msg, exc_text, stack_info)
     }
 
-    fn copy_of(
+    /// Python's `QueueHandler.prepare`: a copy whose message is the record as `formatter` formats
+    /// it, with `exc_text` and `stack_info` cleared, since the message already holds them.
+    pub fn prepared(
         record: &LogRecord<'_>,
-        msg: String,
-        exc_text: Option<String>,
-        stack_info: Option<String>,
+        formatter: &Formatter,
+    ) -> Result<OwnedRecord, FormatError> {
+        let mut writer = Writer {
+            text: String::with_capacity(text_size(record) + record.msg.len() + 64),
+        };
+        formatter.format(record, &mut writer.text)?;
+        let msg = Span {
+            start: 0,
+            end: writer.text.len(),
+        };
+        Ok(OwnedRecord::finish(record, writer, msg, None, None))
+    }
+
+    fn finish(
+        record: &LogRecord<'_>,
+        mut writer: Writer,
+        msg: Span,
+        exc_text: Option<Span>,
+        stack_info: Option<Span>,
     ) -> OwnedRecord {
+        let name = writer.push(record.name);
+        let pathname = writer.push(record.pathname);
+        let process_name = writer.push(record.process_name);
+        let spans = writer.push(record.spans);
+        let func_name = writer.push_opt(record.func_name);
+        let module_path = writer.push_opt(record.module_path);
+        let extras = record
+            .extras
+            .iter()
+            .map(|(key, value)| {
+                let key = writer.push(key);
+                let value = match *value {
+                    Value::Str(s) => Stored::Str(writer.push(s)),
+                    Value::Int(v) => Stored::Int(v),
+                    Value::UInt(v) => Stored::UInt(v),
+                    Value::BigInt(v) => Stored::BigInt(v),
+                    Value::Float(v) => Stored::Float(v),
+                    Value::Bool(v) => Stored::Bool(v),
+                    Value::None => Stored::None,
+                };
+                (key, value)
+            })
+            .collect();
         OwnedRecord {
-            name: record.name.to_owned(),
+            text: writer.text,
+            name,
             msg,
+            pathname,
+            process_name,
+            spans,
+            func_name,
+            module_path,
+            exc_text,
+            stack_info,
+            extras,
             level: record.level,
-            pathname: record.pathname.to_owned(),
             lineno: record.lineno,
-            func_name: record.func_name.map(str::to_owned),
-            module_path: record.module_path.map(str::to_owned),
             created: record.created,
             relative_created: record.relative_created,
             thread: record.thread,
             thread_name: record.thread_name.clone(),
             process: record.process,
-            process_name: record.process_name.to_owned(),
-            exc_text,
-            stack_info,
-            extras: record
-                .extras
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), OwnedValue::from(*v)))
-                .collect(),
-            spans: record.spans.to_owned(),
         }
     }
 
-    /// Python's `QueueHandler.prepare`: a copy whose message is `message` (the record as the queue
-    /// handler formatted it) and whose `exc_text` and `stack_info` are cleared, since the message
-    /// already holds them.
-    pub fn prepared(record: &LogRecord<'_>, message: String) -> OwnedRecord {
-        OwnedRecord::copy_of(record, message, None, None)
+    /// A record created now on the current thread, as [`LogRecord::new`], owned.
+    pub fn new(name: &str, level: Level, msg: &str) -> OwnedRecord {
+        OwnedRecord::from_record(&LogRecord::new(name, level, msg))
     }
 
-    /// A record created now on the current thread, as [`LogRecord::new`], owned.
-    pub fn new(name: &str, level: Level, msg: impl Into<String>) -> OwnedRecord {
-        let msg = msg.into();
-        OwnedRecord::from_record(&LogRecord::new(name, level, &msg))
+    fn get(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or_default()
+    }
+
+    /// The logger's dotted name.
+    pub fn name(&self) -> &str {
+        self.get(self.name)
+    }
+
+    /// The message.
+    pub fn msg(&self) -> &str {
+        self.get(self.msg)
+    }
+
+    /// The source file.
+    pub fn pathname(&self) -> &str {
+        self.get(self.pathname)
+    }
+
+    /// The formatted error and its source chain (Python's `exc_text`).
+    pub fn exc_text(&self) -> Option<&str> {
+        self.exc_text.map(|s| self.get(s))
+    }
+
+    /// The captured stack, formatted.
+    pub fn stack_info(&self) -> Option<&str> {
+        self.stack_info.map(|s| self.get(s))
+    }
+
+    /// The extra attributes, in order.
+    pub fn extras(&self) -> impl Iterator<Item = (&str, Value<'_>)> {
+        self.extras
+            .iter()
+            .map(|(key, value)| (self.get(*key), self.value(*value)))
+    }
+
+    fn value(&self, stored: Stored) -> Value<'_> {
+        match stored {
+            Stored::Str(span) => Value::Str(self.get(span)),
+            Stored::Int(v) => Value::Int(v),
+            Stored::UInt(v) => Value::UInt(v),
+            Stored::BigInt(v) => Value::BigInt(v),
+            Stored::Float(v) => Value::Float(v),
+            Stored::Bool(v) => Value::Bool(v),
+            Stored::None => Value::None,
+        }
     }
 
     /// Calls `f` with a borrowed [`LogRecord`] view of this record, for handlers and formatters.
+    /// Up to 16 extras cost no allocation.
     pub fn with_record<R>(&self, f: impl FnOnce(&LogRecord<'_>) -> R) -> R {
-        let extras: Vec<(&str, Value<'_>)> = self
-            .extras
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_value()))
-            .collect();
-        let record = LogRecord {
-            name: &self.name,
-            msg: &self.msg,
+        if self.extras.len() <= INLINE_EXTRAS {
+            let mut inline = [("", Value::None); INLINE_EXTRAS];
+            for (slot, extra) in inline.iter_mut().zip(self.extras()) {
+                *slot = extra;
+            }
+            f(&self.view(&inline[..self.extras.len()]))
+        } else {
+            let extras: Vec<(&str, Value<'_>)> = self.extras().collect();
+            f(&self.view(&extras))
+        }
+    }
+
+    fn view<'a>(&'a self, extras: &'a [(&'a str, Value<'a>)]) -> LogRecord<'a> {
+        let exc_text = match self.exc_text() {
+            Some(text) => OnceLock::from(text.to_owned()),
+            None => OnceLock::new(),
+        };
+        LogRecord {
+            name: self.name(),
+            msg: self.msg(),
             level: self.level,
-            pathname: &self.pathname,
+            pathname: self.pathname(),
             lineno: self.lineno,
-            func_name: self.func_name.as_deref(),
-            module_path: self.module_path.as_deref(),
+            func_name: self.func_name.map(|s| self.get(s)),
+            module_path: self.module_path.map(|s| self.get(s)),
             created: self.created,
             relative_created: self.relative_created,
             thread: self.thread,
             thread_name: self.thread_name.clone(),
             process: self.process,
-            process_name: &self.process_name,
+            process_name: self.get(self.process_name),
             exc_info: None,
             exc_type: None,
-            stack_info: self.stack_info.as_deref(),
-            extras: &extras,
-            spans: &self.spans,
-            exc_text: self
-                .exc_text
-                .clone()
-                .map_or_else(OnceLock::new, OnceLock::from),
-        };
-        f(&record)
+            stack_info: self.stack_info(),
+            extras,
+            spans: self.get(self.spans),
+            exc_text,
+        }
     }
+}
+
+/// The bytes of a record's text other than its message, error and stack.
+fn text_size(record: &LogRecord<'_>) -> usize {
+    let extras: usize = record
+        .extras
+        .iter()
+        .map(|(k, v)| {
+            k.len()
+                + match v {
+                    Value::Str(s) => s.len(),
+                    _ => 0,
+                }
+        })
+        .sum();
+    record.name.len()
+        + record.pathname.len()
+        + record.process_name.len()
+        + record.spans.len()
+        + record.func_name.map_or(0, str::len)
+        + record.module_path.map_or(0, str::len)
+        + extras
 }
 
 #[cfg(test)]
@@ -221,25 +338,56 @@ mod tests {
         record.pathname = "src/db.rs";
         record.lineno = 42;
         record.func_name = Some("save");
+        record.module_path = Some("app::db");
         record.extras = &extras;
         record.spans = "req{id=1}";
         record.stack_info = Some("Stack (most recent call last):");
         record.exc_info = Some(&Broken);
         let owned = OwnedRecord::from_record(&record);
-        assert_eq!(owned.exc_text.as_deref(), Some("disk on fire"));
+        assert_eq!(owned.exc_text(), Some("disk on fire"));
         owned.with_record(|r| {
             assert_eq!(
                 (r.name, r.msg, r.level, r.pathname, r.lineno),
                 ("app.db", "lost", Level::ERROR, "src/db.rs", 42)
             );
-            assert_eq!(r.func_name, Some("save"));
+            assert_eq!(
+                (r.func_name, r.module_path),
+                (Some("save"), Some("app::db"))
+            );
             assert_eq!(r.created, record.created);
             assert_eq!(r.thread_name, record.thread_name);
+            assert_eq!(r.process_name, "MainProcess");
             assert_eq!(r.extra("user"), Some(Value::Str("ann")));
             assert_eq!(r.extra("n"), Some(Value::UInt(3)));
             assert_eq!(r.spans, "req{id=1}");
             assert_eq!(r.exc_text(), Some("disk on fire"));
             assert_eq!(r.stack_info, Some("Stack (most recent call last):"));
         });
+    }
+
+    #[test]
+    fn a_prepared_record_carries_the_formatted_text_as_its_message() {
+        let mut record = LogRecord::new("app", Level::ERROR, "lost");
+        record.exc_info = Some(&Broken);
+        let formatter = Formatter::new("%(levelname)s:%(message)s").unwrap();
+        let owned = OwnedRecord::prepared(&record, &formatter).unwrap();
+        assert_eq!(owned.msg(), "ERROR:lost\ndisk on fire");
+        assert_eq!((owned.exc_text(), owned.stack_info()), (None, None));
+        assert_eq!(owned.name(), "app");
+    }
+
+    #[test]
+    fn many_extras_are_all_kept() {
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        let extras: Vec<(&str, Value<'_>)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), Value::UInt(i as u64)))
+            .collect();
+        let mut record = LogRecord::new("app", Level::INFO, "m");
+        record.extras = &extras;
+        let owned = OwnedRecord::from_record(&record);
+        owned.with_record(|r| assert_eq!(r.extra("k39"), Some(Value::UInt(39))));
+        assert_eq!(owned.extras().count(), 40);
     }
 }

@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,6 +38,10 @@ use crate::record::LogRecord;
 /// How long [`Handler::flush`] and [`Handler::close`] of a queue handler wait for the queue to drain,
 /// unless the builder says otherwise.
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most records the listener takes off the queue at once: what is waiting is taken in one
+/// lock, never waiting for more.
+const LISTENER_BATCH: usize = 256;
 
 /// Puts prepared records on a listener's queue. Python: `logging.handlers.QueueHandler`.
 ///
@@ -74,9 +79,9 @@ impl Emit for QueueHandler {
             worker.count_reentrant();
             return Err(HandlerError::Dropped);
         }
-        let message = ctx.format(record)?.clone();
+        let prepared = OwnedRecord::prepared(record, ctx.formatter())?;
         worker
-            .send(OwnedRecord::prepared(record, message))
+            .send(prepared)
             .map_err(|_: Dropped| HandlerError::Dropped)
     }
 
@@ -240,6 +245,7 @@ impl QueueListenerBuilder {
         let worker = Worker::builder(name)
             .capacity(self.capacity)
             .backpressure(self.backpressure)
+            .batch(LISTENER_BATCH, Duration::ZERO)
             .spawn(HandOff {
                 handlers: self.handlers,
                 respect_handler_level: self.respect_handler_level,
@@ -284,6 +290,28 @@ impl Deliver for HandOff {
                 }
             });
         }
+        Ok(())
+    }
+
+    /// A handler whose format needs fields the report lacks (`%(user)s`) would turn the report
+    /// into a formatting error: such a handler's share of the report goes to stderr instead.
+    fn report(&mut self, report: &OwnedRecord) -> Result<(), DeliveryError> {
+        report.with_record(|record| {
+            for handler in &self.handlers {
+                let formats = handler
+                    .formatter()
+                    .is_none_or(|f| f.format(record, &mut String::new()).is_ok());
+                if formats {
+                    handler.handle(record);
+                } else {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "pylogging: WARNING: {}",
+                        record.msg
+                    );
+                }
+            }
+        });
         Ok(())
     }
 

@@ -15,7 +15,7 @@
 //! struct Collect(Arc<Mutex<Vec<String>>>);
 //! impl Deliver for Collect {
 //!     fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
-//!         self.0.lock().unwrap().extend(batch.iter().map(|r| r.msg.clone()));
+//!         self.0.lock().unwrap().extend(batch.iter().map(|r| r.msg().to_owned()));
 //!         Ok(())
 //!     }
 //! }
@@ -122,6 +122,12 @@ pub trait Deliver: Send + 'static {
     /// Delivers the records, oldest first. A batch has at least one record.
     fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError>;
 
+    /// Delivers the worker's report of dropped records: a WARNING record of the logger
+    /// `pylogging`. By default, as any other record.
+    fn report(&mut self, report: &OwnedRecord) -> Result<(), DeliveryError> {
+        self.deliver(std::slice::from_ref(report))
+    }
+
     /// Called when the queue has been drained by a flush.
     fn flush(&mut self) {}
 
@@ -152,7 +158,7 @@ pub struct QueueStats {
     /// Records lost: refused by a full queue, evicted, logged from inside a delivery, or still
     /// waiting when a close timed out.
     pub dropped: u64,
-    /// Records delivered (the worker's own reports of dropped records included).
+    /// Records delivered (not counting the worker's own reports of dropped records).
     pub delivered: u64,
     /// Records whose delivery failed for good.
     pub failed: u64,
@@ -667,12 +673,14 @@ fn report_drops(shared: &Shared, deliver: &mut Box<dyn Deliver>, new: u64, total
     let record = OwnedRecord::new(
         "pylogging",
         Level::WARNING,
-        format!(
+        &format!(
             "{}: {new} records dropped ({} when full); {total} dropped in all",
             shared.name, shared.backpressure
         ),
     );
-    deliver_with_retry(shared, deliver, std::slice::from_ref(&record), &mut false);
+    if let Err(error) = deliver.report(&record) {
+        record.with_record(|r| super::print_logging_error(r, &error));
+    }
 }
 
 #[cfg(test)]
@@ -711,7 +719,7 @@ mod tests {
             self.seen
                 .lock()
                 .unwrap()
-                .extend(batch.iter().map(|r| r.msg.clone()));
+                .extend(batch.iter().map(|r| r.msg().to_owned()));
             Ok(())
         }
     }
@@ -753,7 +761,7 @@ mod tests {
         let stats = worker.stats();
         assert_eq!(
             (stats.dropped, stats.delivered, stats.high_water),
-            (2, 4, 2)
+            (2, 3, 2)
         );
     }
 
@@ -849,7 +857,7 @@ mod tests {
             fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
                 let n = self.attempts.fetch_add(1, Ordering::Relaxed);
                 // The first record fails twice then succeeds; "down" records always fail.
-                if batch[0].msg == "down" || n < 2 {
+                if batch[0].msg() == "down" || n < 2 {
                     Err(DeliveryError::Transient("connection refused".into()))
                 } else {
                     Ok(())
@@ -866,7 +874,7 @@ mod tests {
                 max_backoff: Duration::from_millis(2),
             })
             .on_error(Arc::new(move |r: &OwnedRecord, e: &DeliveryError| {
-                sink.lock().unwrap().push(format!("{}: {e}", r.msg));
+                sink.lock().unwrap().push(format!("{}: {e}", r.msg()));
             }))
             .spawn(flaky.clone())
             .unwrap();
