@@ -67,6 +67,10 @@ impl Write for CountingSink {
     }
 }
 
+/// The tests of this file run one at a time: a logger created by one (any change to any tree)
+/// invalidates every cached handler chain, and rebuilding a chain allocates, once, in the other.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn tree_with_handler(sink: &CountingSink) -> Manager {
     let tree = Manager::new();
     let format = "%(asctime)s %(levelname)-8s %(name)s [%(threadName)s] %(user)05d: %(message)s";
@@ -82,6 +86,7 @@ fn tree_with_handler(sink: &CountingSink) -> Manager {
 
 #[test]
 fn tracing_event_to_stream_handler_allocates_nothing_after_warm_up() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sink = CountingSink::default();
     let tree = tree_with_handler(&sink);
     let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
@@ -108,6 +113,7 @@ fn tracing_event_to_stream_handler_allocates_nothing_after_warm_up() {
 
 #[test]
 fn direct_api_call_allocates_nothing_after_warm_up() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sink = CountingSink::default();
     let tree = tree_with_handler(&sink);
     let logger = tree.get_logger("app.db");
