@@ -27,11 +27,29 @@ use crate::format::{FormatError, Formatter};
 use crate::level::Level;
 use crate::record::{LogRecord, Value};
 
-/// Where a piece of text sits in the record's one buffer.
+/// Where a piece of text sits in the record's one buffer. Offsets are 32-bit, which keeps a
+/// queued record small (it is moved through the queue); a record with more than 4 GiB of text
+/// shows the part that fits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Span {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// Marks an absent optional text.
+    const NONE: Span = Span {
+        start: u32::MAX,
+        end: 0,
+    };
+
+    fn is_none(self) -> bool {
+        self.start > self.end
+    }
+}
+
+fn offset(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 /// An extra attribute's value; text sits in the record's buffer.
@@ -47,7 +65,7 @@ enum Stored {
 }
 
 /// How many extras a borrowed view holds without allocating.
-const INLINE_EXTRAS: usize = 16;
+const INLINE_EXTRAS: usize = 4;
 
 /// A [`LogRecord`] that owns its data. Every attribute keeps its value, except `exc_info`, which is
 /// kept as its formatted text (`exc_text`).
@@ -59,10 +77,10 @@ pub struct OwnedRecord {
     pathname: Span,
     process_name: Span,
     spans: Span,
-    func_name: Option<Span>,
-    module_path: Option<Span>,
-    exc_text: Option<Span>,
-    stack_info: Option<Span>,
+    func_name: Span,
+    module_path: Span,
+    exc_text: Span,
+    stack_info: Span,
     extras: Vec<(Span, Stored)>,
     /// The level.
     pub level: Level,
@@ -99,16 +117,16 @@ struct Writer {
 
 impl Writer {
     fn push(&mut self, s: &str) -> Span {
-        let start = self.text.len();
+        let start = offset(self.text.len());
         self.text.push_str(s);
         Span {
             start,
-            end: self.text.len(),
+            end: offset(self.text.len()),
         }
     }
 
-    fn push_opt(&mut self, s: Option<&str>) -> Option<Span> {
-        s.map(|s| self.push(s))
+    fn push_opt(&mut self, s: Option<&str>) -> Span {
+        s.map_or(Span::NONE, |s| self.push(s))
     }
 }
 
@@ -142,17 +160,23 @@ impl OwnedRecord {
         formatter.format(record, &mut writer.text)?;
         let msg = Span {
             start: 0,
-            end: writer.text.len(),
+            end: offset(writer.text.len()),
         };
-        Ok(OwnedRecord::finish(record, writer, msg, None, None))
+        Ok(OwnedRecord::finish(
+            record,
+            writer,
+            msg,
+            Span::NONE,
+            Span::NONE,
+        ))
     }
 
     fn finish(
         record: &LogRecord<'_>,
         mut writer: Writer,
         msg: Span,
-        exc_text: Option<Span>,
-        stack_info: Option<Span>,
+        exc_text: Span,
+        stack_info: Span,
     ) -> OwnedRecord {
         let name = writer.push(record.name);
         let pathname = writer.push(record.pathname);
@@ -205,7 +229,13 @@ impl OwnedRecord {
     }
 
     fn get(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or_default()
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn get_opt(&self, span: Span) -> Option<&str> {
+        (!span.is_none()).then(|| self.get(span))
     }
 
     /// The logger's dotted name.
@@ -225,12 +255,12 @@ impl OwnedRecord {
 
     /// The formatted error and its source chain (Python's `exc_text`).
     pub fn exc_text(&self) -> Option<&str> {
-        self.exc_text.map(|s| self.get(s))
+        self.get_opt(self.exc_text)
     }
 
     /// The captured stack, formatted.
     pub fn stack_info(&self) -> Option<&str> {
-        self.stack_info.map(|s| self.get(s))
+        self.get_opt(self.stack_info)
     }
 
     /// The extra attributes, in order.
@@ -253,9 +283,11 @@ impl OwnedRecord {
     }
 
     /// Calls `f` with a borrowed [`LogRecord`] view of this record, for handlers and formatters.
-    /// Up to 16 extras cost no allocation.
+    /// Up to 4 extras cost no allocation.
     pub fn with_record<R>(&self, f: impl FnOnce(&LogRecord<'_>) -> R) -> R {
-        if self.extras.len() <= INLINE_EXTRAS {
+        if self.extras.is_empty() {
+            f(&self.view(&[]))
+        } else if self.extras.len() <= INLINE_EXTRAS {
             let mut inline = [("", Value::None); INLINE_EXTRAS];
             for (slot, extra) in inline.iter_mut().zip(self.extras()) {
                 *slot = extra;
@@ -278,8 +310,8 @@ impl OwnedRecord {
             level: self.level,
             pathname: self.pathname(),
             lineno: self.lineno,
-            func_name: self.func_name.map(|s| self.get(s)),
-            module_path: self.module_path.map(|s| self.get(s)),
+            func_name: self.get_opt(self.func_name),
+            module_path: self.get_opt(self.module_path),
             created: self.created,
             relative_created: self.relative_created,
             thread: self.thread,
@@ -374,6 +406,24 @@ mod tests {
         assert_eq!(owned.msg(), "ERROR:lost\ndisk on fire");
         assert_eq!((owned.exc_text(), owned.stack_info()), (None, None));
         assert_eq!(owned.name(), "app");
+    }
+
+    #[test]
+    fn a_record_stays_small_enough_to_move_through_a_queue_cheaply() {
+        assert!(std::mem::size_of::<OwnedRecord>() <= 176);
+    }
+
+    #[test]
+    fn empty_texts_are_not_absent_ones() {
+        let mut record = LogRecord::new("", Level::INFO, "");
+        record.func_name = Some("");
+        let owned = OwnedRecord::from_record(&record);
+        owned.with_record(|r| {
+            assert_eq!(
+                (r.name, r.msg, r.func_name, r.module_path),
+                ("", "", Some(""), None)
+            );
+        });
     }
 
     #[test]

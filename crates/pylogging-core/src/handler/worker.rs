@@ -29,11 +29,12 @@
 //! ```
 
 use std::cell::Cell;
-use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -230,21 +231,29 @@ impl WorkerBuilder {
 
     /// Starts the worker's thread, named `pylogging:<name>`.
     pub fn spawn(self, deliver: impl Deliver) -> io::Result<Worker> {
+        let (sender, receiver) = crossbeam_channel::bounded(self.capacity);
         let shared = Arc::new(Shared {
             id: NEXT_WORKER.fetch_add(1, Ordering::Relaxed),
             name: self.name,
-            capacity: self.capacity,
             backpressure: self.backpressure,
             batch_size: self.batch_size,
             batch_wait: self.batch_wait,
             retry: self.retry,
             drop_report_interval: self.drop_report_interval,
             on_error: self.on_error,
-            state: Mutex::new(State::default()),
-            records_waiting: Condvar::new(),
-            room: Condvar::new(),
-            idle: Condvar::new(),
+            sender,
+            receiver,
+            closing: AtomicBool::new(false),
+            finished: AtomicBool::new(false),
+            senders: AtomicUsize::new(0),
+            flushers: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            high_water: AtomicUsize::new(0),
+            progress: Mutex::new(()),
+            progressed: Condvar::new(),
             deliver: Mutex::new(Box::new(deliver)),
+            accepted: AtomicU64::new(0),
+            settled: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
@@ -267,34 +276,40 @@ thread_local! {
     static CURRENT_WORKER: Cell<u64> = const { Cell::new(0) };
 }
 
-#[derive(Default)]
-struct State {
-    queue: VecDeque<OwnedRecord>,
-    in_flight: usize,
-    high_water: usize,
-    closing: bool,
-    finished: bool,
-    worker_waiting: bool,
-    producers_waiting: usize,
-    flushers_waiting: usize,
-    flush_epoch: u64,
-}
+/// What travels on the queue: a record, or (`None`) a nudge that makes a waiting worker look at
+/// its flags (a flush or a close was asked for).
+type Message = Option<OwnedRecord>;
 
+/// The state shared by the worker's thread and the handles that send to it.
+///
+/// The queue is a bounded `crossbeam-channel`: sending is lock-free, and a worker waiting for
+/// records spins briefly before it sleeps, so a steady stream costs no system call per record.
+/// Progress is counted: `accepted` records were queued, `settled` of them were delivered, failed
+/// or evicted; a flush waits until `settled` reaches what `accepted` was when it started.
 struct Shared {
     id: u64,
     name: String,
-    capacity: usize,
     backpressure: Backpressure,
     batch_size: usize,
     batch_wait: Duration,
     retry: RetryPolicy,
     drop_report_interval: Duration,
     on_error: Option<ErrorReporter>,
-    state: Mutex<State>,
-    records_waiting: Condvar,
-    room: Condvar,
-    idle: Condvar,
+    sender: Sender<Message>,
+    /// Kept here too, so that `DropOldest` can evict from the producer's side.
+    receiver: Receiver<Message>,
+    closing: AtomicBool,
+    finished: AtomicBool,
+    /// Sends in progress: a close waits for them before its last drain.
+    senders: AtomicUsize,
+    flushers: AtomicUsize,
+    in_flight: AtomicUsize,
+    high_water: AtomicUsize,
+    progress: Mutex<()>,
+    progressed: Condvar,
     deliver: Mutex<Box<dyn Deliver>>,
+    accepted: AtomicU64,
+    settled: AtomicU64,
     delivered: AtomicU64,
     failed: AtomicU64,
     /// Records lost to the backpressure policy or a close that timed out: reported.
@@ -304,12 +319,48 @@ struct Shared {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn lock_deliver(&self) -> MutexGuard<'_, Box<dyn Deliver>> {
         self.deliver.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts `n` queued records as settled and wakes whoever waits for progress.
+    fn settle(&self, n: usize) {
+        self.settled.fetch_add(n as u64, Ordering::SeqCst);
+        if self.flushers.load(Ordering::SeqCst) > 0 || self.closing.load(Ordering::SeqCst) {
+            let _guard = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            self.progressed.notify_all();
+        }
+    }
+
+    /// Waits until `done()` holds or `deadline` passes; returns whether it held.
+    fn wait_for(&self, deadline: Instant, done: impl Fn() -> bool) -> bool {
+        let mut guard = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if done() {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            // A bounded wait: a wake-up lost to a race costs at most this much.
+            let slice = left.min(Duration::from_millis(50));
+            guard = self
+                .progressed
+                .wait_timeout(guard, slice)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Makes a worker blocked on an empty queue look at its flags. When the queue is full the
+    /// worker is busy and will look anyway.
+    fn wake(&self) {
+        let _ = self.sender.try_send(None);
+    }
+
+    fn deliver_now(&self, record: OwnedRecord) {
+        deliver_with_retry(self, &mut self.lock_deliver(), &[record], &mut false);
     }
 }
 
@@ -373,66 +424,92 @@ impl Worker {
             self.count_reentrant();
             return Err(Dropped::Reentrant);
         }
-        let mut state = shared.lock();
-        if state.closing {
-            drop(state);
-            deliver_with_retry(shared, &mut shared.lock_deliver(), &[record], &mut false);
+        shared.senders.fetch_add(1, Ordering::SeqCst);
+        if shared.closing.load(Ordering::SeqCst) {
+            shared.senders.fetch_sub(1, Ordering::SeqCst);
+            shared.deliver_now(record);
             return Ok(());
         }
-        if state.queue.len() >= shared.capacity {
-            match shared.backpressure {
-                Backpressure::DropNewest => {
-                    drop(state);
-                    shared.dropped.fetch_add(1, Ordering::Relaxed);
-                    return Err(Dropped::QueueFull);
-                }
-                Backpressure::DropOldest => {
-                    state.queue.pop_front();
-                    shared.dropped.fetch_add(1, Ordering::Relaxed);
-                }
-                Backpressure::Block => {
-                    state.producers_waiting += 1;
-                    while state.queue.len() >= shared.capacity && !state.closing {
-                        state = shared.room.wait(state).unwrap_or_else(|e| e.into_inner());
-                    }
-                    state.producers_waiting -= 1;
-                }
-                Backpressure::BlockWithTimeout(limit) => {
-                    let deadline = Instant::now() + limit;
-                    state.producers_waiting += 1;
-                    while state.queue.len() >= shared.capacity && !state.closing {
-                        let left = deadline.saturating_duration_since(Instant::now());
-                        if left.is_zero() {
-                            break;
+        let result = self.enqueue(Some(record));
+        shared.senders.fetch_sub(1, Ordering::SeqCst);
+        match result {
+            Ok(()) => {
+                shared.accepted.fetch_add(1, Ordering::SeqCst);
+                shared
+                    .high_water
+                    .fetch_max(shared.sender.len(), Ordering::Relaxed);
+                Ok(())
+            }
+            Err((why, Some(record))) if shared.closing.load(Ordering::SeqCst) => {
+                // The worker closed while this call waited for room.
+                let _ = why;
+                shared.deliver_now(record);
+                Ok(())
+            }
+            Err((why, _)) => {
+                shared.dropped.fetch_add(1, Ordering::Relaxed);
+                Err(why)
+            }
+        }
+    }
+
+    /// Puts a message on the queue under the backpressure policy; gives it back when refused.
+    // The refused message is handed back so that a record can still be delivered on the caller's
+    // thread; boxing it would cost an allocation per record.
+    #[allow(clippy::result_large_err)]
+    fn enqueue(&self, message: Message) -> Result<(), (Dropped, Message)> {
+        let shared = &*self.shared;
+        match shared.backpressure {
+            Backpressure::Block => self.enqueue_blocking(message),
+            Backpressure::DropNewest => shared.sender.try_send(message).map_err(|e| match e {
+                TrySendError::Full(m) | TrySendError::Disconnected(m) => (Dropped::QueueFull, m),
+            }),
+            Backpressure::DropOldest => {
+                let mut message = message;
+                loop {
+                    match shared.sender.try_send(message) {
+                        Ok(()) => return Ok(()),
+                        Err(TrySendError::Full(m)) => {
+                            message = m;
+                            if let Ok(Some(_)) = shared.receiver.try_recv() {
+                                shared.dropped.fetch_add(1, Ordering::Relaxed);
+                                shared.settle(1);
+                            }
                         }
-                        state = shared
-                            .room
-                            .wait_timeout(state, left)
-                            .unwrap_or_else(|e| e.into_inner())
-                            .0;
-                    }
-                    state.producers_waiting -= 1;
-                    if state.queue.len() >= shared.capacity && !state.closing {
-                        drop(state);
-                        shared.dropped.fetch_add(1, Ordering::Relaxed);
-                        return Err(Dropped::Timeout);
+                        Err(TrySendError::Disconnected(m)) => return Err((Dropped::QueueFull, m)),
                     }
                 }
             }
-            if state.closing {
-                drop(state);
-                deliver_with_retry(shared, &mut shared.lock_deliver(), &[record], &mut false);
-                return Ok(());
+            Backpressure::BlockWithTimeout(limit) => shared
+                .sender
+                .send_timeout(message, limit)
+                .map_err(|e| match e {
+                    SendTimeoutError::Timeout(m) | SendTimeoutError::Disconnected(m) => {
+                        (Dropped::Timeout, m)
+                    }
+                }),
+        }
+    }
+
+    /// A blocking send, waiting in slices until there is room or the worker closes (so that a
+    /// close while the queue stays full is noticed).
+    #[allow(clippy::result_large_err)]
+    fn enqueue_blocking(&self, mut message: Message) -> Result<(), (Dropped, Message)> {
+        let shared = &*self.shared;
+        loop {
+            match shared
+                .sender
+                .send_timeout(message, Duration::from_millis(100))
+            {
+                Ok(()) => return Ok(()),
+                Err(SendTimeoutError::Timeout(m)) if !shared.closing.load(Ordering::SeqCst) => {
+                    message = m;
+                }
+                Err(SendTimeoutError::Timeout(m) | SendTimeoutError::Disconnected(m)) => {
+                    return Err((Dropped::QueueFull, m));
+                }
             }
         }
-        state.queue.push_back(record);
-        state.high_water = state.high_water.max(state.queue.len());
-        let wake = state.worker_waiting;
-        drop(state);
-        if wake {
-            shared.records_waiting.notify_one();
-        }
-        Ok(())
     }
 
     /// Waits until every record queued before the call has been delivered, or `timeout` passed.
@@ -443,29 +520,15 @@ impl Worker {
             return false;
         }
         let deadline = Instant::now() + timeout;
-        let mut state = shared.lock();
-        state.flushers_waiting += 1;
-        state.flush_epoch += 1;
-        shared.records_waiting.notify_one();
-        let drained = loop {
-            if state.queue.is_empty() && state.in_flight == 0 {
-                break true;
-            }
-            if state.finished {
-                break state.queue.is_empty();
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break false;
-            }
-            state = shared
-                .idle
-                .wait_timeout(state, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        };
-        state.flushers_waiting -= 1;
-        drop(state);
+        let target = shared.accepted.load(Ordering::SeqCst);
+        shared.flushers.fetch_add(1, Ordering::SeqCst);
+        shared.wake();
+        let drained = shared.wait_for(deadline, || {
+            shared.settled.load(Ordering::SeqCst) >= target
+                || shared.finished.load(Ordering::SeqCst)
+        });
+        shared.flushers.fetch_sub(1, Ordering::SeqCst);
+        let drained = drained && shared.settled.load(Ordering::SeqCst) >= target;
         if drained {
             shared.lock_deliver().flush();
         }
@@ -481,49 +544,35 @@ impl Worker {
             return false;
         }
         let deadline = Instant::now() + timeout;
-        let mut state = shared.lock();
-        if state.closing && state.finished {
-            return true;
-        }
-        state.closing = true;
-        shared.records_waiting.notify_all();
-        shared.room.notify_all();
-        while !state.finished {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            state = shared
-                .idle
-                .wait_timeout(state, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        let finished = state.finished;
-        let abandoned = if finished { 0 } else { state.queue.len() };
-        drop(state);
+        shared.closing.store(true, Ordering::SeqCst);
+        shared.wake();
+        let finished = shared.wait_for(deadline, || shared.finished.load(Ordering::SeqCst));
         if finished {
             if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 let _ = thread.join();
             }
         } else {
-            shared
-                .dropped
-                .fetch_add(abandoned as u64, Ordering::Relaxed);
+            // What is still queued; the batch being delivered may yet arrive.
+            let left = shared
+                .accepted
+                .load(Ordering::SeqCst)
+                .saturating_sub(shared.settled.load(Ordering::SeqCst))
+                .saturating_sub(shared.in_flight.load(Ordering::SeqCst) as u64);
+            shared.dropped.fetch_add(left, Ordering::Relaxed);
         }
         finished
     }
 
     /// The counters.
     pub fn stats(&self) -> QueueStats {
-        let state = self.shared.lock();
+        let shared = &*self.shared;
         QueueStats {
-            queued: (state.queue.len() + state.in_flight) as u64,
-            high_water: state.high_water as u64,
-            dropped: self.shared.dropped.load(Ordering::Relaxed)
-                + self.shared.reentrant.load(Ordering::Relaxed),
-            delivered: self.shared.delivered.load(Ordering::Relaxed),
-            failed: self.shared.failed.load(Ordering::Relaxed),
+            queued: (shared.receiver.len() + shared.in_flight.load(Ordering::Relaxed)) as u64,
+            high_water: shared.high_water.load(Ordering::Relaxed) as u64,
+            dropped: shared.dropped.load(Ordering::Relaxed)
+                + shared.reentrant.load(Ordering::Relaxed),
+            delivered: shared.delivered.load(Ordering::Relaxed),
+            failed: shared.failed.load(Ordering::Relaxed),
         }
     }
 }
@@ -533,90 +582,130 @@ fn run(shared: &Shared) {
     let _ = CURRENT_WORKER.try_with(|id| id.set(shared.id));
     let mut batch: Vec<OwnedRecord> = Vec::with_capacity(shared.batch_size);
     let mut failing = false;
-    let mut reported_drops = 0u64;
-    let mut last_report = Instant::now();
-    loop {
-        let mut state = shared.lock();
-        state.in_flight = 0;
-        if state.queue.is_empty() && state.flushers_waiting > 0 {
-            shared.idle.notify_all();
-        }
-        while state.queue.is_empty() && !state.closing {
-            state.worker_waiting = true;
-            state = shared
-                .records_waiting
-                .wait(state)
-                .unwrap_or_else(|e| e.into_inner());
-            state.worker_waiting = false;
-        }
-        if state.queue.is_empty() {
-            drop(state);
-            break;
-        }
-        state = wait_for_batch(shared, state);
-        let take = state.queue.len().min(shared.batch_size);
-        batch.extend(state.queue.drain(..take));
-        state.in_flight = take;
-        if state.producers_waiting > 0 {
-            shared.room.notify_all();
-        }
-        drop(state);
+    let mut reports = DropReports::default();
+    while let Some(first) = next_record(shared, &mut reports) {
+        batch.push(first);
+        fill_batch(shared, &mut batch);
+        shared.in_flight.store(batch.len(), Ordering::Relaxed);
         let mut deliver = shared.lock_deliver();
         deliver_with_retry(shared, &mut deliver, &batch, &mut failing);
+        reports.maybe_report(shared, &mut deliver, shared.receiver.is_empty());
+        drop(deliver);
+        let n = batch.len();
         batch.clear();
-        let dropped = shared.dropped.load(Ordering::Relaxed);
-        if dropped > reported_drops
-            && (last_report.elapsed() >= shared.drop_report_interval
-                || shared.lock().queue.is_empty())
-        {
-            report_drops(shared, &mut deliver, dropped - reported_drops, dropped);
-            reported_drops = dropped;
-            last_report = Instant::now();
-        }
+        shared.in_flight.store(0, Ordering::Relaxed);
+        shared.settle(n);
     }
     let mut deliver = shared.lock_deliver();
-    let dropped = shared.dropped.load(Ordering::Relaxed);
-    if dropped > reported_drops {
-        report_drops(shared, &mut deliver, dropped - reported_drops, dropped);
-    }
+    reports.maybe_report(shared, &mut deliver, true);
     deliver.flush();
     deliver.close();
     drop(deliver);
-    let mut state = shared.lock();
-    state.in_flight = 0;
-    state.finished = true;
-    shared.idle.notify_all();
+    shared.finished.store(true, Ordering::SeqCst);
+    let _guard = shared.progress.lock().unwrap_or_else(|e| e.into_inner());
+    shared.progressed.notify_all();
 }
 
-/// With batching on, waits (up to the batch wait) for a batch to fill, unless closing or a flush
-/// is waiting.
-fn wait_for_batch<'a>(
-    shared: &'a Shared,
-    mut state: MutexGuard<'a, State>,
-) -> MutexGuard<'a, State> {
-    if shared.batch_size <= 1 || shared.batch_wait.is_zero() {
-        return state;
-    }
-    let deadline = Instant::now() + shared.batch_wait;
-    let epoch = state.flush_epoch;
-    while state.queue.len() < shared.batch_size
-        && !state.closing
-        && state.flushers_waiting == 0
-        && state.flush_epoch == epoch
-    {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
+/// The next record to deliver, waiting for one; `None` once the worker is closing, every send in
+/// progress has finished and the queue is empty.
+fn next_record(shared: &Shared, reports: &mut DropReports) -> Option<OwnedRecord> {
+    loop {
+        if shared.closing.load(Ordering::SeqCst) {
+            match shared.receiver.try_recv() {
+                Ok(Some(record)) => return Some(record),
+                Ok(None) => continue,
+                Err(_) if shared.senders.load(Ordering::SeqCst) == 0 => {
+                    // A send that started before the close flag was seen has finished; one more
+                    // look catches what it queued.
+                    match shared.receiver.try_recv() {
+                        Ok(Some(record)) => return Some(record),
+                        Ok(None) => continue,
+                        Err(_) => return None,
+                    }
+                }
+                Err(_) => std::thread::yield_now(),
+            }
+            continue;
         }
-        state.worker_waiting = true;
-        state = shared
-            .records_waiting
-            .wait_timeout(state, left)
-            .unwrap_or_else(|e| e.into_inner())
-            .0;
-        state.worker_waiting = false;
+        let message = if reports.pending(shared) {
+            // Unreported drops: wake up in time to report them even if no record comes.
+            match shared.receiver.recv_timeout(shared.drop_report_interval) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    let mut deliver = shared.lock_deliver();
+                    reports.report_now(shared, &mut deliver);
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        } else {
+            match shared.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return None,
+            }
+        };
+        if let Some(record) = message {
+            return Some(record);
+        }
     }
-    state
+}
+
+/// Adds what is already waiting to the batch, up to its size; with a batch wait, waits up to it
+/// for more, unless a flush or a close is asked for.
+fn fill_batch(shared: &Shared, batch: &mut Vec<OwnedRecord>) {
+    let deadline = Instant::now() + shared.batch_wait;
+    while batch.len() < shared.batch_size {
+        let hurry = shared.batch_wait.is_zero()
+            || shared.flushers.load(Ordering::SeqCst) > 0
+            || shared.closing.load(Ordering::SeqCst);
+        let message = if hurry {
+            shared.receiver.try_recv().ok()
+        } else {
+            shared.receiver.recv_deadline(deadline).ok()
+        };
+        match message {
+            Some(Some(record)) => batch.push(record),
+            Some(None) => {}
+            None => break,
+        }
+    }
+}
+
+/// When the worker last reported dropped records, and how many it had reported.
+struct DropReports {
+    reported: u64,
+    last: Instant,
+}
+
+impl Default for DropReports {
+    fn default() -> Self {
+        DropReports {
+            reported: 0,
+            last: Instant::now(),
+        }
+    }
+}
+
+impl DropReports {
+    fn pending(&self, shared: &Shared) -> bool {
+        shared.dropped.load(Ordering::Relaxed) > self.reported
+    }
+
+    /// Reports new drops when the queue has run empty or the interval has passed.
+    fn maybe_report(&mut self, shared: &Shared, deliver: &mut Box<dyn Deliver>, idle: bool) {
+        if self.pending(shared) && (idle || self.last.elapsed() >= shared.drop_report_interval) {
+            self.report_now(shared, deliver);
+        }
+    }
+
+    fn report_now(&mut self, shared: &Shared, deliver: &mut Box<dyn Deliver>) {
+        let total = shared.dropped.load(Ordering::Relaxed);
+        if total > self.reported {
+            report_drops(shared, deliver, total - self.reported, total);
+            self.reported = total;
+            self.last = Instant::now();
+        }
+    }
 }
 
 fn deliver_with_retry(
@@ -666,7 +755,7 @@ fn deliver_with_retry(
 /// Unbounded retries stop once the worker is closing: a close must not wait forever on a server
 /// that never comes back.
 fn stop_retrying(shared: &Shared) -> bool {
-    shared.retry.max_attempts.is_none() && shared.lock().closing
+    shared.retry.max_attempts.is_none() && shared.closing.load(Ordering::SeqCst)
 }
 
 fn report_drops(shared: &Shared, deliver: &mut Box<dyn Deliver>, new: u64, total: u64) {
