@@ -133,8 +133,7 @@ fn drop_oldest_evicts_the_oldest_waiting() {
 
 #[test]
 fn block_with_timeout_gives_up_on_each_record_after_the_wait() {
-    let (tree, queue, sink) =
-        stuck_queue(Backpressure::BlockWithTimeout(Duration::from_millis(5)));
+    let (tree, queue, sink) = stuck_queue(Backpressure::BlockWithTimeout(Duration::from_millis(5)));
     log(&tree, 1..5);
     assert_eq!(queue.stats(), stats(3, 2, 3, 2));
     sink.open();
