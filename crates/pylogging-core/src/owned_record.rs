@@ -81,6 +81,7 @@ pub struct OwnedRecord {
     module_path: Span,
     exc_text: Span,
     stack_info: Span,
+    formatted: Span,
     extras: Vec<(Span, Stored)>,
     /// The level.
     pub level: Level,
@@ -171,6 +172,29 @@ impl OwnedRecord {
         ))
     }
 
+    /// A copy, as [`from_record`](OwnedRecord::from_record), that also keeps the record as
+    /// `formatter` formats it ([`formatted`](OwnedRecord::formatted)): what a handler that
+    /// delivers on another thread formats on the caller's, with the formatter in force then.
+    pub fn with_formatted(
+        record: &LogRecord<'_>,
+        formatter: &Formatter,
+    ) -> Result<OwnedRecord, FormatError> {
+        let mut writer = Writer {
+            text: String::with_capacity(2 * (text_size(record) + record.msg.len()) + 64),
+        };
+        formatter.format(record, &mut writer.text)?;
+        let formatted = Span {
+            start: 0,
+            end: offset(writer.text.len()),
+        };
+        let msg = writer.push(record.msg);
+        let exc_text = writer.push_opt(record.exc_text());
+        let stack_info = writer.push_opt(record.stack_info);
+        let mut owned = OwnedRecord::finish(record, writer, msg, exc_text, stack_info);
+        owned.formatted = formatted;
+        Ok(owned)
+    }
+
     fn finish(
         record: &LogRecord<'_>,
         mut writer: Writer,
@@ -212,6 +236,7 @@ impl OwnedRecord {
             module_path,
             exc_text,
             stack_info,
+            formatted: Span::NONE,
             extras,
             level: record.level,
             lineno: record.lineno,
@@ -261,6 +286,12 @@ impl OwnedRecord {
     /// The captured stack, formatted.
     pub fn stack_info(&self) -> Option<&str> {
         self.get_opt(self.stack_info)
+    }
+
+    /// The record as its handler's formatter formatted it, for a record made by
+    /// [`with_formatted`](OwnedRecord::with_formatted).
+    pub fn formatted(&self) -> Option<&str> {
+        self.get_opt(self.formatted)
     }
 
     /// The extra attributes, in order.
@@ -410,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_record_stays_small_enough_to_move_through_a_queue_cheaply() {
-        assert!(std::mem::size_of::<OwnedRecord>() <= 176);
+        assert!(std::mem::size_of::<OwnedRecord>() <= 184);
     }
 
     #[test]
@@ -424,6 +455,20 @@ mod tests {
                 ("", "", Some(""), None)
             );
         });
+    }
+
+    #[test]
+    fn with_formatted_keeps_the_line_and_every_attribute() {
+        let extras = [("user", Value::Int(7))];
+        let mut record = LogRecord::new("app", Level::ERROR, "lost");
+        record.extras = &extras;
+        record.exc_info = Some(&Broken);
+        let formatter = Formatter::new("%(levelname)s %(user)s %(message)s").unwrap();
+        let owned = OwnedRecord::with_formatted(&record, &formatter).unwrap();
+        assert_eq!(owned.formatted(), Some("ERROR 7 lost\ndisk on fire"));
+        assert_eq!(owned.msg(), "lost");
+        assert_eq!(owned.exc_text(), Some("disk on fire"));
+        assert_eq!(OwnedRecord::from_record(&record).formatted(), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! assert_eq!(console.level(), Level::WARNING);
 //! ```
 
+mod background;
 mod file;
 mod log_file;
 mod memory;

@@ -29,7 +29,8 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::worker::{Backpressure, Deliver, DeliveryError, Dropped, QueueStats, Worker};
+use super::background::Background;
+use super::worker::{Backpressure, Deliver, DeliveryError, QueueStats, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::owned_record::OwnedRecord;
@@ -48,7 +49,7 @@ const LISTENER_BATCH: usize = 256;
 /// Build one with [`QueueHandler::builder`] (which also starts its listener) or from a running
 /// [`QueueListener`] with [`QueueListener::queue_handler`].
 pub struct QueueHandler {
-    listener: Arc<Listener>,
+    listener: Arc<Background>,
     owns_listener: bool,
 }
 
@@ -72,35 +73,26 @@ impl QueueHandler {
 
 impl Emit for QueueHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
-        let worker = &self.listener.worker;
-        if worker.is_current_thread() {
-            // Logged by one of the listener's own handlers while it delivers: queuing it would
-            // feed the loop. Dropped and counted.
-            worker.count_reentrant();
-            return Err(HandlerError::Dropped);
-        }
-        let prepared = OwnedRecord::prepared(record, ctx.formatter())?;
-        worker
-            .send(prepared)
-            .map_err(|_: Dropped| HandlerError::Dropped)
+        self.listener
+            .send(|| OwnedRecord::prepared(record, ctx.formatter()))
     }
 
     fn flush(&self) -> std::io::Result<()> {
-        self.listener.worker.flush(self.listener.drain_timeout);
+        self.listener.flush();
         Ok(())
     }
 
     fn close(&self) -> std::io::Result<()> {
         if self.owns_listener {
-            self.listener.worker.close(self.listener.drain_timeout);
+            self.listener.close();
         } else {
-            self.listener.worker.flush(self.listener.drain_timeout);
+            self.listener.flush();
         }
         Ok(())
     }
 
     fn queue_stats(&self) -> Option<QueueStats> {
-        Some(self.listener.worker.stats())
+        Some(self.listener.stats())
     }
 
     fn kind(&self) -> &'static str {
@@ -108,13 +100,8 @@ impl Emit for QueueHandler {
     }
 
     fn describe(&self) -> String {
-        format!("<queue {}>", self.listener.worker.name())
+        format!("<queue {}>", self.listener.name())
     }
-}
-
-struct Listener {
-    worker: Worker,
-    drain_timeout: Duration,
 }
 
 /// Hands queued records to its handlers on a background thread. Python:
@@ -133,7 +120,7 @@ struct Listener {
 /// # Ok::<(), pylogging_core::Error>(())
 /// ```
 pub struct QueueListener {
-    listener: Arc<Listener>,
+    listener: Arc<Background>,
 }
 
 impl QueueListener {
@@ -158,20 +145,21 @@ impl QueueListener {
         })
     }
 
-    /// Waits until everything queued so far has been handled (at most `timeout`).
+    /// Waits until everything queued so far has been handled (at most `timeout`); returns
+    /// whether it was.
     pub fn flush(&self, timeout: Duration) -> bool {
-        self.listener.worker.flush(timeout)
+        self.listener.flush_within(timeout)
     }
 
     /// Python: `QueueListener.stop()`: handles everything still queued, then stops the thread.
     /// Returns whether everything was handled within the builder's drain timeout.
     pub fn stop(&self) -> bool {
-        self.listener.worker.close(self.listener.drain_timeout)
+        self.listener.close()
     }
 
     /// The queue's counters.
     pub fn stats(&self) -> QueueStats {
-        self.listener.worker.stats()
+        self.listener.stats()
     }
 }
 
@@ -255,10 +243,7 @@ impl QueueListenerBuilder {
                 source,
             })?;
         Ok(QueueListener {
-            listener: Arc::new(Listener {
-                worker,
-                drain_timeout: self.drain_timeout,
-            }),
+            listener: Arc::new(Background::new(worker, self.drain_timeout)),
         })
     }
 

@@ -567,7 +567,10 @@ impl Worker {
     pub fn stats(&self) -> QueueStats {
         let shared = &*self.shared;
         QueueStats {
-            queued: (shared.receiver.len() + shared.in_flight.load(Ordering::Relaxed)) as u64,
+            queued: shared
+                .accepted
+                .load(Ordering::SeqCst)
+                .saturating_sub(shared.settled.load(Ordering::SeqCst)),
             high_water: shared.high_water.load(Ordering::Relaxed) as u64,
             dropped: shared.dropped.load(Ordering::Relaxed)
                 + shared.reentrant.load(Ordering::Relaxed),

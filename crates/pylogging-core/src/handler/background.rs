@@ -1,0 +1,65 @@
+//! The shared part of handlers whose delivery runs on a [`Worker`]: the logging call queues an
+//! owned record; flush waits for the queue to drain; close drains it and stops the thread. A
+//! handler built on it (`QueueHandler`, the network handlers) is its record preparation plus a
+//! [`Deliver`](super::worker::Deliver) destination.
+
+use std::time::Duration;
+
+use super::HandlerError;
+use super::worker::{QueueStats, Worker};
+use crate::format::FormatError;
+use crate::owned_record::OwnedRecord;
+
+/// A worker and how long flush and close wait for it.
+pub(crate) struct Background {
+    worker: Worker,
+    drain_timeout: Duration,
+}
+
+impl Background {
+    pub(crate) fn new(worker: Worker, drain_timeout: Duration) -> Background {
+        Background {
+            worker,
+            drain_timeout,
+        }
+    }
+
+    /// Queues the record `prepare` makes. A record logged by the worker's own thread (a
+    /// dependency of the destination logging while it delivers) is dropped and counted before
+    /// anything is prepared: queuing it would feed a loop.
+    pub(crate) fn send(
+        &self,
+        prepare: impl FnOnce() -> Result<OwnedRecord, FormatError>,
+    ) -> Result<(), HandlerError> {
+        if self.worker.is_current_thread() {
+            self.worker.count_reentrant();
+            return Err(HandlerError::Dropped);
+        }
+        self.worker
+            .send(prepare()?)
+            .map_err(|_| HandlerError::Dropped)
+    }
+
+    /// Waits (at most the drain timeout) for what is queued to be delivered.
+    pub(crate) fn flush(&self) -> bool {
+        self.flush_within(self.drain_timeout)
+    }
+
+    /// Waits at most `timeout` for what is queued to be delivered.
+    pub(crate) fn flush_within(&self, timeout: Duration) -> bool {
+        self.worker.flush(timeout)
+    }
+
+    /// Delivers what is queued (at most the drain timeout) and stops the thread.
+    pub(crate) fn close(&self) -> bool {
+        self.worker.close(self.drain_timeout)
+    }
+
+    pub(crate) fn stats(&self) -> QueueStats {
+        self.worker.stats()
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        self.worker.name()
+    }
+}
