@@ -21,7 +21,7 @@ pub(crate) enum PyVal<'a> {
 }
 
 impl PyVal<'_> {
-    fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             PyVal::Str(_) | PyVal::Level(_) => "str",
             PyVal::Int(_) | PyVal::UInt(_) | PyVal::BigInt(_) => "int",
@@ -443,7 +443,7 @@ fn strip_trailing_zeros(out: &mut String, start: usize) {
 }
 
 /// A short text on the stack: the shortest forms of a float fit in it.
-struct ShortText {
+pub(crate) struct ShortText {
     bytes: [u8; 40],
     len: usize,
 }
@@ -456,7 +456,7 @@ impl ShortText {
         }
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 }
@@ -475,7 +475,7 @@ impl std::fmt::Write for ShortText {
 /// Gay's `dtoa` mode 0) does among several of that length: the nearest to `v`, ties to an even
 /// last digit. Rust's shortest form may pick another one (`617989394824087.25` is printed
 /// `...087.3`, Python prints `...087.2`); Rust's fixed-precision form rounds exactly, half to even.
-fn shortest_digits(v: f64) -> ShortText {
+pub(crate) fn shortest_digits(v: f64) -> ShortText {
     let mut shortest = ShortText::new();
     let _ = write!(shortest, "{v:e}");
     let significant = shortest
