@@ -157,7 +157,10 @@ def brace_cases():
                 "{message:{fill}<{count}.{width}}|", "{count:{width}d}", "{ratio:.{count}}",
                 "{message:{nope}}", "{message:{width:{x}}}", "{message:{}}", "{message:{0}}",
                 "{message:{user}}", "{user} {missing}", "{missing} {user}",
-                "{count!r:{width}}", "{user!s:{fill}>{width}}"]:
+                "{count!r:{width}}", "{user!s:{fill}>{width}}",
+                # precisions past Rust's formatting limit (u16::MAX) and every double's digits
+                "{ratio:.1200f}", "{ratio:.1200e}", "{tiny:.107773g}", "{ratio:#.66000g}",
+                "{count:.66000%}", "{ratio:.2147483648f}", "{ratio:.1200}"]:
         add(fmt, None, rec("extras_mix", extras=EXTRAS))
 
     # -- braces, unicode, empty and multi-line messages ------------------------------
@@ -324,6 +327,12 @@ def random_cases():
 
 def percent_default_cases():
     cases = []
+    # Precisions past what Rust's formatting takes (u16::MAX) and past every double's digits.
+    for fmt in ["%(created).1200f", "%(created).1200e", "%(created).66000g",
+                "%(created)#.66000g", "%(msecs).66000f"]:
+        c = run_case("%", fmt, None, rec(), True, None)
+        if c is not None:
+            cases.append(c)
     for defaults in [{"nope": "D"}, {"nope": 7}, {"nope": 2.5}, {"nope": None},
                      {"message": "from defaults"}, {"user": "bob"}]:
         for fmt in ["%(nope)s %(message)s", "%(nope)5s|%(message)s", "%(nope)r", "%(user)s",

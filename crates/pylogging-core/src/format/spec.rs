@@ -10,13 +10,9 @@
 use std::cell::Cell;
 use std::fmt::Write;
 
-use super::pyvalue::{self, ConversionError, PyVal};
+use super::pyvalue::{self, ConversionError, EXACT_DIGITS, MAX_WIDTH, PyVal, too_wide};
 use super::word::decimal_value;
 use crate::level::LevelName;
-
-/// The widest field (and the largest float precision) rendered. CPython pads to any width that
-/// fits in memory; a wider spec here fails with a `MemoryError` instead of allocating gigabytes.
-pub(crate) const MAX_WIDTH: usize = 1 << 20;
 
 /// Why a spec cannot be parsed; the message may name the value's type, known only at render time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,13 +176,6 @@ fn unknown_code(c: char, type_name: &str) -> ConversionError {
         "Unknown format code {} for object of type '{type_name}'",
         quoted_code(c)
     ))
-}
-
-fn too_wide() -> ConversionError {
-    ConversionError {
-        kind: "MemoryError",
-        message: format!("pylogging renders fields of at most {MAX_WIDTH} characters"),
-    }
 }
 
 /// The error of a spec that did not parse, for a value of type `type_name`.
@@ -532,7 +521,7 @@ fn float_text(out: &mut String, v: f64, style: FloatStyle) -> bool {
     let mut negative = v.is_sign_negative();
     let magnitude = v.abs();
     if code == 'f' {
-        let _ = write!(out, "{magnitude:.*}", style.precision);
+        pyvalue::write_fixed(out, magnitude, style.precision);
         if style.alt && style.precision == 0 {
             out.push('.');
         }
@@ -541,10 +530,12 @@ fn float_text(out: &mut String, v: f64, style: FloatStyle) -> bool {
         let mut sci = ShortBuf::default();
         match code {
             'e' => {
-                let _ = write!(sci, "{magnitude:.*e}", style.precision);
+                // Digits past the exact expansion are zeros, which are dropped anyway.
+                let _ = write!(sci, "{magnitude:.*e}", style.precision.min(EXACT_DIGITS));
             }
             'g' => {
-                let _ = write!(sci, "{magnitude:.*e}", style.precision.max(1) - 1);
+                let digits = (style.precision.max(1) - 1).min(EXACT_DIGITS);
+                let _ = write!(sci, "{magnitude:.*e}", digits);
             }
             _ => {
                 let shortest = pyvalue::shortest_digits(magnitude);
