@@ -55,8 +55,8 @@
 //!   `{levelno.__class__}`) is shown by CPython with a memory address; here it is a
 //!   `NotImplementedError` reported by `handle_error`. Data attributes (`{levelno.real}`,
 //!   `{created.imag}`) work.
-//! * A width (or a float precision) above 2<sup>20</sup> is a `MemoryError` instead of a field
-//!   padded to gigabytes.
+//! * A width, or a number's precision, above 2<sup>20</sup> (in any style) is a `MemoryError`
+//!   instead of a field padded to gigabytes.
 //! * `{levelno:c}` of a code point that is a lone surrogate cannot be written in UTF-8: it is the
 //!   `UnicodeEncodeError` CPython's handler would meet when writing it.
 //!
