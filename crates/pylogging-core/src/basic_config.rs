@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::format::{BASIC_FORMAT, Formatter, Style};
+use crate::format::{Formatter, Style};
 use crate::handler::{FileHandler, FileMode, Handler, StreamHandler, StreamTarget};
 use crate::level::LevelSpec;
 use crate::manager::{Manager, global};
@@ -88,7 +88,7 @@ impl BasicConfig {
         self
     }
 
-    /// The format style; only `%` exists for now.
+    /// The format style: `%`, `{` or `$` (Python's `style`); the default format follows it.
     pub fn style(mut self, style: impl Into<String>) -> Self {
         self.style = Some(style.into());
         self
@@ -175,7 +175,7 @@ impl BasicConfig {
             Some(s) => Style::parse(s)?,
             None => Style::Percent,
         };
-        let formatter = Formatter::builder(self.format.as_deref().unwrap_or(BASIC_FORMAT))
+        let formatter = Formatter::builder(self.format.as_deref().unwrap_or(style.basic_format()))
             .style(style)
             .datefmt_opt(self.datefmt.clone())
             .utc(self.utc)
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(err.to_string(), "Unknown level: 'nope'");
         assert_eq!(tree.root().level(), Level::WARNING);
         let err = BasicConfig::new()
-            .style("{")
+            .style("x")
             .force(true)
             .apply_to(&tree)
             .unwrap_err();

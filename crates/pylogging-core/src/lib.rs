@@ -5,6 +5,7 @@
 //! | `logging.getLogger("a.b")` | [`get_logger`] → [`Logger`] |
 //! | `logging.basicConfig(...)` | [`basic_config()`]`...apply()` |
 //! | `logging.Formatter(fmt, datefmt)` | [`Formatter::new`], [`Formatter::builder`] |
+//! | `Formatter(fmt, style='{', defaults={...})` | [`Formatter::builder`]`(fmt).style(`[`Style::Brace`]`).default_field(..)` |
 //! | `logging.StreamHandler`, `FileHandler`, `NullHandler` | [`StreamHandler`], [`FileHandler`], [`NullHandler`] |
 //! | `logging.Filter(name)` | [`NameFilter`], or any closure |
 //! | `logging.LogRecord` | [`LogRecord`] |
@@ -52,7 +53,7 @@ pub use basic_config::{BasicConfig, basic_config};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
-pub use format::{BASIC_FORMAT, FormatError, Formatter, FormatterBuilder, Style};
+pub use format::{BASIC_FORMAT, DefaultValue, FormatError, Formatter, FormatterBuilder, Style};
 pub use handler::worker::{
     Backpressure, Deliver, DeliveryError, Dropped, ErrorReporter, QueueStats, RetryPolicy, Worker,
     WorkerBuilder,

@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use pylogging_core::format::datefmt::{DateFormat, Zone};
 use pylogging_core::{
-    Emit, EmitContext, Filter, Formatter, Handler, HandlerError, Level, LevelSpec, LogRecord,
-    Manager, NameFilter, NullHandler, Value, add_level_name, level_for_name, level_name,
+    DefaultValue, Emit, EmitContext, Filter, Formatter, Handler, HandlerError, Level, LevelSpec,
+    LogRecord, Manager, NameFilter, NullHandler, Style, Value, add_level_name, level_for_name,
+    level_name,
 };
 use serde_json::Value as Json;
 
@@ -226,6 +227,86 @@ fn percent_format() {
             .find(|(f, r, _)| *f == fmt && *r == record_id)
             .map(|(_, _, why)| *why);
         report.check(index, &input, known, percent_case(case, desc));
+    }
+    report.finish();
+}
+
+// --------------------------------------------------------------------------------------------------
+// styles_format.json
+// --------------------------------------------------------------------------------------------------
+
+/// A `defaults` value of the golden file as a formatter default.
+fn default_value(value: &Json) -> DefaultValue {
+    match value {
+        Json::String(s) => DefaultValue::Str(s.clone()),
+        Json::Bool(b) => DefaultValue::Bool(*b),
+        Json::Null => DefaultValue::None,
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => DefaultValue::Int(i),
+            (None, Some(u)) => DefaultValue::UInt(u),
+            _ => DefaultValue::Float(n.as_f64().unwrap_or_else(|| panic!("bad number {n}"))),
+        },
+        other => panic!("unsupported default value {other}"),
+    }
+}
+
+/// Runs one `{`/`$`/`%` case of styles_format.json; `None` when we agree with CPython, byte for
+/// byte: the output, the constructor's error, or the exception `format()` raised.
+fn styles_case(case: &Json, desc: &Json) -> Option<String> {
+    let style = Style::parse(str_field(case, "style")).expect("a valid style");
+    let mut builder = Formatter::builder(str_field(case, "fmt"))
+        .style(style)
+        .utc(true)
+        .validate(case["validate"].as_bool().expect("validate is a bool"));
+    if let Some(d) = case["datefmt"].as_str() {
+        builder = builder.datefmt(d);
+    }
+    if let Some(defaults) = case["defaults"].as_object() {
+        builder = builder.defaults(defaults.iter().map(|(k, v)| (k, default_value(v))));
+    }
+    let built = builder.build();
+    let (expected, got) = if let Some(expected) = case["expected"].as_str() {
+        let got = built
+            .map_err(|e| format!("build error: {e}"))
+            .and_then(|f| format_record(&f, desc).map_err(|e| format!("format error: {e}")));
+        (Ok(expected.to_owned()), got)
+    } else if let Some(error) = case["error"].as_str() {
+        let got = match built {
+            Err(e) => Err(format!("build error: {e}")),
+            Ok(f) => format_record(&f, desc).map_err(|e| format!("format error: {e}")),
+        };
+        (Err(format!("build error: {error}")), got)
+    } else if let Some(error) = case["format_error"].as_str() {
+        let got = built
+            .map_err(|e| format!("build error: {e}"))
+            .and_then(|f| format_record(&f, desc).map_err(|e| format!("format error: {e}")));
+        (Err(format!("format error: {error}")), got)
+    } else {
+        panic!("case has no outcome: {case}");
+    };
+    (expected != got).then(|| differs(expected, got))
+}
+
+#[test]
+fn styles_format() {
+    let data = load("styles_format.json");
+    let records = data["records"].as_object().expect("a records table");
+    let mut report = Report::new("styles_format.json");
+    let cases = data["cases"].as_array().expect("a cases list");
+    for (index, case) in cases.iter().enumerate() {
+        let record_id = str_field(case, "record");
+        let desc = records
+            .get(record_id)
+            .unwrap_or_else(|| panic!("case #{index}: no record {record_id:?}"));
+        let input = format!(
+            "style={} fmt={:?} datefmt={:?} validate={} defaults={} record={record_id:?}",
+            str_field(case, "style"),
+            str_field(case, "fmt"),
+            case["datefmt"].as_str(),
+            case["validate"],
+            case["defaults"],
+        );
+        report.check(index, &input, None, styles_case(case, desc));
     }
     report.finish();
 }

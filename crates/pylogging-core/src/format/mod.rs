@@ -1,8 +1,10 @@
 //! Formatters: how a record becomes text. Python: `logging.Formatter`.
 //!
 //! A format string is compiled once, at construction, into segments; formatting a record writes into a
-//! buffer the caller gives, so the steady state allocates nothing. Only Python's `%` style exists for
-//! now; [`Style`] leaves room for `{` and `$`.
+//! buffer the caller gives, so the steady state allocates nothing. The three styles of Python are
+//! here: `%` (`%(name)s`, the default), `{` (`str.format`: `{levelname:<8}`, `{message!r}`) and `$`
+//! (`string.Template`: `$name`, `${name}`), each with CPython's validation and error texts, and
+//! Python's `defaults` for fields a record may lack ([`FormatterBuilder::default_field`]).
 //!
 //! ```
 //! use pylogging_core::{Formatter, Level, LogRecord};
@@ -22,10 +24,43 @@
 //! );
 //! ```
 //!
+//! ```
+//! use pylogging_core::{Formatter, Level, LogRecord, Style};
+//! let record = LogRecord::new("app", Level::INFO, "started");
+//! let brace = Formatter::builder("{levelname:<8}|{name:^7}|{message!r}")
+//!     .style(Style::Brace)
+//!     .build()
+//!     .unwrap();
+//! let dollar = Formatter::builder("$levelname:${name}:$message $$")
+//!     .style(Style::Dollar)
+//!     .build()
+//!     .unwrap();
+//! let (mut a, mut b) = (String::new(), String::new());
+//! brace.format(&record, &mut a).unwrap();
+//! dollar.format(&record, &mut b).unwrap();
+//! assert_eq!(a, "INFO    |  app  |'started'");
+//! assert_eq!(b, "INFO:app:started $");
+//!
+//! let refused = Formatter::builder("{message!x}").style(Style::Brace).build();
+//! assert_eq!(refused.unwrap_err().to_string(), "invalid format: invalid conversion: 'x'");
+//! ```
+//!
 //! # Differences from CPython
 //!
 //! Output and error texts are CPython 3.11's (the crate's tests compare them with data recorded from
-//! CPython). Where CPython raises only when a record is formatted, two things differ:
+//! CPython). For the `{` style, three things differ, none of which CPython can print the same way
+//! twice or at all:
+//!
+//! * A field that names a method or another object attribute of a value (`{name.upper}`,
+//!   `{levelno.__class__}`) is shown by CPython with a memory address; here it is a
+//!   `NotImplementedError` reported by `handle_error`. Data attributes (`{levelno.real}`,
+//!   `{created.imag}`) work.
+//! * A width, or a number's precision, above 2<sup>20</sup> (in any style) is a `MemoryError`
+//!   instead of a field padded to gigabytes.
+//! * `{levelno:c}` of a code point that is a lone surrogate cannot be written in UTF-8: it is the
+//!   `UnicodeEncodeError` CPython's handler would meet when writing it.
+//!
+//! Where CPython raises only when a record is formatted, two things differ for the `%` style:
 //!
 //! * A format that fails the same way for every record (`%(message)s %`: `incomplete format`) is
 //!   refused by [`FormatterBuilder::build`], with CPython's message after `Invalid format '<fmt>' for
@@ -47,10 +82,14 @@
 //! assert_eq!(err.to_string(), "ValueError: Formatting field not found in record: 'user'");
 //! ```
 
+mod brace;
 pub mod datefmt;
+mod defaults;
+mod dollar;
 mod percent;
 mod pyvalue;
 pub mod repr;
+mod spec;
 mod word;
 
 use std::cell::Cell;
@@ -64,7 +103,9 @@ use pyvalue::{PyVal, Spec};
 
 use crate::error::Error;
 use crate::record::LogRecord;
+use defaults::Defaults;
 
+pub use defaults::DefaultValue;
 pub use pyvalue::ConversionError;
 
 /// Python's `BASIC_FORMAT`, the format `basic_config` uses by default.
@@ -74,26 +115,53 @@ pub const BASIC_FORMAT: &str = "%(levelname)s:%(name)s:%(message)s";
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Style {
-    /// `%(name)s`, Python's default.
+    /// `%(name)s`, Python's default (`style='%'`, `PercentStyle`).
     #[default]
     Percent,
+    /// `{name}`, `str.format` syntax (`style='{'`, `StrFormatStyle`).
+    Brace,
+    /// `$name` or `${name}`, `string.Template` syntax (`style='$'`, `StringTemplateStyle`).
+    Dollar,
 }
 
 impl Style {
-    /// The style's character, as Python names it (`%`).
+    /// The style's character, as Python names it (`%`, `{` or `$`).
     pub fn as_char(self) -> char {
         match self {
             Style::Percent => '%',
+            Style::Brace => '{',
+            Style::Dollar => '$',
         }
     }
 
-    /// Parses Python's style argument; anything but `%` is refused with CPython's message.
+    /// Parses Python's style argument (`%`, `{` or `$`); anything else is refused with CPython's
+    /// message, `Style must be one of: %,{,$`.
     pub fn parse(style: &str) -> Result<Style, Error> {
         match style {
             "%" => Ok(Style::Percent),
+            "{" => Ok(Style::Brace),
+            "$" => Ok(Style::Dollar),
             _ => Err(Error::InvalidArguments(
                 "Style must be one of: %,{,$".to_owned(),
             )),
+        }
+    }
+
+    /// The format an empty format string stands for: `%(message)s`, `{message}` or `${message}`.
+    pub fn default_format(self) -> &'static str {
+        match self {
+            Style::Percent => "%(message)s",
+            Style::Brace => "{message}",
+            Style::Dollar => "${message}",
+        }
+    }
+
+    /// The format `basic_config` uses by default: [`BASIC_FORMAT`] in this style.
+    pub fn basic_format(self) -> &'static str {
+        match self {
+            Style::Percent => BASIC_FORMAT,
+            Style::Brace => "{levelname}:{name}:{message}",
+            Style::Dollar => "${levelname}:${name}:${message}",
         }
     }
 }
@@ -252,11 +320,11 @@ impl Failure {
     }
 
     /// The error formatting `record` raises here.
-    fn error_for(&self, record: &LogRecord<'_>, asctime: Option<&str>) -> FormatError {
+    fn error_for(&self, fields: &Fields<'_, '_>) -> FormatError {
         let Some(attr) = &self.attr else {
             return self.error.clone();
         };
-        let value = match lookup(attr, record, asctime) {
+        let value = match fields.value(attr) {
             Err(missing) => return missing,
             Ok(value) => value,
         };
@@ -307,12 +375,41 @@ struct Inner {
     id: u64,
     format: String,
     style: Style,
-    segments: Vec<Segment>,
+    body: Body,
+    defaults: Defaults,
     uses_time: bool,
     datefmt: Option<String>,
     date: DateFormat,
     msec_format: Option<MsecFormat>,
     zone: Zone,
+}
+
+/// A compiled format string, in its style.
+#[derive(Debug)]
+enum Body {
+    Percent(Vec<Segment>),
+    Brace(brace::BraceFormat),
+    Dollar(dollar::DollarFormat),
+}
+
+/// What a format can read of one record: its attributes and extras, `asctime` when the format
+/// uses it, then the formatter's defaults.
+struct Fields<'a, 'r> {
+    record: &'a LogRecord<'r>,
+    asctime: Option<&'a str>,
+    defaults: &'a Defaults,
+}
+
+impl<'a> Fields<'a, '_> {
+    /// The value of `attr`, or Python's error for a missing field.
+    fn value(&self, attr: &Attr) -> Result<PyVal<'a>, FormatError> {
+        lookup(attr, self.record, self.asctime, self.defaults)
+    }
+
+    /// Writes the attributes nearly every format shows as plain text; `false` for others.
+    fn push_common_text(&self, attr: &Attr, out: &mut String) -> bool {
+        push_common_text(attr, self.record, out)
+    }
 }
 
 /// Turns records into text. Python: `logging.Formatter`. Cheap to clone (shared).
@@ -329,7 +426,8 @@ impl Default for Formatter {
 impl Formatter {
     /// A `%`-style formatter with Python's defaults (local time, `2026-11-24 16:12:21,723` dates).
     ///
-    /// An empty format means `%(message)s`, as in Python.
+    /// An empty format means `%(message)s`, as in Python. For the `{` and `$` styles, use
+    /// [`Formatter::builder`] and [`FormatterBuilder::style`].
     pub fn new(format: &str) -> Result<Formatter, Error> {
         Formatter::builder(format).build()
     }
@@ -342,6 +440,7 @@ impl Formatter {
     /// | `datefmt` | none: `%Y-%m-%d %H:%M:%S` plus `,mmm` |
     /// | `style` | `%` |
     /// | `validate` | `true` |
+    /// | `defaults` | none |
     /// | zone | local time |
     pub fn builder(format: &str) -> FormatterBuilder {
         FormatterBuilder {
@@ -352,6 +451,7 @@ impl Formatter {
             zone: Zone::Local,
             default_time_format: None,
             default_msec_format: Some("%s,%03d".to_owned()),
+            defaults: Defaults::default(),
         }
     }
 
@@ -370,7 +470,8 @@ impl Formatter {
         self.0.datefmt.as_deref()
     }
 
-    /// Python's `usesTime()`: whether the format names `asctime`.
+    /// Python's `usesTime()`: whether the format names `asctime` (`%(asctime)`, `{asctime`,
+    /// `$asctime` or `${asctime}` appears in it, even inside literal text, as in Python).
     pub fn uses_time(&self) -> bool {
         self.0.uses_time
     }
@@ -415,17 +516,27 @@ impl Formatter {
         asctime: Option<&str>,
         out: &mut String,
     ) -> Result<(), FormatError> {
-        for segment in &self.0.segments {
+        let fields = Fields {
+            record,
+            asctime,
+            defaults: &self.0.defaults,
+        };
+        let segments = match &self.0.body {
+            Body::Percent(segments) => segments,
+            Body::Brace(format) => return format.render(&fields, out),
+            Body::Dollar(format) => return format.render(&fields, out),
+        };
+        for segment in segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Field(attr, spec) => {
-                    if spec.is_plain_s() && push_common_text(attr, record, out) {
+                    if spec.is_plain_s() && fields.push_common_text(attr, out) {
                         continue;
                     }
-                    let value = lookup(attr, record, asctime)?;
+                    let value = fields.value(attr)?;
                     pyvalue::render(out, spec, value)?;
                 }
-                Segment::Fail(failure) => return Err(failure.error_for(record, asctime)),
+                Segment::Fail(failure) => return Err(failure.error_for(&fields)),
             }
         }
         Ok(())
@@ -541,6 +652,7 @@ fn lookup<'r>(
     attr: &Attr,
     record: &'r LogRecord<'_>,
     asctime: Option<&'r str>,
+    defaults: &'r Defaults,
 ) -> Result<PyVal<'r>, FormatError> {
     use crate::record::Value;
     Ok(match attr {
@@ -562,7 +674,7 @@ fn lookup<'r>(
         Attr::ProcessName => PyVal::Str(record.process_name),
         Attr::Asctime => match asctime {
             Some(text) => PyVal::Str(text),
-            None => return Err(missing("asctime")),
+            None => return defaults.get("asctime").ok_or_else(|| missing("asctime")),
         },
         Attr::ExcText => record.exc_text().map_or(PyVal::None, PyVal::Str),
         Attr::ExcInfo => PyVal::None,
@@ -578,7 +690,7 @@ fn lookup<'r>(
             Some(Value::Float(v)) => PyVal::Float(v),
             Some(Value::Bool(b)) => PyVal::Bool(b),
             Some(Value::None) => PyVal::None,
-            None => return Err(missing(key)),
+            None => return defaults.get(key).ok_or_else(|| missing(key)),
         },
     })
 }
@@ -604,9 +716,29 @@ pub struct FormatterBuilder {
     zone: Zone,
     default_time_format: Option<String>,
     default_msec_format: Option<String>,
+    defaults: Defaults,
 }
 
 impl FormatterBuilder {
+    /// One of Python's `defaults` (3.10+): the value of field `name` for records that lack it. A
+    /// record's own attributes and extras always win over a default.
+    pub fn default_field(mut self, name: &str, value: impl Into<DefaultValue>) -> Self {
+        self.defaults.insert(name, value.into());
+        self
+    }
+
+    /// Python's `defaults` mapping, all at once (added to any given before).
+    pub fn defaults<K, V>(mut self, defaults: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: AsRef<str>,
+        V: Into<DefaultValue>,
+    {
+        for (name, value) in defaults {
+            self.defaults.insert(name.as_ref(), value.into());
+        }
+        self
+    }
+
     /// Python's `datefmt`: a `strftime` format for `%(asctime)s` (no milliseconds are added).
     pub fn datefmt(mut self, datefmt: impl Into<String>) -> Self {
         let datefmt = datefmt.into();
@@ -659,10 +791,10 @@ impl FormatterBuilder {
     }
 
     /// Compiles the formatter. Errors carry CPython's message; see the [module docs](self) for
-    /// the formats refused here that CPython refuses only when formatting.
+    /// the `%`-style formats refused here that CPython refuses only when formatting.
     pub fn build(self) -> Result<Formatter, Error> {
         let format = if self.format.is_empty() {
-            "%(message)s".to_owned()
+            self.style.default_format().to_owned()
         } else {
             self.format.clone()
         };
@@ -670,33 +802,30 @@ impl FormatterBuilder {
             format: format.clone(),
             message,
         };
-        if self.validate && !percent::has_valid_field(&format) {
-            return Err(invalid(format!("Invalid format '{format}' for '%' style")));
-        }
-        // CPython raises a broken directive's error only when formatting reaches it. When that
-        // happens for every record (the fields before it always format, and its own error does not
-        // depend on the record), a validating formatter refuses the format right away, with
-        // CPython's message; otherwise (an extra that may be missing, a conversion that may fail)
-        // the error is kept for format time, where it comes in CPython's order.
-        let parsed = percent::parse_mapping(&format);
-        let mut segments = compile(parsed.pieces);
-        if let Some(stop) = parsed.stop {
-            let failure = Failure::new(stop);
-            let fields_always_format = segments.iter().all(|segment| match segment {
-                Segment::Field(attr, spec) => attr.always_formats(spec),
-                Segment::Literal(_) | Segment::Fail(_) => true,
-            });
-            if self.validate
-                && fields_always_format
-                && let Some(error) = failure.certain_error()
-            {
-                return Err(invalid(format!(
-                    "Invalid format '{format}' for '%' style: {}",
-                    error.message
-                )));
+        let (body, uses_time) = match self.style {
+            Style::Percent => (
+                Body::Percent(compile_percent(&format, self.validate)?),
+                format.contains("%(asctime)"),
+            ),
+            Style::Brace => {
+                if self.validate {
+                    brace::validate(&format).map_err(invalid)?;
+                }
+                (
+                    Body::Brace(brace::compile(&format)),
+                    brace::BraceFormat::uses_time(&format),
+                )
             }
-            segments.push(Segment::Fail(Box::new(failure)));
-        }
+            Style::Dollar => {
+                if self.validate {
+                    dollar::validate(&format).map_err(invalid)?;
+                }
+                (
+                    Body::Dollar(dollar::compile(&format)),
+                    dollar::DollarFormat::uses_time(&format),
+                )
+            }
+        };
         let date_source = self
             .datefmt
             .clone()
@@ -717,10 +846,11 @@ impl FormatterBuilder {
         };
         Ok(Formatter(Arc::new(Inner {
             id: next_formatter_id(),
-            uses_time: format.contains("%(asctime)"),
+            uses_time,
             format,
             style: self.style,
-            segments,
+            body,
+            defaults: self.defaults,
             datefmt: self.datefmt,
             date,
             msec_format,
@@ -734,13 +864,14 @@ impl FormatterBuilder {
                 id: next_formatter_id(),
                 format: "%(message)s".to_owned(),
                 style: Style::Percent,
-                segments: vec![Segment::Field(
+                body: Body::Percent(vec![Segment::Field(
                     Attr::Msg,
                     Spec {
                         conversion: b's',
                         ..Spec::default()
                     },
-                )],
+                )]),
+                defaults: Defaults::default(),
                 uses_time: false,
                 datefmt: None,
                 date: DateFormat::default_time_format(),
@@ -749,6 +880,42 @@ impl FormatterBuilder {
             }))
         })
     }
+}
+
+/// Compiles a `%`-style format (see the [module docs](self) for what is refused here).
+fn compile_percent(format: &str, validate: bool) -> Result<Vec<Segment>, Error> {
+    let invalid = |message: String| Error::InvalidFormat {
+        format: format.to_owned(),
+        message,
+    };
+    if validate && !percent::has_valid_field(format) {
+        return Err(invalid(format!("Invalid format '{format}' for '%' style")));
+    }
+    // CPython raises a broken directive's error only when formatting reaches it. When that
+    // happens for every record (the fields before it always format, and its own error does not
+    // depend on the record), a validating formatter refuses the format right away, with
+    // CPython's message; otherwise (an extra that may be missing, a conversion that may fail)
+    // the error is kept for format time, where it comes in CPython's order.
+    let parsed = percent::parse_mapping(format);
+    let mut segments = compile(parsed.pieces);
+    if let Some(stop) = parsed.stop {
+        let failure = Failure::new(stop);
+        let fields_always_format = segments.iter().all(|segment| match segment {
+            Segment::Field(attr, spec) => attr.always_formats(spec),
+            Segment::Literal(_) | Segment::Fail(_) => true,
+        });
+        if validate
+            && fields_always_format
+            && let Some(error) = failure.certain_error()
+        {
+            return Err(invalid(format!(
+                "Invalid format '{format}' for '%' style: {}",
+                error.message
+            )));
+        }
+        segments.push(Segment::Fail(Box::new(failure)));
+    }
+    Ok(segments)
 }
 
 /// A new formatter id (never 0, the id of the empty cache slots).
@@ -843,6 +1010,93 @@ mod tests {
         let mut out = String::new();
         lenient.format(&record(), &mut out).unwrap();
         assert_eq!(out, "hello");
+    }
+
+    fn styled(style: Style, f: &str, r: &LogRecord<'_>) -> Result<String, FormatError> {
+        let mut out = String::new();
+        Formatter::builder(f)
+            .style(style)
+            .utc(true)
+            .default_field("user", "nobody")
+            .build()
+            .unwrap()
+            .format(r, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn styles_parse_like_python() {
+        assert_eq!(Style::parse("{").unwrap(), Style::Brace);
+        assert_eq!(Style::parse("$").unwrap(), Style::Dollar);
+        assert_eq!(
+            Style::parse("#").unwrap_err().to_string(),
+            "Style must be one of: %,{,$"
+        );
+        assert_eq!(
+            Formatter::builder("")
+                .style(Style::Dollar)
+                .build()
+                .unwrap()
+                .format_string(),
+            "${message}"
+        );
+    }
+
+    #[test]
+    fn defaults_fill_missing_fields_and_records_win() {
+        let extras = [("user", Value::Str("alice"))];
+        let mut with_user = record();
+        with_user.extras = &extras;
+        for (style, f) in [
+            (Style::Percent, "%(user)s"),
+            (Style::Brace, "{user}"),
+            (Style::Dollar, "$user"),
+        ] {
+            assert_eq!(styled(style, f, &record()).unwrap(), "nobody");
+            assert_eq!(styled(style, f, &with_user).unwrap(), "alice");
+        }
+        assert_eq!(
+            styled(Style::Brace, "{nope}", &record())
+                .unwrap_err()
+                .to_string(),
+            "ValueError: Formatting field not found in record: 'nope'"
+        );
+    }
+
+    #[test]
+    fn uses_time_per_style() {
+        let uses = |style, f: &str| {
+            Formatter::builder(f)
+                .style(style)
+                .validate(false)
+                .build()
+                .unwrap()
+                .uses_time()
+        };
+        assert!(uses(Style::Brace, "{asctime:>30}"));
+        assert!(uses(Style::Dollar, "$asctime"));
+        assert!(uses(Style::Dollar, "${asctime}"));
+        assert!(!uses(Style::Dollar, "${message}"));
+        assert!(!uses(Style::Brace, "{message}"));
+    }
+
+    #[test]
+    fn documented_differences_are_errors() {
+        let r = record();
+        assert_eq!(
+            styled(Style::Brace, "{name.upper}", &r).unwrap_err().kind,
+            "NotImplementedError"
+        );
+        assert_eq!(
+            styled(Style::Brace, "{message:>2000000}", &r)
+                .unwrap_err()
+                .kind,
+            "MemoryError"
+        );
+        assert_eq!(
+            styled(Style::Brace, "{levelno.real:05}", &r).unwrap(),
+            "00030"
+        );
     }
 
     #[test]

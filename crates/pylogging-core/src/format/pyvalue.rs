@@ -21,7 +21,7 @@ pub(crate) enum PyVal<'a> {
 }
 
 impl PyVal<'_> {
-    fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             PyVal::Str(_) | PyVal::Level(_) => "str",
             PyVal::Int(_) | PyVal::UInt(_) | PyVal::BigInt(_) => "int",
@@ -69,12 +69,54 @@ fn type_error(message: String) -> ConversionError {
     }
 }
 
+/// The widest field (and the longest run of digits a precision asks for) rendered. CPython pads to
+/// any width that fits in memory; a wider spec here fails with a `MemoryError` instead of
+/// allocating gigabytes.
+pub(crate) const MAX_WIDTH: usize = 1 << 20;
+
+/// The error for a width or precision past [`MAX_WIDTH`].
+pub(crate) fn too_wide() -> ConversionError {
+    ConversionError {
+        kind: "MemoryError",
+        message: format!("pylogging renders fields of at most {MAX_WIDTH} characters"),
+    }
+}
+
+/// Past this many digits after the point, or significant digits, the exact decimal expansion of
+/// every double has ended: the rest are zeros. Rust's formatting refuses precisions above
+/// `u16::MAX`, so longer ones are written as this many digits, then zeros.
+pub(crate) const EXACT_DIGITS: usize = 1100;
+
+/// `v` with `precision` digits after the point (Rust's `{:.p}`, exact, half to even).
+pub(crate) fn write_fixed(out: &mut String, v: f64, precision: usize) {
+    let exact = precision.min(EXACT_DIGITS);
+    let _ = write!(out, "{v:.exact$}");
+    out.extend(std::iter::repeat_n('0', precision - exact));
+}
+
+/// `v` as `d.ddde<exp>` with `precision` digits after the point (Rust's `{:.pe}`).
+pub(crate) fn write_scientific(out: &mut String, v: f64, precision: usize) {
+    let start = out.len();
+    let exact = precision.min(EXACT_DIGITS);
+    let _ = write!(out, "{v:.exact$e}");
+    if precision > exact {
+        let e = out[start..].find('e').map_or(out.len(), |i| start + i);
+        insert_repeat(out, e, ZEROS, precision - exact);
+    }
+}
+
 /// Writes `value` converted by `spec` to `out`.
 pub(crate) fn render(
     out: &mut String,
     spec: &Spec,
     value: PyVal<'_>,
 ) -> Result<(), ConversionError> {
+    let text = matches!(spec.conversion, b's' | b'r' | b'a');
+    if spec.width.is_some_and(|w| w > MAX_WIDTH)
+        || (!text && spec.precision.is_some_and(|p| p > MAX_WIDTH))
+    {
+        return Err(too_wide());
+    }
     match spec.conversion {
         b's' | b'r' | b'a' => {
             if spec.is_plain_s() {
@@ -377,7 +419,7 @@ fn write_float(out: &mut String, v: f64, conversion: u8, precision: usize, alt: 
     } else {
         match conversion.to_ascii_lowercase() {
             b'f' => {
-                let _ = write!(out, "{v:.precision$}");
+                write_fixed(out, v, precision);
                 if alt && precision == 0 {
                     out.push('.');
                 }
@@ -386,7 +428,7 @@ fn write_float(out: &mut String, v: f64, conversion: u8, precision: usize, alt: 
             _ => {
                 let p = precision.max(1);
                 // The exponent of `v` rounded to `p` digits decides between the two notations.
-                let _ = write!(out, "{:.*e}", p - 1, v);
+                write_scientific(out, v, p - 1);
                 let exp: i32 = out[start..]
                     .rsplit('e')
                     .next()
@@ -395,7 +437,7 @@ fn write_float(out: &mut String, v: f64, conversion: u8, precision: usize, alt: 
                 out.truncate(start);
                 if exp >= -4 && exp < p as i32 {
                     let decimals = (p as i32 - 1 - exp).max(0) as usize;
-                    let _ = write!(out, "{v:.decimals$}");
+                    write_fixed(out, v, decimals);
                     if !alt {
                         strip_trailing_zeros(out, start);
                     } else if !out[start..].contains('.') {
@@ -416,7 +458,7 @@ fn write_float(out: &mut String, v: f64, conversion: u8, precision: usize, alt: 
 /// drops the mantissa's trailing zeros (`%g`).
 fn write_exponent_form(out: &mut String, v: f64, precision: usize, alt: bool, strip: bool) {
     let start = out.len();
-    let _ = write!(out, "{v:.precision$e}");
+    write_scientific(out, v, precision);
     let e = out[start..].find('e').map_or(out.len(), |i| start + i);
     let exp: i32 = out[e..].get(1..).and_then(|x| x.parse().ok()).unwrap_or(0);
     out.truncate(e);
@@ -443,7 +485,7 @@ fn strip_trailing_zeros(out: &mut String, start: usize) {
 }
 
 /// A short text on the stack: the shortest forms of a float fit in it.
-struct ShortText {
+pub(crate) struct ShortText {
     bytes: [u8; 40],
     len: usize,
 }
@@ -456,7 +498,7 @@ impl ShortText {
         }
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 }
@@ -475,7 +517,7 @@ impl std::fmt::Write for ShortText {
 /// Gay's `dtoa` mode 0) does among several of that length: the nearest to `v`, ties to an even
 /// last digit. Rust's shortest form may pick another one (`617989394824087.25` is printed
 /// `...087.3`, Python prints `...087.2`); Rust's fixed-precision form rounds exactly, half to even.
-fn shortest_digits(v: f64) -> ShortText {
+pub(crate) fn shortest_digits(v: f64) -> ShortText {
     let mut shortest = ShortText::new();
     let _ = write!(shortest, "{v:e}");
     let significant = shortest

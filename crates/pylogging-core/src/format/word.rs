@@ -35,9 +35,15 @@ pub(crate) fn is_word_char(c: char) -> bool {
 /// Whether `c` matches Python 3.11's `\d`: a decimal digit of any script (Unicode's `Nd`, as of
 /// Unicode 14), e.g. `٣`. Decimal digits come in runs of ten, `0` to `9`.
 pub(crate) fn is_decimal_digit(c: char) -> bool {
+    decimal_value(c).is_some()
+}
+
+/// The value of `c` as a decimal digit of any script (CPython's `Py_UNICODE_TODECIMAL`): `٣` is 3.
+pub(crate) fn decimal_value(c: char) -> Option<u32> {
     let n = u32::from(c);
     let run = DIGIT_ZEROS.partition_point(|&zero| zero <= n);
-    run > 0 && n - DIGIT_ZEROS[run - 1] < 10
+    let value = n - DIGIT_ZEROS.get(run.checked_sub(1)?)?;
+    (value < 10).then_some(value)
 }
 
 /// The first code point (the `0`) of each run of decimal digits, Python 3.11's `\d`.
