@@ -109,8 +109,19 @@ fn our_dispatchers() -> &'static Mutex<Vec<WeakDispatch>> {
 /// rebuild runs with one of our live dispatchers as the default, and not at all when none is alive
 /// (no subscriber routes into a tree, and a rebuild would only do that harm). Rebuilds are
 /// serialized: two at once could finish in the wrong order and leave the older max level.
+///
+/// When the calling thread's default already routes into a pylogging layer (the usual case: the
+/// global subscriber), the rebuild runs as it is. A scoped default is set only when it must be:
+/// while any scoped default exists, tracing-core sends an event emitted *inside* another event's
+/// dispatch, on any thread, to no subscriber (its re-entrancy guard), so a handler's dependencies
+/// logging on other threads would lose events for as long as the rebuild runs.
 fn rebuild_interest() {
     static REBUILDING: Mutex<()> = Mutex::new(());
+    if tracing_core::dispatcher::get_default(Dispatch::is::<PyLoggingLayer>) {
+        let _serialized = REBUILDING.lock().unwrap_or_else(|e| e.into_inner());
+        tracing_core::callsite::rebuild_interest_cache();
+        return;
+    }
     let dispatch = {
         let mut list = our_dispatchers().lock().unwrap_or_else(|e| e.into_inner());
         list.retain(|weak| weak.upgrade().is_some());
