@@ -440,9 +440,8 @@ impl Worker {
                     .fetch_max(shared.sender.len(), Ordering::Relaxed);
                 Ok(())
             }
-            Err((why, Some(record))) if shared.closing.load(Ordering::SeqCst) => {
+            Err((_, Some(record))) if shared.closing.load(Ordering::SeqCst) => {
                 // The worker closed while this call waited for room.
-                let _ = why;
                 shared.deliver_now(record);
                 Ok(())
             }
