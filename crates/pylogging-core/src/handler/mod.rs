@@ -157,6 +157,11 @@ fn write_os_error(f: &mut fmt::Formatter<'_>, e: &io::Error) -> fmt::Result {
         io::ErrorKind::AlreadyExists => "FileExistsError",
         io::ErrorKind::IsADirectory => "IsADirectoryError",
         io::ErrorKind::NotADirectory => "NotADirectoryError",
+        io::ErrorKind::ConnectionRefused => "ConnectionRefusedError",
+        io::ErrorKind::ConnectionReset => "ConnectionResetError",
+        io::ErrorKind::ConnectionAborted => "ConnectionAbortedError",
+        io::ErrorKind::BrokenPipe => "BrokenPipeError",
+        io::ErrorKind::TimedOut => "TimeoutError",
         _ => "OSError",
     };
     match e.raw_os_error() {
@@ -498,7 +503,11 @@ pub fn shutdown() {
     let mut handlers = all_live_handlers();
     handlers.sort_by_key(|h| std::cmp::Reverse(h.creation_order()));
     for handler in handlers {
-        handler.flush();
+        // Python flushes, then closes. A handler with a queue drains it when it closes: a flush
+        // first would only wait twice for a destination that is down.
+        if handler.queue_stats().is_none() {
+            handler.flush();
+        }
         handler.close();
     }
 }
@@ -580,6 +589,19 @@ mod tests {
         set_raise_exceptions(true);
         assert_eq!(h.stats().errors, 1);
         assert_eq!(format!("{h:?}"), "<Failing <full disk> (NOTSET)>");
+    }
+
+    #[test]
+    fn connection_errors_carry_pythons_class_names() {
+        let refused = HandlerError::Io(io::Error::from_raw_os_error(111));
+        assert!(
+            refused
+                .to_string()
+                .starts_with("ConnectionRefusedError: [Errno 111] "),
+            "{refused}"
+        );
+        let pipe = HandlerError::Io(io::Error::from_raw_os_error(32));
+        assert!(pipe.to_string().starts_with("BrokenPipeError: [Errno 32] "));
     }
 
     #[test]

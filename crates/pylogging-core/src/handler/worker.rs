@@ -727,10 +727,13 @@ fn deliver_with_retry(
                 *failing = false;
                 return;
             }
-            Err(DeliveryError::Transient(_))
+            Err(error @ DeliveryError::Transient(_))
                 if shared.retry.max_attempts.is_none_or(|max| attempt < max)
                     && !stop_retrying(shared) =>
             {
+                // The first failure of a burst is reported now, not after the last attempt:
+                // with unbounded retries there may be no last attempt until close.
+                report_failure(shared, batch, &error, failing);
                 std::thread::sleep(backoff);
                 backoff = (backoff * 2).min(shared.retry.max_backoff);
                 attempt += 1;
@@ -739,17 +742,29 @@ fn deliver_with_retry(
                 shared
                     .failed
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                if !*failing {
-                    *failing = true;
-                    if let Some(first) = batch.first() {
-                        match &shared.on_error {
-                            Some(report) => report(first, &error),
-                            None => first.with_record(|r| super::print_logging_error(r, &error)),
-                        }
-                    }
-                }
+                report_failure(shared, batch, &error, failing);
                 return;
             }
+        }
+    }
+}
+
+/// Reports `error` unless this burst of failures (since the last successful delivery) was
+/// reported already.
+fn report_failure(
+    shared: &Shared,
+    batch: &[OwnedRecord],
+    error: &DeliveryError,
+    failing: &mut bool,
+) {
+    if *failing {
+        return;
+    }
+    *failing = true;
+    if let Some(first) = batch.first() {
+        match &shared.on_error {
+            Some(report) => report(first, error),
+            None => first.with_record(|r| super::print_logging_error(r, error)),
         }
     }
 }
@@ -974,7 +989,11 @@ mod tests {
         worker.send(record("down")).unwrap();
         assert!(worker.close(Duration::from_secs(10)));
         assert_eq!(flaky.attempts.load(Ordering::Relaxed), 3 + 3 + 3);
-        assert_eq!(*reports.lock().unwrap(), ["down: connection refused"]);
+        // Each burst once, at its first failure: the one that recovered after two retries too.
+        assert_eq!(
+            *reports.lock().unwrap(),
+            ["first: connection refused", "down: connection refused"]
+        );
         let stats = worker.stats();
         assert_eq!((stats.delivered, stats.failed), (1, 2));
     }
