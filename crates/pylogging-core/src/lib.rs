@@ -54,6 +54,8 @@ pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
 pub use format::{BASIC_FORMAT, DefaultValue, FormatError, Formatter, FormatterBuilder, Style};
+#[cfg(feature = "syslog")]
+pub use handler::syslog;
 pub use handler::worker::{
     Backpressure, Deliver, DeliveryError, Dropped, ErrorReporter, QueueStats, RetryPolicy, Worker,
     WorkerBuilder,
@@ -67,6 +69,8 @@ pub use handler::{
     TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
     set_raise_exceptions, shutdown,
 };
+#[cfg(feature = "syslog")]
+pub use handler::{SysLogHandler, SysLogHandlerBuilder};
 pub use level::{
     Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,
 };

@@ -23,6 +23,8 @@ mod queue;
 mod rotating;
 mod rotation;
 mod stream;
+#[cfg(feature = "syslog")]
+pub mod syslog;
 mod timed;
 mod watched;
 pub mod worker;
@@ -38,6 +40,8 @@ pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListene
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
+#[cfg(feature = "syslog")]
+pub use syslog::{SysLogHandler, SysLogHandlerBuilder};
 pub use timed::{TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, When};
 pub use watched::{WatchedFileHandler, WatchedFileHandlerBuilder};
 
