@@ -120,7 +120,7 @@ fn records_wait_for_a_tcp_server_that_is_down_at_start_and_a_full_queue_counts_e
     assert_eq!(lines(&received[0]), expected);
     assert_eq!(
         reports.all(),
-        ["0: OSError: [Errno 111] Connection refused"],
+        ["0: ConnectionRefusedError: [Errno 111] Connection refused"],
         "one report for the whole outage"
     );
     let stats = handler.stats();
@@ -167,7 +167,7 @@ fn a_tcp_server_that_dies_and_returns_gets_every_record_and_each_outage_is_repor
     for (outage, report) in (1..=2).zip(&reports) {
         assert_eq!(
             report,
-            &format!("during outage {outage}: 1: OSError: [Errno 111] Connection refused")
+            &format!("during outage {outage}: 1: ConnectionRefusedError: [Errno 111] Connection refused")
         );
     }
     assert_eq!(handler.stats().dropped, 0);
