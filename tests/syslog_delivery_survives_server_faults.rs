@@ -167,7 +167,9 @@ fn a_tcp_server_that_dies_and_returns_gets_every_record_and_each_outage_is_repor
     for (outage, report) in (1..=2).zip(&reports) {
         assert_eq!(
             report,
-            &format!("during outage {outage}: 1: ConnectionRefusedError: [Errno 111] Connection refused")
+            &format!(
+                "during outage {outage}: 1: ConnectionRefusedError: [Errno 111] Connection refused"
+            )
         );
     }
     assert_eq!(handler.stats().dropped, 0);

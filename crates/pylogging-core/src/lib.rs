@@ -14,6 +14,7 @@
 //! | `logging.shutdown()` | [`shutdown`], [`shutdown_at_exit`], [`ShutdownGuard`] |
 //! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
 //! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
+//! | `logging.handlers.SocketHandler`, `DatagramHandler` (feature `socket`) | `SocketHandler`, `DatagramHandler` |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.
@@ -69,6 +70,8 @@ pub use handler::{
     TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
     set_raise_exceptions, shutdown,
 };
+#[cfg(feature = "socket")]
+pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 #[cfg(feature = "syslog")]
 pub use handler::{SysLogHandler, SysLogHandlerBuilder};
 pub use level::{

@@ -22,6 +22,8 @@ mod null;
 mod queue;
 mod rotating;
 mod rotation;
+#[cfg(feature = "socket")]
+mod socket;
 mod stream;
 #[cfg(feature = "syslog")]
 pub mod syslog;
@@ -39,6 +41,8 @@ pub use null::NullHandler;
 pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListenerBuilder};
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
+#[cfg(feature = "socket")]
+pub use socket::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
 #[cfg(feature = "syslog")]
 pub use syslog::{SysLogHandler, SysLogHandlerBuilder};
@@ -165,7 +169,10 @@ fn write_os_error(f: &mut fmt::Formatter<'_>, e: &io::Error) -> fmt::Result {
         io::ErrorKind::ConnectionReset => "ConnectionResetError",
         io::ErrorKind::ConnectionAborted => "ConnectionAbortedError",
         io::ErrorKind::BrokenPipe => "BrokenPipeError",
-        io::ErrorKind::TimedOut => "TimeoutError",
+        // A socket timeout, as CPython's `socket.timeout` shows it.
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            return f.write_str("TimeoutError: timed out");
+        }
         _ => "OSError",
     };
     match e.raw_os_error() {
@@ -175,8 +182,26 @@ fn write_os_error(f: &mut fmt::Formatter<'_>, e: &io::Error) -> fmt::Result {
             let text = text.strip_suffix(&suffix).unwrap_or(&text);
             write!(f, "{class}: [Errno {code}] {text}")
         }
-        None => write!(f, "{class}: {e}"),
+        None => {
+            let text = e.to_string();
+            match text.strip_prefix("failed to lookup address information: ") {
+                Some(reason) => write!(f, "socket.gaierror: {reason}"),
+                None => write!(f, "{class}: {text}"),
+            }
+        }
     }
+}
+
+/// An I/O error as CPython prints it (see [`HandlerError`]'s `Display`), for destinations that
+/// report errors as text.
+pub(crate) fn os_error_text(e: &io::Error) -> String {
+    struct Text<'a>(&'a io::Error);
+    impl fmt::Display for Text<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_os_error(f, self.0)
+        }
+    }
+    Text(e).to_string()
 }
 
 /// An error from opening `path`, shown as CPython shows it: `[Errno 2] No such file or directory:
