@@ -196,7 +196,8 @@ impl ColourFormatterBuilder {
     pub fn level_colour(mut self, level: Level, code: impl Into<Box<str>>) -> Self {
         self.by_level.retain(|(l, _)| *l != level);
         self.by_level.push((level, code.into()));
-        self.by_level.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
+        self.by_level
+            .sort_by_key(|(level, _)| std::cmp::Reverse(*level));
         self
     }
 
