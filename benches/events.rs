@@ -18,6 +18,9 @@
 //! | `enabled_sink/*/fields` | `INFO bench.app: request handled in 12 ms user=7` | (same fmt line) |
 //! | `enabled_sink/*/time` | `2026-05-04 10:11:12,345 INFO bench.app: request handled in 12 ms` | `2026-05-04T10:11:12.345678Z  INFO bench::app: request handled in 12 ms user=7` |
 //! | `enabled_file/*` | as `plain` | as `plain` |
+//! | `enabled_sink/pylogging/{brace,dollar}` | as `plain`, in the `{` and `$` styles | — |
+//! | `enabled_sink/*/json` | `{"levelname":"INFO","name":"bench.app","message":"request handled in 12 ms","user":7}` | `{"level":"INFO","fields":{"message":"request handled in 12 ms","user":7},"target":"bench::app"}` |
+//! | `enabled_sink/*/json_time` | the same with `"asctime":"2026-05-04 10:11:12,345"` first | the same with `"timestamp":"2026-05-04T10:11:12.345678Z"` first |
 //!
 //! How the lines differ: fmt pads the level to 5 columns, keeps the target's `::` where pylogging
 //! shows the logger name with `.`, and always appends the event's fields (` user=7`); pylogging's
@@ -38,7 +41,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::Criterion;
-use pylogging_core::{FileHandler, Formatter, Level, Manager, SharedWriter, StreamHandler};
+use pylogging_core::{
+    FileHandler, Formatter, JsonFormatter, Level, Manager, SharedWriter, StreamHandler, Style,
+};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt;
 use tracing_subscriber::prelude::*;
@@ -49,6 +54,13 @@ const PLAIN: &str = "%(levelname)s %(name)s: %(message)s";
 const FIELDS: &str = "%(levelname)s %(name)s: %(message)s user=%(user)s";
 /// The plain format with Python's default timestamp in front.
 const TIMED: &str = "%(asctime)s %(levelname)s %(name)s: %(message)s";
+/// The plain format in the `{` style.
+const BRACE: &str = "{levelname} {name}: {message}";
+/// The plain format in the `$` style.
+const DOLLAR: &str = "$levelname $name: $message";
+/// The JSON formatter's fields (then the event's extras), without and with the time.
+const JSON_FIELDS: [&str; 3] = ["levelname", "name", "message"];
+const JSON_TIMED_FIELDS: [&str; 4] = ["asctime", "levelname", "name", "message"];
 
 // The events. Each is one callsite shared by both sides, so both pay for the same macro expansion.
 
@@ -87,6 +99,25 @@ fn formatter(format: &str) -> Formatter {
 
 fn sink_handler(format: &str) -> pylogging_core::Handler {
     StreamHandler::writer(io::sink()).with_formatter(formatter(format))
+}
+
+fn styled(style: Style, format: &str) -> Formatter {
+    Formatter::builder(format)
+        .style(style)
+        .build()
+        .expect("valid format")
+}
+
+fn json_formatter(fields: &[&str]) -> JsonFormatter {
+    JsonFormatter::builder()
+        .fields(fields.iter().copied())
+        .expect("standard attributes")
+        .build()
+        .expect("valid layout")
+}
+
+fn sink_handler_with(formatter: impl Into<Formatter>) -> pylogging_core::Handler {
+    StreamHandler::writer(io::sink()).with_formatter(formatter)
 }
 
 fn pylogging_subscriber(tree: Manager) -> impl tracing::Subscriber + Send + Sync {
@@ -182,6 +213,43 @@ fn enabled_sink(c: &mut Criterion) {
     group.bench_function("fmt/plain_unsanitized", |b| {
         let layer = fmt_layer()
             .with_ansi_sanitization(false)
+            .with_writer(io::sink)
+            .with_filter(LevelFilter::INFO);
+        bench_under(b, tracing_subscriber::registry().with(layer), enabled_event);
+    });
+
+    group.bench_function("pylogging/brace", |b| {
+        let handler = sink_handler_with(styled(Style::Brace, BRACE));
+        let tree = pylogging_tree(Level::INFO, handler, false);
+        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    });
+    group.bench_function("pylogging/dollar", |b| {
+        let handler = sink_handler_with(styled(Style::Dollar, DOLLAR));
+        let tree = pylogging_tree(Level::INFO, handler, false);
+        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    });
+    group.bench_function("pylogging/json", |b| {
+        let handler = sink_handler_with(json_formatter(&JSON_FIELDS));
+        let tree = pylogging_tree(Level::INFO, handler, false);
+        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    });
+    group.bench_function("fmt/json", |b| {
+        let layer = fmt_layer()
+            .json()
+            .with_writer(io::sink)
+            .with_filter(LevelFilter::INFO);
+        bench_under(b, tracing_subscriber::registry().with(layer), enabled_event);
+    });
+    group.bench_function("pylogging/json_time", |b| {
+        let handler = sink_handler_with(json_formatter(&JSON_TIMED_FIELDS));
+        let tree = pylogging_tree(Level::INFO, handler, false);
+        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    });
+    group.bench_function("fmt/json_time", |b| {
+        let layer = fmt::layer()
+            .json()
+            .with_ansi(false)
+            .with_target(true)
             .with_writer(io::sink)
             .with_filter(LevelFilter::INFO);
         bench_under(b, tracing_subscriber::registry().with(layer), enabled_event);
@@ -309,6 +377,38 @@ fn capture_pylogging(format: &str) -> String {
     out.contents()
 }
 
+fn capture_pylogging_with(formatter: impl Into<Formatter>) -> String {
+    let out = SharedWriter::new();
+    let handler = StreamHandler::writer(out.clone()).with_formatter(formatter);
+    let tree = pylogging_tree(Level::INFO, handler, false);
+    tracing::subscriber::with_default(pylogging_subscriber(tree), enabled_event);
+    out.contents()
+}
+
+fn capture_fmt_json(with_time: bool) -> String {
+    let out = SharedWriter::new();
+    let writer = out.clone();
+    let make_writer = move || writer.clone();
+    if with_time {
+        let layer = fmt::layer()
+            .json()
+            .with_ansi(false)
+            .with_target(true)
+            .with_writer(make_writer);
+        tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(layer),
+            enabled_event,
+        );
+    } else {
+        let layer = fmt_layer().json().with_writer(make_writer);
+        tracing::subscriber::with_default(
+            tracing_subscriber::registry().with(layer),
+            enabled_event,
+        );
+    }
+    out.contents()
+}
+
 fn capture_fmt(with_time: bool) -> String {
     let out = SharedWriter::new();
     let writer = out.clone();
@@ -339,7 +439,35 @@ fn print_sample_lines() {
         ("fmt plain", capture_fmt(false)),
         ("pylogging time", capture_pylogging(TIMED)),
         ("fmt time", capture_fmt(true)),
+        (
+            "pylogging brace",
+            capture_pylogging_with(styled(Style::Brace, BRACE)),
+        ),
+        (
+            "pylogging dollar",
+            capture_pylogging_with(styled(Style::Dollar, DOLLAR)),
+        ),
+        (
+            "pylogging json",
+            capture_pylogging_with(json_formatter(&JSON_FIELDS)),
+        ),
+        ("fmt json", capture_fmt_json(false)),
+        (
+            "pylogging json_time",
+            capture_pylogging_with(json_formatter(&JSON_TIMED_FIELDS)),
+        ),
+        ("fmt json_time", capture_fmt_json(true)),
     ];
+    assert_eq!(lines[5].1, lines[0].1, "the {{ style writes the plain line");
+    assert_eq!(lines[6].1, lines[0].1, "the $ style writes the plain line");
+    assert_eq!(
+        lines[7].1,
+        "{\"levelname\":\"INFO\",\"name\":\"bench.app\",\"message\":\"request handled in 12 ms\",\"user\":7}\n"
+    );
+    assert_eq!(
+        lines[8].1,
+        "{\"level\":\"INFO\",\"fields\":{\"message\":\"request handled in 12 ms\",\"user\":7},\"target\":\"bench::app\"}\n"
+    );
     assert_eq!(lines[0].1, "INFO bench.app: request handled in 12 ms\n");
     assert_eq!(
         lines[1].1,
@@ -351,7 +479,7 @@ fn print_sample_lines() {
     );
     eprintln!("sample lines (bytes, text):");
     for (name, line) in &lines {
-        eprintln!("  {name:<17} {:>3} {line:?}", line.len());
+        eprintln!("  {name:<19} {:>3} {line:?}", line.len());
     }
     // Keep the disabled event honest: nothing may come out of it.
     let out = SharedWriter::new();

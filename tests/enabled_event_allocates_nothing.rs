@@ -1,6 +1,6 @@
-//! After warm-up, an enabled event formatted with a `%`-style format and written by a stream handler
-//! allocates nothing: the record borrows from the event, buffers are reused per thread, and the
-//! timestamp text is cached per second.
+//! After warm-up, an enabled event formatted with a `%`-style format or a `JsonFormatter` and
+//! written by a stream handler allocates nothing: the record borrows from the event, buffers are
+//! reused per thread, and the timestamp text is cached per second.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pylogging::{Formatter, Level, Manager, StreamHandler};
+use pylogging::{Formatter, JsonFormatter, Level, Manager, StreamHandler};
 use tracing_subscriber::prelude::*;
 
 struct CountingAllocator;
@@ -145,4 +145,47 @@ fn direct_api_call_allocates_nothing_after_warm_up() {
         "the records were written"
     );
     assert_eq!(allocations, 0, "allocations in 1000 direct-API records");
+}
+
+#[test]
+fn tracing_event_to_a_json_formatter_allocates_nothing_after_warm_up() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let sink = CountingSink::default();
+    let tree = Manager::new();
+    let json = JsonFormatter::builder()
+        .fields([
+            "asctime",
+            "created",
+            "levelname",
+            "name",
+            "message",
+            "lineno",
+            "threadName",
+        ])
+        .expect("standard attributes")
+        .build()
+        .expect("a valid layout");
+    tree.root().set_level(Level::INFO);
+    tree.root()
+        .add_handler(StreamHandler::writer(sink.clone()).with_formatter(json));
+    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
+    tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("request", id = 7);
+        let _entered = span.enter();
+        let emit = |i: u64| tracing::info!(target: "app::db", user = 7, ratio = 0.5, ok = true, path = "a\"b\n", "request {} took {} ms", i, 12);
+        for i in 990..1000 {
+            emit(i);
+        }
+        let before = sink.0.load(Ordering::Relaxed);
+        let allocations = allocations_in(|| {
+            for i in 0..1000 {
+                emit(i);
+            }
+        });
+        assert!(
+            sink.0.load(Ordering::Relaxed) > before,
+            "the events were written"
+        );
+        assert_eq!(allocations, 0, "allocations in 1000 JSON events");
+    });
 }

@@ -15,6 +15,11 @@
 //! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
 //! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
 //! | `logging.handlers.SocketHandler`, `DatagramHandler` (feature `socket`) | `SocketHandler`, `DatagramHandler` |
+//! | `logging.BufferingFormatter(linefmt)` | [`BufferingFormatter`] |
+//! | `logging.LoggerAdapter(logger, extra)` | [`Logger::adapter`] → [`LoggerAdapter`] |
+//! | `logger.info(msg, stack_info=True)` | [`Logger::event`]`(..).stack_info(true).log(msg)` |
+//! | a JSON formatter (`python-json-logger`) | [`JsonFormatter`] |
+//! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.
@@ -36,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+mod adapter;
 mod basic_config;
 mod clock;
 mod error;
@@ -49,12 +55,18 @@ mod manager;
 mod owned_record;
 mod record;
 mod root;
+mod stack;
 
+pub use adapter::LoggerAdapter;
 pub use basic_config::{BasicConfig, basic_config};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
-pub use format::{BASIC_FORMAT, DefaultValue, FormatError, Formatter, FormatterBuilder, Style};
+pub use format::{
+    BASIC_FORMAT, BufferingFormatter, ColourChoice, ColourFormatter, ColourFormatterBuilder,
+    ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
+    JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
+};
 #[cfg(feature = "syslog")]
 pub use handler::syslog;
 pub use handler::worker::{
@@ -86,3 +98,4 @@ pub use manager::{
 pub use owned_record::OwnedRecord;
 pub use record::{LogRecord, Value, current_thread, format_error_chain, now, start_time};
 pub use root::root_log;
+pub use stack::{STACK_HEADER, format_stack};

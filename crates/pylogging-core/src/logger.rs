@@ -17,6 +17,7 @@
 //! assert_eq!(out.contents(), "connection lost\n");
 //! ```
 
+use std::backtrace::Backtrace;
 use std::cell::Cell;
 use std::error::Error as StdError;
 use std::fmt::{self, Write as _};
@@ -469,7 +470,18 @@ impl Logger {
             site: CallSite::caller(),
             extras: Vec::new(),
             error: None,
+            stack_info: false,
+            bound: None,
         }
+    }
+
+    /// A [`LoggerAdapter`](crate::LoggerAdapter) over this logger, whose records all carry `extra`.
+    /// Python: `LoggerAdapter(logger, extra)`.
+    pub fn adapter<'a, V: Into<Value<'a>>>(
+        &self,
+        extra: impl IntoIterator<Item = (&'a str, V)>,
+    ) -> crate::LoggerAdapter<'a> {
+        crate::LoggerAdapter::new(self.clone(), extra)
     }
 
     /// Builds the record and handles it; the level must already have been checked.
@@ -481,6 +493,19 @@ impl Logger {
         extras: &[(&str, Value<'_>)],
         error: Option<(&(dyn StdError + 'static), &'static str)>,
     ) {
+        self.log_record(level, site, msg, extras, error, None);
+    }
+
+    /// [`Logger::log_at`], with a captured stack.
+    fn log_record(
+        &self,
+        level: Level,
+        site: CallSite,
+        msg: &dyn fmt::Display,
+        extras: &[(&str, Value<'_>)],
+        error: Option<(&(dyn StdError + 'static), &'static str)>,
+        stack: Option<&Backtrace>,
+    ) {
         let mut buffer = MESSAGE_BUFFER.take();
         buffer.clear();
         let _ = write!(buffer, "{msg}");
@@ -491,6 +516,7 @@ impl Logger {
             record.func_name = site.func;
             record.module_path = site.module_path;
             record.extras = extras;
+            record.stack = stack;
             if let Some((err, type_name)) = error {
                 record.exc_info = Some(err);
                 record.exc_type = Some(type_name);
@@ -507,7 +533,8 @@ thread_local! {
     static MESSAGE_BUFFER: Cell<String> = const { Cell::new(String::new()) };
 }
 
-/// A logging call being built: extras, an attached error, a call site. See [`Logger::event`].
+/// A logging call being built: extras, an attached error, a captured stack, a call site. See
+/// [`Logger::event`].
 #[must_use = "a LogCall does nothing until .log(msg) is called"]
 pub struct LogCall<'l> {
     logger: &'l Logger,
@@ -515,6 +542,9 @@ pub struct LogCall<'l> {
     site: CallSite,
     extras: Vec<(&'l str, Value<'l>)>,
     error: Option<(&'l (dyn StdError + 'static), &'static str)>,
+    stack_info: bool,
+    /// An adapter's extras, and whether the call's own are merged with them.
+    bound: Option<(&'l [(&'l str, Value<'l>)], bool)>,
 }
 
 impl<'l> LogCall<'l> {
@@ -530,17 +560,57 @@ impl<'l> LogCall<'l> {
         self
     }
 
+    /// Python's `stack_info=True`: captures the stack when the record is logged (only if its level
+    /// is enabled), and formatters append it after the message as `Stack (most recent call
+    /// last):` and one `File` line per frame, the caller last (see [`format_stack`](crate::format_stack)).
+    ///
+    /// ```
+    /// use pylogging_core::{Level, Manager, SharedWriter, StreamHandler};
+    /// let tree = Manager::new();
+    /// let out = SharedWriter::new();
+    /// tree.root().add_handler(StreamHandler::writer(out.clone()));
+    /// tree.get_logger("app").event(Level::WARNING).stack_info(true).log("here");
+    /// assert!(out.contents().starts_with("here\nStack (most recent call last):"));
+    /// ```
+    pub fn stack_info(mut self, on: bool) -> Self {
+        self.stack_info = on;
+        self
+    }
+
     /// Sets the call site (used by macros that capture the function name).
     pub fn site(mut self, site: CallSite) -> Self {
         self.site = site;
         self
     }
 
+    /// An adapter's extras: they replace the call's own (CPython 3.11), or with `merge`, come
+    /// after them, so the call's own win (CPython 3.13's `merge_extra=True`).
+    pub(crate) fn bound(mut self, extras: &'l [(&'l str, Value<'l>)], merge: bool) -> Self {
+        self.bound = Some((extras, merge));
+        self
+    }
+
     /// Logs `msg` if the level is enabled.
-    pub fn log(self, msg: impl fmt::Display) {
-        if self.logger.is_enabled_for(self.level) {
-            self.logger
-                .log_at(self.level, self.site, &msg, &self.extras, self.error);
+    pub fn log(mut self, msg: impl fmt::Display) {
+        if !self.logger.is_enabled_for(self.level) {
+            return;
         }
+        let stack = self.stack_info.then(Backtrace::force_capture);
+        let extras: &[(&str, Value<'_>)] = match self.bound {
+            None => &self.extras,
+            Some((bound, false)) => bound,
+            Some((bound, true)) => {
+                self.extras.extend_from_slice(bound);
+                &self.extras
+            }
+        };
+        self.logger.log_record(
+            self.level,
+            self.site,
+            &msg,
+            extras,
+            self.error,
+            stack.as_ref(),
+        );
     }
 }

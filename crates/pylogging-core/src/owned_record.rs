@@ -140,12 +140,12 @@ impl OwnedRecord {
                 text_size(record)
                     + record.msg.len()
                     + exc_text.map_or(0, str::len)
-                    + record.stack_info.map_or(0, str::len),
+                    + record.stack_text().map_or(0, str::len),
             ),
         };
         let msg = writer.push(record.msg);
         let exc_text = writer.push_opt(exc_text);
-        let stack_info = writer.push_opt(record.stack_info);
+        let stack_info = writer.push_opt(record.stack_text());
         OwnedRecord::finish(record, writer, msg, exc_text, stack_info)
     }
 
@@ -189,7 +189,7 @@ impl OwnedRecord {
         };
         let msg = writer.push(record.msg);
         let exc_text = writer.push_opt(record.exc_text());
-        let stack_info = writer.push_opt(record.stack_info);
+        let stack_info = writer.push_opt(record.stack_text());
         let mut owned = OwnedRecord::finish(record, writer, msg, exc_text, stack_info);
         owned.formatted = formatted;
         Ok(owned)
@@ -352,9 +352,11 @@ impl OwnedRecord {
             exc_info: None,
             exc_type: None,
             stack_info: self.stack_info(),
+            stack: None,
             extras,
             spans: self.get(self.spans),
             exc_text,
+            stack_text: OnceLock::new(),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! assert_eq!(record.levelname().to_string(), "INFO");
 //! ```
 
+use std::backtrace::Backtrace;
 use std::cell::RefCell;
 use std::error::Error as StdError;
 use std::fmt::{self, Write as _};
@@ -129,13 +130,18 @@ pub struct LogRecord<'a> {
     pub exc_info: Option<&'a (dyn StdError + 'static)>,
     /// The Rust type name of `exc_info`, when the logging call knew it.
     pub exc_type: Option<&'static str>,
-    /// A captured stack, already formatted (Python's `stack_info`).
+    /// A captured stack, already formatted (Python's `stack_info`). Read it with
+    /// [`LogRecord::stack_text`], which also formats [`stack`](LogRecord::stack).
     pub stack_info: Option<&'a str>,
+    /// A stack captured by the logging call (`logger.event(level).stack_info(true)`), formatted in
+    /// Python's layout on first use by [`LogRecord::stack_text`]. Ignored when `stack_info` is set.
+    pub stack: Option<&'a Backtrace>,
     /// Extra attributes, usable in formats by name (`%(user)s`). The first entry of a name wins.
     pub extras: &'a [(&'a str, Value<'a>)],
     /// The enclosing spans, outermost first, as `outer{a=1}:inner{b=2}` (empty outside spans).
     pub spans: &'a str,
     pub(crate) exc_text: OnceLock<String>,
+    pub(crate) stack_text: OnceLock<String>,
 }
 
 impl<'a> LogRecord<'a> {
@@ -160,9 +166,11 @@ impl<'a> LogRecord<'a> {
             exc_info: None,
             exc_type: None,
             stack_info: None,
+            stack: None,
             extras: &[],
             spans: "",
             exc_text: OnceLock::new(),
+            stack_text: OnceLock::new(),
         }
     }
 
@@ -203,6 +211,20 @@ impl<'a> LogRecord<'a> {
         Some(
             self.exc_text
                 .get_or_init(|| format_error_chain(error, self.exc_type)),
+        )
+    }
+
+    /// Python's `stack_info`: the `stack_info` text when set, else the captured
+    /// [`stack`](LogRecord::stack) as `Stack (most recent call last):` and one `File` line per
+    /// frame, formatted once and cached (every handler shares the text).
+    pub fn stack_text(&self) -> Option<&str> {
+        if let Some(text) = self.stack_info {
+            return Some(text);
+        }
+        let stack = self.stack?;
+        Some(
+            self.stack_text
+                .get_or_init(|| crate::stack::format_stack(stack)),
         )
     }
 

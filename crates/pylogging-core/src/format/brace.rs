@@ -403,7 +403,14 @@ impl BraceFormat {
         for piece in &self.pieces {
             match piece {
                 Piece::Literal(text) => out.push_str(text),
-                Piece::Field(field) => field.render(fields, out)?,
+                Piece::Field(field) => {
+                    let coloured = match &field.first {
+                        First::Key(attr) => fields.start_colour(attr, out),
+                        _ => false,
+                    };
+                    field.render(fields, out)?;
+                    Fields::end_colour(coloured, out);
+                }
             }
         }
         match &self.stop {

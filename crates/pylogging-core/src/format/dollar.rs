@@ -193,9 +193,11 @@ impl DollarFormat {
             match piece {
                 Piece::Literal(text) => out.push_str(text),
                 Piece::Field(attr) => {
+                    let coloured = fields.start_colour(attr, out);
                     if !fields.push_common_text(attr, out) {
                         super::pyvalue::write_str_form(out, fields.value(attr)?);
                     }
+                    Fields::end_colour(coloured, out);
                 }
             }
         }

@@ -83,9 +83,12 @@
 //! ```
 
 mod brace;
+mod buffering;
+mod colour;
 pub mod datefmt;
 mod defaults;
 mod dollar;
+mod json;
 mod percent;
 mod pyvalue;
 pub mod repr;
@@ -105,7 +108,10 @@ use crate::error::Error;
 use crate::record::LogRecord;
 use defaults::Defaults;
 
+pub use buffering::{BufferingFormatter, RecordsText};
+pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
 pub use defaults::DefaultValue;
+pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
 
 /// Python's `BASIC_FORMAT`, the format `basic_config` uses by default.
@@ -369,7 +375,7 @@ struct MsecFormat {
     pieces: Vec<Piece>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Inner {
     /// Unique per formatter, for the per-thread cache of rendered seconds.
     id: u64,
@@ -382,14 +388,17 @@ struct Inner {
     date: DateFormat,
     msec_format: Option<MsecFormat>,
     zone: Zone,
+    /// ANSI colours by level, for a [`ColourFormatter`].
+    colour: Option<colour::Colour>,
 }
 
-/// A compiled format string, in its style.
-#[derive(Debug)]
+/// A compiled format string, in its style, or a JSON layout.
+#[derive(Clone, Debug)]
 enum Body {
     Percent(Vec<Segment>),
     Brace(brace::BraceFormat),
     Dollar(dollar::DollarFormat),
+    Json(json::JsonLayout),
 }
 
 /// What a format can read of one record: its attributes and extras, `asctime` when the format
@@ -398,9 +407,30 @@ struct Fields<'a, 'r> {
     record: &'a LogRecord<'r>,
     asctime: Option<&'a str>,
     defaults: &'a Defaults,
+    /// The colour code `levelname` fields are wrapped in, for a coloured formatter.
+    levelname_colour: Option<&'a str>,
 }
 
 impl<'a> Fields<'a, '_> {
+    /// Writes the colour code before a field, when `attr` is `levelname` and this record's
+    /// `levelname` is coloured; returns whether it did (then [`Fields::end_colour`] follows).
+    fn start_colour(&self, attr: &Attr, out: &mut String) -> bool {
+        match (attr, self.levelname_colour) {
+            (Attr::Levelname, Some(code)) => {
+                out.push_str(code);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends what [`Fields::start_colour`] started.
+    fn end_colour(started: bool, out: &mut String) {
+        if started {
+            out.push_str(colour::RESET);
+        }
+    }
+
     /// The value of `attr`, or Python's error for a missing field.
     fn value(&self, attr: &Attr) -> Result<PyVal<'a>, FormatError> {
         lookup(attr, self.record, self.asctime, self.defaults)
@@ -479,6 +509,29 @@ impl Formatter {
     /// Formats `record` into `out` (appending), as Python's `Formatter.format`: the message, the
     /// format, then `exc_text` and `stack_info` each on a new line. On error `out` is left as it was.
     pub fn format(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
+        let line_colour = self
+            .0
+            .colour
+            .as_ref()
+            .and_then(|c| c.line_code(record.level));
+        let start = out.len();
+        if let Some(code) = line_colour {
+            out.push_str(code);
+        }
+        let result = self.format_uncoloured(record, out);
+        match result {
+            Ok(()) if line_colour.is_some() => out.push_str(colour::RESET),
+            Ok(()) => {}
+            Err(_) => out.truncate(start),
+        }
+        result
+    }
+
+    fn format_uncoloured(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
         if inner.uses_time {
@@ -500,11 +553,15 @@ impl Formatter {
             out.truncate(start);
             return Err(e);
         }
+        if matches!(inner.body, Body::Json(_)) {
+            // The layout holds `exc_text` and `stack_info` as fields of its own.
+            return Ok(());
+        }
         // Python tests these for truth: empty texts add nothing.
         if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
             push_on_new_line(out, exc_text);
         }
-        if let Some(stack) = record.stack_info.filter(|s| !s.is_empty()) {
+        if let Some(stack) = record.stack_text().filter(|s| !s.is_empty()) {
             push_on_new_line(out, stack);
         }
         Ok(())
@@ -520,21 +577,28 @@ impl Formatter {
             record,
             asctime,
             defaults: &self.0.defaults,
+            levelname_colour: self
+                .0
+                .colour
+                .as_ref()
+                .and_then(|c| c.levelname_code(record.level)),
         };
         let segments = match &self.0.body {
             Body::Percent(segments) => segments,
             Body::Brace(format) => return format.render(&fields, out),
             Body::Dollar(format) => return format.render(&fields, out),
+            Body::Json(layout) => return layout.render(&fields, out),
         };
         for segment in segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Field(attr, spec) => {
-                    if spec.is_plain_s() && fields.push_common_text(attr, out) {
-                        continue;
+                    let coloured = fields.start_colour(attr, out);
+                    if !(spec.is_plain_s() && fields.push_common_text(attr, out)) {
+                        let value = fields.value(attr)?;
+                        pyvalue::render(out, spec, value)?;
                     }
-                    let value = fields.value(attr)?;
-                    pyvalue::render(out, spec, value)?;
+                    Fields::end_colour(coloured, out);
                 }
                 Segment::Fail(failure) => return Err(failure.error_for(&fields)),
             }
@@ -678,7 +742,7 @@ fn lookup<'r>(
         },
         Attr::ExcText => record.exc_text().map_or(PyVal::None, PyVal::Str),
         Attr::ExcInfo => PyVal::None,
-        Attr::StackInfo => record.stack_info.map_or(PyVal::None, PyVal::Str),
+        Attr::StackInfo => record.stack_text().map_or(PyVal::None, PyVal::Str),
         Attr::Args => PyVal::EmptyTuple,
         Attr::Spans => PyVal::Str(record.spans),
         Attr::ModulePath => record.module_path.map_or(PyVal::None, PyVal::Str),
@@ -826,6 +890,11 @@ impl FormatterBuilder {
                 )
             }
         };
+        self.finish(body, uses_time, format)
+    }
+
+    /// The formatter for a compiled `body`, with this builder's date options.
+    fn finish(self, body: Body, uses_time: bool, format: String) -> Result<Formatter, Error> {
         let date_source = self
             .datefmt
             .clone()
@@ -855,6 +924,7 @@ impl FormatterBuilder {
             date,
             msec_format,
             zone: self.zone,
+            colour: None,
         })))
     }
 
@@ -877,6 +947,7 @@ impl FormatterBuilder {
                 date: DateFormat::default_time_format(),
                 msec_format: None,
                 zone: Zone::Local,
+                colour: None,
             }))
         })
     }

@@ -326,9 +326,10 @@ impl Handler {
         self
     }
 
-    /// Sets the formatter and returns the handler (builder style).
-    pub fn with_formatter(self, formatter: Formatter) -> Handler {
-        self.set_formatter(Some(formatter));
+    /// Sets the formatter and returns the handler (builder style): a [`Formatter`], or a
+    /// [`JsonFormatter`](crate::JsonFormatter) or [`ColourFormatter`](crate::ColourFormatter).
+    pub fn with_formatter(self, formatter: impl Into<Formatter>) -> Handler {
+        self.set_formatter(Some(formatter.into()));
         self
     }
 
