@@ -107,6 +107,8 @@ use defaults::Defaults;
 
 pub use defaults::DefaultValue;
 pub use pyvalue::ConversionError;
+#[cfg(feature = "http")]
+pub(crate) use pyvalue::write_float_repr;
 
 /// Python's `BASIC_FORMAT`, the format `basic_config` uses by default.
 pub const BASIC_FORMAT: &str = "%(levelname)s:%(name)s:%(message)s";

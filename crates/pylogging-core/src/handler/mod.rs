@@ -16,6 +16,8 @@
 
 mod background;
 mod file;
+#[cfg(feature = "http")]
+mod http;
 mod log_file;
 mod memory;
 mod null;
@@ -28,6 +30,8 @@ mod watched;
 pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
+#[cfg(feature = "http")]
+pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};
 pub use log_file::FlushPolicy;
 pub use memory::{
     BufferingHandler, BufferingHandlerBuilder, MemoryHandler, MemoryHandlerBuilder, OnFlush,
