@@ -20,6 +20,7 @@
 //! | `logger.info(msg, stack_info=True)` | [`Logger::event`]`(..).stack_info(true).log(msg)` |
 //! | a JSON formatter (`python-json-logger`) | [`JsonFormatter`] |
 //! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
+//! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.
@@ -84,6 +85,8 @@ pub use handler::{
 };
 #[cfg(feature = "socket")]
 pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
+#[cfg(feature = "http")]
+pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
 #[cfg(feature = "syslog")]
 pub use handler::{SysLogHandler, SysLogHandlerBuilder};
 pub use level::{

@@ -113,6 +113,8 @@ pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourSc
 pub use defaults::DefaultValue;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
+#[cfg(feature = "http")]
+pub(crate) use pyvalue::write_float_repr;
 
 /// Python's `BASIC_FORMAT`, the format `basic_config` uses by default.
 pub const BASIC_FORMAT: &str = "%(levelname)s:%(name)s:%(message)s";

@@ -16,6 +16,8 @@
 
 mod background;
 mod file;
+#[cfg(feature = "http")]
+mod http;
 mod log_file;
 mod memory;
 mod null;
@@ -32,6 +34,8 @@ mod watched;
 pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
+#[cfg(feature = "http")]
+pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};
 pub use log_file::FlushPolicy;
 pub use memory::{
     BufferingHandler, BufferingHandlerBuilder, MemoryHandler, MemoryHandlerBuilder, OnFlush,

@@ -731,9 +731,12 @@ fn deliver_with_retry(
                 if shared.retry.max_attempts.is_none_or(|max| attempt < max)
                     && !stop_retrying(shared) =>
             {
-                // The first failure of a burst is reported now, not after the last attempt:
-                // with unbounded retries there may be no last attempt until close.
-                report_failure(shared, batch, &error, failing);
+                // With unbounded retries there may be no last attempt until close: the first
+                // failure of the burst is reported now. A bounded burst that recovers is a blip,
+                // reported only if it fails for good.
+                if shared.retry.max_attempts.is_none() {
+                    report_failure(shared, batch, &error, failing);
+                }
                 std::thread::sleep(backoff);
                 backoff = (backoff * 2).min(shared.retry.max_backoff);
                 attempt += 1;
@@ -989,13 +992,47 @@ mod tests {
         worker.send(record("down")).unwrap();
         assert!(worker.close(Duration::from_secs(10)));
         assert_eq!(flaky.attempts.load(Ordering::Relaxed), 3 + 3 + 3);
-        // Each burst once, at its first failure: the one that recovered after two retries too.
-        assert_eq!(
-            *reports.lock().unwrap(),
-            ["first: connection refused", "down: connection refused"]
-        );
+        // A burst that recovered within its attempts is not reported; the one that failed for
+        // good is, once.
+        assert_eq!(*reports.lock().unwrap(), ["down: connection refused"]);
         let stats = worker.stats();
         assert_eq!((stats.delivered, stats.failed), (1, 2));
+    }
+
+    #[test]
+    fn with_unbounded_retries_an_outage_is_reported_while_it_lasts() {
+        let gate = Gate::closed();
+        let failures = Arc::new(AtomicU64::new(0));
+        #[derive(Clone)]
+        struct Down(Arc<AtomicU64>, Gate);
+        impl Deliver for Down {
+            fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+                if self.0.fetch_add(1, Ordering::SeqCst) < 5 {
+                    return Err(DeliveryError::Transient("connection refused".into()));
+                }
+                self.1.deliver(batch)
+            }
+        }
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let sink = reports.clone();
+        gate.open();
+        let worker = Worker::builder("t")
+            .retry(RetryPolicy {
+                max_attempts: None,
+                initial_backoff: Duration::from_millis(1),
+                max_backoff: Duration::from_millis(1),
+            })
+            .on_error(Arc::new(move |r: &OwnedRecord, e: &DeliveryError| {
+                sink.lock().unwrap().push(format!("{}: {e}", r.msg()));
+            }))
+            .spawn(Down(failures.clone(), gate.clone()))
+            .unwrap();
+        worker.send(record("waiting")).unwrap();
+        assert!(worker.flush(Duration::from_secs(10)));
+        assert!(worker.close(Duration::from_secs(10)));
+        assert_eq!(gate.seen(), ["waiting"]);
+        assert_eq!(*reports.lock().unwrap(), ["waiting: connection refused"]);
+        assert_eq!(failures.load(Ordering::SeqCst), 6);
     }
 
     #[test]
