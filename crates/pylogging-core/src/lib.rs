@@ -14,6 +14,7 @@
 //! | `logging.shutdown()` | [`shutdown`], [`shutdown_at_exit`], [`ShutdownGuard`] |
 //! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
 //! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
+//! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.
@@ -67,6 +68,8 @@ pub use handler::{
     TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
     set_raise_exceptions, shutdown,
 };
+#[cfg(feature = "smtp")]
+pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 pub use level::{
     Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,
 };

@@ -22,6 +22,8 @@ mod null;
 mod queue;
 mod rotating;
 mod rotation;
+#[cfg(feature = "smtp")]
+mod smtp;
 mod stream;
 mod timed;
 mod watched;
@@ -37,6 +39,8 @@ pub use null::NullHandler;
 pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListenerBuilder};
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
+#[cfg(feature = "smtp")]
+pub use smtp::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
 pub use timed::{TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, When};
 pub use watched::{WatchedFileHandler, WatchedFileHandlerBuilder};
