@@ -21,6 +21,7 @@
 //! | a JSON formatter (`python-json-logger`) | [`JsonFormatter`] |
 //! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
+//! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.
@@ -87,6 +88,8 @@ pub use handler::{
 pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 #[cfg(feature = "http")]
 pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+#[cfg(feature = "smtp")]
+pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "syslog")]
 pub use handler::{SysLogHandler, SysLogHandlerBuilder};
 pub use level::{

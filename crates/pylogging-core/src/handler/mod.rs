@@ -24,6 +24,8 @@ mod null;
 mod queue;
 mod rotating;
 mod rotation;
+#[cfg(feature = "smtp")]
+mod smtp;
 #[cfg(feature = "socket")]
 mod socket;
 mod stream;
@@ -45,6 +47,8 @@ pub use null::NullHandler;
 pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListenerBuilder};
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
+#[cfg(feature = "smtp")]
+pub use smtp::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "socket")]
 pub use socket::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
