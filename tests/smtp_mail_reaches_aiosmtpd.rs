@@ -1,6 +1,7 @@
 //! Interoperability: records reach `aiosmtpd` (Python's maintained SMTP server), over STARTTLS and
 //! over implicit TLS, started as `python3 -m aiosmtpd` on loopback with its default `Debugging`
-//! handler, which prints every message it receives. Skips, saying why, when aiosmtpd is not
+//! handler, which prints every message it receives; and over STARTTLS with AUTH required, through
+//! `tests/smtp_common/aiosmtpd_auth.py` (aiosmtpd's command line has no AUTH option). Skips, saying why, when aiosmtpd is not
 //! importable (`python3 -m pip install aiosmtpd`; CI installs it).
 
 mod smtp_common;
@@ -34,9 +35,27 @@ impl Aiosmtpd {
     fn start(extra: &[&str]) -> Aiosmtpd {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
-        let mut child = Command::new("python3")
+        let mut command = Command::new("python3");
+        command
             .args(["-u", "-m", "aiosmtpd", "-n", "-l", &listen])
-            .args(extra)
+            .args(extra);
+        Aiosmtpd::spawn(command, port)
+    }
+
+    /// The server of `aiosmtpd_auth.py`: STARTTLS and AUTH as `login`/`password` required.
+    fn start_with_auth(cert: &str, key: &str, login: &str, password: &str) -> Aiosmtpd {
+        let port = free_port();
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/smtp_common/aiosmtpd_auth.py"
+        );
+        let mut command = Command::new("python3");
+        command.args(["-u", script, &port.to_string(), cert, key, login, password]);
+        Aiosmtpd::spawn(command, port)
+    }
+
+    fn spawn(mut command: Command, port: u16) -> Aiosmtpd {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -150,5 +169,30 @@ fn records_reach_aiosmtpd_over_starttls_and_implicit_tls() {
     let out = server.wait_for(2);
     assert_eq!(out.matches("END MESSAGE").count(), 2, "{out}");
     assert!(out.contains("ERROR:app:first über"), "{out}");
+    assert_eq!(handler.stats().errors, 0);
+
+    // STARTTLS with AUTH required: the right password delivers, a wrong one delivers nothing
+    // and is an error.
+    let server = Aiosmtpd::start_with_auth(&cert_arg, &key_arg, "ops", "s3cret");
+    let login = |password: &str| {
+        SmtpHandler::builder("127.0.0.1", "app@example.com", ["ops@example.com"], "auth")
+            .port(server.port)
+            .security(Security::StartTls)
+            .credentials("ops", password)
+            .root_certificate_pem(cert.pem.as_bytes())
+            .build()
+            .unwrap()
+    };
+    let refused = send_two(login("wrong"));
+    assert_eq!(
+        refused.stats().errors,
+        2,
+        "a wrong password fails both records"
+    );
+    let handler = send_two(login("s3cret"));
+    let out = server.wait_for(2);
+    assert_eq!(out.matches("END MESSAGE").count(), 2, "{out}");
+    assert_eq!(out.matches("AUTHENTICATED AS ops").count(), 2, "{out}");
+    assert!(out.contains("CRITICAL:app:second\nline two"), "{out}");
     assert_eq!(handler.stats().errors, 0);
 }
