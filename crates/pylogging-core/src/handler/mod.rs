@@ -202,6 +202,7 @@ fn write_os_error(f: &mut fmt::Formatter<'_>, e: &io::Error) -> fmt::Result {
 
 /// An I/O error as CPython prints it (see [`HandlerError`]'s `Display`), for destinations that
 /// report errors as text.
+#[cfg_attr(not(any(feature = "socket", feature = "smtp")), allow(dead_code))]
 pub(crate) fn os_error_text(e: &io::Error) -> String {
     struct Text<'a>(&'a io::Error);
     impl fmt::Display for Text<'_> {

@@ -163,29 +163,13 @@ fn describe_tls(error: &smtp::Error) -> String {
     }
 }
 
+/// An I/O error as CPython's smtplib shows it: the handlers' OSError text, except a connection
+/// the server closed (`SMTPServerDisconnected`).
 fn describe_io(e: &io::Error) -> String {
-    let class = match e.kind() {
-        io::ErrorKind::ConnectionRefused => "ConnectionRefusedError",
-        io::ErrorKind::ConnectionReset => "ConnectionResetError",
-        io::ErrorKind::ConnectionAborted => "ConnectionAbortedError",
-        io::ErrorKind::BrokenPipe => "BrokenPipeError",
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-            return "TimeoutError: timed out".to_owned();
-        }
-        io::ErrorKind::UnexpectedEof => {
-            return "smtplib.SMTPServerDisconnected: Connection unexpectedly closed".to_owned();
-        }
-        _ => "OSError",
-    };
-    match e.raw_os_error() {
-        Some(code) => {
-            let text = e.to_string();
-            let suffix = format!(" (os error {code})");
-            let text = text.strip_suffix(&suffix).unwrap_or(&text);
-            format!("{class}: [Errno {code}] {text}")
-        }
-        None => format!("{class}: {e}"),
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        return "smtplib.SMTPServerDisconnected: Connection unexpectedly closed".to_owned();
     }
+    crate::handler::os_error_text(e)
 }
 
 #[cfg(test)]
