@@ -10,6 +10,33 @@ use super::worker::{QueueStats, Worker};
 use crate::format::FormatError;
 use crate::owned_record::OwnedRecord;
 
+/// The `Emit` methods of a handler built on a [`Background`] reached through `self.<path>`:
+/// flush waits for the queue, close drains it and stops the thread, and `Handler::close` does not
+/// flush first (the close drains; a flush first would wait twice for a destination that is down).
+macro_rules! delegate_to_background {
+    ($($field:ident).+) => {
+        fn flush(&self) -> std::io::Result<()> {
+            self.$($field).+.flush();
+            Ok(())
+        }
+
+        fn close(&self) -> std::io::Result<()> {
+            self.$($field).+.close();
+            Ok(())
+        }
+
+        fn flushes_on_close(&self) -> bool {
+            false
+        }
+
+        fn queue_stats(&self) -> Option<$crate::handler::worker::QueueStats> {
+            Some(self.$($field).+.stats())
+        }
+    };
+}
+
+pub(crate) use delegate_to_background;
+
 /// A worker and how long flush and close wait for it.
 pub(crate) struct Background {
     worker: Worker,

@@ -91,6 +91,12 @@ impl Emit for QueueHandler {
         Ok(())
     }
 
+    /// Close drains the queue (or, for a handler that does not own its listener, flushes it):
+    /// a flush first would wait twice.
+    fn flushes_on_close(&self) -> bool {
+        false
+    }
+
     fn queue_stats(&self) -> Option<QueueStats> {
         Some(self.listener.stats())
     }

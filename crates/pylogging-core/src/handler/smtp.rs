@@ -32,6 +32,7 @@
 mod delivery;
 mod mail;
 
+use crate::handler::background::delegate_to_background;
 use std::time::Duration;
 
 use lettre::transport::smtp::SmtpTransport;
@@ -39,7 +40,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 
 use super::background::Background;
-use super::worker::{Backpressure, ErrorReporter, QueueStats, RetryPolicy, Worker};
+use super::worker::{Backpressure, ErrorReporter, RetryPolicy, Worker};
 use super::{DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::format::Formatter;
@@ -115,19 +116,7 @@ impl Emit for SmtpHandler {
             .send(|| OwnedRecord::with_formatted(record, ctx.formatter()))
     }
 
-    fn flush(&self) -> std::io::Result<()> {
-        self.background.flush();
-        Ok(())
-    }
-
-    fn close(&self) -> std::io::Result<()> {
-        self.background.close();
-        Ok(())
-    }
-
-    fn queue_stats(&self) -> Option<QueueStats> {
-        Some(self.background.stats())
-    }
+    delegate_to_background!(background);
 
     fn kind(&self) -> &'static str {
         "SMTPHandler"

@@ -47,12 +47,12 @@ mod tcp;
 
 pub use datagram::{DatagramHandler, DatagramHandlerBuilder};
 
-use std::io;
+use crate::handler::background::delegate_to_background;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::background::Background;
-use super::worker::{Backpressure, DeliveryError, ErrorReporter, QueueStats, RetryPolicy, Worker};
+use super::worker::{Backpressure, DeliveryError, ErrorReporter, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::owned_record::OwnedRecord;
@@ -100,19 +100,7 @@ impl Emit for SocketHandler {
         self.queue.emit(record)
     }
 
-    fn flush(&self) -> io::Result<()> {
-        self.queue.background.flush();
-        Ok(())
-    }
-
-    fn close(&self) -> io::Result<()> {
-        self.queue.background.close();
-        Ok(())
-    }
-
-    fn queue_stats(&self) -> Option<QueueStats> {
-        Some(self.queue.background.stats())
-    }
+    delegate_to_background!(queue.background);
 
     fn kind(&self) -> &'static str {
         "SocketHandler"
@@ -311,6 +299,7 @@ use super::os_error_text;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io;
 
     #[test]
     #[cfg(target_os = "linux")]

@@ -31,13 +31,14 @@ mod transport;
 
 pub use transport::HttpMethod;
 
+use crate::handler::background::delegate_to_background;
 use std::time::Duration;
 
 use reqwest::Url;
 
 use super::background::Background;
 use super::queue::DEFAULT_DRAIN_TIMEOUT;
-use super::worker::{Backpressure, ErrorReporter, QueueStats, RetryPolicy, Worker};
+use super::worker::{Backpressure, ErrorReporter, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::format::repr::py_repr;
@@ -95,19 +96,7 @@ impl Emit for HttpHandler {
         })
     }
 
-    fn flush(&self) -> std::io::Result<()> {
-        self.background.flush();
-        Ok(())
-    }
-
-    fn close(&self) -> std::io::Result<()> {
-        self.background.close();
-        Ok(())
-    }
-
-    fn queue_stats(&self) -> Option<QueueStats> {
-        Some(self.background.stats())
-    }
+    delegate_to_background!(background);
 
     fn kind(&self) -> &'static str {
         "HTTPHandler"

@@ -1,15 +1,14 @@
 //! `DatagramHandler`: one UDP datagram per record, with the same length-prefixed JSON as
 //! [`SocketHandler`](super::SocketHandler). Python: `logging.handlers.DatagramHandler`.
 
+use crate::handler::background::delegate_to_background;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
 use super::{QueueOptions, Queued, frame, os_error_text};
 use crate::error::Error;
-use crate::handler::worker::{
-    Backpressure, Deliver, DeliveryError, ErrorReporter, QueueStats, RetryPolicy,
-};
+use crate::handler::worker::{Backpressure, Deliver, DeliveryError, ErrorReporter, RetryPolicy};
 use crate::handler::{Emit, EmitContext, Handler, HandlerError};
 use crate::owned_record::OwnedRecord;
 use crate::record::LogRecord;
@@ -53,19 +52,7 @@ impl Emit for DatagramHandler {
         self.queue.emit(record)
     }
 
-    fn flush(&self) -> io::Result<()> {
-        self.queue.background.flush();
-        Ok(())
-    }
-
-    fn close(&self) -> io::Result<()> {
-        self.queue.background.close();
-        Ok(())
-    }
-
-    fn queue_stats(&self) -> Option<QueueStats> {
-        Some(self.queue.background.stats())
-    }
+    delegate_to_background!(queue.background);
 
     fn kind(&self) -> &'static str {
         "DatagramHandler"

@@ -44,13 +44,12 @@ pub use priority::{
 };
 pub use transport::{SockType, SyslogAddress};
 
+use crate::handler::background::delegate_to_background;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::background::Background;
-use super::worker::{
-    Backpressure, Deliver, DeliveryError, ErrorReporter, QueueStats, RetryPolicy, Worker,
-};
+use super::worker::{Backpressure, Deliver, DeliveryError, ErrorReporter, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::format::datefmt::{TimeZone, Zone};
@@ -109,27 +108,7 @@ impl Emit for SysLogHandler {
             .send(|| OwnedRecord::with_formatted(record, ctx.formatter()))
     }
 
-    fn flush(&self) -> std::io::Result<()> {
-        self.background.flush();
-        Ok(())
-    }
-
-    /// Delivers what is queued (at most the drain timeout), then stops the worker. Records
-    /// still waiting for a server that is down are tried once more, then counted as errors.
-    fn close(&self) -> std::io::Result<()> {
-        self.background.close();
-        Ok(())
-    }
-
-    /// The close drains the queue itself; a flush first would wait out the whole drain timeout
-    /// while the server is down, since retries go on until the close.
-    fn flushes_on_close(&self) -> bool {
-        false
-    }
-
-    fn queue_stats(&self) -> Option<QueueStats> {
-        Some(self.background.stats())
-    }
+    delegate_to_background!(background);
 
     fn kind(&self) -> &'static str {
         "SysLogHandler"
