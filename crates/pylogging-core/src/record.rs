@@ -92,6 +92,32 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
     }
 }
 
+/// The attributes of a CPython 3.11 `LogRecord.__dict__`, in order: the keys a record is sent
+/// under by the network handlers (`HTTPHandler.mapLogRecord`, `SocketHandler.makePickle`).
+#[cfg_attr(not(any(feature = "http", feature = "socket")), allow(dead_code))]
+pub(crate) const RECORD_DICT_KEYS: [&str; 20] = [
+    "name",
+    "msg",
+    "args",
+    "levelname",
+    "levelno",
+    "pathname",
+    "filename",
+    "module",
+    "exc_info",
+    "exc_text",
+    "stack_info",
+    "lineno",
+    "funcName",
+    "created",
+    "msecs",
+    "relativeCreated",
+    "thread",
+    "threadName",
+    "processName",
+    "process",
+];
+
 /// One logging event. Python: `logging.LogRecord`.
 ///
 /// Rust-specific meaning of some attributes: `msg` is the already-formatted message (so Python's `msg`,

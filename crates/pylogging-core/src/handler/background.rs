@@ -13,6 +13,15 @@ use crate::owned_record::OwnedRecord;
 /// The `Emit` methods of a handler built on a [`Background`] reached through `self.<path>`:
 /// flush waits for the queue, close drains it and stops the thread, and `Handler::close` does not
 /// flush first (the close drains; a flush first would wait twice for a destination that is down).
+#[cfg_attr(
+    not(any(
+        feature = "http",
+        feature = "smtp",
+        feature = "syslog",
+        feature = "socket"
+    )),
+    allow(unused_macros)
+)]
 macro_rules! delegate_to_background {
     ($($field:ident).+) => {
         fn flush(&self) -> std::io::Result<()> {
@@ -35,6 +44,15 @@ macro_rules! delegate_to_background {
     };
 }
 
+#[cfg_attr(
+    not(any(
+        feature = "http",
+        feature = "smtp",
+        feature = "syslog",
+        feature = "socket"
+    )),
+    allow(unused_imports)
+)]
 pub(crate) use delegate_to_background;
 
 /// A worker and how long flush and close wait for it.

@@ -10,29 +10,7 @@ use std::fmt::Write as _;
 use crate::format::write_float_repr;
 use crate::record::{LogRecord, Value};
 
-/// The attributes of a 3.11 `LogRecord.__dict__`, in order.
-const ATTRIBUTES: [&str; 20] = [
-    "name",
-    "msg",
-    "args",
-    "levelname",
-    "levelno",
-    "pathname",
-    "filename",
-    "module",
-    "exc_info",
-    "exc_text",
-    "stack_info",
-    "lineno",
-    "funcName",
-    "created",
-    "msecs",
-    "relativeCreated",
-    "thread",
-    "threadName",
-    "processName",
-    "process",
-];
+use crate::record::RECORD_DICT_KEYS as ATTRIBUTES;
 
 /// One value of the map, as Python would hold it.
 #[derive(Clone, Copy, Debug, PartialEq)]

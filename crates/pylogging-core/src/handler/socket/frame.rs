@@ -11,30 +11,7 @@ use std::io::Write as _;
 
 use crate::record::{LogRecord, Value};
 
-/// The keys every frame has, in CPython's order; `message` is the key CPython removes.
-const RECORD_KEYS: [&str; 21] = [
-    "name",
-    "msg",
-    "args",
-    "levelname",
-    "levelno",
-    "pathname",
-    "filename",
-    "module",
-    "exc_info",
-    "exc_text",
-    "stack_info",
-    "lineno",
-    "funcName",
-    "created",
-    "msecs",
-    "relativeCreated",
-    "thread",
-    "threadName",
-    "processName",
-    "process",
-    "message",
-];
+use crate::record::RECORD_DICT_KEYS;
 
 /// Why a record could not be framed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +163,8 @@ fn write_object(record: &LogRecord<'_>, out: &mut Vec<u8>) -> Result<(), FrameEr
         taken.push("spans");
     }
     for (i, (key, value)) in record.extras.iter().enumerate() {
-        let reserved = RECORD_KEYS.contains(key) || taken.contains(key);
+        // `message` is the key CPython removes: an extra may not take it either.
+        let reserved = RECORD_DICT_KEYS.contains(key) || *key == "message" || taken.contains(key);
         let repeated = record.extras[..i].iter().any(|(k, _)| k == key);
         if !reserved && !repeated {
             o.value(key, *value);
@@ -229,7 +207,7 @@ mod tests {
             .collect();
         let text = std::str::from_utf8(&frame[4..]).unwrap();
         keys.sort_by_key(|k| text.find(&format!("\"{k}\":")));
-        assert_eq!(keys, RECORD_KEYS[..20]);
+        assert_eq!(keys, RECORD_DICT_KEYS);
         assert_eq!(value["msg"], "saved \"7\" rows\n");
         assert_eq!(value["levelname"], "WARNING");
         assert_eq!(value["levelno"], 30);
