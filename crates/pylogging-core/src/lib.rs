@@ -46,6 +46,7 @@
 mod adapter;
 mod basic_config;
 mod clock;
+pub mod config;
 mod error;
 mod filter;
 pub mod format;

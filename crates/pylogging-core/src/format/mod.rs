@@ -90,7 +90,7 @@ mod defaults;
 mod dollar;
 mod json;
 mod percent;
-mod pyvalue;
+pub(crate) mod pyvalue;
 pub mod repr;
 mod spec;
 mod word;
