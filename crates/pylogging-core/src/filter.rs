@@ -104,6 +104,14 @@ impl Filters {
         });
     }
 
+    /// Replaces the whole list at once.
+    pub(crate) fn replace(&self, filters: Vec<Arc<dyn Filter>>) {
+        if !filters.is_empty() {
+            self.any.store(true, Ordering::Release);
+        }
+        self.list.store(Arc::new(filters));
+    }
+
     /// Removes every filter.
     pub(crate) fn clear(&self) {
         self.list.store(Arc::new(Vec::new()));

@@ -125,6 +125,10 @@ impl Logger {
         Logger { node, manager }
     }
 
+    pub(crate) fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
     /// The dotted name (`root` for the root logger).
     pub fn name(&self) -> &str {
         &self.node.name
@@ -335,20 +339,38 @@ impl Logger {
             return cached;
         }
         drop(cached);
-        let mut handlers = Vec::new();
-        let mut node = Some(self.node.clone());
-        while let Some(n) = node {
-            handlers.extend(n.handlers.load().iter().cloned());
-            if !n.propagate.load(Ordering::Relaxed) {
-                break;
+        self.build_handler_chain()
+    }
+
+    /// Walks the tree for the handler chain, never while a configuration is being applied: the
+    /// walk is repeated if one began meanwhile, so a chain is all old or all new.
+    #[cold]
+    fn build_handler_chain(&self) -> arc_swap::Guard<Option<Arc<HandlerChain>>> {
+        loop {
+            let generation = config_generation();
+            let before = self.manager.reconfiguration_count();
+            if before % 2 == 1 {
+                std::thread::yield_now();
+                continue;
             }
-            node = n.parent.load_full();
+            let mut handlers = Vec::new();
+            let mut node = Some(self.node.clone());
+            while let Some(n) = node {
+                handlers.extend(n.handlers.load().iter().cloned());
+                if !n.propagate.load(Ordering::Relaxed) {
+                    break;
+                }
+                node = n.parent.load_full();
+            }
+            self.node.chain.store(Some(Arc::new(HandlerChain {
+                generation,
+                handlers,
+            })));
+            let chain = self.node.chain.load();
+            if self.manager.reconfiguration_count() == before {
+                return chain;
+            }
         }
-        self.node.chain.store(Some(Arc::new(HandlerChain {
-            generation,
-            handlers,
-        })));
-        self.node.chain.load()
     }
 
     fn no_handler_found(&self, record: &LogRecord<'_>) {

@@ -37,6 +37,11 @@ pub(crate) struct ManagerShared {
     pub(crate) no_handler_warned: AtomicBool,
     /// Serialises whole-tree configuration (Python's module lock around `basicConfig`).
     pub(crate) config_lock: Mutex<()>,
+    /// Odd while a configuration is being applied: handler chains are not built from a tree
+    /// that is half old and half new.
+    pub(crate) reconfiguring: AtomicU64,
+    /// The handlers the last configuration built, by name (Python's `logging._handlers`).
+    pub(crate) configured: Mutex<Vec<Handler>>,
 }
 
 /// A tree of loggers. Python: `logging.Manager` (with its root logger). Cloning shares the tree.
@@ -70,6 +75,8 @@ impl Manager {
             ),
             no_handler_warned: AtomicBool::new(false),
             config_lock: Mutex::new(()),
+            reconfiguring: AtomicU64::new(0),
+            configured: Mutex::new(Vec::new()),
         }))
     }
 
@@ -247,6 +254,64 @@ impl Manager {
             .map(|logger| logger.loosest_accepted_level())
             .min()
             .unwrap_or(Level::WARNING)
+    }
+}
+
+/// Marks a tree as being reconfigured until dropped.
+pub(crate) struct Reconfiguring<'a>(&'a ManagerShared);
+
+impl Drop for Reconfiguring<'_> {
+    fn drop(&mut self) {
+        self.0.reconfiguring.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Manager {
+    /// Holds the tree's configuration lock (Python's module lock around `dictConfig`).
+    pub(crate) fn config_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.0.config_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks the tree as being reconfigured: from now until the guard drops, a record that needs
+    /// to build its handler chain waits, and cached chains are stale.
+    pub(crate) fn begin_reconfiguration(&self) -> Reconfiguring<'_> {
+        self.0.reconfiguring.fetch_add(1, Ordering::SeqCst);
+        bump_generation();
+        Reconfiguring(&self.0)
+    }
+
+    /// The reconfiguration counter (odd while a configuration is being applied).
+    pub(crate) fn reconfiguration_count(&self) -> u64 {
+        self.0.reconfiguring.load(Ordering::SeqCst)
+    }
+
+    /// Removes every logger's cached handler chain and returns them, so that the caller can wait
+    /// for the records still using them.
+    pub(crate) fn take_cached_chains(&self) -> Vec<Arc<crate::logger::HandlerChain>> {
+        self.loggers()
+            .iter()
+            .filter_map(|logger| logger.node().chain.swap(None))
+            .collect()
+    }
+
+    /// The handlers the last configuration built, in the order it built them.
+    pub fn configured_handlers(&self) -> Vec<Handler> {
+        self.0
+            .configured
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The handler the last configuration built under `name`. Python: `logging._handlers[name]`.
+    pub fn configured_handler(&self, name: &str) -> Option<Handler> {
+        self.configured_handlers()
+            .into_iter()
+            .find(|h| h.name().as_deref() == Some(name))
+    }
+
+    pub(crate) fn set_configured_handlers(&self, handlers: Vec<Handler>) {
+        *self.0.configured.lock().unwrap_or_else(|e| e.into_inner()) = handlers;
     }
 }
 

@@ -50,10 +50,24 @@ impl ConfigError {
         self
     }
 
+    /// Replaces the path, deeper or not.
+    pub(crate) fn with_path(mut self, path: impl Into<String>) -> ConfigError {
+        self.path = Some(path.into());
+        self
+    }
+
     /// Wraps the error in an outer message, as CPython's `raise ValueError(...) from e` does.
     #[must_use]
     pub fn context(mut self, outer: impl Into<String>) -> ConfigError {
         self.contexts.insert(0, outer.into());
+        self
+    }
+
+    /// Prefixes the innermost message with the key it is about (`level: ...`).
+    pub(crate) fn about_key(mut self, key: &str) -> ConfigError {
+        if self.message.starts_with("expected ") {
+            self.message = format!("{key}: {}", self.message);
+        }
         self
     }
 
@@ -88,8 +102,15 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The core crate's error; for a file that cannot be opened the innermost message is the
+/// operating system's (`[Errno 2] No such file or directory: '/x/app.log'`), as CPython's cause is.
 impl From<crate::Error> for ConfigError {
     fn from(error: crate::Error) -> ConfigError {
-        ConfigError::new(error.to_string())
+        match error {
+            crate::Error::Io { context, source } => {
+                ConfigError::new(source.to_string()).context(context)
+            }
+            other => ConfigError::new(other.to_string()),
+        }
     }
 }

@@ -15,7 +15,7 @@
 //! ```
 
 mod background;
-mod file;
+pub(crate) mod file;
 #[cfg(feature = "http")]
 mod http;
 mod log_file;
@@ -365,6 +365,12 @@ impl Handler {
         crate::manager::notify_config_change();
     }
 
+    /// Sets the level without running the configuration-change hooks (a configuration being
+    /// applied runs them once at the end).
+    pub(crate) fn set_level_quietly(&self, level: Level) {
+        self.0.level.store(level.value(), Ordering::Relaxed);
+    }
+
     /// The formatter, if one was set.
     pub fn formatter(&self) -> Option<Formatter> {
         self.0.formatter.load_full().map(|f| Formatter::clone(&f))
@@ -568,6 +574,14 @@ const MAX_KEPT_BUFFER: usize = 64 * 1024;
 thread_local! {
     static FORMAT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
     static EMITTING: [Cell<u64>; 8] = const { [const { Cell::new(0) }; 8] };
+}
+
+/// Whether this thread is inside some handler's `emit` (a sink's dependencies logging, or a
+/// configuration applied from inside a handler).
+pub(crate) fn inside_handler() -> bool {
+    EMITTING
+        .try_with(|slots| slots.iter().any(|s| s.get() != 0))
+        .unwrap_or(false)
 }
 
 /// Marks a handler as emitting on this thread, so that a record logged from inside its own delivery

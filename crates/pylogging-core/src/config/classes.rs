@@ -1,0 +1,669 @@
+//! Python's handler classes, by the dotted names configuration files use, with their constructor
+//! parameters in Python's order (fileConfig passes `args` positionally) and their keyword names.
+
+use super::args::Args;
+use super::refs::ExtObject;
+use super::{ConfigError, ConfigValue};
+use crate::handler::{
+    FileHandler, FileMode, Handler, MemoryHandler, NullHandler, RotatingFileHandler, StreamHandler,
+    StreamTarget, TimedRotatingFileHandler, WatchedFileHandler, When,
+};
+use crate::level::Level;
+
+/// Builds a handler from its keyword arguments.
+pub(crate) type BuildHandler = fn(&mut Args<'_>) -> Result<Handler, ConfigError>;
+
+/// One of Python's handler classes.
+pub(crate) struct HandlerClass {
+    /// Python's class name, as its `TypeError`s print it (`RotatingFileHandler`).
+    pub(crate) name: &'static str,
+    /// The constructor's parameters in Python's order.
+    pub(crate) params: &'static [&'static str],
+    /// `MemoryHandler`: its `target` names another handler.
+    pub(crate) has_target: bool,
+    pub(crate) build: BuildHandler,
+}
+
+/// The classes of `logging` and `logging.handlers`, by the module each lives in.
+const CLASSES: &[(&str, HandlerClass)] = &[
+    (
+        "logging",
+        HandlerClass {
+            name: "StreamHandler",
+            params: &["stream"],
+            has_target: false,
+            build: stream,
+        },
+    ),
+    (
+        "logging",
+        HandlerClass {
+            name: "FileHandler",
+            params: &["filename", "mode", "encoding", "delay", "errors"],
+            has_target: false,
+            build: file,
+        },
+    ),
+    (
+        "logging",
+        HandlerClass {
+            name: "NullHandler",
+            params: &[],
+            has_target: false,
+            build: null,
+        },
+    ),
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "RotatingFileHandler",
+            params: &[
+                "filename",
+                "mode",
+                "maxBytes",
+                "backupCount",
+                "encoding",
+                "delay",
+                "errors",
+            ],
+            has_target: false,
+            build: rotating,
+        },
+    ),
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "TimedRotatingFileHandler",
+            params: &[
+                "filename",
+                "when",
+                "interval",
+                "backupCount",
+                "encoding",
+                "delay",
+                "utc",
+                "atTime",
+                "errors",
+            ],
+            has_target: false,
+            build: timed,
+        },
+    ),
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "WatchedFileHandler",
+            params: &["filename", "mode", "encoding", "delay", "errors"],
+            has_target: false,
+            build: watched,
+        },
+    ),
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "MemoryHandler",
+            params: &["capacity", "flushLevel", "target", "flushOnClose"],
+            has_target: true,
+            build: memory,
+        },
+    ),
+    #[cfg(feature = "smtp")]
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "SMTPHandler",
+            params: &[
+                "mailhost",
+                "fromaddr",
+                "toaddrs",
+                "subject",
+                "credentials",
+                "secure",
+                "timeout",
+            ],
+            has_target: false,
+            build: network::smtp,
+        },
+    ),
+    #[cfg(feature = "http")]
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "HTTPHandler",
+            params: &["host", "url", "method", "secure", "credentials", "context"],
+            has_target: false,
+            build: network::http,
+        },
+    ),
+    #[cfg(feature = "syslog")]
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "SysLogHandler",
+            params: &["address", "facility", "socktype"],
+            has_target: false,
+            build: network::syslog,
+        },
+    ),
+    #[cfg(feature = "socket")]
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "SocketHandler",
+            params: &["host", "port"],
+            has_target: false,
+            build: network::socket,
+        },
+    ),
+    #[cfg(feature = "socket")]
+    (
+        "logging.handlers",
+        HandlerClass {
+            name: "DatagramHandler",
+            params: &["host", "port"],
+            has_target: false,
+            build: network::datagram,
+        },
+    ),
+];
+
+/// The class a dictConfig `class` names: a full dotted path (`logging.StreamHandler`,
+/// `logging.handlers.RotatingFileHandler`).
+pub(crate) fn by_dotted_name(dotted: &str) -> Option<&'static HandlerClass> {
+    let (module, name) = dotted.rsplit_once('.')?;
+    CLASSES
+        .iter()
+        .find(|(m, class)| *m == module && class.name == name)
+        .map(|(_, class)| class)
+}
+
+/// The class a fileConfig `class` names. CPython evaluates it in the `logging` module's
+/// namespace, so `StreamHandler` and `handlers.RotatingFileHandler` work as well as full paths.
+pub(crate) fn by_ini_name(name: &str) -> Option<&'static HandlerClass> {
+    if let Some(class) = by_dotted_name(name) {
+        return Some(class);
+    }
+    if let Some(rest) = name.strip_prefix("handlers.") {
+        return by_dotted_name(&format!("logging.handlers.{rest}"));
+    }
+    by_dotted_name(&format!("logging.{name}"))
+}
+
+/// The names of the classes that need a network feature this build lacks, so that the error can
+/// say which feature to enable.
+pub(crate) fn feature_for(class_name: &str) -> Option<&'static str> {
+    let name = class_name.rsplit('.').next().unwrap_or(class_name);
+    let feature = match name {
+        "SMTPHandler" => "smtp",
+        "HTTPHandler" => "http",
+        "SysLogHandler" => "syslog",
+        "SocketHandler" | "DatagramHandler" => "socket",
+        _ => return None,
+    };
+    let compiled = CLASSES.iter().any(|(_, c)| c.name == name);
+    (!compiled).then_some(feature)
+}
+
+/// Python's `encoding` and `errors` file arguments: UTF-8 is the only encoding; `errors` has no
+/// effect on text that is already valid UTF-8, so its known values are accepted.
+fn text_options(args: &mut Args<'_>) -> Result<Option<String>, ConfigError> {
+    let encoding = args.string("encoding")?;
+    if let Some(errors) = args.string("errors")? {
+        const KNOWN: [&str; 7] = [
+            "strict",
+            "ignore",
+            "replace",
+            "backslashreplace",
+            "surrogateescape",
+            "xmlcharrefreplace",
+            "namereplace",
+        ];
+        if !KNOWN.contains(&errors.as_str()) {
+            return Err(args.invalid(
+                "errors",
+                "an error handler name such as 'strict'",
+                &ConfigValue::Str(errors),
+            ));
+        }
+    }
+    if let Some(e) = &encoding {
+        crate::handler::file::check_encoding(e)
+            .map_err(|err| ConfigError::new(err.to_string()).at(args.key_path("encoding")))?;
+    }
+    Ok(encoding)
+}
+
+fn required_filename(args: &mut Args<'_>, class: &str) -> Result<String, ConfigError> {
+    args.string("filename")?.ok_or_else(|| {
+        ConfigError::new(format!(
+            "{class}.__init__() missing 1 required positional argument: 'filename'"
+        ))
+        .at(args.path().to_owned())
+    })
+}
+
+fn mode(args: &mut Args<'_>) -> Result<FileMode, ConfigError> {
+    match args.string("mode")? {
+        None => Ok(FileMode::Append),
+        Some(mode) => FileMode::parse(&mode)
+            .map_err(|e| ConfigError::new(e.to_string()).at(args.key_path("mode"))),
+    }
+}
+
+fn open_error(args: &Args<'_>, error: crate::Error) -> ConfigError {
+    ConfigError::from(error).at(args.key_path("filename"))
+}
+
+fn stream(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let target = match args.stream("stream")? {
+        None | Some(ExtObject::Stderr) => StreamTarget::Stderr,
+        Some(ExtObject::Stdout) => StreamTarget::Stdout,
+        Some(ExtObject::Writer(make)) => StreamTarget::Writer(make()),
+        Some(ExtObject::Value(v)) => return Err(args.invalid("stream", "a stream", &v)),
+    };
+    Ok(Handler::new(StreamHandler::for_target(target)))
+}
+
+fn file(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let filename = required_filename(args, "FileHandler")?;
+    let mut builder = FileHandler::builder(&filename).mode(mode(args)?);
+    if let Some(encoding) = text_options(args)? {
+        builder = builder.encoding(encoding);
+    }
+    if let Some(delay) = args.bool("delay")? {
+        builder = builder.delay(delay);
+    }
+    builder.build().map_err(|e| open_error(args, e))
+}
+
+fn rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let filename = required_filename(args, "RotatingFileHandler")?;
+    let mut builder = RotatingFileHandler::builder(&filename).mode(mode(args)?);
+    if let Some(max_bytes) = args.count::<u64>("maxBytes")? {
+        builder = builder.max_bytes(max_bytes);
+    }
+    if let Some(count) = args.count::<u32>("backupCount")? {
+        builder = builder.backup_count(count);
+    }
+    if let Some(encoding) = text_options(args)? {
+        builder = builder.encoding(encoding);
+    }
+    if let Some(delay) = args.bool("delay")? {
+        builder = builder.delay(delay);
+    }
+    builder.build().map_err(|e| open_error(args, e))
+}
+
+fn timed(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let filename = required_filename(args, "TimedRotatingFileHandler")?;
+    let mut builder = TimedRotatingFileHandler::builder(&filename);
+    if let Some(when) = args.string("when")? {
+        let when: When = when
+            .parse()
+            .map_err(|e: crate::Error| ConfigError::new(e.to_string()).at(args.key_path("when")))?;
+        builder = builder.when(when);
+    }
+    if let Some(interval) = args.count::<u32>("interval")? {
+        builder = builder.interval(interval);
+    }
+    if let Some(count) = args.count::<u32>("backupCount")? {
+        builder = builder.backup_count(count);
+    }
+    if let Some(encoding) = text_options(args)? {
+        builder = builder.encoding(encoding);
+    }
+    if let Some(delay) = args.bool("delay")? {
+        builder = builder.delay(delay);
+    }
+    if let Some(utc) = args.bool("utc")? {
+        builder = builder.utc(utc);
+    }
+    if let Some(at) = args.string("atTime")? {
+        let (h, m, s) = parse_time_of_day(&at).ok_or_else(|| {
+            args.invalid(
+                "atTime",
+                "a time of day 'HH:MM' or 'HH:MM:SS'",
+                &ConfigValue::Str(at),
+            )
+        })?;
+        builder = builder.at_time(h, m, s);
+    }
+    builder.build().map_err(|e| open_error(args, e))
+}
+
+/// `HH:MM` or `HH:MM:SS` (Python takes a `datetime.time`, which a file cannot hold).
+fn parse_time_of_day(text: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = text.trim().split(':').map(|p| p.parse::<u32>().ok());
+    let h = parts.next()??;
+    let m = parts.next()??;
+    let s = parts.next().unwrap_or(Some(0))?;
+    (parts.next().is_none() && h < 24 && m < 60 && s < 60).then_some((h, m, s))
+}
+
+fn watched(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let filename = required_filename(args, "WatchedFileHandler")?;
+    let mut builder = WatchedFileHandler::builder(&filename).mode(mode(args)?);
+    if let Some(encoding) = text_options(args)? {
+        builder = builder.encoding(encoding);
+    }
+    if let Some(delay) = args.bool("delay")? {
+        builder = builder.delay(delay);
+    }
+    builder.build().map_err(|e| open_error(args, e))
+}
+
+fn null(_: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    Ok(NullHandler::new())
+}
+
+/// A `MemoryHandler` without its target: the configurator sets it once every handler exists.
+fn memory(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let capacity = args.count::<usize>("capacity")?.ok_or_else(|| {
+        ConfigError::new(
+            "MemoryHandler.__init__() missing 1 required positional argument: 'capacity'",
+        )
+        .at(args.path().to_owned())
+    })?;
+    let mut builder = MemoryHandler::builder(capacity);
+    if let Some(level) = args.level("flushLevel")? {
+        builder = builder.flush_level(level);
+    } else {
+        builder = builder.flush_level(Level::ERROR);
+    }
+    if let Some(flush) = args.bool("flushOnClose")? {
+        builder = builder.flush_on_close(flush);
+    }
+    Ok(builder.build())
+}
+
+#[cfg(any(
+    feature = "smtp",
+    feature = "http",
+    feature = "syslog",
+    feature = "socket"
+))]
+mod network {
+    use super::*;
+
+    /// A `(host, port)` pair, or a host alone.
+    #[allow(dead_code)]
+    fn host_and_port(
+        args: &mut Args<'_>,
+        key: &str,
+    ) -> Result<Option<(String, Option<u16>)>, ConfigError> {
+        match args.value(key)? {
+            None => Ok(None),
+            Some(ConfigValue::Str(host)) => Ok(Some((host, None))),
+            Some(ConfigValue::List(items)) => match items.as_slice() {
+                [ConfigValue::Str(host), ConfigValue::Int(port)] => {
+                    let port = u16::try_from(*port).map_err(|_| {
+                        args.invalid(key, "a port from 0 to 65535", &ConfigValue::Int(*port))
+                    })?;
+                    Ok(Some((host.clone(), Some(port))))
+                }
+                _ => Err(args.invalid(
+                    key,
+                    "a host or a [host, port] pair",
+                    &ConfigValue::List(items),
+                )),
+            },
+            Some(other) => Err(args.invalid(key, "a host or a [host, port] pair", &other)),
+        }
+    }
+
+    #[allow(dead_code)]
+    fn required<T>(
+        args: &Args<'_>,
+        class: &str,
+        key: &str,
+        value: Option<T>,
+    ) -> Result<T, ConfigError> {
+        value.ok_or_else(|| {
+            ConfigError::new(format!(
+                "{class}.__init__() missing 1 required positional argument: '{key}'"
+            ))
+            .at(args.path().to_owned())
+        })
+    }
+
+    /// A `[user, password]` pair.
+    #[allow(dead_code)]
+    fn credentials(args: &mut Args<'_>) -> Result<Option<(String, String)>, ConfigError> {
+        match args.value("credentials")? {
+            None => Ok(None),
+            Some(ConfigValue::List(items)) => match items.as_slice() {
+                [ConfigValue::Str(user), ConfigValue::Str(password)] => {
+                    Ok(Some((user.clone(), password.clone())))
+                }
+                _ => Err(args.invalid(
+                    "credentials",
+                    "a [user, password] pair",
+                    &ConfigValue::List(items),
+                )),
+            },
+            Some(other) => Err(args.invalid("credentials", "a [user, password] pair", &other)),
+        }
+    }
+
+    fn built(
+        args: &Args<'_>,
+        result: Result<Handler, crate::Error>,
+    ) -> Result<Handler, ConfigError> {
+        result.map_err(|e| ConfigError::new(e.to_string()).at(args.path().to_owned()))
+    }
+
+    #[cfg(feature = "smtp")]
+    pub(super) fn smtp(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        use crate::handler::{Security, SmtpHandler};
+        let mailhost = host_and_port(args, "mailhost")?;
+        let (host, port) = required(args, "SMTPHandler", "mailhost", mailhost)?;
+        let fromaddr = args.string("fromaddr")?;
+        let fromaddr = required(args, "SMTPHandler", "fromaddr", fromaddr)?;
+        let toaddrs = match args.value("toaddrs")? {
+            Some(ConfigValue::Str(one)) => Some(vec![one]),
+            Some(ConfigValue::List(items)) => Some(
+                items
+                    .into_iter()
+                    .map(|i| match i {
+                        ConfigValue::Str(s) => Ok(s),
+                        other => Err(args.invalid("toaddrs", "a list of addresses", &other)),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some(other) => return Err(args.invalid("toaddrs", "a list of addresses", &other)),
+            None => None,
+        };
+        let toaddrs = required(args, "SMTPHandler", "toaddrs", toaddrs)?;
+        let subject = args.string("subject")?;
+        let subject = required(args, "SMTPHandler", "subject", subject)?;
+        let mut builder = SmtpHandler::builder(host, fromaddr, toaddrs, subject);
+        if let Some(port) = port {
+            builder = builder.port(port);
+        }
+        if let Some((user, password)) = credentials(args)? {
+            builder = builder.credentials(user, password);
+        }
+        // Python: `secure` is None (plain) or a tuple (STARTTLS, with optional key and cert files).
+        if args.contains("secure") {
+            match args.value("secure")? {
+                None => {}
+                Some(ConfigValue::List(items)) if items.is_empty() => {
+                    builder = builder.security(Security::StartTls);
+                }
+                Some(other) => {
+                    return Err(args.invalid("secure", "null or an empty list (STARTTLS)", &other));
+                }
+            }
+        }
+        if let Some(timeout) = args.seconds("timeout")? {
+            builder = builder.timeout(timeout);
+        }
+        built(args, builder.build())
+    }
+
+    #[cfg(feature = "http")]
+    pub(super) fn http(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        use crate::handler::{HttpHandler, HttpMethod};
+        let host = args.string("host")?;
+        let host = required(args, "HTTPHandler", "host", host)?;
+        let url = args.string("url")?;
+        let url = required(args, "HTTPHandler", "url", url)?;
+        let mut builder = HttpHandler::builder(host, url);
+        if let Some(method) = args.string("method")? {
+            let method = match method.as_str() {
+                "GET" => HttpMethod::Get,
+                "POST" => HttpMethod::Post,
+                _ => {
+                    return Err(
+                        ConfigError::new("method must be GET or POST").at(args.key_path("method"))
+                    );
+                }
+            };
+            builder = builder.method(method);
+        }
+        if let Some(secure) = args.bool("secure")? {
+            builder = builder.secure(secure);
+        }
+        if let Some((user, password)) = credentials(args)? {
+            builder = builder.credentials(user, password);
+        }
+        if let Some(context) = args.value("context")? {
+            return Err(args.invalid(
+                "context",
+                "null (an SSL context cannot come from a file)",
+                &context,
+            ));
+        }
+        built(args, builder.build())
+    }
+
+    #[cfg(feature = "syslog")]
+    pub(super) fn syslog(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        use crate::handler::SysLogHandler;
+        use crate::handler::syslog::{Facility, SockType, SyslogAddress};
+        let mut builder = SysLogHandler::builder();
+        match args.value("address")? {
+            None => {}
+            Some(ConfigValue::Str(path)) => {
+                builder = builder.address(SyslogAddress::Unix(path.into()));
+            }
+            Some(ConfigValue::List(items)) => match items.as_slice() {
+                [ConfigValue::Str(host), ConfigValue::Int(port)] => {
+                    let port = u16::try_from(*port).map_err(|_| {
+                        args.invalid(
+                            "address",
+                            "a port from 0 to 65535",
+                            &ConfigValue::Int(*port),
+                        )
+                    })?;
+                    builder = builder.address((host.as_str(), port));
+                }
+                _ => {
+                    return Err(args.invalid(
+                        "address",
+                        "a socket path or a [host, port] pair",
+                        &ConfigValue::List(items),
+                    ));
+                }
+            },
+            Some(other) => {
+                return Err(args.invalid(
+                    "address",
+                    "a socket path or a [host, port] pair",
+                    &other,
+                ));
+            }
+        }
+        match args.value("facility")? {
+            None => {}
+            Some(ConfigValue::Int(code)) => {
+                let code = u32::try_from(code).map_err(|_| {
+                    args.invalid(
+                        "facility",
+                        "a facility number or name",
+                        &ConfigValue::Int(code),
+                    )
+                })?;
+                builder = builder.facility(Facility::new(code));
+            }
+            Some(ConfigValue::Str(name)) => {
+                let facility: Facility =
+                    name.parse()
+                        .map_err(|e: crate::handler::syslog::UnknownName| {
+                            ConfigError::new(e.to_string()).at(args.key_path("facility"))
+                        })?;
+                builder = builder.facility(facility);
+            }
+            Some(other) => {
+                return Err(args.invalid("facility", "a facility number or name", &other));
+            }
+        }
+        match args.value("socktype")? {
+            None => {}
+            Some(ConfigValue::Int(1)) => builder = builder.socktype(Some(SockType::Stream)),
+            Some(ConfigValue::Int(2)) => builder = builder.socktype(Some(SockType::Datagram)),
+            Some(other) => {
+                return Err(args.invalid(
+                    "socktype",
+                    "ext://socket.SOCK_STREAM or ext://socket.SOCK_DGRAM",
+                    &other,
+                ));
+            }
+        }
+        built(args, builder.build())
+    }
+
+    #[cfg(feature = "socket")]
+    fn host_port(args: &mut Args<'_>, class: &str) -> Result<(String, u16), ConfigError> {
+        let host = args.string("host")?;
+        let host = required(args, class, "host", host)?;
+        let port = args.int("port")?;
+        let port = required(args, class, "port", port)?;
+        let port = u16::try_from(port)
+            .map_err(|_| args.invalid("port", "a port from 0 to 65535", &ConfigValue::Int(port)))?;
+        Ok((host, port))
+    }
+
+    #[cfg(feature = "socket")]
+    pub(super) fn socket(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        let (host, port) = host_port(args, "SocketHandler")?;
+        built(
+            args,
+            crate::handler::SocketHandler::builder(host, port).build(),
+        )
+    }
+
+    #[cfg(feature = "socket")]
+    pub(super) fn datagram(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        let (host, port) = host_port(args, "DatagramHandler")?;
+        built(
+            args,
+            crate::handler::DatagramHandler::builder(host, port).build(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_as_dict_config_and_file_config_resolve_them() {
+        assert_eq!(
+            by_dotted_name("logging.StreamHandler").map(|c| c.name),
+            Some("StreamHandler")
+        );
+        assert!(by_dotted_name("StreamHandler").is_none());
+        assert!(by_dotted_name("logging.handlers.StreamHandler").is_none());
+        assert_eq!(
+            by_ini_name("StreamHandler").map(|c| c.name),
+            Some("StreamHandler")
+        );
+        assert_eq!(
+            by_ini_name("handlers.RotatingFileHandler").map(|c| c.name),
+            Some("RotatingFileHandler")
+        );
+        assert_eq!(parse_time_of_day("02:30"), Some((2, 30, 0)));
+        assert_eq!(parse_time_of_day("25:00"), None);
+    }
+}
