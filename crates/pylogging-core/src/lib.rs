@@ -22,6 +22,7 @@
 //! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
+//! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylogging` crate feeds it `tracing` events,
 //! and the `pylogging` crate puts both behind one dependency.

@@ -254,25 +254,38 @@ fn open_error(args: &Args<'_>, error: crate::Error) -> ConfigError {
     ConfigError::from(error).at(args.key_path("filename"))
 }
 
-fn stream(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
-    let target = match args.stream("stream")? {
+/// The stream a `stream` argument names (stderr when absent, as in Python).
+pub(crate) fn stream_target(args: &mut Args<'_>) -> Result<StreamTarget, ConfigError> {
+    Ok(match args.stream("stream")? {
         None | Some(ExtObject::Stderr) => StreamTarget::Stderr,
         Some(ExtObject::Stdout) => StreamTarget::Stdout,
         Some(ExtObject::Writer(make)) => StreamTarget::Writer(make()),
         Some(ExtObject::Value(v)) => return Err(args.invalid("stream", "a stream", &v)),
+    })
+}
+
+fn stream(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    Ok(Handler::new(StreamHandler::for_target(stream_target(
+        args,
+    )?)))
+}
+
+/// `encoding` and `delay`, which every file handler's builder takes.
+macro_rules! file_options {
+    ($builder:ident, $args:ident) => {
+        if let Some(encoding) = text_options($args)? {
+            $builder = $builder.encoding(encoding);
+        }
+        if let Some(delay) = $args.bool("delay")? {
+            $builder = $builder.delay(delay);
+        }
     };
-    Ok(Handler::new(StreamHandler::for_target(target)))
 }
 
 fn file(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     let filename = required_filename(args, "FileHandler")?;
     let mut builder = FileHandler::builder(&filename).mode(mode(args)?);
-    if let Some(encoding) = text_options(args)? {
-        builder = builder.encoding(encoding);
-    }
-    if let Some(delay) = args.bool("delay")? {
-        builder = builder.delay(delay);
-    }
+    file_options!(builder, args);
     builder.build().map_err(|e| open_error(args, e))
 }
 
@@ -285,12 +298,7 @@ fn rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     if let Some(count) = args.count::<u32>("backupCount")? {
         builder = builder.backup_count(count);
     }
-    if let Some(encoding) = text_options(args)? {
-        builder = builder.encoding(encoding);
-    }
-    if let Some(delay) = args.bool("delay")? {
-        builder = builder.delay(delay);
-    }
+    file_options!(builder, args);
     builder.build().map_err(|e| open_error(args, e))
 }
 
@@ -309,12 +317,7 @@ fn timed(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     if let Some(count) = args.count::<u32>("backupCount")? {
         builder = builder.backup_count(count);
     }
-    if let Some(encoding) = text_options(args)? {
-        builder = builder.encoding(encoding);
-    }
-    if let Some(delay) = args.bool("delay")? {
-        builder = builder.delay(delay);
-    }
+    file_options!(builder, args);
     if let Some(utc) = args.bool("utc")? {
         builder = builder.utc(utc);
     }
@@ -343,12 +346,7 @@ fn parse_time_of_day(text: &str) -> Option<(u32, u32, u32)> {
 fn watched(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     let filename = required_filename(args, "WatchedFileHandler")?;
     let mut builder = WatchedFileHandler::builder(&filename).mode(mode(args)?);
-    if let Some(encoding) = text_options(args)? {
-        builder = builder.encoding(encoding);
-    }
-    if let Some(delay) = args.bool("delay")? {
-        builder = builder.delay(delay);
-    }
+    file_options!(builder, args);
     builder.build().map_err(|e| open_error(args, e))
 }
 

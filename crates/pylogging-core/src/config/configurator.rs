@@ -243,6 +243,17 @@ impl Configurator {
         self.apply_text(&text, path)
     }
 
+    /// The formatter factory registered as `class` (an entry's `class` at `path`).
+    pub(crate) fn formatter_factory_named(
+        &self,
+        class: &str,
+        path: &str,
+    ) -> Result<&FormatterFactory, ConfigError> {
+        self.formatter_factories
+            .get(class)
+            .ok_or_else(|| super::dict::cannot_resolve(class).at(format!("{path}.class")))
+    }
+
     /// Applies the text of a file at `path` (its extension tells the format).
     pub(crate) fn apply_text(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
         let source = path.display().to_string();

@@ -16,7 +16,7 @@ use super::{ConfigError, ConfigMap, ConfigValue};
 use crate::filter::{Filter, NameFilter};
 use crate::format::repr::py_repr;
 use crate::format::{DefaultValue, Formatter, Style};
-use crate::handler::{Handler, MemoryHandler, QueueListener, StreamHandler, StreamTarget};
+use crate::handler::{Handler, MemoryHandler, QueueListener, StreamHandler};
 
 /// Reads a dictConfig document.
 pub(crate) fn plan(
@@ -312,11 +312,7 @@ impl Reader<'_> {
         if let Some(class) = args.string("class")?
             && class != "logging.Formatter"
         {
-            let make = self
-                .configurator
-                .formatter_factories
-                .get(&class)
-                .ok_or_else(|| cannot_resolve(&class).at(format!("{path}.class")))?;
+            let make = self.configurator.formatter_factory_named(&class, path)?;
             let mut args = Args::new(
                 class.clone(),
                 path,
@@ -578,15 +574,7 @@ impl Reader<'_> {
         };
         let handler = match terminator {
             Some(terminator) => {
-                let target = match args.stream("stream")? {
-                    None | Some(super::refs::ExtObject::Stderr) => StreamTarget::Stderr,
-                    Some(super::refs::ExtObject::Stdout) => StreamTarget::Stdout,
-                    Some(super::refs::ExtObject::Writer(make)) => StreamTarget::Writer(make()),
-                    Some(super::refs::ExtObject::Value(v)) => {
-                        return Err(args.invalid("stream", "a stream", &v));
-                    }
-                };
-                StreamHandler::with_terminator(target, terminator)
+                StreamHandler::with_terminator(classes::stream_target(&mut args)?, terminator)
             }
             None => (class.build)(&mut args)?,
         };

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use super::args::{Args, check_level};
 use super::classes;
 use super::configurator::Configurator;
-use super::dict::cannot_resolve;
 use super::ini::Ini;
 use super::plan::{LoggerPlan, Plan};
 use super::pyliteral::parse_literal;
@@ -136,11 +135,7 @@ impl IniReader<'_> {
                 .filter(|c| !c.is_empty())
                 && class != "logging.Formatter"
             {
-                let make = self
-                    .configurator
-                    .formatter_factories
-                    .get(&class)
-                    .ok_or_else(|| cannot_resolve(&class).at(format!("{path}.class")))?;
+                let make = self.configurator.formatter_factory_named(&class, &path)?;
                 let mut kwargs = ConfigMap::new();
                 kwargs.insert("format", format.map_or(ConfigValue::Null, ConfigValue::Str));
                 kwargs.insert(
