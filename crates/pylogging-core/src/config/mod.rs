@@ -7,6 +7,8 @@
 //! | `logging.config.fileConfig(f)` | [`file_config`], [`Configurator::file_config`] |
 
 mod error;
+#[allow(dead_code)] // until the fileConfig configurator uses it
+mod ini;
 mod value;
 
 pub use error::ConfigError;
