@@ -9,6 +9,8 @@
 mod error;
 #[allow(dead_code)] // until the fileConfig configurator uses it
 mod ini;
+#[allow(dead_code)] // until the fileConfig configurator uses it
+mod pyliteral;
 mod value;
 
 pub use error::ConfigError;
