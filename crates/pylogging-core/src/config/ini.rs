@@ -1,174 +1,118 @@
-//! INI files as Python's `configparser.ConfigParser` reads them for `fileConfig`: `key = value`
-//! or `key: value`, `#` and `;` full-line comments, indented continuation lines, keys lower-cased,
-//! a `[DEFAULT]` section, `%(name)s` interpolation, and configparser's error texts.
+//! INI files as `logging.config.fileConfig` reads them: Python 3.11's `configparser.ConfigParser`
+//! with its default options.
+//!
+//! Those defaults are: `=` and `:` as delimiters, `#` and `;` full-line comments and no inline
+//! comments, keys lower-cased (`optionxform`), `strict=True` (a section or a key given twice is an
+//! error), `allow_no_value=False`, `empty_lines_in_values=True`, and `BasicInterpolation`
+//! (`%(key)s`, `%%`).
+//!
+//! The text is read as Python reads a file in text mode: `\r\n` and a lone `\r` end lines as `\n`
+//! does. A byte-order mark is not removed (Python's default UTF-8 codec keeps it, so a file that
+//! starts with one has no section header).
+//!
+//! Errors carry configparser's own texts, so a message matches what `python -c
+//! "logging.config.fileConfig('logging.ini')"` prints.
 
 use super::ConfigError;
 use crate::format::repr::py_repr;
 
-/// A parsed INI file: sections and their entries, in file order.
-#[derive(Debug, Default)]
+/// The section whose keys every other section falls back to.
+const DEFAULT_SECTION: &str = "DEFAULT";
+
+/// configparser's `MAX_INTERPOLATION_DEPTH`.
+const MAX_INTERPOLATION_DEPTH: usize = 10;
+
+/// Bounds on the work one interpolated value may take. configparser has none, but a file whose
+/// values each refer several times to the next would take exponential time and memory; no real
+/// value comes near these.
+const MAX_INTERPOLATED_LEN: usize = 1 << 24;
+const MAX_INTERPOLATION_STEPS: usize = 1 << 20;
+
+/// A parsed INI file: its sections in file order, each with its keys in order, and the keys of its
+/// `[DEFAULT]` section. Python: a `configparser.ConfigParser` after `read()`.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Ini {
     sections: Vec<Section>,
+    /// The `[DEFAULT]` section's keys (all its blocks, merged).
     defaults: Vec<(String, String)>,
+    /// Whether the file had any section header, `[DEFAULT]` included.
+    has_headers: bool,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Section {
     name: String,
     entries: Vec<(String, String)>,
 }
 
-/// configparser's `MAX_INTERPOLATION_DEPTH`.
-const MAX_DEPTH: usize = 10;
+/// How reading failed. fileConfig wraps configparser's `ParsingError` (and its subclass
+/// `MissingSectionHeaderError`) in `RuntimeError('<fname> is invalid: ...')` but lets the
+/// duplicate-section and duplicate-option errors through unchanged.
+#[derive(Debug)]
+enum ReadError {
+    Parsing(String),
+    Duplicate(String),
+}
+
+/// A section or `[DEFAULT]` while its values are still lists of lines.
+struct RawSection {
+    name: String,
+    entries: Vec<(String, Vec<String>)>,
+}
 
 impl Ini {
-    /// Parses `text`; `source` names the file in errors. Errors that configparser raises as
-    /// `ParsingError` come as fileConfig words them: `<source> is invalid: ...`.
+    /// Parses `text`; `source` names the file in errors.
+    ///
+    /// The errors are configparser's, with its texts:
+    /// - a key before the first section header: `File contains no section headers.\nfile:
+    ///   'logging.ini', line: 1\n'key=value\n'`;
+    /// - lines that are neither a header, a `key = value` line, a comment nor a continuation:
+    ///   `Source contains parsing errors: 'logging.ini'\n\t[line  2]: 'garbage\n'` (all of them);
+    /// - `While reading from 'logging.ini' [line  3]: section 'x' already exists`;
+    /// - `While reading from 'logging.ini' [line  3]: option 'k' in section 'x' already exists`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn parse(text: &str, source: &str) -> Result<Ini, ConfigError> {
-        let mut ini = Ini::default();
-        // Where the entries go: None before any header, Some(None) for DEFAULT, else an index.
-        let mut current: Option<Option<usize>> = None;
-        let mut option: Option<String> = None;
-        let mut indent_level = 0usize;
-        let mut values: Vec<(Option<usize>, String, Vec<String>)> = Vec::new();
-        let mut seen_sections: Vec<String> = Vec::new();
-        let mut parse_errors = Vec::new();
-        for (index, raw) in text.split_inclusive('\n').enumerate() {
-            let lineno = index + 1;
-            let line = raw.trim_end_matches(['\n', '\r']);
-            let stripped = line.trim();
-            let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
-            if stripped.is_empty() || is_comment {
-                // An empty line inside a value is kept; a comment line is not.
-                if !is_comment
-                    && current.is_some()
-                    && let Some(last) = values.last_mut()
-                    && option.as_deref() == Some(last.1.as_str())
-                {
-                    last.2.push(String::new());
-                }
-                continue;
+        read(text, source).map_err(|error| match error {
+            ReadError::Parsing(message) | ReadError::Duplicate(message) => {
+                ConfigError::new(message)
             }
-            let indent = line.len() - line.trim_start().len();
-            if current.is_some() && option.is_some() && indent > indent_level {
-                if let Some(last) = values.last_mut() {
-                    last.2.push(stripped.to_owned());
-                }
-                continue;
-            }
-            indent_level = indent;
-            if let Some(header) = section_header(stripped) {
-                if header == "DEFAULT" {
-                    current = Some(None);
-                } else if let Some(at) = ini.sections.iter().position(|s| s.name == header) {
-                    if seen_sections.iter().any(|s| s == header) {
-                        return Err(ConfigError::new(format!(
-                            "While reading from {} [line {lineno:2}]: section {} already exists",
-                            py_repr(source),
-                            py_repr(header)
-                        ))
-                        .at(header.to_owned()));
-                    }
-                    current = Some(Some(at));
-                } else {
-                    ini.sections.push(Section {
-                        name: header.to_owned(),
-                        entries: Vec::new(),
-                    });
-                    seen_sections.push(header.to_owned());
-                    current = Some(Some(ini.sections.len() - 1));
-                }
-                option = None;
-                continue;
-            }
-            let Some(target) = current else {
-                return Err(ConfigError::syntax(
-                    source,
-                    lineno,
-                    1,
-                    format!(
-                        "File contains no section headers.\nfile: {}, line: {lineno}\n{}",
-                        py_repr(source),
-                        py_repr(raw)
-                    ),
-                )
-                .context(format!("{source} is invalid")));
-            };
-            match split_option(stripped) {
-                Some((name, value)) => {
-                    let name = name.trim_end().to_lowercase();
-                    let duplicate = values.iter().any(|(t, n, _)| *t == target && *n == name);
-                    if duplicate {
-                        let section = target.map_or("DEFAULT", |i| ini.sections[i].name.as_str());
-                        return Err(ConfigError::new(format!(
-                            "While reading from {} [line {lineno:2}]: option {} in section {} already exists",
-                            py_repr(source),
-                            py_repr(&name),
-                            py_repr(section)
-                        ))
-                        .at(format!("{section}.{name}")));
-                    }
-                    values.push((target, name.clone(), vec![value.trim().to_owned()]));
-                    option = Some(name);
-                }
-                None => {
-                    parse_errors.push((lineno, format!("\n\t[line {lineno:2}]: {}", py_repr(raw))));
-                    option = None;
-                }
-            }
-        }
-        if let Some(&(first_line, _)) = parse_errors.first() {
-            let lines: String = parse_errors.iter().map(|(_, text)| text.as_str()).collect();
-            return Err(ConfigError::syntax(
-                source,
-                first_line,
-                1,
-                format!("Source contains parsing errors: {}{lines}", py_repr(source)),
-            )
-            .context(format!("{source} is invalid")));
-        }
-        for (target, name, lines) in values {
-            let value = lines.join("\n").trim_end().to_owned();
-            match target {
-                None => ini.defaults.push((name, value)),
-                Some(i) => ini.sections[i].entries.push((name, value)),
-            }
-        }
-        Ok(ini)
+        })
     }
 
-    /// Whether the file has a section `name` (case-sensitive; `DEFAULT` is not a section).
+    /// Parses `text` as `fileConfig(fname)` does: as [`Ini::parse`], but a syntax error (the
+    /// `Source contains parsing errors` and `File contains no section headers` kinds) is wrapped
+    /// as CPython wraps it, so the error displays as `logging.ini is invalid: Source contains
+    /// parsing errors: ...`. Duplicate sections and keys are not wrapped, as in CPython.
+    pub(crate) fn parse_for_file_config(text: &str, fname: &str) -> Result<Ini, ConfigError> {
+        read(text, fname).map_err(|error| match error {
+            ReadError::Parsing(message) => {
+                ConfigError::new(message).context(format!("{fname} is invalid"))
+            }
+            ReadError::Duplicate(message) => ConfigError::new(message),
+        })
+    }
+
+    /// Whether a section of this name exists. Section names are case-sensitive, as in
+    /// configparser; `DEFAULT` is never a section here.
     pub(crate) fn has_section(&self, name: &str) -> bool {
         self.section(name).is_some()
     }
 
-    fn section(&self, name: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.name == name)
+    /// The section names in file order, without `DEFAULT`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn section_names(&self) -> Vec<&str> {
+        self.sections.iter().map(|s| s.name.as_str()).collect()
     }
 
-    /// The raw value of `key`: the section's own, else `[DEFAULT]`'s, else `defaults`'.
-    fn raw(&self, section: &str, key: &str, defaults: &[(String, String)]) -> Option<String> {
-        let find = |entries: &[(String, String)]| {
-            entries
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
-        self.section(section)
-            .and_then(|s| find(&s.entries))
-            .or_else(|| find(&self.defaults))
-            .or_else(|| {
-                defaults
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k.to_lowercase() == key)
-                    .map(|(_, v)| v.clone())
-            })
-    }
-
-    /// The value of `key` in `section` (keys are lower-cased), falling back to `[DEFAULT]` and then
-    /// `defaults`; `raw` skips `%`-interpolation. `None` when absent.
+    /// The value of `key` in `section` (keys are lower-cased, configparser's optionxform), falling
+    /// back to the [DEFAULT] section and then `defaults` (fileConfig's `defaults` argument); `raw`
+    /// skips %-interpolation (fileConfig reads `format`, `datefmt`, `style` raw). Ok(None) when
+    /// absent.
+    ///
+    /// A section that does not exist has no keys, even those of `[DEFAULT]` (configparser's
+    /// `get(..., fallback=None)`); the section name `DEFAULT` reads `[DEFAULT]` and `defaults`.
+    /// Interpolation errors carry configparser's texts (`InterpolationSyntaxError`,
+    /// `InterpolationMissingOptionError`, `InterpolationDepthError`).
     pub(crate) fn get(
         &self,
         section: &str,
@@ -176,218 +120,622 @@ impl Ini {
         raw: bool,
         defaults: &[(String, String)],
     ) -> Result<Option<String>, ConfigError> {
-        let key = key.to_lowercase();
-        let Some(value) = self.raw(section, &key, defaults) else {
+        let entries: &[(String, String)] = if section == DEFAULT_SECTION {
+            &[]
+        } else {
+            match self.section(section) {
+                Some(s) => &s.entries,
+                None => return Ok(None),
+            }
+        };
+        let lookup = Lookup {
+            entries,
+            file_defaults: &self.defaults,
+            defaults,
+        };
+        let option = option_xform(key);
+        let Some(value) = lookup.get(&option) else {
             return Ok(None);
         };
-        if raw || !value.contains('%') {
-            return Ok(Some(value));
+        if raw {
+            return Ok(Some(value.to_owned()));
         }
-        let mut out = String::new();
-        self.interpolate(section, &key, &value, &value, defaults, 1, &mut out)?;
+        let mut interpolation = Interpolation {
+            lookup: &lookup,
+            section,
+            option: &option,
+            raw_value: value,
+            steps: 0,
+        };
+        let mut out = String::with_capacity(value.len());
+        interpolation.interpolate(&mut out, value, 1)?;
         Ok(Some(out))
     }
 
-    /// configparser's `BasicInterpolation._interpolate_some`.
-    #[allow(clippy::too_many_arguments)]
-    fn interpolate(
-        &self,
-        section: &str,
-        option: &str,
-        raw_value: &str,
-        text: &str,
-        defaults: &[(String, String)],
-        depth: usize,
-        out: &mut String,
-    ) -> Result<(), ConfigError> {
-        if depth > MAX_DEPTH {
-            return Err(ConfigError::new(format!(
-                "Recursion limit exceeded in value substitution: option {} in section {} contains an interpolation key which cannot be substituted in {MAX_DEPTH} steps. Raw value: {}",
-                py_repr(option),
-                py_repr(section),
-                py_repr(raw_value)
-            ))
-            .at(format!("{section}.{option}")));
+    /// Whether the file had no section headers at all (only blank lines and comments), which
+    /// fileConfig reports as `'<fname> is an empty file'`.
+    ///
+    /// CPython itself raises that error only for a file of zero bytes; a file of comments gives
+    /// `KeyError: 'formatters'` there.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.has_headers
+    }
+
+    fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.name == name)
+    }
+}
+
+/// configparser's `optionxform`: `str.lower()`.
+fn option_xform(key: &str) -> String {
+    key.to_lowercase()
+}
+
+/// Python's `str.isspace()` for one character, which is also what `str.strip()` removes and what
+/// `\s` matches in configparser's patterns.
+fn is_py_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | '\x1c'..='\x1f'
+            | ' '
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
+}
+
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(is_py_space)
+}
+
+/// The lines of `text` as Python's text-mode file iteration yields them (universal newlines):
+/// each line without its end, and whether it had one (which Python shows as `\n`).
+fn universal_lines(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-        let mut rest = text;
+        match rest.find(['\n', '\r']) {
+            Some(end) => {
+                let line = &rest[..end];
+                let skip = if rest[end..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rest = &rest[end + skip..];
+                Some((line, true))
+            }
+            None => {
+                let line = rest;
+                rest = "";
+                Some((line, false))
+            }
+        }
+    })
+}
+
+/// Python's `repr()` of a line as configparser saw it, with its `\n`.
+fn line_repr(line: &str, terminated: bool) -> String {
+    if terminated {
+        py_repr(&format!("{line}\n"))
+    } else {
+        py_repr(line)
+    }
+}
+
+/// configparser's `RawConfigParser._read` followed by `_join_multiline_values`.
+fn read(text: &str, source: &str) -> Result<Ini, ReadError> {
+    // [DEFAULT] first, then the sections in file order.
+    let mut all = vec![RawSection {
+        name: DEFAULT_SECTION.to_owned(),
+        entries: Vec::new(),
+    }];
+    let mut has_headers = false;
+    // The current section, an index into `all`: None before the first header.
+    let mut current: Option<usize> = None;
+    // The option that continuation lines extend: an index into the current section's entries.
+    // An option with an empty name (an error) is never extended, as in configparser.
+    let mut option: Option<usize> = None;
+    let mut indent_level = 0;
+    let mut errors: Vec<(usize, String)> = Vec::new();
+
+    for (index, (line, terminated)) in universal_lines(text).enumerate() {
+        let lineno = index + 1;
+        let stripped = py_strip(line);
+        let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
+        let value = if is_comment { "" } else { stripped };
+        let continued = match (current, option) {
+            (Some(section), Some(opt)) => {
+                Some(&mut all[section].entries[opt]).filter(|(name, _)| !name.is_empty())
+            }
+            _ => None,
+        };
+
+        if value.is_empty() {
+            // empty_lines_in_values: an empty line (not a comment, which is skipped) belongs to
+            // the value being read; trailing ones go when the lines are joined.
+            if let (false, Some((_, lines))) = (is_comment, continued) {
+                lines.push(String::new());
+            }
+            continue;
+        }
+
+        let indent = line.chars().position(|c| !is_py_space(c)).unwrap_or(0);
+        if let Some((_, lines)) = continued
+            && indent > indent_level
+        {
+            lines.push(value.to_owned());
+            continue;
+        }
+        indent_level = indent;
+
+        if let Some(name) = section_header(value) {
+            has_headers = true;
+            if name == DEFAULT_SECTION {
+                current = Some(0);
+            } else if all[1..].iter().any(|s| s.name == name) {
+                return Err(ReadError::Duplicate(format!(
+                    "While reading from {} [line {lineno:2}]: section {} already exists",
+                    py_repr(source),
+                    py_repr(name)
+                )));
+            } else {
+                all.push(RawSection {
+                    name: name.to_owned(),
+                    entries: Vec::new(),
+                });
+                current = Some(all.len() - 1);
+            }
+            option = None;
+            continue;
+        }
+
+        let Some(section) = current else {
+            return Err(ReadError::Parsing(format!(
+                "File contains no section headers.\nfile: {}, line: {lineno}\n{}",
+                py_repr(source),
+                line_repr(line, terminated)
+            )));
+        };
+
+        let Some(delimiter) = value.find(['=', ':']) else {
+            errors.push((lineno, line_repr(line, terminated)));
+            continue;
+        };
+        let name = value[..delimiter].trim_end_matches(is_py_space);
+        if name.is_empty() {
+            // configparser records the error and still stores the value under ''.
+            errors.push((lineno, line_repr(line, terminated)));
+        }
+        let name = option_xform(name);
+        let target = &mut all[section];
+        if target.entries.iter().any(|(k, _)| *k == name) {
+            return Err(ReadError::Duplicate(format!(
+                "While reading from {} [line {lineno:2}]: option {} in section {} already exists",
+                py_repr(source),
+                py_repr(&name),
+                py_repr(&target.name)
+            )));
+        }
+        let first = py_strip(&value[delimiter + 1..]).to_owned();
+        target.entries.push((name, vec![first]));
+        option = Some(target.entries.len() - 1);
+    }
+
+    if !errors.is_empty() {
+        let mut message = format!("Source contains parsing errors: {}", py_repr(source));
+        for (lineno, line) in errors {
+            message.push_str(&format!("\n\t[line {lineno:2}]: {line}"));
+        }
+        return Err(ReadError::Parsing(message));
+    }
+
+    let mut all = all.into_iter().map(|s| Section {
+        name: s.name,
+        entries: join_lines(s.entries),
+    });
+    let defaults = all.next().map(|s| s.entries).unwrap_or_default();
+    Ok(Ini {
+        sections: all.collect(),
+        defaults,
+        has_headers,
+    })
+}
+
+/// `[name]` at the start of a stripped line: configparser's `\[(?P<header>.+)\]`, which is not
+/// anchored at the end, so `[a] ; note` is section `a` and `[a]]` is section `a]`.
+fn section_header(value: &str) -> Option<&str> {
+    let inner = value.strip_prefix('[')?;
+    let end = inner.rfind(']')?;
+    (end > 0).then(|| &inner[..end])
+}
+
+/// A multi-line value is its lines joined with `\n`, trailing whitespace (the empty lines that
+/// followed it) removed.
+fn join_lines(entries: Vec<(String, Vec<String>)>) -> Vec<(String, String)> {
+    entries
+        .into_iter()
+        .map(|(k, lines)| {
+            let joined = lines.join("\n");
+            let value = joined.trim_end_matches(is_py_space).to_owned();
+            (k, value)
+        })
+        .collect()
+}
+
+/// Where `%(name)s` looks: the section, then `[DEFAULT]`, then fileConfig's `defaults`
+/// (configparser's `_unify_values` chain).
+struct Lookup<'a> {
+    entries: &'a [(String, String)],
+    file_defaults: &'a [(String, String)],
+    defaults: &'a [(String, String)],
+}
+
+impl<'a> Lookup<'a> {
+    /// `key` is already lower-cased.
+    fn get(&self, key: &str) -> Option<&'a str> {
+        let find = |entries: &'a [(String, String)]| {
+            entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        find(self.entries)
+            .or_else(|| find(self.file_defaults))
+            // Python builds a dict of the lower-cased keys, so the last of two spellings wins.
+            .or_else(|| {
+                self.defaults
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| option_xform(k) == key)
+                    .map(|(_, v)| v.as_str())
+            })
+    }
+}
+
+/// configparser's `BasicInterpolation.before_get` for one option.
+struct Interpolation<'a> {
+    lookup: &'a Lookup<'a>,
+    section: &'a str,
+    /// The option being read (lower-cased); errors name it at any depth.
+    option: &'a str,
+    /// Its raw value, which errors show at any depth.
+    raw_value: &'a str,
+    steps: usize,
+}
+
+impl Interpolation<'_> {
+    /// `_interpolate_some`: appends `rest` to `out` with its `%` sequences replaced.
+    fn interpolate(
+        &mut self,
+        out: &mut String,
+        mut rest: &str,
+        depth: usize,
+    ) -> Result<(), ConfigError> {
+        if depth > MAX_INTERPOLATION_DEPTH {
+            return Err(ConfigError::new(format!(
+                "Recursion limit exceeded in value substitution: option {} in section {} \
+                 contains an interpolation key which cannot be substituted in {} steps. Raw \
+                 value: {}",
+                py_repr(self.option),
+                py_repr(self.section),
+                MAX_INTERPOLATION_DEPTH,
+                py_repr(self.raw_value)
+            )));
+        }
         while !rest.is_empty() {
+            self.steps += 1;
+            if self.steps > MAX_INTERPOLATION_STEPS || out.len() > MAX_INTERPOLATED_LEN {
+                return Err(ConfigError::new(format!(
+                    "Value substitution for option {} in section {} produces too much text. Raw \
+                     value: {}",
+                    py_repr(self.option),
+                    py_repr(self.section),
+                    py_repr(self.raw_value)
+                )));
+            }
             let Some(p) = rest.find('%') else {
                 out.push_str(rest);
                 return Ok(());
             };
             out.push_str(&rest[..p]);
             rest = &rest[p..];
-            match rest.as_bytes().get(1) {
-                Some(b'%') => {
-                    out.push('%');
-                    rest = &rest[2..];
-                }
-                Some(b'(') => {
-                    let reference = rest[2..]
-                        .find(')')
-                        .filter(|&end| end > 0 && rest[2 + end + 1..].starts_with('s'))
-                        .map(|end| &rest[2..2 + end]);
-                    let Some(name) = reference else {
+            // `rest` starts with the one-byte '%'.
+            let after = &rest[1..];
+            if after.starts_with('%') {
+                out.push('%');
+                rest = &rest[2..];
+            } else if let Some(inner) = after.strip_prefix('(') {
+                // `%\(([^)]+)\)s`
+                let name = match inner.find(')') {
+                    Some(end) if end > 0 && inner[end + 1..].starts_with('s') => {
+                        let name = &inner[..end];
+                        rest = &inner[end + 2..];
+                        name
+                    }
+                    _ => {
                         return Err(ConfigError::new(format!(
                             "bad interpolation variable reference {}",
                             py_repr(rest)
-                        ))
-                        .at(format!("{section}.{option}")));
-                    };
-                    rest = &rest[2 + name.len() + 2..];
-                    let var = name.to_lowercase();
-                    let value = self.raw(section, &var, defaults).ok_or_else(|| {
-                        ConfigError::new(format!(
-                            "Bad value substitution: option {} in section {} contains an interpolation key {} which is not a valid option name. Raw value: {}",
-                            py_repr(option),
-                            py_repr(section),
-                            py_repr(&var),
-                            py_repr(raw_value)
-                        ))
-                        .at(format!("{section}.{option}"))
-                    })?;
-                    if value.contains('%') {
-                        self.interpolate(
-                            section,
-                            option,
-                            raw_value,
-                            &value,
-                            defaults,
-                            depth + 1,
-                            out,
-                        )?;
-                    } else {
-                        out.push_str(&value);
+                        )));
                     }
-                }
-                _ => {
+                };
+                let name = option_xform(name);
+                let Some(value) = self.lookup.get(&name) else {
                     return Err(ConfigError::new(format!(
-                        "'%' must be followed by '%' or '(', found: {}",
-                        py_repr(rest)
-                    ))
-                    .at(format!("{section}.{option}")));
+                        "Bad value substitution: option {} in section {} contains an \
+                         interpolation key {} which is not a valid option name. Raw value: {}",
+                        py_repr(self.option),
+                        py_repr(self.section),
+                        py_repr(&name),
+                        py_repr(self.raw_value)
+                    )));
+                };
+                if value.contains('%') {
+                    self.interpolate(out, value, depth + 1)?;
+                } else {
+                    out.push_str(value);
                 }
+            } else {
+                return Err(ConfigError::new(format!(
+                    "'%' must be followed by '%' or '(', found: {}",
+                    py_repr(rest)
+                )));
             }
         }
         Ok(())
     }
 }
 
-/// `[name]` (configparser's `\[(?P<header>.+)\]`, greedy up to the last `]`).
-fn section_header(line: &str) -> Option<&str> {
-    let inner = line.strip_prefix('[')?;
-    let end = inner.rfind(']')?;
-    (end > 0).then(|| &inner[..end])
-}
-
-/// `key = value` or `key: value`, split at the first delimiter; the key must not be empty.
-fn split_option(line: &str) -> Option<(&str, &str)> {
-    let at = line.find(['=', ':'])?;
-    let name = line[..at].trim_end();
-    (!name.is_empty()).then(|| (name, &line[at + 1..]))
+/// Checks fileConfig's `defaults` as `ConfigParser(defaults)` does: two keys that are the same once
+/// lower-cased are an error (`While reading from '<dict>': option 'x' in section 'DEFAULT' already
+/// exists`). CPython raises it before reading the file.
+pub(crate) fn validate_defaults(defaults: &[(String, String)]) -> Result<(), ConfigError> {
+    let mut seen: Vec<String> = Vec::with_capacity(defaults.len());
+    for (key, _) in defaults {
+        let key = option_xform(key);
+        if seen.contains(&key) {
+            return Err(ConfigError::new(format!(
+                "While reading from '<dict>': option {} in section 'DEFAULT' already exists",
+                py_repr(&key)
+            )));
+        }
+        seen.push(key);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const HOWTO: &str = "[loggers]\nkeys=root,simpleExample\n\n[handler_console]\nClass = StreamHandler\nargs: (sys.stdout,)\n; a comment\n# another\n[DEFAULT]\nlogdir=/var/log\n[handler_file]\nargs=('%(logdir)s/app.log', 'a')\nformat=%(asctime)s %%\nlong = first\n  second\n\n  third\n";
+    type Pairs = &'static [(&'static str, &'static str)];
 
-    #[test]
-    fn values_comments_continuations_and_interpolation_match_configparser() {
-        let ini = Ini::parse(HOWTO, "x.ini").unwrap();
-        let get = |s: &str, k: &str, raw: bool| ini.get(s, k, raw, &[]).unwrap();
-        assert_eq!(
-            get("loggers", "keys", false).as_deref(),
-            Some("root,simpleExample")
-        );
-        assert_eq!(
-            get("handler_console", "class", false).as_deref(),
-            Some("StreamHandler")
-        );
-        assert_eq!(
-            get("handler_console", "args", false).as_deref(),
-            Some("(sys.stdout,)")
-        );
-        assert_eq!(
-            get("handler_file", "args", false).as_deref(),
-            Some("('/var/log/app.log', 'a')")
-        );
-        assert_eq!(
-            get("handler_file", "format", true).as_deref(),
-            Some("%(asctime)s %%")
-        );
-        assert_eq!(
-            get("handler_file", "long", false).as_deref(),
-            Some("first\nsecond\n\nthird")
-        );
-        assert_eq!(
-            get("handler_console", "logdir", false).as_deref(),
-            Some("/var/log")
-        );
-        assert!(ini.has_section("handler_file") && !ini.has_section("DEFAULT"));
-        let defaults = [("Where".to_owned(), "/tmp".to_owned())];
-        assert_eq!(
-            ini.get("loggers", "where", false, &defaults)
-                .unwrap()
-                .as_deref(),
-            Some("/tmp")
-        );
+    /// One INI text and what CPython 3.11's configparser made of it (testdata/ini_cases.py).
+    struct IniCase {
+        name: &'static str,
+        source: &'static str,
+        text: &'static str,
+        defaults: Pairs,
+        outcome: Parsed,
+    }
+
+    enum Parsed {
+        Ok {
+            sections: &'static [&'static str],
+            /// (section, key, raw, result of `cp.get(section, key, raw=raw, fallback=None)`)
+            queries: &'static [(&'static str, &'static str, bool, Q)],
+        },
+        Err {
+            /// The configparser exception class, for the reader.
+            #[allow(dead_code)]
+            kind: &'static str,
+            message: &'static str,
+            /// `str(e)` of what `fileConfig(source)` raised.
+            file_config: &'static str,
+        },
+    }
+
+    enum Q {
+        Value(&'static str),
+        Absent,
+        Error(&'static str),
+    }
+
+    include!("testdata/ini_cases.rs");
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
-    fn errors_carry_configparsers_texts() {
-        let err = |text: &str| Ini::parse(text, "x.ini").unwrap_err().to_string();
-        assert_eq!(
-            err("key=value\n"),
-            "x.ini is invalid: x.ini:1:1: File contains no section headers.\nfile: 'x.ini', line: 1\n'key=value\\n'"
-        );
-        assert_eq!(
-            err("[a]\ngarbage\n"),
-            "x.ini is invalid: x.ini:2:1: Source contains parsing errors: 'x.ini'\n\t[line  2]: 'garbage\\n'"
-        );
-        assert_eq!(
-            err("[a]\n[a]\n"),
-            "While reading from 'x.ini' [line  2]: section 'a' already exists (at a)"
-        );
-        assert_eq!(
-            err("[a]\nk=1\nK=2\n"),
-            "While reading from 'x.ini' [line  3]: option 'k' in section 'a' already exists (at a.k)"
-        );
-        let ini = Ini::parse("[s]\nbad=%Y-%m\nmissing=%(nope)s\nloop=%(loop)s\n", "x.ini").unwrap();
-        let get = |k: &str| {
-            ini.get("s", k, false, &[])
-                .unwrap_err()
-                .message()
-                .to_owned()
-        };
-        assert_eq!(
-            get("bad"),
-            "'%' must be followed by '%' or '(', found: '%Y-%m'"
-        );
-        assert_eq!(
-            get("missing"),
-            "Bad value substitution: option 'missing' in section 's' contains an interpolation key 'nope' which is not a valid option name. Raw value: '%(nope)s'"
-        );
-        assert!(get("loop").starts_with("Recursion limit exceeded in value substitution"));
+    fn matches_cpython_configparser() {
+        for case in INI_CASES {
+            let parsed = Ini::parse(case.text, case.source);
+            match &case.outcome {
+                Parsed::Ok { sections, queries } => {
+                    let ini = match parsed {
+                        Ok(ini) => ini,
+                        Err(e) => panic!("{}: unexpected error {e}", case.name),
+                    };
+                    assert_eq!(ini.section_names(), *sections, "{}", case.name);
+                    for name in *sections {
+                        assert!(ini.has_section(name), "{}: {name}", case.name);
+                    }
+                    assert!(!ini.has_section("DEFAULT"), "{}", case.name);
+                    let defaults = owned(case.defaults);
+                    for (section, key, raw, expected) in *queries {
+                        let got = ini.get(section, key, *raw, &defaults);
+                        let what = format!("{}: [{section}] {key} raw={raw}", case.name);
+                        match (expected, got) {
+                            (Q::Value(v), Ok(Some(got))) => assert_eq!(got, *v, "{what}"),
+                            (Q::Absent, Ok(None)) => {}
+                            (Q::Error(message), Err(got)) => {
+                                assert_eq!(got.to_string(), *message, "{what}")
+                            }
+                            (_, got) => panic!("{what}: got {got:?}"),
+                        }
+                    }
+                    let for_file_config = Ini::parse_for_file_config(case.text, case.source);
+                    assert_eq!(for_file_config.ok(), Some(ini), "{}", case.name);
+                }
+                Parsed::Err {
+                    message,
+                    file_config,
+                    ..
+                } => {
+                    match parsed {
+                        Err(e) => assert_eq!(e.to_string(), *message, "{}", case.name),
+                        Ok(ini) => panic!("{}: parsed as {ini:?}", case.name),
+                    }
+                    match Ini::parse_for_file_config(case.text, case.source) {
+                        Err(e) => assert_eq!(e.to_string(), *file_config, "{}", case.name),
+                        Ok(ini) => panic!("{}: parsed as {ini:?}", case.name),
+                    }
+                }
+            }
+        }
     }
 
+    #[test]
+    fn defaults_are_checked_like_configparser() {
+        for (defaults, expected) in DEFAULTS_CASES {
+            let got = validate_defaults(&owned(defaults))
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(got.as_deref(), *expected, "{defaults:?}");
+        }
+    }
+
+    #[test]
+    fn files_without_headers_are_empty() {
+        for text in ["", "\n\n", "# only\n; comments\n"] {
+            assert!(Ini::parse(text, "x.ini").unwrap().is_empty(), "{text:?}");
+        }
+        for text in ["[DEFAULT]\n", "[loggers]\nkeys=root\n"] {
+            assert!(!Ini::parse(text, "x.ini").unwrap().is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn interpolation_runaway_is_an_error_not_a_hang() {
+        // Each value refers ten times to the next: 10^10 substitutions in CPython.
+        let mut text = String::from("[s]\n");
+        for i in 0..10 {
+            text.push_str(&format!(
+                "k{i} = {}\n",
+                format!("%(k{})s", i + 1).repeat(10)
+            ));
+        }
+        text.push_str("k10 = x\n");
+        let ini = Ini::parse(&text, "x.ini").unwrap();
+        let err = ini.get("s", "k0", false, &[]).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "Value substitution for option 'k0' in section 's' produces too much text."
+            ),
+            "{err}"
+        );
+        // A doubling chain as deep as configparser allows is fine.
+        let mut text = String::from("[s]\n");
+        for i in 0..9 {
+            text.push_str(&format!("k{i} = %(k{n})s%(k{n})s\n", n = i + 1));
+        }
+        text.push_str("k9 = ab\n");
+        let ini = Ini::parse(&text, "x.ini").unwrap();
+        let value = ini.get("s", "k0", false, &[]).unwrap().unwrap();
+        assert_eq!(value, "ab".repeat(512));
+    }
+
+    /// A deterministic stream of garbled INI texts: no input may panic.
     #[test]
     fn garbled_input_never_panics() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let alphabet = b"[]=:;#%() \n\tabcK\xc3\xa9";
-        for _ in 0..500 {
-            let mut bytes = Vec::new();
-            for _ in 0..(seed % 60) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                bytes.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+        const PIECES: &[&str] = &[
+            "[",
+            "]",
+            "[s]",
+            "[DEFAULT]",
+            "=",
+            ":",
+            "%",
+            "%(",
+            ")s",
+            "%%",
+            "%(k)s",
+            "k",
+            "K",
+            "key",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\r",
+            "#",
+            ";",
+            "value",
+            "é",
+            "\u{3000}",
+            "\u{85}",
+            "\u{feff}",
+            "\u{1c}",
+            "()",
+            "'",
+            "\"",
+            "\\",
+            "Σ",
+            "ﬃ",
+            "\u{130}",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        let defaults = owned(&[("k", "%(key)s"), ("Σ", "%")]);
+        for _ in 0..600 {
+            let len = next() % 40;
+            let text: String = (0..len).map(|_| PIECES[next() % PIECES.len()]).collect();
+            let Ok(ini) = Ini::parse(&text, "fuzz.ini") else {
+                continue;
+            };
+            let _ = Ini::parse_for_file_config(&text, "fuzz.ini");
+            for section in ini.section_names().into_iter().chain(["DEFAULT", "x"]) {
+                for key in ["k", "K", "key", "", "value", "é", "Σ", "ﬃ"] {
+                    let _ = ini.get(section, key, false, &defaults);
+                    let _ = ini.get(section, key, true, &defaults);
+                }
             }
-            let text = String::from_utf8_lossy(&bytes);
-            if let Ok(ini) = Ini::parse(&text, "fuzz") {
-                for s in ["a", "DEFAULT", "K"] {
-                    let _ = ini.get(s, "a", false, &[]);
+        }
+        // Garbled variants of a real file: every byte-range cut that falls on a char boundary.
+        let text = INI_CASES[0].text;
+        for _ in 0..300 {
+            let a = next() % text.len();
+            let b = next() % text.len();
+            let (a, b) = (a.min(b), a.max(b));
+            if !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+                continue;
+            }
+            let garbled = format!("{}{}", &text[..a], &text[b..]);
+            if let Ok(ini) = Ini::parse(&garbled, "cut.ini") {
+                for section in ini.section_names() {
+                    let _ = ini.get(section, "format", false, &defaults);
+                    let _ = ini.get(section, "args", false, &defaults);
                 }
             }
         }

@@ -31,7 +31,8 @@ pub(crate) fn plan(
     if text.is_empty() {
         return Err(ConfigError::new(format!("{source} is an empty file")));
     }
-    let ini = Ini::parse(text, source)?;
+    super::ini::validate_defaults(defaults)?;
+    let ini = Ini::parse_for_file_config(text, source).map_err(|e| with_line(e, source))?;
     let document = ConfigValue::Null;
     let resolver = Resolver {
         document: &document,
@@ -53,6 +54,27 @@ pub(crate) fn plan(
     };
     reader.loggers(&handlers, &mut plan)?;
     Ok(plan)
+}
+
+/// A syntax error's message starts with `file:line:column:` as the other formats' do; the line
+/// is the first one configparser's text names (`[line  5]`, `line: 5`).
+fn with_line(error: ConfigError, source: &str) -> ConfigError {
+    let message = error.message();
+    let line = ["[line ", "line: "].iter().find_map(|marker| {
+        let start = message.find(marker)? + marker.len();
+        let digits: String = message[start..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse::<usize>().ok()
+    });
+    match line {
+        Some(line) if error.python_message() != message => {
+            ConfigError::syntax(source, line, 1, message).context(error.python_message())
+        }
+        _ => error,
+    }
 }
 
 struct IniReader<'a> {
