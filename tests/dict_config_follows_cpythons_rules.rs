@@ -58,17 +58,19 @@ fn existing_loggers_are_disabled_unless_named_or_below_a_named_one() {
 }
 
 #[test]
-fn a_named_logger_that_did_not_exist_does_not_protect_existing_children() {
-    // CPython's well-known surprise: `app` is new, so the existing `app.web` is not its child in
-    // the sense of the rule and gets disabled.
+fn placeholders_count_as_existing_and_prefixes_are_not_parents() {
+    // `app.web` makes `app` a placeholder, which CPython's `loggerDict` lists: naming `app`
+    // protects `app.web`. `zz` is not below `z` (a dotted prefix is needed), so it is disabled.
     let tree = Manager::new();
     let out = SharedWriter::new();
     let web = tree.get_logger("app.web");
+    let zz = tree.get_logger("zz");
     let json = format!(
-        r#"{{"version": 1, {CONSOLE}, "loggers": {{"app": {{"handlers": ["console"]}}}}}}"#
+        r#"{{"version": 1, {CONSOLE}, "loggers": {{"app": {{"handlers": ["console"]}}, "z": {{}}}}}}"#
     );
     apply(&tree, &out, &json).unwrap();
-    assert!(web.disabled());
+    assert!(!web.disabled());
+    assert!(zz.disabled());
 }
 
 #[test]

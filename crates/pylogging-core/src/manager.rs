@@ -171,6 +171,14 @@ impl Manager {
         names
     }
 
+    /// Every name in the tree, loggers and placeholders alike (Python's `loggerDict` keys), sorted.
+    pub(crate) fn entry_names(&self) -> Vec<String> {
+        let tree = self.0.tree.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<String> = tree.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
     /// Every logger, the root first.
     pub fn loggers(&self) -> Vec<Logger> {
         let mut all = vec![self.root()];

@@ -114,7 +114,9 @@ fn change_tree(manager: &Manager, plan: &Plan) {
     {
         configure_logger(&manager.root(), root);
     }
-    let mut existing = manager.logger_names();
+    // Python's `loggerDict` keys: placeholders count as existing names (so a configured `app`
+    // that is only a placeholder still protects `app.old`), and are skipped below.
+    let mut existing = manager.entry_names();
     let mut children_of_configured: Vec<String> = Vec::new();
     for logger in &plan.loggers {
         if let Some(index) = existing.iter().position(|n| *n == logger.name) {
