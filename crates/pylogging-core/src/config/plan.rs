@@ -199,8 +199,16 @@ fn wait_for_records_in_flight(chains: Vec<Arc<crate::logger::HandlerChain>>) {
     }
     let deadline = Instant::now() + QUIESCE_TIMEOUT;
     for chain in chains {
+        let mut spins = 0u32;
         while Arc::strong_count(&chain) > 1 && Instant::now() < deadline {
-            std::thread::yield_now();
+            // Records usually finish within microseconds; one blocked on a full queue may take
+            // longer, and is waited for without burning a core.
+            if spins < 1_000 {
+                spins += 1;
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }
     }
 }
