@@ -14,17 +14,31 @@ fn document(format: &str) -> String {
     )
 }
 
-#[test]
-fn reload_applies_the_new_text_and_keeps_the_old_one_when_the_new_is_broken() {
+/// A file holding `document(format)`, and a `ConfigFile` for it on a tree of its own.
+fn file_with(
+    format: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Manager,
+    SharedWriter,
+    ConfigFile,
+) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("logging.json");
-    std::fs::write(&path, document("one %(message)s")).unwrap();
+    std::fs::write(&path, document(format)).unwrap();
     let tree = Manager::new();
     let out = SharedWriter::new();
     let configurator = Configurator::for_manager(&tree)
         .env_overrides(false)
         .ext_writer("test.out", out.clone());
     let file = ConfigFile::new(configurator, &path);
+    (dir, path, tree, out, file)
+}
+
+#[test]
+fn reload_applies_the_new_text_and_keeps_the_old_one_when_the_new_is_broken() {
+    let (_dir, path, tree, out, file) = file_with("one %(message)s");
     file.reload().unwrap();
     assert!(
         !file.reload_if_changed().unwrap(),
@@ -49,15 +63,7 @@ fn reload_applies_the_new_text_and_keeps_the_old_one_when_the_new_is_broken() {
 
 #[test]
 fn a_watched_file_is_applied_when_it_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.json");
-    std::fs::write(&path, document("first %(message)s")).unwrap();
-    let tree = Manager::new();
-    let out = SharedWriter::new();
-    let configurator = Configurator::for_manager(&tree)
-        .env_overrides(false)
-        .ext_writer("test.out", out.clone());
-    let file = ConfigFile::new(configurator, &path);
+    let (_dir, path, tree, out, file) = file_with("first %(message)s");
     file.reload().unwrap();
     let watcher = file.watch(Duration::from_millis(20));
     std::fs::write(&path, document("second %(message)s")).unwrap();

@@ -411,32 +411,7 @@ impl Reader<'_> {
         filters: &HashMap<String, Arc<dyn Filter>>,
         all_handlers: Option<&ConfigMap>,
     ) -> Result<(Handler, Option<String>), ConfigError> {
-        let formatter = match config
-            .get("formatter")
-            .map(|f| self.convert(f, &format!("{path}.formatter")))
-            .transpose()?
-        {
-            Some(ConfigValue::Null) | None => None,
-            Some(ConfigValue::Str(name)) if name.is_empty() => None,
-            Some(ConfigValue::Str(name)) => {
-                Some(formatters.get(&name).cloned().ok_or_else(|| {
-                    unknown_name(
-                        "formatter",
-                        "formatter",
-                        "formatters",
-                        &name,
-                        format!("{path}.formatter"),
-                    )
-                    .context(format!("Unable to set formatter {}", py_repr(&name)))
-                })?)
-            }
-            Some(other) => {
-                return Err(ConfigError::new(format!(
-                    "formatter: expected a formatter's name, got {other}"
-                ))
-                .at(format!("{path}.formatter")));
-            }
-        };
+        let formatter = self.formatter_of(config, path, formatters)?;
         let mut kwargs = without(
             config,
             &["formatter", "level", "filters", "class", "()", "."],
@@ -516,6 +491,56 @@ impl Reader<'_> {
                 self.builtin_handler(class, kwargs, config.get("."), path)?
             }
         };
+        self.finish_handler(&handler, formatter, config, path, filters)?;
+        Ok((handler, target))
+    }
+
+    /// The formatter an entry's `formatter` names (looked up before the handler is built, as
+    /// CPython does).
+    fn formatter_of(
+        &self,
+        config: &ConfigMap,
+        path: &str,
+        formatters: &HashMap<String, Formatter>,
+    ) -> Result<Option<Formatter>, ConfigError> {
+        let formatter = match config
+            .get("formatter")
+            .map(|f| self.convert(f, &format!("{path}.formatter")))
+            .transpose()?
+        {
+            Some(ConfigValue::Null) | None => None,
+            Some(ConfigValue::Str(name)) if name.is_empty() => None,
+            Some(ConfigValue::Str(name)) => {
+                Some(formatters.get(&name).cloned().ok_or_else(|| {
+                    unknown_name(
+                        "formatter",
+                        "formatter",
+                        "formatters",
+                        &name,
+                        format!("{path}.formatter"),
+                    )
+                    .context(format!("Unable to set formatter {}", py_repr(&name)))
+                })?)
+            }
+            Some(other) => {
+                return Err(ConfigError::new(format!(
+                    "formatter: expected a formatter's name, got {other}"
+                ))
+                .at(format!("{path}.formatter")));
+            }
+        };
+        Ok(formatter)
+    }
+
+    /// CPython's order after construction: the formatter, the level, then the filters.
+    fn finish_handler(
+        &self,
+        handler: &Handler,
+        formatter: Option<Formatter>,
+        config: &ConfigMap,
+        path: &str,
+        filters: &HashMap<String, Arc<dyn Filter>>,
+    ) -> Result<(), ConfigError> {
         if let Some(formatter) = formatter {
             handler.set_formatter(Some(formatter));
         }
@@ -528,7 +553,7 @@ impl Reader<'_> {
         for filter in self.filter_list(config, path, filters)? {
             handler.add_filter(filter);
         }
-        Ok((handler, target))
+        Ok(())
     }
 
     /// A built-in class, with its `.` properties.
@@ -591,6 +616,7 @@ impl Reader<'_> {
         filters: &HashMap<String, Arc<dyn Filter>>,
         built: &HashMap<String, Handler>,
     ) -> Result<Handler, ConfigError> {
+        let formatter = self.formatter_of(config, path, formatters)?;
         let kwargs = without(config, &["formatter", "level", "filters", "class", "."]);
         let mut args = Args::new("QueueHandler.__init__", path, kwargs, self.resolver);
         let mut targets = Vec::new();
@@ -623,32 +649,7 @@ impl Reader<'_> {
         let handler = builder
             .build()
             .map_err(|e| ConfigError::from(e).at(path.to_owned()))?;
-        let mut only = ConfigMap::new();
-        for key in ["formatter", "level", "filters"] {
-            if let Some(v) = config.get(key) {
-                only.insert(key, v.clone());
-            }
-        }
-        if let Some(ConfigValue::Str(name)) = only.get("formatter") {
-            let formatter = formatters.get(name).cloned().ok_or_else(|| {
-                unknown_name(
-                    "formatter",
-                    "formatter",
-                    "formatters",
-                    name,
-                    format!("{path}.formatter"),
-                )
-                .context(format!("Unable to set formatter {}", py_repr(name)))
-            })?;
-            handler.set_formatter(Some(formatter));
-        }
-        if let Some(level) = only.get("level") {
-            let level = self.convert(level, &format!("{path}.level"))?;
-            handler.set_level(check_level(&level).map_err(|e| e.at(format!("{path}.level")))?);
-        }
-        for filter in self.filter_list(config, path, filters)? {
-            handler.add_filter(filter);
-        }
+        self.finish_handler(&handler, formatter, config, path, filters)?;
         Ok(handler)
     }
 
