@@ -232,3 +232,35 @@ fn replaced_file_handlers_are_closed_and_their_records_kept() {
     assert!(tree.root().handlers().is_empty());
     assert!(tree.configured_handlers().is_empty());
 }
+
+#[test]
+fn a_queue_handler_entry_feeds_the_handlers_it_names_from_its_own_thread() {
+    // Python 3.12's shape: the queue handler's `handlers` are built first and fed by its listener.
+    let tree = Manager::new();
+    let out = SharedWriter::new();
+    let json = format!(
+        r#"{{"version": 1, {CONSOLE_AND_QUEUE}, "root": {{"level": "DEBUG", "handlers": ["queue"]}}}}"#,
+        CONSOLE_AND_QUEUE = r#""formatters": {"f": {"format": "%(name)s:%(levelname)s:%(message)s"}},
+            "handlers": {
+                "console": {"class": "logging.StreamHandler", "stream": "ext://test.out", "formatter": "f"},
+                "queue": {"class": "logging.handlers.QueueHandler", "handlers": ["console"],
+                          "level": "INFO", "respect_handler_level": true}}"#
+    );
+    apply(&tree, &out, &json).unwrap();
+    let queue = tree.configured_handler("queue").unwrap();
+    assert_eq!(queue.level(), Level::INFO);
+    tree.get_logger("app").debug("below the queue's level");
+    tree.get_logger("app").info("through the queue");
+    queue.flush();
+    assert_eq!(out.contents(), "app:INFO:through the queue\n");
+    let err = apply(
+        &tree,
+        &out,
+        r#"{"version": 1, "handlers": {"queue": {"class": "logging.handlers.QueueHandler", "handlers": ["nope"]}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Unable to configure handler 'queue': Unable to add handler 'nope': handlers[0]: expected the name of a handler under 'handlers', got 'nope' (at handlers.queue.handlers[0])"
+    );
+}
