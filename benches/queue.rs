@@ -5,7 +5,10 @@
 //!
 //! Run with `cargo bench --bench queue` (a custom harness, no criterion; about 10-20 s on 2 cores
 //! once built). Settings from the environment: `QUEUE_BENCH_RECORDS` (records per case, default
-//! 200 000), `QUEUE_BENCH_SINK_NS` (the sink's work per line, default 1000 ns).
+//! 200 000), `QUEUE_BENCH_SINK_NS` (the sink's work per line, default 1000 ns),
+//! `QUEUE_BENCH_ONLY` (run only the cases whose label, such as
+//! `pylogging QueueHandler, Block bursts of 4096 x1`, contains one of its comma-separated parts;
+//! for profiling one case).
 //!
 //! What is measured, for 1 and for 8 producer threads:
 //!
@@ -603,8 +606,13 @@ fn main() {
         ),
     ]);
     let cases: Vec<(Side, Mode)> = cases.collect();
+    let only = std::env::var("QUEUE_BENCH_ONLY").unwrap_or_default();
+    let wanted = |label: &str| only.is_empty() || only.split(',').any(|part| label.contains(part));
     for threads in [1, 8] {
         for &(side, mode) in &cases {
+            if !wanted(&format!("{} {} x{threads}", side.name(), mode_name(mode))) {
+                continue;
+            }
             let outcome = run_case(side, mode, threads, records, work);
             eprintln!(
                 "  done: {} {} x{} ({:.1} s so far)",

@@ -189,3 +189,41 @@ fn tracing_event_to_a_json_formatter_allocates_nothing_after_warm_up() {
         assert_eq!(allocations, 0, "allocations in 1000 JSON events");
     });
 }
+
+#[test]
+fn tracing_event_through_a_queue_handler_costs_the_logging_thread_one_allocation() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let sink = CountingSink::default();
+    let listener_side = StreamHandler::writer(sink.clone()).with_formatter(
+        Formatter::new("%(levelname)s %(name)s [%(threadName)s] %(user)s %(path)s: %(message)s")
+            .expect("valid format"),
+    );
+    let queue = pylogging::QueueHandler::builder()
+        .handler(listener_side)
+        .capacity(4096)
+        .build()
+        .expect("the listener starts");
+    let tree = Manager::new();
+    tree.root().set_level(Level::INFO);
+    tree.root().add_handler(queue.clone());
+    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
+    tracing::subscriber::with_default(subscriber, || {
+        let emit = |i: u64| tracing::info!(target: "app::db", user = 7, path = "/a/b", "request {} took {} ms", i, 12);
+        for i in 990..1000 {
+            emit(i);
+        }
+        // Fewer records than the queue holds, so no call waits for room.
+        let allocations = allocations_in(|| {
+            for i in 0..1000 {
+                emit(i);
+            }
+        });
+        // The owned copy of each record, with its extras and thread name, is one block.
+        assert_eq!(allocations, 1000, "allocations in 1000 queued events");
+    });
+    queue.close();
+    assert!(
+        sink.0.load(Ordering::Relaxed) > 0,
+        "the records were written"
+    );
+}

@@ -3,8 +3,10 @@
 //! logging call and cannot outlive it.
 //!
 //! The error attached to a record (`exc_info`) is a borrowed trait object; an owned record keeps its
-//! formatted text (`exc_text`) instead, which is what formatters print. All the record's text
-//! (names, message, paths, extras) lives in one allocation.
+//! formatted text (`exc_text`) instead, which is what formatters print. All the record's data
+//! (names, message, paths, the thread's name, extras with their values) lives in one allocation,
+//! so a queued record costs the logging thread one allocation and a small move, and the thread
+//! that delivers it touches nothing the logging thread writes to again.
 //!
 //! ```
 //! use pylogging_core::{Level, LogRecord, OwnedRecord, Value};
@@ -21,7 +23,7 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use crate::format::{FormatError, Formatter};
 use crate::level::Level;
@@ -52,18 +54,6 @@ fn offset(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
 }
 
-/// An extra attribute's value; text sits in the record's buffer.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Stored {
-    Str(Span),
-    Int(i64),
-    UInt(u64),
-    BigInt(i128),
-    Float(f64),
-    Bool(bool),
-    None,
-}
-
 /// How many extras a borrowed view holds without allocating.
 const INLINE_EXTRAS: usize = 4;
 
@@ -82,7 +72,9 @@ pub struct OwnedRecord {
     exc_text: Span,
     stack_info: Span,
     formatted: Span,
-    extras: Vec<(Span, Stored)>,
+    thread_name: Span,
+    /// The extra attributes, encoded by [`extras::push`].
+    extras: Span,
     /// The level.
     pub level: Level,
     /// The source line.
@@ -93,8 +85,6 @@ pub struct OwnedRecord {
     pub relative_created: f64,
     /// The thread's number.
     pub thread: u64,
-    /// The thread's name.
-    pub thread_name: Arc<str>,
     /// The process id.
     pub process: u32,
 }
@@ -208,23 +198,15 @@ impl OwnedRecord {
         let spans = writer.push(record.spans);
         let func_name = writer.push_opt(record.func_name);
         let module_path = writer.push_opt(record.module_path);
-        let extras = record
-            .extras
-            .iter()
-            .map(|(key, value)| {
-                let key = writer.push(key);
-                let value = match *value {
-                    Value::Str(s) => Stored::Str(writer.push(s)),
-                    Value::Int(v) => Stored::Int(v),
-                    Value::UInt(v) => Stored::UInt(v),
-                    Value::BigInt(v) => Stored::BigInt(v),
-                    Value::Float(v) => Stored::Float(v),
-                    Value::Bool(v) => Stored::Bool(v),
-                    Value::None => Stored::None,
-                };
-                (key, value)
-            })
-            .collect();
+        let thread_name = writer.push(&record.thread_name);
+        let start = offset(writer.text.len());
+        for (key, value) in record.extras {
+            extras::push(&mut writer.text, key, *value);
+        }
+        let extras = Span {
+            start,
+            end: offset(writer.text.len()),
+        };
         OwnedRecord {
             text: writer.text,
             name,
@@ -237,13 +219,13 @@ impl OwnedRecord {
             exc_text,
             stack_info,
             formatted: Span::NONE,
+            thread_name,
             extras,
             level: record.level,
             lineno: record.lineno,
             created: record.created,
             relative_created: record.relative_created,
             thread: record.thread,
-            thread_name: record.thread_name.clone(),
             process: record.process,
         }
     }
@@ -294,39 +276,35 @@ impl OwnedRecord {
         self.get_opt(self.formatted)
     }
 
-    /// The extra attributes, in order.
-    pub fn extras(&self) -> impl Iterator<Item = (&str, Value<'_>)> {
-        self.extras
-            .iter()
-            .map(|(key, value)| (self.get(*key), self.value(*value)))
+    /// The name of the thread that logged the record.
+    pub fn thread_name(&self) -> &str {
+        self.get(self.thread_name)
     }
 
-    fn value(&self, stored: Stored) -> Value<'_> {
-        match stored {
-            Stored::Str(span) => Value::Str(self.get(span)),
-            Stored::Int(v) => Value::Int(v),
-            Stored::UInt(v) => Value::UInt(v),
-            Stored::BigInt(v) => Value::BigInt(v),
-            Stored::Float(v) => Value::Float(v),
-            Stored::Bool(v) => Value::Bool(v),
-            Stored::None => Value::None,
+    /// The extra attributes, in order.
+    pub fn extras(&self) -> impl Iterator<Item = (&str, Value<'_>)> {
+        extras::Decoder {
+            rest: self.get(self.extras),
         }
     }
 
     /// Calls `f` with a borrowed [`LogRecord`] view of this record, for handlers and formatters.
     /// Up to 4 extras cost no allocation.
     pub fn with_record<R>(&self, f: impl FnOnce(&LogRecord<'_>) -> R) -> R {
-        if self.extras.is_empty() {
-            f(&self.view(&[]))
-        } else if self.extras.len() <= INLINE_EXTRAS {
-            let mut inline = [("", Value::None); INLINE_EXTRAS];
-            for (slot, extra) in inline.iter_mut().zip(self.extras()) {
-                *slot = extra;
+        let mut inline = [("", Value::None); INLINE_EXTRAS];
+        let mut count = 0;
+        let mut all = self.extras();
+        for (slot, extra) in inline.iter_mut().zip(all.by_ref()) {
+            *slot = extra;
+            count += 1;
+        }
+        match all.next() {
+            None => f(&self.view(&inline[..count])),
+            Some(next) => {
+                let extras: Vec<(&str, Value<'_>)> =
+                    inline.into_iter().chain([next]).chain(all).collect();
+                f(&self.view(&extras))
             }
-            f(&self.view(&inline[..self.extras.len()]))
-        } else {
-            let extras: Vec<(&str, Value<'_>)> = self.extras().collect();
-            f(&self.view(&extras))
         }
     }
 
@@ -346,7 +324,7 @@ impl OwnedRecord {
             created: self.created,
             relative_created: self.relative_created,
             thread: self.thread,
-            thread_name: self.thread_name.clone(),
+            thread_name: thread_names::shared(self.thread, self.thread_name()),
             process: self.process,
             process_name: self.get(self.process_name),
             exc_info: None,
@@ -361,18 +339,12 @@ impl OwnedRecord {
     }
 }
 
-/// The bytes of a record's text other than its message, error and stack.
+/// The bytes of a record's buffer other than its message, error and stack.
 fn text_size(record: &LogRecord<'_>) -> usize {
     let extras: usize = record
         .extras
         .iter()
-        .map(|(k, v)| {
-            k.len()
-                + match v {
-                    Value::Str(s) => s.len(),
-                    _ => 0,
-                }
-        })
+        .map(|(key, value)| extras::size(key, *value))
         .sum();
     record.name.len()
         + record.pathname.len()
@@ -380,7 +352,162 @@ fn text_size(record: &LogRecord<'_>) -> usize {
         + record.spans.len()
         + record.func_name.map_or(0, str::len)
         + record.module_path.map_or(0, str::len)
+        + record.thread_name.len()
         + extras
+}
+
+/// Extra attributes inside the record's text: for each, a tag character, the key's length, the
+/// value, then the key. Numbers are written as fixed-width hexadecimal of their bits, so the
+/// buffer stays text and a value reads back exactly (a float keeps its bits, NaN and -0.0 too).
+mod extras {
+    use crate::record::Value;
+
+    const LEN_DIGITS: usize = 8;
+    const WORD_DIGITS: usize = 16;
+    const WIDE_DIGITS: usize = 32;
+
+    /// The bytes [`push`] writes for one extra.
+    pub(super) fn size(key: &str, value: Value<'_>) -> usize {
+        1 + LEN_DIGITS
+            + key.len()
+            + match value {
+                Value::Str(s) => LEN_DIGITS + s.len(),
+                Value::Int(_) | Value::UInt(_) | Value::Float(_) => WORD_DIGITS,
+                Value::BigInt(_) => WIDE_DIGITS,
+                Value::Bool(_) | Value::None => 0,
+            }
+    }
+
+    pub(super) fn push(text: &mut String, key: &str, value: Value<'_>) {
+        let tag = match value {
+            Value::Str(_) => 's',
+            Value::Int(_) => 'i',
+            Value::UInt(_) => 'u',
+            Value::BigInt(_) => 'b',
+            Value::Float(_) => 'f',
+            Value::Bool(true) => 'T',
+            Value::Bool(false) => 'F',
+            Value::None => 'N',
+        };
+        text.push(tag);
+        hex(text, key.len() as u128, LEN_DIGITS);
+        match value {
+            Value::Str(s) => {
+                hex(text, s.len() as u128, LEN_DIGITS);
+                text.push_str(s);
+            }
+            Value::Int(v) => hex(text, u128::from(v as u64), WORD_DIGITS),
+            Value::UInt(v) => hex(text, u128::from(v), WORD_DIGITS),
+            Value::Float(v) => hex(text, u128::from(v.to_bits()), WORD_DIGITS),
+            Value::BigInt(v) => hex(text, v as u128, WIDE_DIGITS),
+            Value::Bool(_) | Value::None => {}
+        }
+        text.push_str(key);
+    }
+
+    fn hex(text: &mut String, value: u128, digits: usize) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for shift in (0..digits).rev() {
+            let digit = (value >> (shift * 4)) & 0xf;
+            text.push(char::from(DIGITS[digit as usize]));
+        }
+    }
+
+    /// Reads back what [`push`] wrote.
+    pub(super) struct Decoder<'a> {
+        pub(super) rest: &'a str,
+    }
+
+    impl<'a> Decoder<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a str> {
+            let (head, tail) = (self.rest.get(..n)?, self.rest.get(n..)?);
+            self.rest = tail;
+            Some(head)
+        }
+
+        fn number(&mut self, digits: usize) -> Option<u128> {
+            u128::from_str_radix(self.take(digits)?, 16).ok()
+        }
+
+        fn len(&mut self) -> Option<usize> {
+            usize::try_from(self.number(LEN_DIGITS)?).ok()
+        }
+
+        fn decode(&mut self) -> Option<(&'a str, Value<'a>)> {
+            let tag = self.take(1)?;
+            let key_len = self.len()?;
+            let value = match tag {
+                "s" => {
+                    let len = self.len()?;
+                    Value::Str(self.take(len)?)
+                }
+                "i" => Value::Int(self.number(WORD_DIGITS)? as u64 as i64),
+                "u" => Value::UInt(self.number(WORD_DIGITS)? as u64),
+                "f" => Value::Float(f64::from_bits(self.number(WORD_DIGITS)? as u64)),
+                "b" => Value::BigInt(self.number(WIDE_DIGITS)? as i128),
+                "T" => Value::Bool(true),
+                "F" => Value::Bool(false),
+                _ => Value::None,
+            };
+            Some((self.take(key_len)?, value))
+        }
+    }
+
+    impl<'a> Iterator for Decoder<'a> {
+        type Item = (&'a str, Value<'a>);
+
+        fn next(&mut self) -> Option<Self::Item> {
+            let extra = self.decode();
+            if extra.is_none() {
+                self.rest = "";
+            }
+            extra
+        }
+    }
+}
+
+/// The `Arc<str>` a [`LogRecord`] view carries for its thread's name, made once per logging
+/// thread on each thread that views records. Cloning the logging thread's own `Arc` instead
+/// would make both threads write to its reference count for every record.
+mod thread_names {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    /// How many logging threads each viewing thread remembers.
+    const REMEMBERED: usize = 16;
+
+    /// The names made on this thread, by logging thread, and the entry to replace next.
+    #[derive(Default)]
+    struct Known {
+        names: Vec<(u64, Arc<str>)>,
+        next: usize,
+    }
+
+    pub(super) fn shared(thread: u64, name: &str) -> Arc<str> {
+        thread_local! {
+            static KNOWN: RefCell<Known> = RefCell::default();
+        }
+        KNOWN
+            .try_with(|known| {
+                let known = &mut *known.borrow_mut();
+                if let Some((_, made)) = known
+                    .names
+                    .iter()
+                    .find(|(id, made)| *id == thread && **made == *name)
+                {
+                    return made.clone();
+                }
+                let made: Arc<str> = Arc::from(name);
+                if known.names.len() < REMEMBERED {
+                    known.names.push((thread, made.clone()));
+                } else {
+                    known.names[known.next] = (thread, made.clone());
+                    known.next = (known.next + 1) % REMEMBERED;
+                }
+                made
+            })
+            .unwrap_or_else(|_| Arc::from(name))
+    }
 }
 
 #[cfg(test)]
@@ -421,6 +548,7 @@ mod tests {
             );
             assert_eq!(r.created, record.created);
             assert_eq!(r.thread_name, record.thread_name);
+            assert_eq!(owned.thread_name(), &*record.thread_name);
             assert_eq!(r.process_name, "MainProcess");
             assert_eq!(r.extra("user"), Some(Value::Str("ann")));
             assert_eq!(r.extra("n"), Some(Value::UInt(3)));
@@ -443,7 +571,7 @@ mod tests {
 
     #[test]
     fn a_record_stays_small_enough_to_move_through_a_queue_cheaply() {
-        assert!(std::mem::size_of::<OwnedRecord>() <= 184);
+        assert!(std::mem::size_of::<OwnedRecord>() <= 160);
     }
 
     #[test]
@@ -471,6 +599,42 @@ mod tests {
         assert_eq!(owned.msg(), "lost");
         assert_eq!(owned.exc_text(), Some("disk on fire"));
         assert_eq!(OwnedRecord::from_record(&record).formatted(), None);
+    }
+
+    #[test]
+    fn every_kind_of_extra_reads_back_exactly() {
+        let extras = [
+            ("text", Value::Str("naïve ✓")),
+            ("", Value::Str("")),
+            ("neg", Value::Int(i64::MIN)),
+            ("max", Value::UInt(u64::MAX)),
+            ("wide", Value::BigInt(i128::MIN)),
+            ("wider", Value::BigInt(i128::MAX)),
+            ("zero", Value::Float(-0.0)),
+            ("inf", Value::Float(f64::INFINITY)),
+            ("yes", Value::Bool(true)),
+            ("no", Value::Bool(false)),
+            ("nothing", Value::None),
+            ("clé", Value::Int(-1)),
+        ];
+        let mut record = LogRecord::new("app", Level::INFO, "m");
+        record.extras = &extras;
+        let owned = OwnedRecord::from_record(&record);
+        let back: Vec<(&str, Value<'_>)> = owned.extras().collect();
+        assert_eq!(back, extras);
+        let Value::Float(zero) = back[6].1 else {
+            panic!("{:?}", back[6])
+        };
+        assert!(zero.is_sign_negative());
+        let nan = [("nan", Value::Float(f64::NAN))];
+        record.extras = &nan;
+        let owned = OwnedRecord::from_record(&record);
+        let got = owned.extras().next();
+        assert!(
+            matches!(got, Some(("nan", Value::Float(v))) if v.is_nan()),
+            "{got:?}"
+        );
+        owned.with_record(|r| assert_eq!(r.extras.len(), 1));
     }
 
     #[test]

@@ -479,22 +479,31 @@ impl Worker {
                     }
                 }
             }
-            Backpressure::BlockWithTimeout(limit) => shared
-                .sender
-                .send_timeout(message, limit)
-                .map_err(|e| match e {
-                    SendTimeoutError::Timeout(m) | SendTimeoutError::Disconnected(m) => {
-                        (Dropped::Timeout, m)
-                    }
-                }),
+            Backpressure::BlockWithTimeout(limit) => match shared.sender.try_send(message) {
+                Ok(()) => Ok(()),
+                Err(TrySendError::Disconnected(m)) => Err((Dropped::Timeout, m)),
+                Err(TrySendError::Full(m)) => {
+                    shared.sender.send_timeout(m, limit).map_err(|e| match e {
+                        SendTimeoutError::Timeout(m) | SendTimeoutError::Disconnected(m) => {
+                            (Dropped::Timeout, m)
+                        }
+                    })
+                }
+            },
         }
     }
 
     /// A blocking send, waiting in slices until there is room or the worker closes (so that a
     /// close while the queue stays full is noticed).
     #[allow(clippy::result_large_err)]
-    fn enqueue_blocking(&self, mut message: Message) -> Result<(), (Dropped, Message)> {
+    fn enqueue_blocking(&self, message: Message) -> Result<(), (Dropped, Message)> {
         let shared = &*self.shared;
+        // A queue with room takes the message without reading the clock, as a timed send would.
+        let mut message = match shared.sender.try_send(message) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Full(m)) => m,
+            Err(TrySendError::Disconnected(m)) => return Err((Dropped::QueueFull, m)),
+        };
         loop {
             match shared
                 .sender
