@@ -8,7 +8,12 @@
 //! 200 000), `QUEUE_BENCH_SINK_NS` (the sink's work per line, default 1000 ns),
 //! `QUEUE_BENCH_ONLY` (run only the cases whose label, such as
 //! `pylogging QueueHandler, Block bursts of 4096 x1`, contains one of its comma-separated parts;
-//! for profiling one case).
+//! for profiling one case), `QUEUE_BENCH_REPEATS` (default 5, see below).
+//!
+//! Each case runs `QUEUE_BENCH_REPEATS` times with a share of the records, taking turns with the
+//! other cases of the same thread count, and its row merges its runs (the percentiles are over
+//! the batches of all of them). On a shared machine the speed of the cores drifts by tens of
+//! percent over seconds; taking turns lets both sides see the same drift.
 //!
 //! What is measured, for 1 and for 8 producer threads:
 //!
@@ -368,10 +373,39 @@ struct Outcome {
     /// Records still queued when the last producer finished (`Flood`).
     backlog: u64,
     high_water: Option<u64>,
+    /// Time from the start of the measured phase until the producers were done.
+    produce_time: Duration,
+    /// Time from the start of the measured phase to the sink's last write.
+    sink_time: Duration,
+}
+
+impl Outcome {
     /// Records per second logged by all producers together (`Flood`).
-    produce_rate: f64,
+    fn produce_rate(&self) -> f64 {
+        self.logged as f64 / self.produce_time.as_secs_f64().max(1e-9)
+    }
+
     /// Records per second arriving at the sink (`Flood`).
-    sink_rate: f64,
+    fn sink_rate(&self) -> f64 {
+        self.at_sink as f64 / self.sink_time.as_secs_f64().max(1e-9)
+    }
+
+    /// Adds another run of the same case.
+    fn merge(&mut self, other: Outcome) {
+        let calls = self.logged + other.logged;
+        self.mean = (self.mean * self.logged as f64 + other.mean * other.logged as f64)
+            / calls.max(1) as f64;
+        self.per_call.extend(other.per_call);
+        self.per_call.sort_by(f64::total_cmp);
+        self.logged = calls;
+        self.at_sink += other.at_sink;
+        self.dropped += other.dropped;
+        self.reports += other.reports;
+        self.backlog = self.backlog.max(other.backlog);
+        self.high_water = self.high_water.max(other.high_water);
+        self.produce_time += other.produce_time;
+        self.sink_time += other.sink_time;
+    }
 }
 
 /// Logs `count` records numbered from `first` in timed batches, appending each batch's per-call
@@ -490,8 +524,8 @@ fn run_case(side: Side, mode: Mode, threads: usize, records: u64, work: u32) -> 
         reports,
         backlog,
         high_water,
-        produce_rate: logged as f64 / produced.as_secs_f64(),
-        sink_rate: at_sink as f64 / sink_time.as_secs_f64().max(1e-9),
+        produce_time: produced,
+        sink_time,
     }
 }
 
@@ -570,10 +604,12 @@ fn main() {
     // `cargo bench` passes `--bench`; anything else (a filter) is ignored: the cases are few.
     let records = env_u64("QUEUE_BENCH_RECORDS", 200_000);
     let sink_ns = env_u64("QUEUE_BENCH_SINK_NS", 1000);
+    let repeats = env_u64("QUEUE_BENCH_REPEATS", 5).max(1);
     let (work, work_ns) = calibrate(sink_ns);
     println!(
         "sink: {work} busy-loop rounds per line, about {work_ns:.0} ns (asked {sink_ns} ns); \
-         {records} records per case, batches of {BATCH} calls, {WARM_UP} warm-up records"
+         {records} records per case in {repeats} turns, batches of {BATCH} calls, \
+         {WARM_UP} warm-up records per turn"
     );
     check_sample_lines(work);
 
@@ -609,15 +645,28 @@ fn main() {
     let only = std::env::var("QUEUE_BENCH_ONLY").unwrap_or_default();
     let wanted = |label: &str| only.is_empty() || only.split(',').any(|part| label.contains(part));
     for threads in [1, 8] {
-        for &(side, mode) in &cases {
-            if !wanted(&format!("{} {} x{threads}", side.name(), mode_name(mode))) {
-                continue;
+        let chosen: Vec<(Side, Mode)> = cases
+            .iter()
+            .copied()
+            .filter(|(side, mode)| {
+                wanted(&format!("{} {} x{threads}", side.name(), mode_name(*mode)))
+            })
+            .collect();
+        let mut merged: Vec<Option<Outcome>> = chosen.iter().map(|_| None).collect();
+        for _ in 0..repeats {
+            for (&(side, mode), slot) in chosen.iter().zip(&mut merged) {
+                let outcome = run_case(side, mode, threads, records / repeats, work);
+                match slot {
+                    Some(sum) => sum.merge(outcome),
+                    None => *slot = Some(outcome),
+                }
             }
-            let outcome = run_case(side, mode, threads, records, work);
+        }
+        for outcome in merged.into_iter().flatten() {
             eprintln!(
                 "  done: {} {} x{} ({:.1} s so far)",
                 outcome.side,
-                mode_name(mode),
+                mode_name(outcome.mode),
                 threads,
                 started.elapsed().as_secs_f64()
             );
@@ -648,12 +697,12 @@ fn main() {
             ns(percentile(&o.per_call, 99.0)),
             ns(o.per_call.last().copied().unwrap_or(f64::NAN)),
             ns(o.mean),
-            only_flood(grouped(o.produce_rate.round() as u64)),
+            only_flood(grouped(o.produce_rate().round() as u64)),
             grouped(o.at_sink),
             dropped,
             only_flood(grouped(o.backlog)),
             o.high_water.map_or_else(|| "—".to_owned(), grouped),
-            only_flood(grouped(o.sink_rate.round() as u64)),
+            only_flood(grouped(o.sink_rate().round() as u64)),
         );
         assert_eq!(o.at_sink + o.dropped, o.logged);
     }

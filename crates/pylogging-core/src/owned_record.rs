@@ -357,25 +357,49 @@ fn text_size(record: &LogRecord<'_>) -> usize {
 }
 
 /// Extra attributes inside the record's text: for each, a tag character, the key's length, the
-/// value, then the key. Numbers are written as fixed-width hexadecimal of their bits, so the
-/// buffer stays text and a value reads back exactly (a float keeps its bits, NaN and -0.0 too).
+/// value, then the key. Lengths and numbers are variable-length base-64 digits, one ASCII byte
+/// each (the last one has bit 6 set), so the buffer stays text, a small number costs one byte, and
+/// a value reads back exactly (integers zigzag-encoded; a float keeps its bits, NaN and -0.0
+/// too).
 mod extras {
     use crate::record::Value;
 
-    const LEN_DIGITS: usize = 8;
-    const WORD_DIGITS: usize = 16;
-    const WIDE_DIGITS: usize = 32;
+    /// Marks the last digit of a number.
+    const LAST: u8 = 0x40;
+    /// The most digits a `u128` needs.
+    const MAX_DIGITS: usize = 22;
+
+    fn digits(value: u128) -> usize {
+        ((128 - value.leading_zeros() as usize).max(1)).div_ceil(6)
+    }
+
+    fn zigzag(value: i128) -> u128 {
+        ((value << 1) ^ (value >> 127)) as u128
+    }
+
+    fn unzigzag(value: u128) -> i128 {
+        ((value >> 1) as i128) ^ -((value & 1) as i128)
+    }
+
+    /// The number an extra's value is written as, if it is one.
+    fn number(value: Value<'_>) -> Option<u128> {
+        match value {
+            Value::Str(s) => Some(s.len() as u128),
+            Value::Int(v) => Some(zigzag(i128::from(v))),
+            Value::UInt(v) => Some(u128::from(v)),
+            Value::Float(v) => Some(u128::from(v.to_bits())),
+            Value::BigInt(v) => Some(zigzag(v)),
+            Value::Bool(_) | Value::None => None,
+        }
+    }
 
     /// The bytes [`push`] writes for one extra.
     pub(super) fn size(key: &str, value: Value<'_>) -> usize {
-        1 + LEN_DIGITS
-            + key.len()
-            + match value {
-                Value::Str(s) => LEN_DIGITS + s.len(),
-                Value::Int(_) | Value::UInt(_) | Value::Float(_) => WORD_DIGITS,
-                Value::BigInt(_) => WIDE_DIGITS,
-                Value::Bool(_) | Value::None => 0,
-            }
+        let text = match value {
+            Value::Str(s) => s.len(),
+            _ => 0,
+        };
+        1 + digits(key.len() as u128) + number(value).map_or(0, digits) + text + key.len()
     }
 
     pub(super) fn push(text: &mut String, key: &str, value: Value<'_>) {
@@ -390,27 +414,37 @@ mod extras {
             Value::None => 'N',
         };
         text.push(tag);
-        hex(text, key.len() as u128, LEN_DIGITS);
-        match value {
-            Value::Str(s) => {
-                hex(text, s.len() as u128, LEN_DIGITS);
-                text.push_str(s);
-            }
-            Value::Int(v) => hex(text, u128::from(v as u64), WORD_DIGITS),
-            Value::UInt(v) => hex(text, u128::from(v), WORD_DIGITS),
-            Value::Float(v) => hex(text, u128::from(v.to_bits()), WORD_DIGITS),
-            Value::BigInt(v) => hex(text, v as u128, WIDE_DIGITS),
-            Value::Bool(_) | Value::None => {}
+        push_number(text, key.len() as u128);
+        if let Some(number) = number(value) {
+            push_number(text, number);
+        }
+        if let Value::Str(s) = value {
+            text.push_str(s);
         }
         text.push_str(key);
     }
 
-    fn hex(text: &mut String, value: u128, digits: usize) {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        for shift in (0..digits).rev() {
-            let digit = (value >> (shift * 4)) & 0xf;
-            text.push(char::from(DIGITS[digit as usize]));
+    fn push_number(text: &mut String, mut value: u128) {
+        if value < 0x40 {
+            // The common case: a length or a small number, one byte.
+            text.push(char::from(value as u8 | LAST));
+            return;
         }
+        let mut buffer = [0u8; MAX_DIGITS];
+        let mut len = 0;
+        loop {
+            let digit = (value & 0x3f) as u8;
+            value >>= 6;
+            if value == 0 {
+                buffer[len] = digit | LAST;
+                len += 1;
+                break;
+            }
+            buffer[len] = digit;
+            len += 1;
+        }
+        // Every byte is below 0x80: ASCII.
+        text.push_str(std::str::from_utf8(&buffer[..len]).unwrap_or_default());
     }
 
     /// Reads back what [`push`] wrote.
@@ -425,12 +459,20 @@ mod extras {
             Some(head)
         }
 
-        fn number(&mut self, digits: usize) -> Option<u128> {
-            u128::from_str_radix(self.take(digits)?, 16).ok()
+        fn number(&mut self) -> Option<u128> {
+            let mut value = 0u128;
+            for (i, byte) in self.rest.bytes().enumerate().take(MAX_DIGITS) {
+                value |= u128::from(byte & 0x3f) << (6 * i);
+                if byte & LAST != 0 {
+                    self.rest = self.rest.get(i + 1..)?;
+                    return Some(value);
+                }
+            }
+            None
         }
 
         fn len(&mut self) -> Option<usize> {
-            usize::try_from(self.number(LEN_DIGITS)?).ok()
+            usize::try_from(self.number()?).ok()
         }
 
         fn decode(&mut self) -> Option<(&'a str, Value<'a>)> {
@@ -441,10 +483,10 @@ mod extras {
                     let len = self.len()?;
                     Value::Str(self.take(len)?)
                 }
-                "i" => Value::Int(self.number(WORD_DIGITS)? as u64 as i64),
-                "u" => Value::UInt(self.number(WORD_DIGITS)? as u64),
-                "f" => Value::Float(f64::from_bits(self.number(WORD_DIGITS)? as u64)),
-                "b" => Value::BigInt(self.number(WIDE_DIGITS)? as i128),
+                "i" => Value::Int(unzigzag(self.number()?) as i64),
+                "u" => Value::UInt(self.number()? as u64),
+                "f" => Value::Float(f64::from_bits(self.number()? as u64)),
+                "b" => Value::BigInt(unzigzag(self.number()?)),
                 "T" => Value::Bool(true),
                 "F" => Value::Bool(false),
                 _ => Value::None,
@@ -462,6 +504,34 @@ mod extras {
                 self.rest = "";
             }
             extra
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn size_is_what_push_writes() {
+            let values = [
+                Value::Str("naïve"),
+                Value::Int(-64),
+                Value::Int(i64::MIN),
+                Value::UInt(63),
+                Value::UInt(64),
+                Value::UInt(u64::MAX),
+                Value::BigInt(i128::MIN),
+                Value::Float(0.1),
+                Value::Bool(true),
+                Value::None,
+            ];
+            for value in values {
+                let mut text = String::new();
+                push(&mut text, "key", value);
+                assert_eq!(text.len(), size("key", value), "{value:?}");
+                let back: Vec<_> = Decoder { rest: &text }.collect();
+                assert_eq!(back, [("key", value)]);
+            }
         }
     }
 }
