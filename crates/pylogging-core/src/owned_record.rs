@@ -29,26 +29,28 @@ use crate::format::{FormatError, Formatter};
 use crate::level::Level;
 use crate::record::{LogRecord, Value};
 
-/// Where a piece of text sits in the record's one buffer. Offsets are 32-bit, which keeps a
-/// queued record small (it is moved through the queue); a record with more than 4 GiB of text
-/// shows the part that fits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Span {
-    start: u32,
-    end: u32,
+/// The pieces of a record's text, in the order they sit in its buffer: each ends where the next
+/// starts, so a record keeps only where each piece ends (32-bit offsets, which keep a queued
+/// record small: it is moved through the queue; a record with more than 4 GiB of text shows the
+/// part that fits).
+#[derive(Clone, Copy)]
+enum Piece {
+    Formatted,
+    Msg,
+    ExcText,
+    StackInfo,
+    Name,
+    Pathname,
+    ProcessName,
+    Spans,
+    FuncName,
+    ModulePath,
+    ThreadName,
+    /// The extra attributes, encoded by [`extras::push`].
+    Extras,
 }
 
-impl Span {
-    /// Marks an absent optional text.
-    const NONE: Span = Span {
-        start: u32::MAX,
-        end: 0,
-    };
-
-    fn is_none(self) -> bool {
-        self.start > self.end
-    }
-}
+const PIECES: usize = Piece::Extras as usize + 1;
 
 fn offset(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
@@ -62,31 +64,22 @@ const INLINE_EXTRAS: usize = 4;
 #[derive(Clone, PartialEq)]
 pub struct OwnedRecord {
     text: String,
-    name: Span,
-    msg: Span,
-    pathname: Span,
-    process_name: Span,
-    spans: Span,
-    func_name: Span,
-    module_path: Span,
-    exc_text: Span,
-    stack_info: Span,
-    formatted: Span,
-    thread_name: Span,
-    /// The extra attributes, encoded by [`extras::push`].
-    extras: Span,
+    /// Where each [`Piece`] ends in `text`.
+    ends: [u32; PIECES],
+    /// The optional pieces that are absent (`None`, not empty), one bit per [`Piece`].
+    absent: u16,
     /// The level.
     pub level: Level,
     /// The source line.
     pub lineno: u32,
+    /// The process id.
+    pub process: u32,
     /// Seconds since the Unix epoch.
     pub created: f64,
     /// Milliseconds since logging started.
     pub relative_created: f64,
     /// The thread's number.
     pub thread: u64,
-    /// The process id.
-    pub process: u32,
 }
 
 impl fmt::Debug for OwnedRecord {
@@ -101,23 +94,50 @@ impl fmt::Debug for OwnedRecord {
     }
 }
 
-/// Appends pieces of text to a record's buffer and remembers where each went.
+/// Appends a record's pieces to its buffer, in [`Piece`] order.
 struct Writer {
     text: String,
+    ends: [u32; PIECES],
+    absent: u16,
+    /// The next piece to write.
+    next: usize,
 }
 
 impl Writer {
-    fn push(&mut self, s: &str) -> Span {
-        let start = offset(self.text.len());
-        self.text.push_str(s);
-        Span {
-            start,
-            end: offset(self.text.len()),
+    fn with_capacity(capacity: usize) -> Writer {
+        Writer {
+            text: String::with_capacity(capacity),
+            ends: [0; PIECES],
+            absent: 0,
+            next: 0,
         }
     }
 
-    fn push_opt(&mut self, s: Option<&str>) -> Span {
-        s.map_or(Span::NONE, |s| self.push(s))
+    /// Ends the piece `piece` here: what was written since the previous piece's end is it.
+    /// Pieces skipped on the way are empty and absent.
+    fn end(&mut self, piece: Piece) {
+        let end = offset(self.text.len());
+        let start = self.next.checked_sub(1).map_or(0, |last| self.ends[last]);
+        while self.next < piece as usize {
+            self.ends[self.next] = start;
+            self.absent |= 1 << self.next;
+            self.next += 1;
+        }
+        self.ends[piece as usize] = end;
+        self.next = piece as usize + 1;
+    }
+
+    fn push(&mut self, piece: Piece, s: &str) {
+        self.text.push_str(s);
+        self.end(piece);
+    }
+
+    fn push_opt(&mut self, piece: Piece, s: Option<&str>) {
+        self.text.push_str(s.unwrap_or_default());
+        self.end(piece);
+        if s.is_none() {
+            self.absent |= 1 << piece as usize;
+        }
     }
 }
 
@@ -125,18 +145,16 @@ impl OwnedRecord {
     /// Copies a record; its error becomes its formatted `exc_text`.
     pub fn from_record(record: &LogRecord<'_>) -> OwnedRecord {
         let exc_text = record.exc_text();
-        let mut writer = Writer {
-            text: String::with_capacity(
-                text_size(record)
-                    + record.msg.len()
-                    + exc_text.map_or(0, str::len)
-                    + record.stack_text().map_or(0, str::len),
-            ),
-        };
-        let msg = writer.push(record.msg);
-        let exc_text = writer.push_opt(exc_text);
-        let stack_info = writer.push_opt(record.stack_text());
-        OwnedRecord::finish(record, writer, msg, exc_text, stack_info)
+        let mut writer = Writer::with_capacity(
+            text_size(record)
+                + record.msg.len()
+                + exc_text.map_or(0, str::len)
+                + record.stack_text().map_or(0, str::len),
+        );
+        writer.push(Piece::Msg, record.msg);
+        writer.push_opt(Piece::ExcText, exc_text);
+        writer.push_opt(Piece::StackInfo, record.stack_text());
+        OwnedRecord::finish(record, writer)
     }
 
     /// Python's `QueueHandler.prepare`: a copy whose message is the record as `formatter` formats
@@ -145,21 +163,10 @@ impl OwnedRecord {
         record: &LogRecord<'_>,
         formatter: &Formatter,
     ) -> Result<OwnedRecord, FormatError> {
-        let mut writer = Writer {
-            text: String::with_capacity(text_size(record) + record.msg.len() + 64),
-        };
+        let mut writer = Writer::with_capacity(text_size(record) + record.msg.len() + 64);
         formatter.format(record, &mut writer.text)?;
-        let msg = Span {
-            start: 0,
-            end: offset(writer.text.len()),
-        };
-        Ok(OwnedRecord::finish(
-            record,
-            writer,
-            msg,
-            Span::NONE,
-            Span::NONE,
-        ))
+        writer.end(Piece::Msg);
+        Ok(OwnedRecord::finish(record, writer))
     }
 
     /// A copy, as [`from_record`](OwnedRecord::from_record), that also keeps the record as
@@ -169,64 +176,38 @@ impl OwnedRecord {
         record: &LogRecord<'_>,
         formatter: &Formatter,
     ) -> Result<OwnedRecord, FormatError> {
-        let mut writer = Writer {
-            text: String::with_capacity(2 * (text_size(record) + record.msg.len()) + 64),
-        };
+        let mut writer = Writer::with_capacity(2 * (text_size(record) + record.msg.len()) + 64);
         formatter.format(record, &mut writer.text)?;
-        let formatted = Span {
-            start: 0,
-            end: offset(writer.text.len()),
-        };
-        let msg = writer.push(record.msg);
-        let exc_text = writer.push_opt(record.exc_text());
-        let stack_info = writer.push_opt(record.stack_text());
-        let mut owned = OwnedRecord::finish(record, writer, msg, exc_text, stack_info);
-        owned.formatted = formatted;
-        Ok(owned)
+        writer.end(Piece::Formatted);
+        writer.push(Piece::Msg, record.msg);
+        writer.push_opt(Piece::ExcText, record.exc_text());
+        writer.push_opt(Piece::StackInfo, record.stack_text());
+        Ok(OwnedRecord::finish(record, writer))
     }
 
-    fn finish(
-        record: &LogRecord<'_>,
-        mut writer: Writer,
-        msg: Span,
-        exc_text: Span,
-        stack_info: Span,
-    ) -> OwnedRecord {
-        let name = writer.push(record.name);
-        let pathname = writer.push(record.pathname);
-        let process_name = writer.push(record.process_name);
-        let spans = writer.push(record.spans);
-        let func_name = writer.push_opt(record.func_name);
-        let module_path = writer.push_opt(record.module_path);
-        let thread_name = writer.push(&record.thread_name);
-        let start = offset(writer.text.len());
+    /// Writes the pieces after the message, error and stack.
+    fn finish(record: &LogRecord<'_>, mut writer: Writer) -> OwnedRecord {
+        writer.push(Piece::Name, record.name);
+        writer.push(Piece::Pathname, record.pathname);
+        writer.push(Piece::ProcessName, record.process_name);
+        writer.push(Piece::Spans, record.spans);
+        writer.push_opt(Piece::FuncName, record.func_name);
+        writer.push_opt(Piece::ModulePath, record.module_path);
+        writer.push(Piece::ThreadName, &record.thread_name);
         for (key, value) in record.extras {
             extras::push(&mut writer.text, key, *value);
         }
-        let extras = Span {
-            start,
-            end: offset(writer.text.len()),
-        };
+        writer.end(Piece::Extras);
         OwnedRecord {
             text: writer.text,
-            name,
-            msg,
-            pathname,
-            process_name,
-            spans,
-            func_name,
-            module_path,
-            exc_text,
-            stack_info,
-            formatted: Span::NONE,
-            thread_name,
-            extras,
+            ends: writer.ends,
+            absent: writer.absent,
             level: record.level,
             lineno: record.lineno,
+            process: record.process,
             created: record.created,
             relative_created: record.relative_created,
             thread: record.thread,
-            process: record.process,
         }
     }
 
@@ -235,56 +216,58 @@ impl OwnedRecord {
         OwnedRecord::from_record(&LogRecord::new(name, level, msg))
     }
 
-    fn get(&self, span: Span) -> &str {
+    fn get(&self, piece: Piece) -> &str {
+        let index = piece as usize;
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
         self.text
-            .get(span.start as usize..span.end as usize)
+            .get(start as usize..self.ends[index] as usize)
             .unwrap_or_default()
     }
 
-    fn get_opt(&self, span: Span) -> Option<&str> {
-        (!span.is_none()).then(|| self.get(span))
+    fn get_opt(&self, piece: Piece) -> Option<&str> {
+        (self.absent & (1 << piece as usize) == 0).then(|| self.get(piece))
     }
 
     /// The logger's dotted name.
     pub fn name(&self) -> &str {
-        self.get(self.name)
+        self.get(Piece::Name)
     }
 
     /// The message.
     pub fn msg(&self) -> &str {
-        self.get(self.msg)
+        self.get(Piece::Msg)
     }
 
     /// The source file.
     pub fn pathname(&self) -> &str {
-        self.get(self.pathname)
+        self.get(Piece::Pathname)
     }
 
     /// The formatted error and its source chain (Python's `exc_text`).
     pub fn exc_text(&self) -> Option<&str> {
-        self.get_opt(self.exc_text)
+        self.get_opt(Piece::ExcText)
     }
 
     /// The captured stack, formatted.
     pub fn stack_info(&self) -> Option<&str> {
-        self.get_opt(self.stack_info)
+        self.get_opt(Piece::StackInfo)
     }
 
     /// The record as its handler's formatter formatted it, for a record made by
     /// [`with_formatted`](OwnedRecord::with_formatted).
     pub fn formatted(&self) -> Option<&str> {
-        self.get_opt(self.formatted)
+        self.get_opt(Piece::Formatted)
     }
 
     /// The name of the thread that logged the record.
     pub fn thread_name(&self) -> &str {
-        self.get(self.thread_name)
+        self.get(Piece::ThreadName)
     }
 
     /// The extra attributes, in order.
     pub fn extras(&self) -> impl Iterator<Item = (&str, Value<'_>)> {
         extras::Decoder {
-            rest: self.get(self.extras),
+            rest: self.get(Piece::Extras),
         }
     }
 
@@ -319,20 +302,20 @@ impl OwnedRecord {
             level: self.level,
             pathname: self.pathname(),
             lineno: self.lineno,
-            func_name: self.get_opt(self.func_name),
-            module_path: self.get_opt(self.module_path),
+            func_name: self.get_opt(Piece::FuncName),
+            module_path: self.get_opt(Piece::ModulePath),
             created: self.created,
             relative_created: self.relative_created,
             thread: self.thread,
             thread_name: thread_names::shared(self.thread, self.thread_name()),
             process: self.process,
-            process_name: self.get(self.process_name),
+            process_name: self.get(Piece::ProcessName),
             exc_info: None,
             exc_type: None,
             stack_info: self.stack_info(),
             stack: None,
             extras,
-            spans: self.get(self.spans),
+            spans: self.get(Piece::Spans),
             exc_text,
             stack_text: OnceLock::new(),
         }
@@ -641,7 +624,7 @@ mod tests {
 
     #[test]
     fn a_record_stays_small_enough_to_move_through_a_queue_cheaply() {
-        assert!(std::mem::size_of::<OwnedRecord>() <= 160);
+        assert!(std::mem::size_of::<OwnedRecord>() <= 112);
     }
 
     #[test]
