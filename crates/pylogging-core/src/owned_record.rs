@@ -163,10 +163,11 @@ impl OwnedRecord {
         record: &LogRecord<'_>,
         formatter: &Formatter,
     ) -> Result<OwnedRecord, FormatError> {
-        let mut writer = Writer::with_capacity(text_size(record) + record.msg.len() + 64);
-        formatter.format(record, &mut writer.text)?;
-        writer.end(Piece::Msg);
-        Ok(OwnedRecord::finish(record, writer))
+        formatted_on_this_thread(record, formatter, |line| {
+            let mut writer = Writer::with_capacity(text_size(record) + line.len());
+            writer.push(Piece::Msg, line);
+            OwnedRecord::finish(record, writer)
+        })
     }
 
     /// A copy, as [`from_record`](OwnedRecord::from_record), that also keeps the record as
@@ -176,13 +177,21 @@ impl OwnedRecord {
         record: &LogRecord<'_>,
         formatter: &Formatter,
     ) -> Result<OwnedRecord, FormatError> {
-        let mut writer = Writer::with_capacity(2 * (text_size(record) + record.msg.len()) + 64);
-        formatter.format(record, &mut writer.text)?;
-        writer.end(Piece::Formatted);
-        writer.push(Piece::Msg, record.msg);
-        writer.push_opt(Piece::ExcText, record.exc_text());
-        writer.push_opt(Piece::StackInfo, record.stack_text());
-        Ok(OwnedRecord::finish(record, writer))
+        formatted_on_this_thread(record, formatter, |line| {
+            let exc_text = record.exc_text();
+            let mut writer = Writer::with_capacity(
+                line.len()
+                    + text_size(record)
+                    + record.msg.len()
+                    + exc_text.map_or(0, str::len)
+                    + record.stack_text().map_or(0, str::len),
+            );
+            writer.push(Piece::Formatted, line);
+            writer.push(Piece::Msg, record.msg);
+            writer.push_opt(Piece::ExcText, exc_text);
+            writer.push_opt(Piece::StackInfo, record.stack_text());
+            OwnedRecord::finish(record, writer)
+        })
     }
 
     /// Writes the pieces after the message, error and stack.
@@ -320,6 +329,25 @@ impl OwnedRecord {
             stack_text: OnceLock::new(),
         }
     }
+}
+
+/// Formats `record` into a buffer kept per thread and hands the text to `make`, so that the
+/// record's own buffer can be allocated at its exact size: a small record then stays in the
+/// allocator's smallest size classes, which a thread frees into without taking a lock (the
+/// listener's thread frees what the logging thread allocated).
+fn formatted_on_this_thread<R>(
+    record: &LogRecord<'_>,
+    formatter: &Formatter,
+    make: impl FnOnce(&str) -> R,
+) -> Result<R, FormatError> {
+    thread_local! {
+        static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    }
+    let mut line = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
+    line.clear();
+    let result = formatter.format(record, &mut line).map(|()| make(&line));
+    let _ = SCRATCH.try_with(|scratch| scratch.set(line));
+    result
 }
 
 /// The bytes of a record's buffer other than its message, error and stack.
