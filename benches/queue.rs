@@ -90,6 +90,8 @@ use tracing_subscriber::prelude::*;
 
 /// pylogging's format on the listener's handler.
 const PYLOGGING_FORMAT: &str = "%(levelname)s %(name)s: %(message)s";
+/// pylogging's line with a timestamp, for the cases "with time".
+const PYLOGGING_TIMED_FORMAT: &str = "%(asctime)s %(levelname)s %(name)s: %(message)s";
 /// The queue bound on both sides.
 const CAPACITY: usize = 8192;
 /// Calls per timed batch.
@@ -226,6 +228,10 @@ enum Side {
     Pylogging(Backpressure),
     /// fmt + `non_blocking`, lossy or not, with this channel bound.
     Appender { lossy: bool, limit: usize },
+    /// pylogging, `Block`, with `%(asctime)s` first in its line.
+    PyloggingWithTime,
+    /// fmt + `non_blocking`, `lossy(false)`, with fmt's default timestamp.
+    AppenderWithTime,
 }
 
 impl Side {
@@ -245,6 +251,10 @@ impl Side {
                 };
                 format!("tracing-appender non_blocking, {mode}{tail}")
             }
+            Side::PyloggingWithTime => "pylogging QueueHandler, Block, with time".into(),
+            Side::AppenderWithTime => {
+                "tracing-appender non_blocking, lossy(false), with time".into()
+            }
         }
     }
 }
@@ -261,9 +271,13 @@ impl Running {
     fn start(side: Side, work: u32) -> Running {
         let sink = Sink::new(work);
         match side {
-            Side::Pylogging(policy) => {
+            Side::Pylogging(_) | Side::PyloggingWithTime => {
+                let (policy, format) = match side {
+                    Side::Pylogging(policy) => (policy, PYLOGGING_FORMAT),
+                    _ => (Backpressure::Block, PYLOGGING_TIMED_FORMAT),
+                };
                 let stream = StreamHandler::writer(sink.clone())
-                    .with_formatter(Formatter::new(PYLOGGING_FORMAT).expect("valid format"));
+                    .with_formatter(Formatter::new(format).expect("valid format"));
                 let queue = QueueHandler::builder()
                     .handler(stream)
                     .capacity(CAPACITY)
@@ -292,6 +306,24 @@ impl Running {
                 let errors = writer.error_counter();
                 let layer = fmt::layer()
                     .without_time()
+                    .with_ansi(false)
+                    .with_target(true)
+                    .with_writer(writer);
+                let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+                Running {
+                    dispatch,
+                    sink,
+                    pylogging: None,
+                    appender: Some((errors, guard)),
+                }
+            }
+            Side::AppenderWithTime => {
+                let (writer, guard) = NonBlockingBuilder::default()
+                    .lossy(false)
+                    .buffered_lines_limit(CAPACITY)
+                    .finish(sink.clone());
+                let errors = writer.error_counter();
+                let layer = fmt::layer()
                     .with_ansi(false)
                     .with_target(true)
                     .with_writer(writer);
@@ -584,6 +616,23 @@ fn check_sample_lines(work: u32) {
         assert_eq!(got, line, "{}", side.name());
         println!("  {:<40} {:>3} {got:?}", side.name(), got.len());
     }
+    // With a timestamp first: the rest of the line is the same.
+    for (side, rest) in [
+        (Side::PyloggingWithTime, " INFO bench: record 7\n"),
+        (Side::AppenderWithTime, "  INFO bench: record 7 n=7\n"),
+    ] {
+        let running = Running::start(side, work);
+        tracing::dispatcher::with_default(&running.dispatch, || event(7));
+        running.drain(1);
+        let got = running.sink.first_line().unwrap_or_default();
+        running.finish();
+        assert!(
+            got.ends_with(rest) && got.len() > rest.len() + 18,
+            "{}: {got:?}",
+            side.name()
+        );
+        println!("  {:<40} {:>3} {got:?}", side.name(), got.len());
+    }
 }
 
 fn mode_name(mode: Mode) -> &'static str {
@@ -640,6 +689,8 @@ fn main() {
             },
             Mode::Bursts,
         ),
+        (Side::PyloggingWithTime, Mode::Bursts),
+        (Side::AppenderWithTime, Mode::Bursts),
     ]);
     let cases: Vec<(Side, Mode)> = cases.collect();
     let only = std::env::var("QUEUE_BENCH_ONLY").unwrap_or_default();
