@@ -245,7 +245,8 @@ pub struct HandlerStats {
     pub dropped: u64,
     /// Records waiting in the handler's queue now (0 for handlers without one).
     pub queued: u64,
-    /// The most records that ever waited in the handler's queue at once.
+    /// The most records that waited in the handler's queue at once, as the queue keeps it (see
+    /// [`QueueStats::high_water`](worker::QueueStats::high_water)).
     pub high_water: u64,
 }
 

@@ -154,7 +154,9 @@ pub enum Dropped {
 pub struct QueueStats {
     /// Records waiting now.
     pub queued: u64,
-    /// The most records that were ever waiting at once.
+    /// The most records that were waiting at once, as the worker saw the queue each time it took
+    /// a record and as these counters saw it when read (a send does not update it: that would
+    /// cost every logging call a write the worker's core must see).
     pub high_water: u64,
     /// Records lost: refused by a full queue, evicted, logged from inside a delivery, or still
     /// waiting when a close timed out.
