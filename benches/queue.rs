@@ -84,7 +84,7 @@ use pylogging_core::{
     Backpressure, Formatter, Handler, Level, Manager, QueueHandler, StreamHandler,
 };
 use tracing::Dispatch;
-use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
+use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::fmt;
 use tracing_subscriber::prelude::*;
 
@@ -298,43 +298,43 @@ impl Running {
                     appender: None,
                 }
             }
-            Side::Appender { lossy, limit } => {
-                let (writer, guard) = NonBlockingBuilder::default()
-                    .lossy(lossy)
-                    .buffered_lines_limit(limit)
-                    .finish(sink.clone());
-                let errors = writer.error_counter();
-                let layer = fmt::layer()
+            Side::Appender { lossy, limit } => Running::appender(sink, lossy, limit, |writer| {
+                fmt::layer()
                     .without_time()
                     .with_ansi(false)
                     .with_target(true)
-                    .with_writer(writer);
-                let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
-                Running {
-                    dispatch,
-                    sink,
-                    pylogging: None,
-                    appender: Some((errors, guard)),
-                }
-            }
-            Side::AppenderWithTime => {
-                let (writer, guard) = NonBlockingBuilder::default()
-                    .lossy(false)
-                    .buffered_lines_limit(CAPACITY)
-                    .finish(sink.clone());
-                let errors = writer.error_counter();
-                let layer = fmt::layer()
+                    .with_writer(writer)
+            }),
+            Side::AppenderWithTime => Running::appender(sink, false, CAPACITY, |writer| {
+                fmt::layer()
                     .with_ansi(false)
                     .with_target(true)
-                    .with_writer(writer);
-                let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
-                Running {
-                    dispatch,
-                    sink,
-                    pylogging: None,
-                    appender: Some((errors, guard)),
-                }
-            }
+                    .with_writer(writer)
+            }),
+        }
+    }
+
+    /// tracing-appender's `non_blocking` writer on `sink`, under the layer `make` builds on it.
+    fn appender<L>(
+        sink: Sink,
+        lossy: bool,
+        limit: usize,
+        make: impl FnOnce(NonBlocking) -> L,
+    ) -> Running
+    where
+        L: tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync + 'static,
+    {
+        let (writer, guard) = NonBlockingBuilder::default()
+            .lossy(lossy)
+            .buffered_lines_limit(limit)
+            .finish(sink.clone());
+        let errors = writer.error_counter();
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(make(writer)));
+        Running {
+            dispatch,
+            sink,
+            pylogging: None,
+            appender: Some((errors, guard)),
         }
     }
 
