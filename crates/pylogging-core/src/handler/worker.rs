@@ -34,7 +34,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{Receiver, Select, SendTimeoutError, Sender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -250,6 +250,7 @@ impl WorkerBuilder {
             finished: AtomicBool::new(false),
             flushers: AtomicUsize::new(0),
             signals: AtomicUsize::new(0),
+            taking: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             high_water: AtomicUsize::new(0),
             progress: Mutex::new(()),
@@ -321,6 +322,9 @@ struct Shared {
     /// Messages on the queue that are not records (wake-ups and flush marks), so that the
     /// counts of queued records leave them out. Only flushes and closes change it.
     signals: AtomicUsize,
+    /// Odd while the worker takes a message off the queue (see [`Shared::take`]).
+    taking: AtomicU64,
+    /// Records the worker has taken and not yet delivered.
     in_flight: AtomicUsize,
     /// The longest queue the worker has seen when taking a record.
     high_water: AtomicUsize,
@@ -354,6 +358,35 @@ impl Shared {
             }
             self.notify_progress();
         }
+    }
+
+    /// Takes the next message off the queue without waiting. Meanwhile `taking` is odd, and a
+    /// record taken is counted in `in_flight` before it turns even again, so that
+    /// [`queued`](Shared::queued) never sees a record neither on the queue nor in the worker's
+    /// hands. `in_hand` is how many records the worker already holds.
+    fn take(&self, in_hand: usize) -> Option<Message> {
+        let seq = self.taking.load(Ordering::Relaxed);
+        self.taking.store(seq + 1, Ordering::Release);
+        let message = self.receiver.try_recv().ok();
+        if matches!(message, Some(Message::Record(_))) {
+            self.in_flight.store(in_hand + 1, Ordering::Release);
+        }
+        self.taking.store(seq + 2, Ordering::Release);
+        message
+    }
+
+    /// Records queued or being delivered now, read between two of the worker's takes.
+    fn queued(&self) -> usize {
+        let count = || self.waiting() + self.in_flight.load(Ordering::Acquire);
+        for _ in 0..1000 {
+            let before = self.taking.load(Ordering::Acquire);
+            let queued = count();
+            if before.is_multiple_of(2) && self.taking.load(Ordering::Acquire) == before {
+                return queued;
+            }
+            std::thread::yield_now();
+        }
+        count()
     }
 
     /// Records waiting on the queue now.
@@ -675,7 +708,7 @@ impl Worker {
     pub fn stats(&self) -> QueueStats {
         let shared = &*self.shared;
         QueueStats {
-            queued: (shared.waiting() + shared.in_flight.load(Ordering::SeqCst)) as u64,
+            queued: shared.queued() as u64,
             high_water: shared
                 .high_water
                 .load(Ordering::Relaxed)
@@ -695,11 +728,12 @@ fn run(shared: &Shared) {
     let mut marks: Vec<Arc<FlushMark>> = Vec::new();
     let mut failing = false;
     let mut reports = DropReports::default();
-    while let Some(first) = next_record(shared, &mut reports) {
+    let mut select = Select::new();
+    select.recv(&shared.receiver);
+    while let Some(first) = next_record(shared, &mut reports, &mut select) {
         shared.note_length(1);
         batch.push(first);
-        fill_batch(shared, &mut batch, &mut marks);
-        shared.in_flight.store(batch.len(), Ordering::SeqCst);
+        fill_batch(shared, &mut batch, &mut marks, &mut select);
         let mut deliver = shared.lock_deliver();
         deliver_with_retry(shared, &mut deliver, &batch, &mut failing);
         reports.maybe_report(shared, &mut deliver, shared.receiver.is_empty());
@@ -723,34 +757,36 @@ fn run(shared: &Shared) {
 /// The next record to deliver, waiting for one; `None` once the worker is closing and the queue
 /// is empty, after sealing it (see [`Shared::sealed`]). A flush mark found here is reached at
 /// once: every record before it has been delivered.
-fn next_record(shared: &Shared, reports: &mut DropReports) -> Option<OwnedRecord> {
+fn next_record(
+    shared: &Shared,
+    reports: &mut DropReports,
+    select: &mut Select<'_>,
+) -> Option<OwnedRecord> {
     loop {
         let message = if shared.closing.load(Ordering::SeqCst) {
-            match shared.receiver.try_recv() {
-                Ok(message) => message,
-                Err(_) if shared.sealed.load(Ordering::SeqCst) => return None,
-                Err(_) => {
+            match shared.take(0) {
+                Some(message) => message,
+                None if shared.sealed.load(Ordering::SeqCst) => return None,
+                None => {
                     // Seal, then look once more: a send that queued before the seal was visible
                     // is found by that look; a later one sees the seal and delivers itself.
                     shared.sealed.store(true, Ordering::SeqCst);
                     continue;
                 }
             }
-        } else if reports.pending(shared) {
-            // Unreported drops: wake up in time to report them even if no record comes.
-            match shared.receiver.recv_timeout(shared.drop_report_interval) {
-                Ok(message) => message,
-                Err(RecvTimeoutError::Timeout) => {
-                    let mut deliver = shared.lock_deliver();
-                    reports.report_now(shared, &mut deliver);
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => return None,
-            }
         } else {
-            match shared.receiver.recv() {
-                Ok(message) => message,
-                Err(_) => return None,
+            // With unreported drops, wake up in time to report them even if no record comes.
+            let deadline = reports
+                .pending(shared)
+                .then(|| Instant::now() + shared.drop_report_interval);
+            if !wait_for_message(select, deadline) {
+                let mut deliver = shared.lock_deliver();
+                reports.report_now(shared, &mut deliver);
+                continue;
+            }
+            match shared.take(0) {
+                Some(message) => message,
+                None => continue,
             }
         };
         match message {
@@ -760,21 +796,36 @@ fn next_record(shared: &Shared, reports: &mut DropReports) -> Option<OwnedRecord
     }
 }
 
+/// Waits (without taking it) until a message is on the queue or `deadline` passes; returns
+/// whether one is. The worker takes messages only with [`Shared::take`].
+fn wait_for_message(select: &mut Select<'_>, deadline: Option<Instant>) -> bool {
+    match deadline {
+        None => {
+            select.ready();
+            true
+        }
+        Some(deadline) => select.ready_deadline(deadline).is_ok(),
+    }
+}
+
 /// Adds what is already waiting to the batch, up to its size; with a batch wait, waits up to it
 /// for more, unless a flush or a close is asked for. A flush mark ends the batch; it is reached
 /// once the batch is delivered.
-fn fill_batch(shared: &Shared, batch: &mut Vec<OwnedRecord>, marks: &mut Vec<Arc<FlushMark>>) {
+fn fill_batch(
+    shared: &Shared,
+    batch: &mut Vec<OwnedRecord>,
+    marks: &mut Vec<Arc<FlushMark>>,
+    select: &mut Select<'_>,
+) {
     let deadline = Instant::now() + shared.batch_wait;
     while batch.len() < shared.batch_size {
         let hurry = shared.batch_wait.is_zero()
             || shared.flushers.load(Ordering::SeqCst) > 0
             || shared.closing.load(Ordering::SeqCst);
-        let message = if hurry {
-            shared.receiver.try_recv().ok()
-        } else {
-            shared.receiver.recv_deadline(deadline).ok()
-        };
-        match message {
+        if !hurry && !wait_for_message(select, Some(deadline)) {
+            break;
+        }
+        match shared.take(batch.len()) {
             Some(Message::Record(record)) => batch.push(record),
             Some(Message::Flush(mark)) => {
                 shared.signals.fetch_sub(1, Ordering::SeqCst);
@@ -784,6 +835,8 @@ fn fill_batch(shared: &Shared, batch: &mut Vec<OwnedRecord>, marks: &mut Vec<Arc
             Some(Message::Wake) => {
                 shared.signals.fetch_sub(1, Ordering::SeqCst);
             }
+            // Taken by a sender making room (`DropOldest`) since it was seen.
+            None if !hurry => {}
             None => break,
         }
     }
@@ -1247,5 +1300,21 @@ mod tests {
         let stats = worker.stats();
         assert_eq!(stats.queued, 0);
         assert!(stats.high_water <= 2, "{stats:?}");
+    }
+
+    /// The count of queued records includes the one the worker is taking: read while the worker
+    /// wakes for the first record, it is never one short.
+    #[test]
+    fn queued_counts_a_record_while_the_worker_takes_it() {
+        for round in 0..1000 {
+            let gate = Gate::closed();
+            let worker = Worker::builder("t").spawn(gate.clone()).unwrap();
+            for i in 0..5 {
+                worker.send(record(&i.to_string())).unwrap();
+            }
+            assert_eq!(worker.stats().queued, 5, "round {round}");
+            gate.open();
+            assert!(worker.close(Duration::from_secs(10)));
+        }
     }
 }
