@@ -1,28 +1,4 @@
 //! `LoggerAdapter`: a logger with bound extra fields. Python: `logging.LoggerAdapter`.
-//!
-//! Every record logged through an adapter carries the adapter's extras, usable in formats by name
-//! (`%(request_id)s`). As in CPython 3.11, whose `process()` sets `kwargs["extra"] = self.extra`,
-//! the adapter's extras **replace** a call's own: `adapter.event(level).extra("k", v)` loses `k`.
-//! [`LoggerAdapter::merge_extra`] turns on CPython 3.13's `merge_extra=True`, where both are kept
-//! and the call's own win a name clash.
-//!
-//! The extras are borrowed (an adapter for a request borrows the request's id): logging through an
-//! adapter costs what logging on the logger costs, nothing more.
-//!
-//! ```
-//! use pylogging_core::{Formatter, Manager, SharedWriter, StreamHandler};
-//! let tree = Manager::new();
-//! let out = SharedWriter::new();
-//! tree.root().add_handler(
-//!     StreamHandler::writer(out.clone())
-//!         .with_formatter(Formatter::new("[%(request_id)s] %(levelname)s %(message)s")?),
-//! );
-//! let request_id = String::from("abc");
-//! let log = tree.get_logger("app").adapter([("request_id", request_id.as_str())]);
-//! log.warning("slow");
-//! assert_eq!(out.contents(), "[abc] WARNING slow\n");
-//! # Ok::<(), pylogging_core::Error>(())
-//! ```
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -31,8 +7,31 @@ use crate::level::{Level, level_name};
 use crate::logger::{CallSite, LogCall, Logger};
 use crate::record::Value;
 
-/// A logger whose records carry bound extras; see the [module docs](self). Python:
-/// `logging.LoggerAdapter`.
+/// A logger whose records carry bound extras. Python: `logging.LoggerAdapter`.
+///
+/// Every record logged through an adapter carries the adapter's extras, usable in formats by name
+/// (`%(request_id)s`). As in CPython 3.11, whose `process()` sets `kwargs["extra"] = self.extra`,
+/// the adapter's extras **replace** a call's own: `adapter.event(level).extra("k", v)` loses `k`.
+/// [`LoggerAdapter::merge_extra`] turns on CPython 3.13's `merge_extra=True`, where both are kept
+/// and the call's own win a name clash.
+///
+/// The extras are borrowed (an adapter for a request borrows the request's id): logging through an
+/// adapter costs what logging on the logger costs, nothing more.
+///
+/// ```
+/// use pylogging_core::{Formatter, Manager, SharedWriter, StreamHandler};
+/// let tree = Manager::new();
+/// let out = SharedWriter::new();
+/// tree.root().add_handler(
+///     StreamHandler::writer(out.clone())
+///         .with_formatter(Formatter::new("[%(request_id)s] %(levelname)s %(message)s")?),
+/// );
+/// let request_id = String::from("abc");
+/// let log = tree.get_logger("app").adapter([("request_id", request_id.as_str())]);
+/// log.warning("slow");
+/// assert_eq!(out.contents(), "[abc] WARNING slow\n");
+/// # Ok::<(), pylogging_core::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct LoggerAdapter<'a> {
     logger: Logger,

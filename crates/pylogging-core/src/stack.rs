@@ -1,21 +1,5 @@
 //! A captured stack in Python's `stack_info` layout. Python: the `sinfo` text `findCaller` builds
 //! with `traceback.print_stack` when a call passes `stack_info=True`.
-//!
-//! CPython's text starts with `Stack (most recent call last):` and lists the frames from the
-//! outermost to the logging call, each as `  File "path", line N, in function` followed by the
-//! source line. Here the frames come from a [`std::backtrace::Backtrace`]: the same `File` lines,
-//! with the Rust function's path as the function name, and no source line (a compiled program does
-//! not carry its source). Frames of the backtrace machinery and of the logging call itself (with
-//! the `core`/`std` frames between them) are left out at the inner end, and the runtime's start-up
-//! frames (from `__rust_begin_short_backtrace` on, and the library frames just inside it) at the
-//! outer end, as CPython's stack starts at the caller and
-//! ends at `<module>`. A frame without a known location shows CPython's `(unknown file)`, line 0.
-//!
-//! ```
-//! let stack = std::backtrace::Backtrace::force_capture();
-//! let text = pylogging_core::format_stack(&stack);
-//! assert!(text.starts_with("Stack (most recent call last):"));
-//! ```
 
 use std::backtrace::Backtrace;
 use std::fmt::Write as _;
@@ -29,8 +13,23 @@ struct Frame<'a> {
     location: Option<(&'a str, &'a str)>,
 }
 
-/// Formats `stack` in Python's `stack_info` layout (see the [module docs](self)); no trailing
-/// newline, as CPython strips it.
+/// Formats `stack` in Python's `stack_info` layout; no trailing newline, as CPython strips it.
+///
+/// CPython's text starts with `Stack (most recent call last):` and lists the frames from the
+/// outermost to the logging call, each as `  File "path", line N, in function` followed by the
+/// source line. Here the frames come from a [`std::backtrace::Backtrace`]: the same `File` lines,
+/// with the Rust function's path as the function name, and no source line (a compiled program does
+/// not carry its source). Frames of the backtrace machinery and of the logging call itself (with
+/// the `core`/`std` frames between them) are left out at the inner end, and the runtime's start-up
+/// frames (from `__rust_begin_short_backtrace` on, and the library frames just inside it) at the
+/// outer end, as CPython's stack starts at the caller and
+/// ends at `<module>`. A frame without a known location shows CPython's `(unknown file)`, line 0.
+///
+/// ```
+/// let stack = std::backtrace::Backtrace::force_capture();
+/// let text = pylogging_core::format_stack(&stack);
+/// assert!(text.starts_with("Stack (most recent call last):"));
+/// ```
 pub fn format_stack(stack: &Backtrace) -> String {
     let text = stack.to_string();
     let frames = parse_frames(&text);

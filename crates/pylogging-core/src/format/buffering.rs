@@ -1,26 +1,4 @@
 //! `BufferingFormatter`: a batch of records as one text. Python: `logging.BufferingFormatter`.
-//!
-//! The text is the header, each record formatted with the line formatter (`linefmt`), then the
-//! footer; an empty batch gives an empty text, and there is no separator between records, exactly
-//! as in CPython (a line format that wants lines ends in `\n`). Python's `formatHeader` and
-//! `formatFooter`, methods a subclass overrides, are closures here. The records are the
-//! [`OwnedRecord`]s a [`BufferingHandler`](crate::BufferingHandler) or
-//! [`MemoryHandler`](crate::MemoryHandler) hands over.
-//!
-//! ```
-//! use pylogging_core::{BufferingFormatter, Formatter, Level, OwnedRecord};
-//! let batch = BufferingFormatter::new(Some(Formatter::new("%(levelname)s %(message)s\n")?))
-//!     .header(|records, out| out.push_str(&format!("{} records:\n", records.len())))
-//!     .footer(|_, out| out.push_str("end"));
-//! let records = [
-//!     OwnedRecord::new("app", Level::INFO, "one"),
-//!     OwnedRecord::new("app", Level::ERROR, "two"),
-//! ];
-//! let mut out = String::new();
-//! batch.format(&records, &mut out).unwrap();
-//! assert_eq!(out, "2 records:\nINFO one\nERROR two\nend");
-//! # Ok::<(), pylogging_core::Error>(())
-//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -31,7 +9,29 @@ use crate::owned_record::OwnedRecord;
 /// A header or footer hook: writes its text for `records` into the buffer.
 pub type RecordsText = Arc<dyn Fn(&[OwnedRecord], &mut String) + Send + Sync>;
 
-/// Formats a batch of records; see the [module docs](self). Cheap to clone.
+/// Formats a batch of records. Cheap to clone.
+///
+/// The text is the header, each record formatted with the line formatter (`linefmt`), then the
+/// footer; an empty batch gives an empty text, and there is no separator between records, exactly
+/// as in CPython (a line format that wants lines ends in `\n`). Python's `formatHeader` and
+/// `formatFooter`, methods a subclass overrides, are closures here. The records are the
+/// [`OwnedRecord`]s a [`BufferingHandler`](crate::BufferingHandler) or
+/// [`MemoryHandler`](crate::MemoryHandler) hands over.
+///
+/// ```
+/// use pylogging_core::{BufferingFormatter, Formatter, Level, OwnedRecord};
+/// let batch = BufferingFormatter::new(Some(Formatter::new("%(levelname)s %(message)s\n")?))
+///     .header(|records, out| out.push_str(&format!("{} records:\n", records.len())))
+///     .footer(|_, out| out.push_str("end"));
+/// let records = [
+///     OwnedRecord::new("app", Level::INFO, "one"),
+///     OwnedRecord::new("app", Level::ERROR, "two"),
+/// ];
+/// let mut out = String::new();
+/// batch.format(&records, &mut out).unwrap();
+/// assert_eq!(out, "2 records:\nINFO one\nERROR two\nend");
+/// # Ok::<(), pylogging_core::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct BufferingFormatter {
     linefmt: Formatter,

@@ -1,27 +1,5 @@
 //! `ColourFormatter`: ANSI colours by level on a console, around the `levelname` field or the whole
 //! record. Python has none in the standard library (the `colorlog` package is the usual one).
-//!
-//! Whether to colour is decided once, when the formatter is built for a stream:
-//! [`ColourChoice::Auto`] colours only a terminal (`std::io::IsTerminal`) and only when the
-//! `NO_COLOR` environment variable is unset or empty (<https://no-color.org>);
-//! [`ColourChoice::Always`] and [`ColourChoice::Never`] force it. A formatter built without colour is
-//! the plain one, with no cost at all.
-//!
-//! ```
-//! use pylogging_core::{ColourChoice, ColourFormatter, Formatter, Level, LogRecord};
-//! let coloured = ColourFormatter::builder(Formatter::new("%(levelname)-8s %(message)s")?)
-//!     .choice(ColourChoice::Always)
-//!     .build_for(&std::io::stderr());
-//! let mut out = String::new();
-//! coloured.format(&LogRecord::new("app", Level::WARNING, "disk low"), &mut out).unwrap();
-//! assert_eq!(out, "\x1b[33mWARNING \x1b[0m disk low");
-//!
-//! // Not a terminal (a file), so `Auto` leaves the output plain.
-//! let file = tempfile::tempfile().unwrap();
-//! let plain = ColourFormatter::builder(Formatter::new("%(levelname)s %(message)s")?).build_for(&file);
-//! assert!(!plain.is_coloured());
-//! # Ok::<(), pylogging_core::Error>(())
-//! ```
 
 use std::ffi::OsStr;
 use std::io::IsTerminal;
@@ -34,7 +12,7 @@ use crate::record::LogRecord;
 /// The code that ends a colour.
 pub(crate) const RESET: &str = "\x1b[0m";
 
-/// When to colour. See the [module docs](self).
+/// When to colour; see [`ColourFormatter`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ColourChoice {
@@ -114,8 +92,30 @@ impl Colour {
     }
 }
 
-/// A formatter that colours by level; see the [module docs](self). It is a [`Formatter`]
-/// (`.into()`), so any handler can use it.
+/// A formatter that colours by level. It is a [`Formatter`] (`.into()`), so any handler can use
+/// it.
+///
+/// Whether to colour is decided once, when the formatter is built for a stream:
+/// [`ColourChoice::Auto`] colours only a terminal (`std::io::IsTerminal`) and only when the
+/// `NO_COLOR` environment variable is unset or empty (<https://no-color.org>);
+/// [`ColourChoice::Always`] and [`ColourChoice::Never`] force it. A formatter built without colour is
+/// the plain one, with no cost at all.
+///
+/// ```
+/// use pylogging_core::{ColourChoice, ColourFormatter, Formatter, Level, LogRecord};
+/// let coloured = ColourFormatter::builder(Formatter::new("%(levelname)-8s %(message)s")?)
+///     .choice(ColourChoice::Always)
+///     .build_for(&std::io::stderr());
+/// let mut out = String::new();
+/// coloured.format(&LogRecord::new("app", Level::WARNING, "disk low"), &mut out).unwrap();
+/// assert_eq!(out, "\x1b[33mWARNING \x1b[0m disk low");
+///
+/// // Not a terminal (a file), so `Auto` leaves the output plain.
+/// let file = tempfile::tempfile().unwrap();
+/// let plain = ColourFormatter::builder(Formatter::new("%(levelname)s %(message)s")?).build_for(&file);
+/// assert!(!plain.is_coloured());
+/// # Ok::<(), pylogging_core::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ColourFormatter {
     formatter: Formatter,

@@ -1,38 +1,5 @@
 //! `JsonFormatter`: one JSON object per record, for log shippers. Python has no JSON formatter in
 //! the standard library; this follows what `json.dumps(..., ensure_ascii=False)` writes.
-//!
-//! The object holds the standard attributes chosen by their Python names (`asctime`, `created`,
-//! `levelname`, `name`, `message`, `pathname`, `lineno`, `funcName`, `thread`, `threadName`,
-//! `process`, …), each under its own key or a new one, in the order given; then `exc_text` and
-//! `stack_info` when the record has them, `spans` when it is inside spans, and the record's extras
-//! (an extra whose name is already a key of the object is left out, as is a second extra of the
-//! same name). Texts are escaped as `json.dumps` escapes them (`"`, `\`, control characters; other
-//! characters are kept as UTF-8); ints and finite floats are numbers (floats as Python's `repr`),
-//! `None` is `null`, and a float that is not finite is the string Python's `str` gives (`"nan"`,
-//! `"inf"`, `"-inf"`), since JSON has no such numbers.
-//!
-//! The layout is compiled once, keys escaped in advance, and a record is written into the buffer
-//! the caller gives: nothing is allocated per record. A `JsonFormatter` is a [`Formatter`] (`.into()`),
-//! so any handler can use it.
-//!
-//! ```
-//! use pylogging_core::{JsonFormatter, Level, LogRecord, Value};
-//! let json = JsonFormatter::builder()
-//!     .fields(["created", "levelname", "name", "message"])?
-//!     .rename("levelname", "level")?
-//!     .build()?;
-//! let extras = [("user", Value::Int(7)), ("path", Value::Str("C:\\tmp"))];
-//! let mut record = LogRecord::new("app", Level::INFO, "saved \"a\"\n");
-//! record.created = 1795536741.7239;
-//! record.extras = &extras;
-//! let mut out = String::new();
-//! json.format(&record, &mut out).unwrap();
-//! assert_eq!(
-//!     out,
-//!     r#"{"created":1795536741.7239,"level":"INFO","name":"app","message":"saved \"a\"\n","user":7,"path":"C:\\tmp"}"#
-//! );
-//! # Ok::<(), pylogging_core::Error>(())
-//! ```
 
 use std::fmt::Write as _;
 
@@ -46,7 +13,40 @@ use crate::record::{LogRecord, Value};
 /// The attributes a [`JsonFormatter`] writes unless told otherwise.
 pub const DEFAULT_JSON_FIELDS: [&str; 4] = ["asctime", "levelname", "name", "message"];
 
-/// Formats records as one JSON object each; see the [module docs](self). Cheap to clone.
+/// Formats records as one JSON object each. Cheap to clone.
+///
+/// The object holds the standard attributes chosen by their Python names (`asctime`, `created`,
+/// `levelname`, `name`, `message`, `pathname`, `lineno`, `funcName`, `thread`, `threadName`,
+/// `process`, …), each under its own key or a new one, in the order given; then `exc_text` and
+/// `stack_info` when the record has them, `spans` when it is inside spans, and the record's extras
+/// (an extra whose name is already a key of the object is left out, as is a second extra of the
+/// same name). Texts are escaped as `json.dumps` escapes them (`"`, `\`, control characters; other
+/// characters are kept as UTF-8); ints and finite floats are numbers (floats as Python's `repr`),
+/// `None` is `null`, and a float that is not finite is the string Python's `str` gives (`"nan"`,
+/// `"inf"`, `"-inf"`), since JSON has no such numbers.
+///
+/// The layout is compiled once, keys escaped in advance, and a record is written into the buffer
+/// the caller gives: nothing is allocated per record. A `JsonFormatter` is a [`Formatter`] (`.into()`),
+/// so any handler can use it.
+///
+/// ```
+/// use pylogging_core::{JsonFormatter, Level, LogRecord, Value};
+/// let json = JsonFormatter::builder()
+///     .fields(["created", "levelname", "name", "message"])?
+///     .rename("levelname", "level")?
+///     .build()?;
+/// let extras = [("user", Value::Int(7)), ("path", Value::Str("C:\\tmp"))];
+/// let mut record = LogRecord::new("app", Level::INFO, "saved \"a\"\n");
+/// record.created = 1795536741.7239;
+/// record.extras = &extras;
+/// let mut out = String::new();
+/// json.format(&record, &mut out).unwrap();
+/// assert_eq!(
+///     out,
+///     r#"{"created":1795536741.7239,"level":"INFO","name":"app","message":"saved \"a\"\n","user":7,"path":"C:\\tmp"}"#
+/// );
+/// # Ok::<(), pylogging_core::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct JsonFormatter(Formatter);
 

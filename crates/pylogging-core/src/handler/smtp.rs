@@ -1,33 +1,5 @@
 //! `SmtpHandler`: each record, or a digest of records, sent as an email. Python:
 //! `logging.handlers.SMTPHandler`.
-//!
-//! The email is the one CPython sends (`From`, `To`, `Subject`, `Date`, a `text/plain` UTF-8 body
-//! holding the formatted record), but the logging call never talks to the server: it formats the
-//! record and puts it on the handler's [`Worker`], whose thread connects, sends and quits, as
-//! Python's `emit` does for every record. The queue is bounded, the [`Backpressure`] policy says what
-//! a full queue does, transient failures (a server that is down, a timeout, a `4xx`) are retried by
-//! the [`RetryPolicy`], and a failure is printed once per burst (`--- Logging error ---`) and
-//! counted in [`Handler::stats`].
-//!
-//! The subject is a `%`-style format of the record (`%(levelname)s on %(hostname)s`), where
-//! `hostname` is this machine's name unless the record has a field of that name. With
-//! [`digest`](SmtpHandlerBuilder::digest), up to N records (or what arrives within T) go into one
-//! email, whose subject is formatted from the first of them.
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! use pylogging_core::{Level, Security, SmtpHandler};
-//! let mail = SmtpHandler::builder("smtp.example.com", "app@example.com", ["ops@example.com"],
-//!         "%(levelname)s on %(hostname)s")
-//!     .port(587)
-//!     .security(Security::StartTls)
-//!     .credentials("app", "secret")
-//!     .digest(100, Duration::from_secs(60))
-//!     .build()?
-//!     .with_level(Level::ERROR);
-//! pylogging_core::get_logger("app").add_handler(mail);
-//! # Ok::<(), pylogging_core::Error>(())
-//! ```
 
 mod delivery;
 mod mail;
@@ -68,7 +40,35 @@ pub enum Security {
 
 /// Sends records as emails. Python: `logging.handlers.SMTPHandler`.
 ///
-/// Build one with [`SmtpHandler::builder`]; see the [module docs](self).
+/// Build one with [`SmtpHandler::builder`].
+///
+/// The email is the one CPython sends (`From`, `To`, `Subject`, `Date`, a `text/plain` UTF-8 body
+/// holding the formatted record), but the logging call never talks to the server: it formats the
+/// record and puts it on the handler's [`Worker`], whose thread connects, sends and quits, as
+/// Python's `emit` does for every record. The queue is bounded, the [`Backpressure`] policy says what
+/// a full queue does, transient failures (a server that is down, a timeout, a `4xx`) are retried by
+/// the [`RetryPolicy`], and a failure is printed once per burst (`--- Logging error ---`) and
+/// counted in [`Handler::stats`].
+///
+/// The subject is a `%`-style format of the record (`%(levelname)s on %(hostname)s`), where
+/// `hostname` is this machine's name unless the record has a field of that name. With
+/// [`digest`](SmtpHandlerBuilder::digest), up to N records (or what arrives within T) go into one
+/// email, whose subject is formatted from the first of them.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use pylogging_core::{Level, Security, SmtpHandler};
+/// let mail = SmtpHandler::builder("smtp.example.com", "app@example.com", ["ops@example.com"],
+///         "%(levelname)s on %(hostname)s")
+///     .port(587)
+///     .security(Security::StartTls)
+///     .credentials("app", "secret")
+///     .digest(100, Duration::from_secs(60))
+///     .build()?
+///     .with_level(Level::ERROR);
+/// pylogging_core::get_logger("app").add_handler(mail);
+/// # Ok::<(), pylogging_core::Error>(())
+/// ```
 pub struct SmtpHandler {
     background: Background,
     describe: String,

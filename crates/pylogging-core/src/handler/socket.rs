@@ -1,45 +1,5 @@
 //! `SocketHandler` and `DatagramHandler`: each record sent to a receiver over TCP or UDP. Python:
 //! `logging.handlers.SocketHandler` and `DatagramHandler`.
-//!
-//! The wire format is CPython's framing around JSON instead of a pickle: a 4-byte big-endian length,
-//! then a JSON object with the keys of the dict CPython pickles (`name`, `msg` with the arguments
-//! merged, `args: null`, `levelname`, `levelno`, `pathname`, …, `exc_info: null`, `exc_text`; no
-//! `message`), then `module_path` and `spans` when the record has them, then the extras. A Python
-//! receiver reads it with `json.loads(data[4:])` where it used `pickle.loads`, and
-//! `logging.makeLogRecord(d)` works on the result as on the unpickled dict. UDP datagrams carry the
-//! same length prefix, as CPython's do.
-//!
-//! Delivery runs on the handler's own [`Worker`](super::worker::Worker): the logging call only
-//! queues a copy of the record. When the receiver cannot be reached, CPython drops each record
-//! logged while it waits out its reconnection delay (`retryTime`); here the records wait in the
-//! bounded queue and are delivered once the connection returns (a full queue follows the
-//! [`Backpressure`] policy, so choose a dropping one to get CPython's behaviour). The connection
-//! is retried on CPython's schedule: `retryStart` (1 s), multiplied by `retryFactor` (2) after each
-//! failure, up to `retryMax` (30 s). The first failure of each outage is reported once (the
-//! `--- Logging error ---` block on stderr), not once per record.
-//!
-//! ```
-//! use std::io::Read;
-//! use std::net::TcpListener;
-//! use pylogging_core::{Level, Manager, SocketHandler};
-//!
-//! let receiver = TcpListener::bind("127.0.0.1:0")?;
-//! let port = receiver.local_addr()?.port();
-//! let handler = SocketHandler::builder("127.0.0.1", port).build()?;
-//! let tree = Manager::new();
-//! tree.get_logger("app").add_handler(handler.clone());
-//! tree.get_logger("app").warning("disk almost full");
-//! handler.close(); // delivers what is queued, then closes the connection
-//!
-//! let (mut connection, _) = receiver.accept()?;
-//! let mut length = [0; 4];
-//! connection.read_exact(&mut length)?;
-//! let mut payload = vec![0; u32::from_be_bytes(length) as usize];
-//! connection.read_exact(&mut payload)?;
-//! let text = String::from_utf8(payload)?;
-//! assert!(text.starts_with(r#"{"name":"app","msg":"disk almost full","args":null,"levelname":"WARNING""#));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 mod datagram;
 mod frame;
@@ -60,8 +20,47 @@ use crate::record::LogRecord;
 
 /// Sends each record over TCP, length-prefixed JSON. Python: `logging.handlers.SocketHandler`.
 ///
-/// Build one with [`SocketHandler::builder`]; see the [module docs](self) for the wire format and
-/// how reconnection works.
+/// Build one with [`SocketHandler::builder`].
+///
+/// The wire format is CPython's framing around JSON instead of a pickle: a 4-byte big-endian length,
+/// then a JSON object with the keys of the dict CPython pickles (`name`, `msg` with the arguments
+/// merged, `args: null`, `levelname`, `levelno`, `pathname`, …, `exc_info: null`, `exc_text`; no
+/// `message`), then `module_path` and `spans` when the record has them, then the extras. A Python
+/// receiver reads it with `json.loads(data[4:])` where it used `pickle.loads`, and
+/// `logging.makeLogRecord(d)` works on the result as on the unpickled dict. UDP datagrams carry the
+/// same length prefix, as CPython's do.
+///
+/// Delivery runs on the handler's own [`Worker`](super::worker::Worker): the logging call only
+/// queues a copy of the record. When the receiver cannot be reached, CPython drops each record
+/// logged while it waits out its reconnection delay (`retryTime`); here the records wait in the
+/// bounded queue and are delivered once the connection returns (a full queue follows the
+/// [`Backpressure`] policy, so choose a dropping one to get CPython's behaviour). The connection
+/// is retried on CPython's schedule: `retryStart` (1 s), multiplied by `retryFactor` (2) after each
+/// failure, up to `retryMax` (30 s). The first failure of each outage is reported once (the
+/// `--- Logging error ---` block on stderr), not once per record.
+///
+/// ```
+/// use std::io::Read;
+/// use std::net::TcpListener;
+/// use pylogging_core::{Level, Manager, SocketHandler};
+///
+/// let receiver = TcpListener::bind("127.0.0.1:0")?;
+/// let port = receiver.local_addr()?.port();
+/// let handler = SocketHandler::builder("127.0.0.1", port).build()?;
+/// let tree = Manager::new();
+/// tree.get_logger("app").add_handler(handler.clone());
+/// tree.get_logger("app").warning("disk almost full");
+/// handler.close(); // delivers what is queued, then closes the connection
+///
+/// let (mut connection, _) = receiver.accept()?;
+/// let mut length = [0; 4];
+/// connection.read_exact(&mut length)?;
+/// let mut payload = vec![0; u32::from_be_bytes(length) as usize];
+/// connection.read_exact(&mut payload)?;
+/// let text = String::from_utf8(payload)?;
+/// assert!(text.starts_with(r#"{"name":"app","msg":"disk almost full","args":null,"levelname":"WARNING""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct SocketHandler {
     queue: Queued,
 }

@@ -1,32 +1,5 @@
 //! A background worker: one thread that takes owned records from a bounded queue and delivers them,
 //! in batches, to a [`Deliver`] destination, retrying transient failures with backoff.
-//!
-//! It is what runs behind a [`QueueHandler`](super::QueueHandler) (Python's `QueueListener` thread)
-//! and behind handlers whose delivery can block for long (email, HTTP, sockets): the logging call only
-//! puts a record on the queue. What happens when the queue is full is the [`Backpressure`] policy;
-//! every record it loses is counted, and the worker writes a `WARNING` record saying how many were
-//! lost, to its own destination, as soon as it can and again when it closes.
-//!
-//! ```
-//! use std::sync::{Arc, Mutex};
-//! use std::time::Duration;
-//! use pylogging_core::{Deliver, DeliveryError, Level, OwnedRecord, Worker};
-//!
-//! struct Collect(Arc<Mutex<Vec<String>>>);
-//! impl Deliver for Collect {
-//!     fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
-//!         self.0.lock().unwrap().extend(batch.iter().map(|r| r.msg().to_owned()));
-//!         Ok(())
-//!     }
-//! }
-//!
-//! let seen = Arc::new(Mutex::new(Vec::new()));
-//! let worker = Worker::builder("collector").capacity(100).spawn(Collect(seen.clone()))?;
-//! worker.send(OwnedRecord::new("app", Level::INFO, "one")).unwrap();
-//! assert!(worker.close(Duration::from_secs(5)));
-//! assert_eq!(*seen.lock().unwrap(), ["one"]);
-//! # Ok::<(), std::io::Error>(())
-//! ```
 
 use std::cell::Cell;
 use std::fmt;
@@ -468,7 +441,35 @@ impl Shared {
     }
 }
 
-/// A background thread delivering queued records. See the [module docs](self).
+/// A background thread delivering queued records.
+///
+/// It is what runs behind a [`QueueHandler`](super::QueueHandler) (Python's `QueueListener` thread)
+/// and behind handlers whose delivery can block for long (email, HTTP, sockets): the logging call only
+/// puts a record on the queue. What happens when the queue is full is the [`Backpressure`] policy;
+/// every record it loses is counted, and the worker writes a `WARNING` record saying how many were
+/// lost, to its own destination, as soon as it can and again when it closes.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+/// use pylogging_core::{Deliver, DeliveryError, Level, OwnedRecord, Worker};
+///
+/// struct Collect(Arc<Mutex<Vec<String>>>);
+/// impl Deliver for Collect {
+///     fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+///         self.0.lock().unwrap().extend(batch.iter().map(|r| r.msg().to_owned()));
+///         Ok(())
+///     }
+/// }
+///
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let worker = Worker::builder("collector").capacity(100).spawn(Collect(seen.clone()))?;
+/// worker.send(OwnedRecord::new("app", Level::INFO, "one")).unwrap();
+/// assert!(worker.close(Duration::from_secs(5)));
+/// assert_eq!(*seen.lock().unwrap(), ["one"]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
 ///
 /// Dropping the last handle does not stop the thread: call [`close`](Worker::close) (the handlers
 /// built on a worker do, in their `close`, which [`shutdown`](crate::shutdown) calls).
