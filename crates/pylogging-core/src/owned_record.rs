@@ -346,7 +346,10 @@ fn formatted_on_this_thread<R>(
     let mut line = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
     line.clear();
     let result = formatter.format(record, &mut line).map(|()| make(&line));
-    let _ = SCRATCH.try_with(|scratch| scratch.set(line));
+    // As for the handlers' own buffers: one huge record does not keep its memory on this thread.
+    if line.capacity() <= crate::handler::MAX_KEPT_BUFFER {
+        let _ = SCRATCH.try_with(|scratch| scratch.set(line));
+    }
     result
 }
 

@@ -570,7 +570,7 @@ fn default_formatter() -> &'static Formatter {
 }
 
 /// Buffers larger than this (one huge record) are released instead of kept for the thread.
-const MAX_KEPT_BUFFER: usize = 64 * 1024;
+pub(crate) const MAX_KEPT_BUFFER: usize = 64 * 1024;
 
 thread_local! {
     static FORMAT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
