@@ -1,4 +1,4 @@
-//! pylogging's layer against tracing-subscriber's `fmt` layer, in the same run, producing (as far as
+//! pylog's layer against tracing-subscriber's `fmt` layer, in the same run, producing (as far as
 //! possible) the same output. See `benches/README.md` for what each benchmark measures and how to
 //! read the report.
 //!
@@ -7,31 +7,31 @@
 //! Every benchmark builds its own subscriber and installs it with
 //! `tracing::subscriber::with_default`, and drops it before the next one starts: `tracing` combines
 //! the callsite interest and the max level hint of every live dispatcher, so two live subscribers
-//! would distort each other's numbers. pylogging always uses its own `Manager`, never the global
+//! would distort each other's numbers. pylog always uses its own `Manager`, never the global
 //! tree.
 //!
 //! Sample lines (printed at the start of the run, and checked):
 //!
-//! | benchmark | pylogging | fmt |
+//! | benchmark | pylog | fmt |
 //! |---|---|---|
 //! | `enabled_sink/*/plain` | `INFO bench.app: request handled in 12 ms` | ` INFO bench::app: request handled in 12 ms user=7` |
 //! | `enabled_sink/*/fields` | `INFO bench.app: request handled in 12 ms user=7` | (same fmt line) |
 //! | `enabled_sink/*/time` | `2026-05-04 10:11:12,345 INFO bench.app: request handled in 12 ms` | `2026-05-04T10:11:12.345678Z  INFO bench::app: request handled in 12 ms user=7` |
 //! | `enabled_file/*` | as `plain` | as `plain` |
-//! | `enabled_sink/pylogging/{brace,dollar}` | as `plain`, in the `{` and `$` styles | — |
+//! | `enabled_sink/pylog/{brace,dollar}` | as `plain`, in the `{` and `$` styles | — |
 //! | `enabled_sink/*/json` | `{"levelname":"INFO","name":"bench.app","message":"request handled in 12 ms","user":7}` | `{"level":"INFO","fields":{"message":"request handled in 12 ms","user":7},"target":"bench::app"}` |
 //! | `enabled_sink/*/json_time` | the same with `"asctime":"2026-05-04 10:11:12,345"` first | the same with `"timestamp":"2026-05-04T10:11:12.345678Z"` first |
 //!
-//! How the lines differ: fmt pads the level to 5 columns, keeps the target's `::` where pylogging
-//! shows the logger name with `.`, and always appends the event's fields (` user=7`); pylogging's
+//! How the lines differ: fmt pads the level to 5 columns, keeps the target's `::` where pylog
+//! shows the logger name with `.`, and always appends the event's fields (` user=7`); pylog's
 //! format names only what it shows. So `plain` is 41 bytes against fmt's 50 (fmt carries `user=7`
 //! too), and `fields` adds ` user=%(user)s` to carry the same information (48 bytes: only the
-//! padding and the `::` differ). With timestamps, pylogging's `asctime` is local time with
+//! padding and the `::` differ). With timestamps, pylog's `asctime` is local time with
 //! milliseconds (`%Y-%m-%d %H:%M:%S,mmm`, Python's default, 23 bytes) and fmt's `SystemTime` is
 //! RFC 3339 UTC with microseconds (27 bytes): 65 bytes against 78.
 //!
 //! fmt also escapes ANSI control characters in messages and field values by default (a write per
-//! character through its escaping writer); pylogging, like Python, writes the message as it is.
+//! character through its escaping writer); pylog, like Python, writes the message as it is.
 //! `enabled_sink/fmt/plain_unsanitized` turns fmt's escaping off to show what it costs.
 
 use std::fs::{File, OpenOptions};
@@ -41,14 +41,14 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::Criterion;
-use pylogging_core::{
+use pylog_core::{
     FileHandler, Formatter, JsonFormatter, Level, Manager, SharedWriter, StreamHandler, Style,
 };
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt;
 use tracing_subscriber::prelude::*;
 
-/// pylogging's format for the plain comparison (the brief's format).
+/// pylog's format for the plain comparison (the brief's format).
 const PLAIN: &str = "%(levelname)s %(name)s: %(message)s";
 /// The same with the event's field, so both sides carry the same information.
 const FIELDS: &str = "%(levelname)s %(name)s: %(message)s user=%(user)s";
@@ -76,11 +76,11 @@ fn enabled_event() {
     tracing::info!(target: "bench::app", user = 7, "request handled in {} ms", 12);
 }
 
-// pylogging's side.
+// pylog's side.
 
 /// A tree whose root is at `level` with one handler (as `basic_config` would set it up), plus a
 /// logger `bench.other` at DEBUG with its own handler when `open_other` is set.
-fn pylogging_tree(level: Level, handler: pylogging_core::Handler, open_other: bool) -> Manager {
+fn pylog_tree(level: Level, handler: pylog_core::Handler, open_other: bool) -> Manager {
     let tree = Manager::new();
     let root = tree.root();
     root.set_level(level);
@@ -97,7 +97,7 @@ fn formatter(format: &str) -> Formatter {
     Formatter::new(format).expect("valid format")
 }
 
-fn sink_handler(format: &str) -> pylogging_core::Handler {
+fn sink_handler(format: &str) -> pylog_core::Handler {
     StreamHandler::writer(io::sink()).with_formatter(formatter(format))
 }
 
@@ -116,12 +116,12 @@ fn json_formatter(fields: &[&str]) -> JsonFormatter {
         .expect("valid layout")
 }
 
-fn sink_handler_with(formatter: impl Into<Formatter>) -> pylogging_core::Handler {
+fn sink_handler_with(formatter: impl Into<Formatter>) -> pylog_core::Handler {
     StreamHandler::writer(io::sink()).with_formatter(formatter)
 }
 
-fn pylogging_subscriber(tree: Manager) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree))
+fn pylog_subscriber(tree: Manager) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::registry().with(tracing_pylog::layer_for(tree))
 }
 
 // fmt's side: no time, no ANSI, with the target, as the brief asks.
@@ -152,9 +152,9 @@ fn disabled(c: &mut Criterion) {
 
     // Root at WARNING with a handler: the max level hint is WARN, so `debug!` stops at the macro's
     // level check before the callsite is even looked at.
-    group.bench_function("pylogging", |b| {
-        let tree = pylogging_tree(Level::WARNING, sink_handler(PLAIN), false);
-        bench_under(b, pylogging_subscriber(tree), disabled_event);
+    group.bench_function("pylog", |b| {
+        let tree = pylog_tree(Level::WARNING, sink_handler(PLAIN), false);
+        bench_under(b, pylog_subscriber(tree), disabled_event);
     });
     group.bench_function("fmt+with_filter(WARN)", |b| {
         let subscriber = tracing_subscriber::registry().with(
@@ -173,9 +173,9 @@ fn disabled(c: &mut Criterion) {
 
     // Another logger wants DEBUG, so the max level hint is DEBUG and the event gets past the level
     // check: what stops it is the callsite's cached `Interest::never()`.
-    group.bench_function("pylogging/other_target_at_debug", |b| {
-        let tree = pylogging_tree(Level::WARNING, sink_handler(PLAIN), true);
-        bench_under(b, pylogging_subscriber(tree), disabled_event);
+    group.bench_function("pylog/other_target_at_debug", |b| {
+        let tree = pylog_tree(Level::WARNING, sink_handler(PLAIN), true);
+        bench_under(b, pylog_subscriber(tree), disabled_event);
     });
     group.bench_function("fmt+Targets/other_target_at_debug", |b| {
         let targets = Targets::new()
@@ -193,13 +193,13 @@ fn disabled(c: &mut Criterion) {
 fn enabled_sink(c: &mut Criterion) {
     let mut group = c.benchmark_group("enabled_sink");
 
-    group.bench_function("pylogging/plain", |b| {
-        let tree = pylogging_tree(Level::INFO, sink_handler(PLAIN), false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    group.bench_function("pylog/plain", |b| {
+        let tree = pylog_tree(Level::INFO, sink_handler(PLAIN), false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
-    group.bench_function("pylogging/fields", |b| {
-        let tree = pylogging_tree(Level::INFO, sink_handler(FIELDS), false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    group.bench_function("pylog/fields", |b| {
+        let tree = pylog_tree(Level::INFO, sink_handler(FIELDS), false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
     group.bench_function("fmt/plain", |b| {
         let subscriber = tracing_subscriber::registry().with(
@@ -218,20 +218,20 @@ fn enabled_sink(c: &mut Criterion) {
         bench_under(b, tracing_subscriber::registry().with(layer), enabled_event);
     });
 
-    group.bench_function("pylogging/brace", |b| {
+    group.bench_function("pylog/brace", |b| {
         let handler = sink_handler_with(styled(Style::Brace, BRACE));
-        let tree = pylogging_tree(Level::INFO, handler, false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+        let tree = pylog_tree(Level::INFO, handler, false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
-    group.bench_function("pylogging/dollar", |b| {
+    group.bench_function("pylog/dollar", |b| {
         let handler = sink_handler_with(styled(Style::Dollar, DOLLAR));
-        let tree = pylogging_tree(Level::INFO, handler, false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+        let tree = pylog_tree(Level::INFO, handler, false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
-    group.bench_function("pylogging/json", |b| {
+    group.bench_function("pylog/json", |b| {
         let handler = sink_handler_with(json_formatter(&JSON_FIELDS));
-        let tree = pylogging_tree(Level::INFO, handler, false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+        let tree = pylog_tree(Level::INFO, handler, false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
     group.bench_function("fmt/json", |b| {
         let layer = fmt_layer()
@@ -240,10 +240,10 @@ fn enabled_sink(c: &mut Criterion) {
             .with_filter(LevelFilter::INFO);
         bench_under(b, tracing_subscriber::registry().with(layer), enabled_event);
     });
-    group.bench_function("pylogging/json_time", |b| {
+    group.bench_function("pylog/json_time", |b| {
         let handler = sink_handler_with(json_formatter(&JSON_TIMED_FIELDS));
-        let tree = pylogging_tree(Level::INFO, handler, false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+        let tree = pylog_tree(Level::INFO, handler, false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
     group.bench_function("fmt/json_time", |b| {
         let layer = fmt::layer()
@@ -255,9 +255,9 @@ fn enabled_sink(c: &mut Criterion) {
         bench_under(b, tracing_subscriber::registry().with(layer), enabled_event);
     });
 
-    group.bench_function("pylogging/time", |b| {
-        let tree = pylogging_tree(Level::INFO, sink_handler(TIMED), false);
-        bench_under(b, pylogging_subscriber(tree), enabled_event);
+    group.bench_function("pylog/time", |b| {
+        let tree = pylog_tree(Level::INFO, sink_handler(TIMED), false);
+        bench_under(b, pylog_subscriber(tree), enabled_event);
     });
     group.bench_function("fmt/time", |b| {
         let layer = fmt::layer()
@@ -280,8 +280,7 @@ impl TempDir {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let path =
-            std::env::temp_dir().join(format!("pylogging-bench-{}-{nanos}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("pylog-bench-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).expect("create the temp dir");
         TempDir(path)
     }
@@ -329,27 +328,24 @@ fn assert_first_line(path: &Path, expected: &str) {
 
 fn enabled_file(c: &mut Criterion) {
     let dir = TempDir::new();
-    let pylogging_path = dir.0.join("pylogging.log");
+    let pylog_path = dir.0.join("pylog.log");
     let fmt_path = dir.0.join("fmt.log");
     let mut group = c.benchmark_group("enabled_file");
 
-    group.bench_function("pylogging/plain", |b| {
+    group.bench_function("pylog/plain", |b| {
         // FileHandler: append mode, one `write_all` of the formatted line per record, no buffer.
-        let handler = FileHandler::builder(&pylogging_path)
+        let handler = FileHandler::builder(&pylog_path)
             .build()
             .expect("open the log file")
             .with_formatter(formatter(PLAIN));
-        let tree = pylogging_tree(Level::INFO, handler, false);
+        let tree = pylog_tree(Level::INFO, handler, false);
         // The handler goes with the tree, dropped (its file closed) when `with_default` returns,
         // as fmt's file is. Not `Handler::close()`: that also runs `sync_data` (fsync), which
         // fmt's side has no equivalent for and which would change the next sample's writes.
-        tracing::subscriber::with_default(pylogging_subscriber(tree), || {
-            b.iter_custom(|iters| timed_events(&pylogging_path, iters));
+        tracing::subscriber::with_default(pylog_subscriber(tree), || {
+            b.iter_custom(|iters| timed_events(&pylog_path, iters));
         });
-        assert_first_line(
-            &pylogging_path,
-            "INFO bench.app: request handled in 12 ms\n",
-        );
+        assert_first_line(&pylog_path, "INFO bench.app: request handled in 12 ms\n");
     });
     group.bench_function("fmt/plain", |b| {
         // `Mutex<File>`: fmt formats into its buffer, then one `write_all` under the lock.
@@ -369,19 +365,19 @@ fn enabled_file(c: &mut Criterion) {
 
 // Sample lines: what each side writes for the enabled event, printed and checked once.
 
-fn capture_pylogging(format: &str) -> String {
+fn capture_pylog(format: &str) -> String {
     let out = SharedWriter::new();
     let handler = StreamHandler::writer(out.clone()).with_formatter(formatter(format));
-    let tree = pylogging_tree(Level::INFO, handler, false);
-    tracing::subscriber::with_default(pylogging_subscriber(tree), enabled_event);
+    let tree = pylog_tree(Level::INFO, handler, false);
+    tracing::subscriber::with_default(pylog_subscriber(tree), enabled_event);
     out.contents()
 }
 
-fn capture_pylogging_with(formatter: impl Into<Formatter>) -> String {
+fn capture_pylog_with(formatter: impl Into<Formatter>) -> String {
     let out = SharedWriter::new();
     let handler = StreamHandler::writer(out.clone()).with_formatter(formatter);
-    let tree = pylogging_tree(Level::INFO, handler, false);
-    tracing::subscriber::with_default(pylogging_subscriber(tree), enabled_event);
+    let tree = pylog_tree(Level::INFO, handler, false);
+    tracing::subscriber::with_default(pylog_subscriber(tree), enabled_event);
     out.contents()
 }
 
@@ -434,27 +430,27 @@ fn capture_fmt(with_time: bool) -> String {
 
 fn print_sample_lines() {
     let lines = [
-        ("pylogging plain", capture_pylogging(PLAIN)),
-        ("pylogging fields", capture_pylogging(FIELDS)),
+        ("pylog plain", capture_pylog(PLAIN)),
+        ("pylog fields", capture_pylog(FIELDS)),
         ("fmt plain", capture_fmt(false)),
-        ("pylogging time", capture_pylogging(TIMED)),
+        ("pylog time", capture_pylog(TIMED)),
         ("fmt time", capture_fmt(true)),
         (
-            "pylogging brace",
-            capture_pylogging_with(styled(Style::Brace, BRACE)),
+            "pylog brace",
+            capture_pylog_with(styled(Style::Brace, BRACE)),
         ),
         (
-            "pylogging dollar",
-            capture_pylogging_with(styled(Style::Dollar, DOLLAR)),
+            "pylog dollar",
+            capture_pylog_with(styled(Style::Dollar, DOLLAR)),
         ),
         (
-            "pylogging json",
-            capture_pylogging_with(json_formatter(&JSON_FIELDS)),
+            "pylog json",
+            capture_pylog_with(json_formatter(&JSON_FIELDS)),
         ),
         ("fmt json", capture_fmt_json(false)),
         (
-            "pylogging json_time",
-            capture_pylogging_with(json_formatter(&JSON_TIMED_FIELDS)),
+            "pylog json_time",
+            capture_pylog_with(json_formatter(&JSON_TIMED_FIELDS)),
         ),
         ("fmt json_time", capture_fmt_json(true)),
     ];
@@ -483,8 +479,8 @@ fn print_sample_lines() {
     }
     // Keep the disabled event honest: nothing may come out of it.
     let out = SharedWriter::new();
-    let tree = pylogging_tree(Level::WARNING, StreamHandler::writer(out.clone()), false);
-    tracing::subscriber::with_default(pylogging_subscriber(tree), disabled_event);
+    let tree = pylog_tree(Level::WARNING, StreamHandler::writer(out.clone()), false);
+    tracing::subscriber::with_default(pylog_subscriber(tree), disabled_event);
     assert_eq!(out.contents(), "");
 }
 

@@ -1,4 +1,4 @@
-//! Logging through a queue to a background thread: pylogging's `QueueHandler` (its listener hands
+//! Logging through a queue to a background thread: pylog's `QueueHandler` (its listener hands
 //! each record to a `StreamHandler`) against tracing-subscriber's `fmt` layer writing to
 //! tracing-appender's `non_blocking` writer, in the same run, to the same slow sink. See
 //! `benches/README.md` for what each row measures and how to read the table.
@@ -7,7 +7,7 @@
 //! once built). Settings from the environment: `QUEUE_BENCH_RECORDS` (records per case, default
 //! 200 000), `QUEUE_BENCH_SINK_NS` (the sink's work per line, default 1000 ns),
 //! `QUEUE_BENCH_ONLY` (run only the cases whose label, such as
-//! `pylogging QueueHandler, Block bursts of 4096 x1`, contains one of its comma-separated parts;
+//! `pylog QueueHandler, Block bursts of 4096 x1`, contains one of its comma-separated parts;
 //! for profiling one case), `QUEUE_BENCH_REPEATS` (default 5, see below).
 //!
 //! Each case runs `QUEUE_BENCH_REPEATS` times with a share of the records, taking turns with the
@@ -22,7 +22,7 @@
 //!   the p50, p99 and max of those per-call figures over all batches of all threads, and the mean
 //!   (time inside the timed batches / records). With 8 threads on a 2-core machine a batch's time
 //!   includes the time its thread was not scheduled;
-//! - what reached the sink: each side's lines are counted by the sink itself; for pylogging the
+//! - what reached the sink: each side's lines are counted by the sink itself; for pylog the
 //!   queue's `dropped` and `high_water` come from `Handler::stats()`, for tracing-appender the
 //!   dropped lines from its `ErrorCounter`; lines at the sink + dropped must equal records logged,
 //!   and the run checks it;
@@ -40,20 +40,20 @@
 //!
 //! | side | line |
 //! |---|---|
-//! | pylogging | `INFO bench: record 7` (format `%(levelname)s %(name)s: %(message)s`) |
+//! | pylog | `INFO bench: record 7` (format `%(levelname)s %(name)s: %(message)s`) |
 //! | fmt | ` INFO bench: record 7 n=7` (`without_time().with_ansi(false).with_target(true)`) |
 //!
-//! fmt always appends the event's fields (` n=7`), and pads the level; pylogging prints what its
-//! format names. pylogging still copies the field `n` into the queued record (it keeps every
+//! fmt always appends the event's fields (` n=7`), and pads the level; pylog prints what its
+//! format names. pylog still copies the field `n` into the queued record (it keeps every
 //! field as an extra attribute), so both sides carry it through the queue; only fmt formats it.
-//! pylogging's format does not name `%(n)s` on purpose: the worker's own `WARNING` record about
+//! pylog's format does not name `%(n)s` on purpose: the worker's own `WARNING` record about
 //! dropped records has no `n`, and a format naming it fails on that record (`Formatting field not
 //! found in record: 'n'`, printed as a logging error, and the report is lost).
 //!
 //! Where the two sides do different work on the producer's thread (this is the comparison, not a
 //! flaw of it, but it is not like for like):
 //!
-//! - pylogging's `QueueHandler` does what Python's does: it formats the record's message
+//! - pylog's `QueueHandler` does what Python's does: it formats the record's message
 //!   (`%(message)s`) and queues an owned copy of the record (name, message, path, module, thread,
 //!   extras, ...); the listener's `StreamHandler` formats the line on the background thread.
 //! - fmt formats the whole line on the producer's thread and `non_blocking` queues a `Vec<u8>` copy
@@ -61,14 +61,14 @@
 //!
 //! Both queues are bounded at the same 8192 records here (`capacity(8192)` and
 //! `buffered_lines_limit(8192)`), except the `defaults` row, which keeps tracing-appender's
-//! default 128 000 lines. pylogging's `Block` and tracing-appender's `lossy(false)` make a full
-//! queue wait; pylogging's `DropNewest` and tracing-appender's default (lossy) drop the record and
-//! count it. pylogging's worker also writes a `WARNING pylogging: ... records dropped` line to the
+//! default 128 000 lines. pylog's `Block` and tracing-appender's `lossy(false)` make a full
+//! queue wait; pylog's `DropNewest` and tracing-appender's default (lossy) drop the record and
+//! count it. pylog's worker also writes a `WARNING pylog: ... records dropped` line to the
 //! sink when it drops records; those lines are counted apart and not as records.
 //!
 //! The sink is the same type on both sides: a `Write` that, per line, runs a fixed busy loop
 //! (calibrated at start to about `QUEUE_BENCH_SINK_NS`) and counts the line. Both consumers write
-//! one line per `write_all` (pylogging's `StreamHandler` also calls `flush`, a no-op here).
+//! one line per `write_all` (pylog's `StreamHandler` also calls `flush`, a no-op here).
 //!
 //! Each case builds its own `Dispatch`, sets it on each producer thread with
 //! `tracing::dispatcher::with_default`, and drops it (closing the queue handler or dropping the
@@ -80,17 +80,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use pylogging_core::{
-    Backpressure, Formatter, Handler, Level, Manager, QueueHandler, StreamHandler,
-};
+use pylog_core::{Backpressure, Formatter, Handler, Level, Manager, QueueHandler, StreamHandler};
 use tracing::Dispatch;
 use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::fmt;
 use tracing_subscriber::prelude::*;
 
-/// pylogging's format on the listener's handler.
+/// pylog's format on the listener's handler.
 const PYLOGGING_FORMAT: &str = "%(levelname)s %(name)s: %(message)s";
-/// pylogging's line with a timestamp, for the cases "with time".
+/// pylog's line with a timestamp, for the cases "with time".
 const PYLOGGING_TIMED_FORMAT: &str = "%(asctime)s %(levelname)s %(name)s: %(message)s";
 /// The queue bound on both sides.
 const CAPACITY: usize = 8192;
@@ -144,7 +142,7 @@ fn calibrate(ns: u64) -> (u32, f64) {
 struct SinkCounters {
     /// Record lines.
     lines: AtomicU64,
-    /// pylogging's own `WARNING` lines reporting drops.
+    /// pylog's own `WARNING` lines reporting drops.
     reports: AtomicU64,
     /// When the last line arrived, in ns since `base`.
     last_write_ns: AtomicU64,
@@ -200,7 +198,7 @@ impl Write for Sink {
                 continue; // both sides write whole lines; a fragment would be a bug, never counted
             }
             black_box(busy(self.work));
-            if line.starts_with(b"WARNING pylogging") {
+            if line.starts_with(b"WARNING pylog") {
                 self.counters.reports.fetch_add(1, Ordering::Release);
             } else {
                 if self.counters.lines.load(Ordering::Relaxed) == 0 {
@@ -224,12 +222,12 @@ impl Write for Sink {
 
 #[derive(Clone, Copy)]
 enum Side {
-    /// pylogging's `QueueHandler` with this policy, capacity 8192.
-    Pylogging(Backpressure),
+    /// pylog's `QueueHandler` with this policy, capacity 8192.
+    Pylog(Backpressure),
     /// fmt + `non_blocking`, lossy or not, with this channel bound.
     Appender { lossy: bool, limit: usize },
-    /// pylogging, `Block`, with `%(asctime)s` first in its line.
-    PyloggingWithTime,
+    /// pylog, `Block`, with `%(asctime)s` first in its line.
+    PylogWithTime,
     /// fmt + `non_blocking`, `lossy(false)`, with fmt's default timestamp.
     AppenderWithTime,
 }
@@ -237,11 +235,9 @@ enum Side {
 impl Side {
     fn name(self) -> String {
         match self {
-            Side::Pylogging(Backpressure::Block) => "pylogging QueueHandler, Block".into(),
-            Side::Pylogging(Backpressure::DropNewest) => {
-                "pylogging QueueHandler, DropNewest".into()
-            }
-            Side::Pylogging(other) => format!("pylogging QueueHandler, {other}"),
+            Side::Pylog(Backpressure::Block) => "pylog QueueHandler, Block".into(),
+            Side::Pylog(Backpressure::DropNewest) => "pylog QueueHandler, DropNewest".into(),
+            Side::Pylog(other) => format!("pylog QueueHandler, {other}"),
             Side::Appender { lossy, limit } => {
                 let mode = if lossy { "lossy" } else { "lossy(false)" };
                 let tail = if limit == CAPACITY {
@@ -251,7 +247,7 @@ impl Side {
                 };
                 format!("tracing-appender non_blocking, {mode}{tail}")
             }
-            Side::PyloggingWithTime => "pylogging QueueHandler, Block, with time".into(),
+            Side::PylogWithTime => "pylog QueueHandler, Block, with time".into(),
             Side::AppenderWithTime => {
                 "tracing-appender non_blocking, lossy(false), with time".into()
             }
@@ -263,7 +259,7 @@ impl Side {
 struct Running {
     dispatch: Dispatch,
     sink: Sink,
-    pylogging: Option<Handler>,
+    pylog: Option<Handler>,
     appender: Option<(ErrorCounter, WorkerGuard)>,
 }
 
@@ -271,9 +267,9 @@ impl Running {
     fn start(side: Side, work: u32) -> Running {
         let sink = Sink::new(work);
         match side {
-            Side::Pylogging(_) | Side::PyloggingWithTime => {
+            Side::Pylog(_) | Side::PylogWithTime => {
                 let (policy, format) = match side {
-                    Side::Pylogging(policy) => (policy, PYLOGGING_FORMAT),
+                    Side::Pylog(policy) => (policy, PYLOGGING_FORMAT),
                     _ => (Backpressure::Block, PYLOGGING_TIMED_FORMAT),
                 };
                 let stream = StreamHandler::writer(sink.clone())
@@ -289,12 +285,12 @@ impl Running {
                 logger.set_level(Level::INFO);
                 logger.add_handler(queue.clone());
                 let dispatch = Dispatch::new(
-                    tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree)),
+                    tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)),
                 );
                 Running {
                     dispatch,
                     sink,
-                    pylogging: Some(queue),
+                    pylog: Some(queue),
                     appender: None,
                 }
             }
@@ -333,14 +329,14 @@ impl Running {
         Running {
             dispatch,
             sink,
-            pylogging: None,
+            pylog: None,
             appender: Some((errors, guard)),
         }
     }
 
     /// Records lost so far.
     fn dropped(&self) -> u64 {
-        match (&self.pylogging, &self.appender) {
+        match (&self.pylog, &self.appender) {
             (Some(handler), _) => handler.stats().dropped,
             (None, Some((errors, _))) => errors.dropped_lines() as u64,
             (None, None) => 0,
@@ -348,7 +344,7 @@ impl Running {
     }
 
     fn high_water(&self) -> Option<u64> {
-        self.pylogging.as_ref().map(|h| h.stats().high_water)
+        self.pylog.as_ref().map(|h| h.stats().high_water)
     }
 
     /// Waits until every record logged so far has reached the sink or been counted as dropped.
@@ -368,7 +364,7 @@ impl Running {
     /// Drops the dispatch, then stops the background thread.
     fn finish(self) {
         drop(self.dispatch);
-        if let Some(handler) = self.pylogging {
+        if let Some(handler) = self.pylog {
             handler.close();
         }
         drop(self.appender);
@@ -540,7 +536,7 @@ fn run_case(side: Side, mode: Mode, threads: usize, records: u64, work: u32) -> 
     let high_water = running.high_water();
     let sink = running.sink.clone();
     running.finish();
-    // After the close: pylogging's worker writes its last report of dropped records then.
+    // After the close: pylog's worker writes its last report of dropped records then.
     let reports = sink.reports() - reports0;
 
     per_call.sort_by(f64::total_cmp);
@@ -594,10 +590,7 @@ fn ns(v: f64) -> String {
 
 fn check_sample_lines(work: u32) {
     let expected = [
-        (
-            Side::Pylogging(Backpressure::Block),
-            "INFO bench: record 7\n",
-        ),
+        (Side::Pylog(Backpressure::Block), "INFO bench: record 7\n"),
         (
             Side::Appender {
                 lossy: false,
@@ -618,7 +611,7 @@ fn check_sample_lines(work: u32) {
     }
     // With a timestamp first: the rest of the line is the same.
     for (side, rest) in [
-        (Side::PyloggingWithTime, " INFO bench: record 7\n"),
+        (Side::PylogWithTime, " INFO bench: record 7\n"),
         (Side::AppenderWithTime, "  INFO bench: record 7 n=7\n"),
     ] {
         let running = Running::start(side, work);
@@ -663,8 +656,8 @@ fn main() {
     check_sample_lines(work);
 
     let sides = [
-        Side::Pylogging(Backpressure::Block),
-        Side::Pylogging(Backpressure::DropNewest),
+        Side::Pylog(Backpressure::Block),
+        Side::Pylog(Backpressure::DropNewest),
         Side::Appender {
             lossy: false,
             limit: CAPACITY,
@@ -681,7 +674,7 @@ fn main() {
     let started = Instant::now();
     let mut outcomes = Vec::new();
     let cases = sides.iter().map(|&side| (side, Mode::Flood)).chain([
-        (Side::Pylogging(Backpressure::Block), Mode::Bursts),
+        (Side::Pylog(Backpressure::Block), Mode::Bursts),
         (
             Side::Appender {
                 lossy: false,
@@ -689,7 +682,7 @@ fn main() {
             },
             Mode::Bursts,
         ),
-        (Side::PyloggingWithTime, Mode::Bursts),
+        (Side::PylogWithTime, Mode::Bursts),
         (Side::AppenderWithTime, Mode::Bursts),
     ]);
     let cases: Vec<(Side, Mode)> = cases.collect();

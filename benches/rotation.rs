@@ -1,14 +1,14 @@
-//! Records per second through a rotating log file: pylogging's `RotatingFileHandler` against
+//! Records per second through a rotating log file: pylog's `RotatingFileHandler` against
 //! `tracing-appender`'s rolling appender (under tracing-subscriber's `fmt`) and `log4rs`'s
 //! `RollingFileAppender`, in the same run. See `benches/README.md` for what each benchmark measures
 //! and how to read the report.
 //!
-//! Run with `cargo bench --bench rotation`; `cargo bench --bench rotation -- pylogging` runs one.
+//! Run with `cargo bench --bench rotation`; `cargo bench --bench rotation -- pylog` runs one.
 //!
 //! | benchmark | setup | line (bytes) |
 //! |---|---|---|
-//! | `rotation/write(2)_only` | the floor: `write_all` of pylogging's line to an append-mode `File` | (41) |
-//! | `rotation/pylogging` | `RotatingFileHandler` (10 MiB, 3 backups) on the logger `bench` of a fresh `Manager`, `tracing::info!` through `layer_for` | `INFO bench.app: request handled in 12 ms` (41) |
+//! | `rotation/write(2)_only` | the floor: `write_all` of pylog's line to an append-mode `File` | (41) |
+//! | `rotation/pylog` | `RotatingFileHandler` (10 MiB, 3 backups) on the logger `bench` of a fresh `Manager`, `tracing::info!` through `layer_for` | `INFO bench.app: request handled in 12 ms` (41) |
 //! | `rotation/tracing-appender` | `RollingFileAppender` (`DAILY`, `max_log_files(4)`) as the `fmt` layer's writer | ` INFO bench::app: request handled in 12 ms` (43) |
 //! | `rotation/tracing-appender+non_blocking` | the same behind `non_blocking` (default: lossy, 128 000 lines): the caller's cost only | (same) |
 //! | `rotation/tracing-appender+non_blocking_lossless_drained` | `lossy(false)`, and each sample waits until the worker has written every line | (same) |
@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use pylogging_core::{Formatter, Level, Manager, RotatingFileHandler};
+use pylog_core::{Formatter, Level, Manager, RotatingFileHandler};
 use tracing::Dispatch;
 use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_appender::rolling::{RollingFileAppender as AppenderFile, Rotation};
@@ -55,7 +55,7 @@ use log4rs::encode::pattern::PatternEncoder;
 const MAX_BYTES: u64 = 10 * 1024 * 1024;
 /// Keep 3 rotated files.
 const BACKUPS: u32 = 3;
-/// pylogging's format (Python's `%` style).
+/// pylog's format (Python's `%` style).
 const PYLOGGING_FORMAT: &str = "%(levelname)s %(name)s: %(message)s";
 /// log4rs's pattern for the same line.
 const LOG4RS_PATTERN: &str = "{l} {t}: {m}{n}";
@@ -66,7 +66,7 @@ const LOG4RS_LINE: &str = "INFO bench::app: request handled in 12 ms\n";
 
 // The events.
 
-/// The `tracing` event (pylogging and tracing-appender share this callsite).
+/// The `tracing` event (pylog and tracing-appender share this callsite).
 #[inline(never)]
 fn tracing_event() {
     tracing::info!(target: "bench::app", "request handled in {} ms", 12);
@@ -92,24 +92,24 @@ fn log_event(logger: &dyn log::Log) {
 /// A fresh temp dir (removed on drop).
 fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new()
-        .prefix("pylogging-rotation-bench-")
+        .prefix("pylog-rotation-bench-")
         .tempdir()
         .expect("create a temp dir")
 }
 
-/// pylogging: a `RotatingFileHandler` on the logger `bench` of a fresh tree, behind the layer.
-fn pylogging_dispatch(dir: &Path) -> Dispatch {
-    let tree = pylogging_tree(dir);
-    Dispatch::new(tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree)))
+/// pylog: a `RotatingFileHandler` on the logger `bench` of a fresh tree, behind the layer.
+fn pylog_dispatch(dir: &Path) -> Dispatch {
+    let tree = pylog_tree(dir);
+    Dispatch::new(tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)))
 }
 
 /// A fresh tree whose logger `bench` has the `RotatingFileHandler`.
-fn pylogging_tree(dir: &Path) -> Manager {
+fn pylog_tree(dir: &Path) -> Manager {
     let tree = Manager::new();
     let logger = tree.get_logger("bench");
     logger.set_level(Level::INFO);
     logger.add_handler(
-        RotatingFileHandler::builder(dir.join("pylogging.log"))
+        RotatingFileHandler::builder(dir.join("pylog.log"))
             .max_bytes(MAX_BYTES)
             .backup_count(BACKUPS)
             .build()
@@ -191,7 +191,7 @@ fn rotation(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
 
     {
-        // The floor: one `write(2)` of pylogging's line to an append-mode file, nothing else.
+        // The floor: one `write(2)` of pylog's line to an append-mode file, nothing else.
         let dir = temp_dir();
         let file = std::fs::OpenOptions::new()
             .append(true)
@@ -205,25 +205,25 @@ fn rotation(c: &mut Criterion) {
 
     {
         let dir = temp_dir();
-        let dispatch = pylogging_dispatch(dir.path());
-        group.bench_function("pylogging", |b| {
+        let dispatch = pylog_dispatch(dir.path());
+        group.bench_function("pylog", |b| {
             tracing::dispatcher::with_default(&dispatch, || b.iter(tracing_event));
         });
         drop(dispatch);
-        report_files("pylogging", dir.path());
+        report_files("pylog", dir.path());
     }
 
     {
         // The direct API (no `tracing` dispatch), like-for-like with log4rs called as a `log::Log`.
         let dir = temp_dir();
-        let tree = pylogging_tree(dir.path());
+        let tree = pylog_tree(dir.path());
         let logger = tree.get_logger("bench.app");
-        group.bench_function("pylogging_direct_api", |b| {
+        group.bench_function("pylog_direct_api", |b| {
             b.iter(|| logger.info(format_args!("request handled in {} ms", 12)));
         });
         drop(logger);
         drop(tree);
-        report_files("pylogging_direct_api", dir.path());
+        report_files("pylog_direct_api", dir.path());
     }
 
     {
@@ -359,9 +359,9 @@ fn read(path: &Path) -> String {
 
 fn check_sample_lines() {
     let lines = [
-        ("pylogging", PYLOGGING_LINE, {
+        ("pylog", PYLOGGING_LINE, {
             let dir = temp_dir();
-            tracing::dispatcher::with_default(&pylogging_dispatch(dir.path()), tracing_event);
+            tracing::dispatcher::with_default(&pylog_dispatch(dir.path()), tracing_event);
             read(&only_file(dir.path()))
         }),
         ("tracing-appender", FMT_LINE, {

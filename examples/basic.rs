@@ -17,9 +17,9 @@
 //! ```
 
 fn main() {
-    pylogging::debug!("This is a debug message");
-    pylogging::info!("This is an info message");
-    pylogging::warning!("This is a warning message");
-    pylogging::error!("This is an error message");
-    pylogging::critical!("This is a critical message");
+    pylog::debug!("This is a debug message");
+    pylog::info!("This is an info message");
+    pylog::warning!("This is a warning message");
+    pylog::error!("This is an error message");
+    pylog::critical!("This is a critical message");
 }

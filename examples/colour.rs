@@ -13,11 +13,9 @@
 //! \x1b[1;31mCRITICAL app: giving up\x1b[0m
 //! ```
 
-use pylogging::{
-    ColourChoice, ColourFormatter, ColourScope, Formatter, Level, Manager, StreamHandler,
-};
+use pylog::{ColourChoice, ColourFormatter, ColourScope, Formatter, Level, Manager, StreamHandler};
 
-fn main() -> Result<(), pylogging::Error> {
+fn main() -> Result<(), pylog::Error> {
     let tree = Manager::new();
     let logger = tree.get_logger("app");
     logger.set_level(Level::DEBUG);
@@ -28,7 +26,7 @@ fn main() -> Result<(), pylogging::Error> {
             .build_for(&std::io::stderr());
     eprintln!("stderr coloured: {}", levelname.is_coloured());
     let below_critical = StreamHandler::stderr().with_formatter(levelname);
-    below_critical.add_filter(std::sync::Arc::new(|r: &pylogging::LogRecord<'_>| {
+    below_critical.add_filter(std::sync::Arc::new(|r: &pylog::LogRecord<'_>| {
         r.level < Level::CRITICAL
     }));
     logger.add_handler(below_critical);

@@ -4,15 +4,15 @@
 //!
 //! Run with `cargo run --example dict_config [FILE]`. The console shows INFO and above from every
 //! logger; `dict-config-example.log` in the current directory gets everything from `app`,
-//! DEBUG included, with timestamps. Try `PYLOGGING_LEVEL=app=WARNING` to quiet `app` without
+//! DEBUG included, with timestamps. Try `PYLOG_LEVEL=app=WARNING` to quiet `app` without
 //! editing the file, or a broken file to see the error that names the key.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/examples/logging.yaml").to_owned()
     });
-    pylogging::config::load_path(&path)?;
-    pylogging::install()?;
+    pylog::config::load_path(&path)?;
+    pylog::install()?;
 
     tracing::debug!(target: "app", "only in the file");
     tracing::info!(target: "app::db", "connected to the database");

@@ -23,7 +23,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use pylogging::{Formatter, Level, SmtpHandler, StreamHandler};
+use pylog::{Formatter, Level, SmtpHandler, StreamHandler};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (host, port, server) = match std::env::args().nth(1) {
@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let logger = pylogging::get_logger(module_path!());
+    let logger = pylog::get_logger(module_path!());
     logger.add_handler(
         StreamHandler::stderr()
             .with_level(Level::WARNING)
@@ -61,13 +61,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
     )?);
     logger.add_handler(mail);
-    pylogging::install()?;
+    pylog::install()?;
 
     tracing::warn!("This is a warning");
     tracing::error!("This is an error");
 
     // Delivers what is queued and stops the handler's thread.
-    pylogging::shutdown();
+    pylog::shutdown();
     if let Some(server) = server {
         match server.join() {
             Ok(Ok(mail)) => println!("--- the SMTP server received ---\n{mail}"),

@@ -23,9 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/examples/logging.ini").to_owned());
-    pylogging::config::file_config(&path)?;
+    pylog::config::file_config(&path)?;
 
-    let logger = pylogging::get_logger("simpleExample");
+    let logger = pylog::get_logger("simpleExample");
     logger.debug("debug message");
     logger.info("info message");
     logger.warning("warn message");

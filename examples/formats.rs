@@ -16,9 +16,9 @@
 //! $  WARNING app.disk: disk almost full (user 7)
 //! ```
 
-use pylogging::{Formatter, Level, Manager, StreamHandler, Style};
+use pylog::{Formatter, Level, Manager, StreamHandler, Style};
 
-fn main() -> Result<(), pylogging::Error> {
+fn main() -> Result<(), pylog::Error> {
     let tree = Manager::new();
     let logger = tree.get_logger("app.disk");
     let styles = [

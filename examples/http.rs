@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::thread;
 
-use pylogging::{HttpHandler, HttpMethod, Level, Manager};
+use pylog::{HttpHandler, HttpMethod, Level, Manager};
 
 /// Answers `count` requests with 200 and sends each request's head and body to `arrived`.
 fn serve(listener: TcpListener, count: usize, arrived: mpsc::Sender<String>) {

@@ -7,10 +7,10 @@
 //! {"time":"2026-05-04T10:11:12","level":"ERROR","logger":"app","message":"save failed","lineno":39,"exc_text":"std::io::error::Error: disk \"full\"","request_id":"abc"}
 //! ```
 
-use pylogging::{Formatter, JsonFormatter, Level, StreamHandler};
+use pylog::{Formatter, JsonFormatter, Level, StreamHandler};
 use tracing_subscriber::prelude::*;
 
-fn main() -> Result<(), pylogging::Error> {
+fn main() -> Result<(), pylog::Error> {
     let json = JsonFormatter::builder()
         .fields(["asctime", "levelname", "name", "message", "lineno"])?
         .rename("asctime", "time")?
@@ -22,12 +22,12 @@ fn main() -> Result<(), pylogging::Error> {
                 .utc(true),
         )
         .build()?;
-    let tree = pylogging::Manager::new();
+    let tree = pylog::Manager::new();
     tree.root().set_level(Level::INFO);
     tree.root()
         .add_handler(StreamHandler::stdout().with_formatter(json));
 
-    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree.clone()));
+    let subscriber = tracing_subscriber::registry().with(pylog::layer_for(tree.clone()));
     tracing::subscriber::with_default(subscriber, || {
         let span = tracing::info_span!("request", id = 7);
         let _entered = span.enter();

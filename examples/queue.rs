@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use pylogging::{Backpressure, Formatter, Level, QueueHandler, StreamHandler};
+use pylog::{Backpressure, Formatter, Level, QueueHandler, StreamHandler};
 
 /// A sink that takes 50 µs per record, as a slow disk or a remote collector might.
 struct SlowSink {
@@ -29,7 +29,7 @@ impl Write for SlowSink {
     }
 }
 
-fn slow_handler() -> Result<pylogging::Handler, pylogging::Error> {
+fn slow_handler() -> Result<pylog::Handler, pylog::Error> {
     Ok(
         StreamHandler::writer(SlowSink { lines: 0 }).with_formatter(Formatter::new(
             "%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -37,7 +37,7 @@ fn slow_handler() -> Result<pylogging::Handler, pylogging::Error> {
     )
 }
 
-fn main() -> Result<(), pylogging::Error> {
+fn main() -> Result<(), pylog::Error> {
     let lossless = QueueHandler::builder()
         .name("lossless")
         .handler(slow_handler()?)
@@ -51,10 +51,10 @@ fn main() -> Result<(), pylogging::Error> {
         .backpressure(Backpressure::DropNewest)
         .build()?
         .with_name("lossy");
-    pylogging::get_logger("orders").add_handler(lossless);
-    pylogging::get_logger("metrics").add_handler(lossy);
-    pylogging::root_logger().set_level(Level::INFO);
-    pylogging::install()?;
+    pylog::get_logger("orders").add_handler(lossless);
+    pylog::get_logger("metrics").add_handler(lossy);
+    pylog::root_logger().set_level(Level::INFO);
+    pylog::install()?;
 
     for target in ["orders", "metrics"] {
         let started = Instant::now();
@@ -70,9 +70,9 @@ fn main() -> Result<(), pylogging::Error> {
         );
     }
 
-    pylogging::shutdown(); // drains both queues; also runs at exit on its own
+    pylog::shutdown(); // drains both queues; also runs at exit on its own
     println!("\nhandler   logger   emitted  dropped  queued  high-water");
-    for line in pylogging::global().handler_stats() {
+    for line in pylog::global().handler_stats() {
         let s = line.stats;
         println!(
             "{:<9} {:<8} {:>7}  {:>7}  {:>6}  {:>10}",

@@ -23,15 +23,15 @@
 //! ```
 //! The file path can be given as the first argument (default `file.log`).
 
-use pylogging::{FileHandler, Formatter, Level, StreamHandler};
+use pylog::{FileHandler, Formatter, Level, StreamHandler};
 
-fn main() -> Result<(), pylogging::Error> {
+fn main() -> Result<(), pylog::Error> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "file.log".to_owned());
 
     // The logger for this module: tracing's default target is the module path, `quickstart`.
-    let logger = pylogging::get_logger(module_path!());
+    let logger = pylog::get_logger(module_path!());
     logger.add_handler(
         StreamHandler::stderr()
             .with_level(Level::WARNING)
@@ -45,7 +45,7 @@ fn main() -> Result<(), pylogging::Error> {
                 "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
             )?),
     );
-    pylogging::install()?;
+    pylog::install()?;
 
     tracing::warn!("This is a warning");
     tracing::error!("This is an error");

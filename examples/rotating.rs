@@ -40,7 +40,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pylogging::{Formatter, Level, RotatingFileHandler};
+use pylog::{Formatter, Level, RotatingFileHandler};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(
@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let log_filename = dir.join("app.log");
 
     // my_logger = logging.getLogger('MyLogger'); my_logger.setLevel(logging.DEBUG)
-    let my_logger = pylogging::get_logger("MyLogger");
+    let my_logger = pylog::get_logger("MyLogger");
     my_logger.set_level(Level::DEBUG);
     // RotatingFileHandler(LOG_FILENAME, maxBytes=200, backupCount=5)
     my_logger.add_handler(
@@ -64,13 +64,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .with_formatter(Formatter::new("%(levelname)s %(name)s: %(message)s")?),
     );
     // Route `tracing` events (and `log` records) to the logger tree.
-    pylogging::install()?;
+    pylog::install()?;
 
     for i in 0..50 {
         tracing::debug!(target: "MyLogger", "i = {i}");
     }
     // Close the files, as Python does at exit.
-    pylogging::shutdown();
+    pylog::shutdown();
 
     for (path, size) in log_files(&dir, "app.log")? {
         println!("{:<27} {size}", path.display());

@@ -17,7 +17,7 @@ use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use pylogging::{DatagramHandler, Level, Manager, SocketHandler};
+use pylog::{DatagramHandler, Level, Manager, SocketHandler};
 use serde_json::Value;
 
 /// One record as the receiver prints it: `[tcp] app.db ERROR: lost {"user":"ann"}`.

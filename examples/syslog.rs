@@ -8,8 +8,8 @@
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use pylogging::syslog::{Facility, Layout};
-use pylogging::{Formatter, Level, Manager, SysLogHandler};
+use pylog::syslog::{Facility, Layout};
+use pylog::{Formatter, Level, Manager, SysLogHandler};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = UdpSocket::bind("127.0.0.1:0")?;

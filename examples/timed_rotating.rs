@@ -47,7 +47,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use pylogging::{Clock, Formatter, Level, TimedRotatingFileHandler, When};
+use pylog::{Clock, Formatter, Level, TimedRotatingFileHandler, When};
 
 /// 2026-05-04 10:00:00 UTC.
 const START: i64 = 1_777_888_800;
@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     remove_old_files(&dir, "app.log")?;
 
     let clock = Arc::new(ManualClock(AtomicI64::new(START)));
-    let logger = pylogging::get_logger("app");
+    let logger = pylog::get_logger("app");
     logger.set_level(Level::INFO);
     // TimedRotatingFileHandler(LOG_FILENAME, when='S', interval=1, backupCount=3, utc=True,
     // delay=True), reading the time from `clock`.
@@ -92,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?
             .with_formatter(Formatter::new("%(levelname)s %(name)s: %(message)s")?),
     );
-    pylogging::install()?;
+    pylog::install()?;
 
     for second in 0..6 {
         for n in 0..2 {
@@ -100,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         clock.advance(1); // time.sleep(1)
     }
-    pylogging::shutdown();
+    pylog::shutdown();
 
     for path in log_files(&dir, "app.log")? {
         let text = std::fs::read_to_string(&path)?;

@@ -1,17 +1,17 @@
-//! **pylogging**: Python's `logging` model (loggers in a dotted tree, handlers with their own levels,
+//! **pylog**: Python's `logging` model (loggers in a dotted tree, handlers with their own levels,
 //! `%(asctime)s - %(name)s - %(levelname)s - %(message)s` formats, `basicConfig`) for Rust, on top of
 //! `tracing`.
 //!
-//! This is the one crate to depend on. It re-exports the model (`pylogging-core`) and the `tracing`
-//! layer (`tracing-pylogging`), and adds the one-call setup.
+//! This is the one crate to depend on. It re-exports the model (`pylog-core`) and the `tracing`
+//! layer (`tracing-pylog`), and adds the one-call setup.
 //!
 //! ```no_run
-//! use pylogging::{FileHandler, Formatter, Level, StreamHandler};
+//! use pylog::{FileHandler, Formatter, Level, StreamHandler};
 //!
-//! fn main() -> Result<(), pylogging::Error> {
-//!     pylogging::basic_config().level(Level::INFO).init()?;
+//! fn main() -> Result<(), pylog::Error> {
+//!     pylog::basic_config().level(Level::INFO).init()?;
 //!
-//!     let logger = pylogging::get_logger("app");
+//!     let logger = pylog::get_logger("app");
 //!     logger.add_handler(
 //!         FileHandler::builder("errors.log").build()?
 //!             .with_level(Level::ERROR)
@@ -19,15 +19,15 @@
 //!     );
 //!     tracing::info!(target: "app", "started");          // stderr: INFO:app:started
 //!     tracing::error!(target: "app::db", user = 7, "lost"); // stderr and errors.log
-//!     pylogging::event!(target: "app", Level::CRITICAL, "disk full"); // CRITICAL through tracing
+//!     pylog::event!(target: "app", Level::CRITICAL, "disk full"); // CRITICAL through tracing
 //!     Ok(())
 //! }
 //! ```
 //!
 //! To build your own subscriber, add [`layer()`] to a `tracing_subscriber::registry()`.
 
-pub use pylogging_core::*;
-pub use tracing_pylogging::{
+pub use pylog_core::*;
+pub use tracing_pylog::{
     LEVELNO_FIELD, PyLoggingLayer, TreeFilter, layer, layer_for, level_from_tracing,
 };
 
@@ -58,15 +58,15 @@ pub fn install() -> Result<(), Error> {
 }
 
 /// Python's `logging.basicConfig`, plus `init()` to install the `tracing` subscriber:
-/// `pylogging::basic_config().level(Level::INFO).init()?`.
+/// `pylog::basic_config().level(Level::INFO).init()?`.
 pub fn basic_config() -> BasicConfig {
-    BasicConfig(pylogging_core::BasicConfig::new())
+    BasicConfig(pylog_core::BasicConfig::new())
 }
 
-/// The parameters of Python's `basicConfig`; see [`pylogging_core::BasicConfig`] for the rules.
+/// The parameters of Python's `basicConfig`; see [`pylog_core::BasicConfig`] for the rules.
 #[derive(Debug, Default)]
 #[must_use]
-pub struct BasicConfig(pylogging_core::BasicConfig);
+pub struct BasicConfig(pylog_core::BasicConfig);
 
 macro_rules! delegate {
     ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {
@@ -117,7 +117,7 @@ impl BasicConfig {
     }
 }
 
-/// The `tracing` level an event at a pylogging level is emitted at: the most severe `tracing` level
+/// The `tracing` level an event at a pylog level is emitted at: the most severe `tracing` level
 /// not above it (CRITICAL → ERROR, 25 → INFO). Not public API.
 #[doc(hidden)]
 pub const fn __tracing_level(level: Level) -> tracing::Level {
@@ -130,8 +130,8 @@ pub const fn __tracing_level(level: Level) -> tracing::Level {
     }
 }
 
-/// A `tracing` event at any pylogging level, including CRITICAL and custom levels:
-/// `pylogging::event!(target: "app", Level::CRITICAL, "disk full")`. The level must be a constant.
+/// A `tracing` event at any pylog level, including CRITICAL and custom levels:
+/// `pylog::event!(target: "app", Level::CRITICAL, "disk full")`. The level must be a constant.
 ///
 /// It is a `tracing` event at the nearest `tracing` level below, carrying the exact level in the
 /// `levelno` field, which the layer reads.

@@ -4,13 +4,11 @@
 
 use std::time::Duration;
 
-use pylogging::{
-    FileHandler, FlushPolicy, Formatter, Handler, Level, Manager, RotatingFileHandler,
-};
+use pylog::{FileHandler, FlushPolicy, Formatter, Handler, Level, Manager, RotatingFileHandler};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn logger_with(handler: &Handler) -> (Manager, pylogging::Logger) {
+fn logger_with(handler: &Handler) -> (Manager, pylog::Logger) {
     handler.set_formatter(Some(Formatter::new("%(message)s").expect("valid")));
     let tree = Manager::new();
     let logger = tree.get_logger("app");

@@ -2,7 +2,7 @@
 //! every case of tests/golden/buffering_formatter/expected.json (recorded by the generate.py beside
 //! it, whose docstring describes the cases and the hooks, defined the same way here).
 
-use pylogging::{BufferingFormatter, Formatter, Level, LogRecord, OwnedRecord, Style, Value};
+use pylog::{BufferingFormatter, Formatter, Level, LogRecord, OwnedRecord, Style, Value};
 use serde_json::Value as Json;
 
 const GOLDEN: &str = concat!(

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pylogging::{
+use pylog::{
     BufferingHandler, Formatter, Handler, Level, LogRecord, Manager, MemoryHandler, NameFilter,
     QueueListener, SharedWriter, StreamHandler,
 };

@@ -10,7 +10,7 @@ mod common;
 use std::thread;
 
 use common::stream;
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 use tracing_subscriber::prelude::*;
 
 fn event(n: u32) {
@@ -24,7 +24,7 @@ fn changes_made_where_the_subscriber_is_not_the_default() {
     tree.get_logger("app")
         .add_handler(stream(&out, "%(levelname)s %(name)s %(message)s %(n)d"));
     let dispatch = tracing::Dispatch::new(
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree.clone())),
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(tree.clone())),
     );
 
     tracing::dispatcher::with_default(&dispatch, || event(1));

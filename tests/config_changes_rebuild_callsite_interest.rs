@@ -6,7 +6,7 @@
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 
 /// One callsite, called again after each change.
 fn info_event(n: u32) {

@@ -4,8 +4,8 @@
 //!
 //! Each case runs in a child process (this test binary, running only `one_case_in_this_process`)
 //! whose current directory is a fresh temporary directory: it creates the loggers of
-//! preexisting.txt, applies the file with `pylogging::config::load_path`, logs every line of
-//! records.txt and calls `pylogging::shutdown()`. Its stdout and stderr between two marker lines,
+//! preexisting.txt, applies the file with `pylog::config::load_path`, logs every line of
+//! records.txt and calls `pylog::shutdown()`. Its stdout and stderr between two marker lines,
 //! and every file it left behind, are compared with CPython's after masking timestamps. Every
 //! difference of every case is reported in one failure.
 
@@ -21,8 +21,8 @@ const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/config/");
 const CASE_VAR: &str = "PYLOGGING_CONFIG_CASE";
 const CHILD_TEST: &str = "one_case_in_this_process";
 /// What the child prints on stdout and stderr around the case, to keep libtest's lines out.
-const BEGIN: &str = "=== pylogging config case: begin ===";
-const END: &str = "=== pylogging config case: end ===";
+const BEGIN: &str = "=== pylog config case: begin ===";
+const END: &str = "=== pylog config case: end ===";
 
 /// The non-empty lines of a file of tests/config/.
 fn lines(name: &str) -> Vec<String> {
@@ -34,7 +34,7 @@ fn lines(name: &str) -> Vec<String> {
         .collect()
 }
 
-fn level(name: &str) -> pylogging::Level {
+fn level(name: &str) -> pylog::Level {
     name.parse()
         .unwrap_or_else(|e| panic!("{name:?} is not a level: {e}"))
 }
@@ -51,13 +51,13 @@ fn one_case_in_this_process() {
 
     for line in lines("preexisting.txt") {
         let mut fields = line.split('\t');
-        let logger = pylogging::get_logger(fields.next().expect("a logger name"));
+        let logger = pylog::get_logger(fields.next().expect("a logger name"));
         if let Some(name) = fields.next() {
             logger.set_level(level(name));
         }
     }
     let path = Path::new(CONFIG).join("corpus").join(&case);
-    if let Err(e) = pylogging::config::load_path(&path) {
+    if let Err(e) = pylog::config::load_path(&path) {
         panic!("{case}: load_path failed: {e}");
     }
     for line in lines("records.txt") {
@@ -68,13 +68,13 @@ fn one_case_in_this_process() {
             panic!("records.txt: not logger<TAB>LEVEL<TAB>message: {line:?}");
         };
         let logger = if name == "root" {
-            pylogging::get_logger("")
+            pylog::get_logger("")
         } else {
-            pylogging::get_logger(name)
+            pylog::get_logger(name)
         };
         logger.log(level(level_name), message);
     }
-    pylogging::shutdown();
+    pylog::shutdown();
 
     flush();
     println!("{END}");

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use pylogging::config::{ConfigFile, Configurator};
-use pylogging::{Manager, SharedWriter};
+use pylog::config::{ConfigFile, Configurator};
+use pylog::{Manager, SharedWriter};
 
 fn document(format: &str) -> String {
     format!(

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use pylogging::config::{ConfigError, Configurator};
-use pylogging::{Level, Manager, SharedWriter};
+use pylog::config::{ConfigError, Configurator};
+use pylog::{Level, Manager, SharedWriter};
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/config/invalid");
@@ -21,7 +21,7 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/config/invalid");
 const NOT_CASES: [&str; 3] = ["generate.py", "expected.json", "ours.json"];
 const EXTENSIONS: [&str; 7] = ["json", "yaml", "yml", "toml", "ini", "cfg", "conf"];
 /// The file the rotating-handler cases name, with delay=true: a rejected file must not create it.
-const SCRATCH_LOG: &str = "/tmp/pylogging-invalid-corpus.log";
+const SCRATCH_LOG: &str = "/tmp/pylog-invalid-corpus.log";
 
 fn read_json(name: &str) -> Value {
     let path = Path::new(DIR).join(name);

@@ -1,11 +1,11 @@
-//! Levels beyond tracing's five reach the tree: `pylogging::event!` with `Level::CRITICAL` or any
+//! Levels beyond tracing's five reach the tree: `pylog::event!` with `Level::CRITICAL` or any
 //! number, or a `levelno` field on a plain `tracing` event. Registered names print by name,
 //! unregistered numbers as `Level N`, as Python's `getLevelName`.
 
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 
 fn tree_at(level: Level) -> (Manager, SharedWriter) {
     let tree = Manager::new();
@@ -42,7 +42,7 @@ fn critical_through_the_facade_macro_and_through_a_levelno_field() {
     let (tree, out) = tree_at(Level::WARNING);
 
     with_tree(&tree, || {
-        pylogging::event!(target: "app", Level::CRITICAL, "disk {}", "full");
+        pylog::event!(target: "app", Level::CRITICAL, "disk {}", "full");
         tracing::error!(target: "app", levelno = 50, "levelno field");
         tracing::error!(target: "app::db", levelno = 50u64, user = 7, "unsigned levelno, extras kept");
     });
@@ -77,9 +77,9 @@ fn a_logger_at_critical_drops_error_but_keeps_critical() {
     let log_both = || {
         tracing::error!(target: "app", "plain error: dropped");
         tracing::error!(target: "app", levelno = 50, "levelno 50: kept");
-        pylogging::event!(target: "app", Level::ERROR, "facade ERROR: dropped");
-        pylogging::event!(target: "app", Level::new(45), "45: dropped");
-        pylogging::event!(target: "app", Level::new(55), "55: kept");
+        pylog::event!(target: "app", Level::ERROR, "facade ERROR: dropped");
+        pylog::event!(target: "app", Level::new(45), "45: dropped");
+        pylog::event!(target: "app", Level::new(55), "55: kept");
     };
     with_tree(&tree, log_both);
 
@@ -93,10 +93,10 @@ fn a_logger_at_critical_drops_error_but_keeps_critical() {
 fn a_custom_level_prints_its_registered_name_or_level_n() {
     // Level 33 is used by no other test of this binary: the name registry is process-wide.
     let (tree, out) = tree_at(Level::DEBUG);
-    let log = || pylogging::event!(target: "app", Level::new(33), "custom");
+    let log = || pylog::event!(target: "app", Level::new(33), "custom");
 
     with_tree(&tree, log);
-    pylogging_core::add_level_name(Level::new(33), "NOTICE");
+    pylog_core::add_level_name(Level::new(33), "NOTICE");
     with_tree(&tree, log);
     with_tree(
         &tree,
@@ -119,8 +119,8 @@ fn handler_levels_compare_the_exact_number() {
 
     with_tree(&tree, || {
         tracing::warn!(target: "app", "30: below the handler");
-        pylogging::event!(target: "app", Level::new(34), "34: below the handler");
-        pylogging::event!(target: "app", Level::new(35), "35: taken");
+        pylog::event!(target: "app", Level::new(34), "34: below the handler");
+        pylog::event!(target: "app", Level::new(35), "35: taken");
         tracing::warn!(target: "app", levelno = 36, "36: taken");
     });
 

@@ -9,7 +9,7 @@
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 
 #[test]
 fn a_level_25_event_reaches_a_logger_at_25() {
@@ -23,8 +23,8 @@ fn a_level_25_event_reaches_a_logger_at_25() {
 
     with_tree(&tree, || {
         tracing::info!(target: "app", "20: below 25");
-        pylogging::event!(target: "app", Level::new(25), "25: at the logger's level");
-        pylogging::event!(target: "app", Level::new(7), "7: below");
+        pylog::event!(target: "app", Level::new(25), "25: at the logger's level");
+        pylog::event!(target: "app", Level::new(7), "7: below");
         tracing::warn!(target: "app", "30: above");
     });
 

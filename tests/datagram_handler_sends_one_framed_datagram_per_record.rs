@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use pylogging::{DatagramHandler, Level, Manager};
+use pylog::{DatagramHandler, Level, Manager};
 use serde_json::Value;
 use socket_common::Reports;
 

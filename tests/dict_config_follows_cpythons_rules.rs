@@ -1,17 +1,13 @@
 //! dictConfig's rules, checked on a tree of our own: which existing loggers are disabled or reset,
 //! incremental documents, memory targets, `cfg://`, factories, closing the old handlers, atomic
-//! failure, and `PYLOGGING_LEVEL`.
+//! failure, and `PYLOG_LEVEL`.
 
 use std::sync::{Arc, Mutex};
 
-use pylogging::config::{Config, Configurator};
-use pylogging::{Level, Manager, SharedWriter};
+use pylog::config::{Config, Configurator};
+use pylog::{Level, Manager, SharedWriter};
 
-fn apply(
-    tree: &Manager,
-    out: &SharedWriter,
-    json: &str,
-) -> Result<(), pylogging::config::ConfigError> {
+fn apply(tree: &Manager, out: &SharedWriter, json: &str) -> Result<(), pylog::config::ConfigError> {
     Configurator::for_manager(tree)
         .env_overrides(false)
         .ext_writer("test.out", out.clone())
@@ -165,13 +161,13 @@ fn factories_build_filters_and_formatters_by_name() {
         .filter_factory("myapp.Prefix", move |args| {
             let prefix = args.string("prefix")?.unwrap_or_default();
             log.lock().unwrap().push(prefix.clone());
-            Ok(Arc::new(move |r: &pylogging::LogRecord<'_>| {
+            Ok(Arc::new(move |r: &pylog::LogRecord<'_>| {
                 r.msg.to_string().starts_with(&prefix)
             }))
         })
         .formatter_factory("myapp.Upper", |args| {
             let format = args.string("format")?.unwrap_or_default();
-            Ok(pylogging::Formatter::new(
+            Ok(pylog::Formatter::new(
                 &format.replace("message", "levelname)s %(message"),
             )?)
         })

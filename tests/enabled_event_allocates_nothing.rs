@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pylogging::{Formatter, JsonFormatter, Level, Manager, StreamHandler};
+use pylog::{Formatter, JsonFormatter, Level, Manager, StreamHandler};
 use tracing_subscriber::prelude::*;
 
 struct CountingAllocator;
@@ -89,7 +89,7 @@ fn tracing_event_to_stream_handler_allocates_nothing_after_warm_up() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sink = CountingSink::default();
     let tree = tree_with_handler(&sink);
-    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
+    let subscriber = tracing_subscriber::registry().with(pylog::layer_for(tree));
     tracing::subscriber::with_default(subscriber, || {
         let emit =
             |i: u64| tracing::info!(target: "app::db", user = 7, "request {} took {} ms", i, 12);
@@ -133,9 +133,9 @@ fn direct_api_call_allocates_nothing_after_warm_up() {
         for i in 0..1000 {
             logger.log_at(
                 Level::WARNING,
-                pylogging::CallSite::caller(),
+                pylog::CallSite::caller(),
                 &format_args!("request {i} failed"),
-                &[("user", pylogging::Value::Int(7))],
+                &[("user", pylog::Value::Int(7))],
                 None,
             );
         }
@@ -168,7 +168,7 @@ fn tracing_event_to_a_json_formatter_allocates_nothing_after_warm_up() {
     tree.root().set_level(Level::INFO);
     tree.root()
         .add_handler(StreamHandler::writer(sink.clone()).with_formatter(json));
-    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
+    let subscriber = tracing_subscriber::registry().with(pylog::layer_for(tree));
     tracing::subscriber::with_default(subscriber, || {
         let span = tracing::info_span!("request", id = 7);
         let _entered = span.enter();
@@ -198,7 +198,7 @@ fn tracing_event_through_a_queue_handler_costs_the_logging_thread_one_allocation
         Formatter::new("%(levelname)s %(name)s [%(threadName)s] %(user)s %(path)s: %(message)s")
             .expect("valid format"),
     );
-    let queue = pylogging::QueueHandler::builder()
+    let queue = pylog::QueueHandler::builder()
         .handler(listener_side)
         .capacity(4096)
         .build()
@@ -206,7 +206,7 @@ fn tracing_event_through_a_queue_handler_costs_the_logging_thread_one_allocation
     let tree = Manager::new();
     tree.root().set_level(Level::INFO);
     tree.root().add_handler(queue.clone());
-    let subscriber = tracing_subscriber::registry().with(pylogging::layer_for(tree));
+    let subscriber = tracing_subscriber::registry().with(pylog::layer_for(tree));
     tracing::subscriber::with_default(subscriber, || {
         let emit = |i: u64| tracing::info!(target: "app::db", user = 7, path = "/a/b", "request {} took {} ms", i, 12);
         for i in 990..1000 {

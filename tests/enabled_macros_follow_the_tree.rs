@@ -10,7 +10,7 @@
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 
 #[test]
 fn enabled_macros_follow_the_tree() {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{SeenExtras, tree_with_format, with_tree};
-use pylogging_core::{Manager, SharedWriter};
+use pylog_core::{Manager, SharedWriter};
 
 #[test]
 fn integers_floats_booleans_and_strings_use_pythons_conversions() {

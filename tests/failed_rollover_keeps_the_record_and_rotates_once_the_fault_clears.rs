@@ -7,7 +7,7 @@
 mod files_common;
 
 use files_common::{child_role, logger_with, logging_error_blocks, run_child};
-use pylogging_core::{HandlerStats, Logger, RotatingFileHandler, set_raise_exceptions};
+use pylog_core::{HandlerStats, Logger, RotatingFileHandler, set_raise_exceptions};
 
 fn stats(emitted: u64, errors: u64) -> HandlerStats {
     HandlerStats {

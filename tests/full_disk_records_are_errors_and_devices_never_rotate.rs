@@ -15,9 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use files_common::{child_role, logger_with, logging_error_blocks, run_child};
-use pylogging_core::{
-    FileHandler, Handler, HandlerStats, RotatingFileHandler, set_raise_exceptions,
-};
+use pylog_core::{FileHandler, Handler, HandlerStats, RotatingFileHandler, set_raise_exceptions};
 
 const RECORDS: u64 = 5;
 

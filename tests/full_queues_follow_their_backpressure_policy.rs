@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use pylogging::{Backpressure, Formatter, Handler, HandlerStats, Manager, QueueHandler};
-use pylogging::{Level, StreamHandler};
+use pylog::{Backpressure, Formatter, Handler, HandlerStats, Manager, QueueHandler};
+use pylog::{Level, StreamHandler};
 
 /// A sink that blocks every write until it is opened, and counts the writes that started.
 #[derive(Clone, Default)]

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_common::{Reply, Server, free_port};
-use pylogging::{
+use pylog::{
     Backpressure, DeliveryError, ErrorReporter, Handler, HttpHandler, HttpHandlerBuilder,
     HttpMethod, Level, LogRecord, OwnedRecord, RetryPolicy,
 };

@@ -7,10 +7,10 @@ mod http_common;
 use std::time::Duration;
 
 use http_common::Server;
-use pylogging::{Formatter, HttpHandler, HttpMethod, Level, LogRecord, Value};
+use pylog::{Formatter, HttpHandler, HttpMethod, Level, LogRecord, Value};
 use serde_json::Value as Json;
 
-fn log(handler: &pylogging::Handler, i: i64) {
+fn log(handler: &pylog::Handler, i: i64) {
     let extras = [("i", Value::Int(i)), ("ratio", Value::Float(0.5))];
     let msg = format!("record {i}");
     let mut record = LogRecord::new("app.json", Level::WARNING, &msg);

@@ -8,9 +8,9 @@ mod http_common;
 use std::time::Duration;
 
 use http_common::Server;
-use pylogging::{HttpHandler, HttpMethod, Level, LogRecord};
+use pylog::{HttpHandler, HttpMethod, Level, LogRecord};
 
-fn log(handler: &pylogging::Handler, msg: &str) {
+fn log(handler: &pylog::Handler, msg: &str) {
     assert!(handler.handle(&LogRecord::new("app", Level::INFO, msg)));
 }
 

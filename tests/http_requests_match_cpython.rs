@@ -19,7 +19,7 @@ mod http_common;
 use std::time::Duration;
 
 use http_common::{Recorded, Server};
-use pylogging::{HttpHandler, HttpMethod, Level, LogRecord, Value};
+use pylog::{HttpHandler, HttpMethod, Level, LogRecord, Value};
 use serde_json::Value as Json;
 
 const MASKED: [&str; 10] = [
@@ -73,7 +73,7 @@ fn header_set(headers: &[(String, String)], body: &[u8], side: &str) -> Vec<(Str
                     assert_eq!(value, &body.len().to_string(), "{side}: Content-length");
                     None
                 }
-                "accept" if side == "pylogging" && value == "*/*" => None,
+                "accept" if side == "pylog" && value == "*/*" => None,
                 "host" => {
                     let (host, port) = value.rsplit_once(':').unwrap_or((value, ""));
                     assert!(port.parse::<u16>().is_ok(), "{side}: Host {value}");
@@ -172,7 +172,7 @@ fn requests_match_cpython_but_for_the_masked_fields() {
                 .map(|h| (h[0].as_str().unwrap().into(), h[1].as_str().unwrap().into()))
                 .collect();
             assert_eq!(
-                header_set(&got.headers, &got.body, "pylogging"),
+                header_set(&got.headers, &got.body, "pylog"),
                 header_set(&want_headers, want_body.as_bytes(), "CPython"),
                 "{title}: headers"
             );

@@ -9,13 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_common::{Server, TestCert};
-use pylogging::{
-    DeliveryError, HttpHandler, HttpMethod, Level, LogRecord, OwnedRecord, RetryPolicy,
-};
+use pylog::{DeliveryError, HttpHandler, HttpMethod, Level, LogRecord, OwnedRecord, RetryPolicy};
 
 type Reports = Arc<Mutex<Vec<String>>>;
 
-fn collector() -> (Reports, pylogging::ErrorReporter) {
+fn collector() -> (Reports, pylog::ErrorReporter) {
     let reports: Reports = Arc::default();
     let sink = reports.clone();
     let report = Arc::new(move |r: &OwnedRecord, e: &DeliveryError| {

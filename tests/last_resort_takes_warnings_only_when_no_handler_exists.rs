@@ -5,7 +5,7 @@
 mod common;
 
 use common::{capture_last_resort, stream, with_tree};
-use pylogging_core::{Level, Manager, NullHandler, SharedWriter};
+use pylog_core::{Level, Manager, NullHandler, SharedWriter};
 
 #[test]
 fn with_no_handler_anywhere_warning_and_above_go_to_the_last_resort() {
@@ -16,7 +16,7 @@ fn with_no_handler_anywhere_warning_and_above_go_to_the_last_resort() {
         tracing::info!(target: "app", "info is below the root's WARNING");
         tracing::warn!(target: "app", "a warning");
         tracing::error!(target: "app::db", user = 7, "an error, message only");
-        pylogging::event!(target: "app", Level::CRITICAL, "critical too");
+        pylog::event!(target: "app", Level::CRITICAL, "critical too");
     });
 
     assert_eq!(
@@ -64,7 +64,7 @@ fn handlers_that_refuse_the_level_still_count() {
 
     with_tree(&tree, || {
         tracing::error!(target: "app", "below the handler's CRITICAL: nowhere");
-        pylogging::event!(target: "app", Level::CRITICAL, "critical");
+        pylog::event!(target: "app", Level::CRITICAL, "critical");
     });
 
     assert_eq!(out.contents(), "CRITICAL:critical\n");

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Once;
 
 use common::{SeenExtras, stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 
 const CRATE: &str = "log_records_keep_their_target_file_and_line";
 const FILE: &str = "tests/log_records_keep_their_target_file_and_line.rs";
@@ -101,8 +101,8 @@ fn a_format_naming_a_log_field_does_not_find_it() {
     let tree = Manager::new();
     let (good, bad) = (SharedWriter::new(), SharedWriter::new());
     // Python's validation refuses a key with a dot; without it, the lookup fails per record.
-    let failing = pylogging_core::StreamHandler::writer(bad.clone()).with_formatter(
-        pylogging_core::Formatter::builder("%(log.line)s")
+    let failing = pylog_core::StreamHandler::writer(bad.clone()).with_formatter(
+        pylog_core::Formatter::builder("%(log.line)s")
             .validate(false)
             .build()
             .unwrap(),
@@ -110,7 +110,7 @@ fn a_format_naming_a_log_field_does_not_find_it() {
     tree.root().add_handler(failing.clone());
     tree.root().add_handler(stream(&good, "%(message)s"));
 
-    pylogging_core::set_raise_exceptions(false);
+    pylog_core::set_raise_exceptions(false);
     with_tree(&tree, || log::warn!(target: "app", "x"));
 
     assert_eq!(good.contents(), "x\n");

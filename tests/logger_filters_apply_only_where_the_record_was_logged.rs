@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{stream, with_tree};
-use pylogging_core::{Filter, LogRecord, Manager, NameFilter, SharedWriter};
+use pylog_core::{Filter, LogRecord, Manager, NameFilter, SharedWriter};
 
 const FORMAT: &str = "%(name)s:%(message)s";
 

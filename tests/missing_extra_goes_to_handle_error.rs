@@ -7,11 +7,11 @@
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Manager, SharedWriter};
+use pylog_core::{Manager, SharedWriter};
 
 #[test]
 fn the_failing_handler_counts_an_error_and_the_others_carry_on() {
-    pylogging_core::set_raise_exceptions(false);
+    pylog_core::set_raise_exceptions(false);
     let tree = Manager::new();
     let (with_user, plain) = (SharedWriter::new(), SharedWriter::new());
     let needs_user = stream(&with_user, "%(user)s: %(message)s");
@@ -33,7 +33,7 @@ fn the_failing_handler_counts_an_error_and_the_others_carry_on() {
 
 #[test]
 fn a_type_mismatch_is_an_error_too() {
-    pylogging_core::set_raise_exceptions(false);
+    pylog_core::set_raise_exceptions(false);
     let tree = Manager::new();
     let out = SharedWriter::new();
     let handler = stream(&out, "%(user)d %(message)s");

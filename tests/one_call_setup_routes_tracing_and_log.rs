@@ -1,13 +1,13 @@
-//! `pylogging::basic_config()...init()` configures the global root and installs the global
+//! `pylog::basic_config()...init()` configures the global root and installs the global
 //! subscriber and the `log` bridge: `tracing` events and `log` records both reach the root's handler.
 //! Its own test binary, since it installs process-wide state.
 
-use pylogging::{Level, SharedWriter};
+use pylog::{Level, SharedWriter};
 
 #[test]
 fn basic_config_init_routes_tracing_events_and_log_records_to_the_root() {
     let out = SharedWriter::new();
-    pylogging::basic_config()
+    pylog::basic_config()
         .level(Level::INFO)
         .format("%(levelname)s:%(name)s:%(message)s")
         .writer(out.clone())
@@ -17,8 +17,8 @@ fn basic_config_init_routes_tracing_events_and_log_records_to_the_root() {
     tracing::debug!(target: "app", "below the root's level");
     tracing::info!(target: "app::db", rows = 3, "saved");
     log::warn!(target: "legacy::module", "from the log crate");
-    pylogging::event!(target: "app", Level::CRITICAL, "disk full");
-    pylogging::warning!("module-level");
+    pylog::event!(target: "app", Level::CRITICAL, "disk full");
+    pylog::warning!("module-level");
 
     assert_eq!(
         out.contents(),
@@ -28,10 +28,10 @@ fn basic_config_init_routes_tracing_events_and_log_records_to_the_root() {
          WARNING:root:module-level\n"
     );
 
-    let again = pylogging::basic_config().init().unwrap_err();
+    let again = pylog::basic_config().init().unwrap_err();
     assert_eq!(
         again.to_string(),
         "a global tracing subscriber is already installed"
     );
-    assert_eq!(pylogging::root_logger().handlers().len(), 1);
+    assert_eq!(pylog::root_logger().handlers().len(), 1);
 }

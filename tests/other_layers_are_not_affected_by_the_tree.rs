@@ -5,7 +5,7 @@
 mod common;
 
 use common::stream;
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
@@ -35,7 +35,7 @@ fn fmt_sees_what_the_tree_refuses() {
     let (tree, py) = tree_at("app", Level::ERROR);
     let fmt = SharedWriter::new();
     let subscriber = tracing_subscriber::registry()
-        .with(tracing_pylogging::layer_for(tree.clone()))
+        .with(tracing_pylog::layer_for(tree.clone()))
         .with(fmt_layer(&fmt).with_filter(LevelFilter::INFO));
 
     tracing::subscriber::with_default(subscriber, || {
@@ -58,7 +58,7 @@ fn the_tree_sees_what_fmts_level_filter_refuses() {
     let fmt = SharedWriter::new();
     let subscriber = tracing_subscriber::registry()
         .with(fmt_layer(&fmt).with_filter(LevelFilter::ERROR))
-        .with(tracing_pylogging::layer_for(tree.clone()));
+        .with(tracing_pylog::layer_for(tree.clone()));
 
     tracing::subscriber::with_default(subscriber, || {
         tracing::trace!(target: "app", "trace: nobody");
@@ -84,7 +84,7 @@ fn targets_on_fmt_and_the_tree_choose_independently() {
         .with_target("app", LevelFilter::INFO)
         .with_target("app::noisy", LevelFilter::OFF);
     let subscriber = tracing_subscriber::registry()
-        .with(tracing_pylogging::layer_for(tree.clone()))
+        .with(tracing_pylog::layer_for(tree.clone()))
         .with(fmt_layer(&fmt).with_filter(targets));
 
     tracing::subscriber::with_default(subscriber, || {
@@ -112,7 +112,7 @@ fn an_unfiltered_fmt_layer_keeps_receiving_after_the_tree_changes() {
     let (tree, py) = tree_at("app", Level::WARNING);
     let fmt = SharedWriter::new();
     let subscriber = tracing_subscriber::registry()
-        .with(tracing_pylogging::layer_for(tree.clone()))
+        .with(tracing_pylog::layer_for(tree.clone()))
         .with(fmt_layer(&fmt));
     let event = |n: u32| tracing::info!(target: "app", n, "info");
 
@@ -139,7 +139,7 @@ fn both_layers_see_the_same_spans() {
         .add_handler(stream(&py, "py [%(spans)s] %(message)s"));
     let fmt = SharedWriter::new();
     let subscriber = tracing_subscriber::registry()
-        .with(tracing_pylogging::layer_for(tree.clone()))
+        .with(tracing_pylog::layer_for(tree.clone()))
         .with(fmt_layer(&fmt).with_filter(LevelFilter::WARN));
 
     tracing::subscriber::with_default(subscriber, || {
@@ -156,7 +156,7 @@ fn an_env_filter_on_fmt_and_the_tree_choose_independently() {
     let (tree, py) = tree_at("app", Level::INFO);
     let fmt = SharedWriter::new();
     let subscriber = tracing_subscriber::registry()
-        .with(tracing_pylogging::layer_for(tree.clone()))
+        .with(tracing_pylog::layer_for(tree.clone()))
         .with(fmt_layer(&fmt).with_filter(tracing_subscriber::EnvFilter::new("warn,other=debug")));
     tracing::subscriber::with_default(subscriber, || {
         tracing::info!(target: "app", "info on app");

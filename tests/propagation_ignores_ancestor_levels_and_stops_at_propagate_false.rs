@@ -5,7 +5,7 @@
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 
 const FORMAT: &str = "%(name)s:%(levelname)s:%(message)s";
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use pylogging::{Formatter, Level, QueueHandler, StreamHandler};
+use pylog::{Formatter, Level, QueueHandler, StreamHandler};
 
 const SCENARIO_VAR: &str = "PYLOGGING_EXIT_SCENARIO";
 const OUTPUT_VAR: &str = "PYLOGGING_EXIT_OUTPUT";
@@ -57,14 +57,14 @@ fn configure(output: &Path, install: bool) {
         .capacity(1_000)
         .build()
         .expect("the listener starts");
-    let root = pylogging::root_logger();
+    let root = pylog::root_logger();
     root.set_level(Level::INFO);
     root.add_handler(queue);
     if install {
-        pylogging::install().expect("nothing else installed a subscriber");
+        pylog::install().expect("nothing else installed a subscriber");
     } else {
         use tracing_subscriber::layer::SubscriberExt;
-        let subscriber = tracing_subscriber::registry().with(pylogging::layer());
+        let subscriber = tracing_subscriber::registry().with(pylog::layer());
         tracing::subscriber::set_global_default(subscriber).expect("no subscriber yet");
     }
 }
@@ -116,7 +116,7 @@ fn run_child(scenario: &str, output: &Path) {
         "shutdown_then_process_exit" => {
             configure(output, false);
             produce(None);
-            pylogging::shutdown();
+            pylog::shutdown();
             std::process::exit(0);
         }
         other => panic!("unknown scenario {other}"),

@@ -14,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use files_common::logger_with;
-use pylogging_core::{
+use pylog_core::{
     FileHandler, HandlerStats, RotatingFileHandler, WatchedFileHandler, set_raise_exceptions,
 };
 

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use pylogging::config::{Config, ConfigValue, Configurator};
-use pylogging::{Emit, EmitContext, Handler, HandlerError, LogRecord, Manager};
+use pylog::config::{Config, ConfigValue, Configurator};
+use pylog::{Emit, EmitContext, Handler, HandlerError, LogRecord, Manager};
 
 /// One delivery: which configuration's handler, which handler, which record.
 type Delivery = (u64, String, String);

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 #[cfg(feature = "gzip")]
 use files_common::gunzip;
 use files_common::logger_with;
-use pylogging_core::{FileHandler, Logger, RotatingFileHandler, WatchedFileHandler};
+use pylog_core::{FileHandler, Logger, RotatingFileHandler, WatchedFileHandler};
 
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

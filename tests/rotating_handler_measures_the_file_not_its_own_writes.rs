@@ -13,7 +13,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use files_common::logger_with;
-use pylogging_core::RotatingFileHandler;
+use pylog_core::RotatingFileHandler;
 
 fn listing(dir: &Path) -> BTreeMap<String, String> {
     std::fs::read_dir(dir)

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
-use pylogging::format::datefmt::{TimeZone, Zone};
-use pylogging::{
+use pylog::format::datefmt::{TimeZone, Zone};
+use pylog::{
     Clock, Error, FileMode, Formatter, Handler, Level, LogRecord, Manager, RotatingFileHandler,
     TimedRotatingFileHandler, WatchedFileHandler, When,
 };

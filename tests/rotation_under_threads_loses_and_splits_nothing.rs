@@ -5,7 +5,7 @@
 mod files_common;
 
 use files_common::{lines, logger_with, rotated_set};
-use pylogging_core::{Level, Logger, RotatingFileHandler};
+use pylog_core::{Level, Logger, RotatingFileHandler};
 
 const THREADS: usize = 4;
 const RECORDS_PER_THREAD: usize = 250_000;

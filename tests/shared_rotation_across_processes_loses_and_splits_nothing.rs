@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 #[cfg(feature = "gzip")]
 use files_common::gunzip;
 use files_common::{check_child, child_role, lines, logger_with, rotated_set, spawn_child};
-use pylogging_core::{RotatingFileHandler, set_raise_exceptions};
+use pylog_core::{RotatingFileHandler, set_raise_exceptions};
 
 const PROCESSES: usize = 4;
 const RECORDS_PER_PROCESS: usize = 20_000;

@@ -11,14 +11,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
-use pylogging::{Formatter, Handler, Level, QueueHandler, StreamHandler};
+use pylog::{Formatter, Handler, Level, QueueHandler, StreamHandler};
 
 const RECORDS: u64 = 200;
 
 /// The global subscriber and `log` bridge, installed once for this binary's tests.
 fn install_once() {
     static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| pylogging::install().expect("nothing else installed a subscriber"));
+    INSTALL.call_once(|| pylog::install().expect("nothing else installed a subscriber"));
 }
 
 /// Aborts the process if `f` has not finished within 60 s: a deadlock fails the test instead of
@@ -80,7 +80,7 @@ fn a_direct_handler_drops_and_counts_what_its_sink_logs() {
     install_once();
     with_watchdog(|| {
         let (handler, lines) = chatty_handler("direct.inner");
-        let logger = pylogging::get_logger("direct");
+        let logger = pylog::get_logger("direct");
         logger.set_level(Level::INFO);
         logger.add_handler(handler.clone());
         for i in 0..RECORDS {
@@ -113,7 +113,7 @@ fn a_queue_handler_drops_and_counts_what_its_listeners_sinks_log() {
             .capacity(16)
             .build()
             .expect("the listener starts");
-        let logger = pylogging::get_logger("queued");
+        let logger = pylog::get_logger("queued");
         logger.set_level(Level::INFO);
         logger.add_handler(queue.clone());
         for i in 0..RECORDS {

@@ -9,7 +9,7 @@ mod smtp_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pylogging::{
+use pylog::{
     Backpressure, DeliveryError, Handler, Manager, OwnedRecord, RetryPolicy, Security, SmtpHandler,
     SmtpHandlerBuilder,
 };

@@ -7,7 +7,7 @@ mod smtp_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pylogging::{
+use pylog::{
     DeliveryError, Formatter, Level, Manager, OwnedRecord, RetryPolicy, Security, SmtpHandler,
 };
 use smtp_common::{Options, Server, test_cert};

@@ -6,7 +6,7 @@
 
 mod smtp_common;
 
-use pylogging::{Formatter, Level, Manager, SmtpHandler};
+use pylog::{Formatter, Level, Manager, SmtpHandler};
 use serde_json::Value;
 use smtp_common::{Options, Server};
 

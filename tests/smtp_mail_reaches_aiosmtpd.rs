@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pylogging::{Formatter, Manager, Security, SmtpHandler};
+use pylog::{Formatter, Manager, Security, SmtpHandler};
 use smtp_common::{free_port, test_cert};
 
 fn aiosmtpd_available() -> bool {
@@ -106,7 +106,7 @@ impl Drop for Aiosmtpd {
     }
 }
 
-fn send_two(handler: pylogging::Handler) -> pylogging::Handler {
+fn send_two(handler: pylog::Handler) -> pylog::Handler {
     let handler =
         handler.with_formatter(Formatter::new("%(levelname)s:%(name)s:%(message)s").unwrap());
     let tree = Manager::new();

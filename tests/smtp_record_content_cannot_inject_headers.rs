@@ -3,7 +3,7 @@
 
 mod smtp_common;
 
-use pylogging::{Formatter, Level, Manager, SmtpHandler};
+use pylog::{Formatter, Level, Manager, SmtpHandler};
 use smtp_common::{Options, Server};
 
 const INJECTED: &str = "\r\nBcc: victim@example.com";

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use pylogging::{Backpressure, Handler, Level, Logger, Manager, SocketHandler};
+use pylog::{Backpressure, Handler, Level, Logger, Manager, SocketHandler};
 use socket_common::{Receiver, Reports, Watchdog, free_port};
 
 const WAIT: Duration = Duration::from_secs(30);

@@ -6,7 +6,7 @@ mod socket_common;
 
 use std::time::Duration;
 
-use pylogging::{Level, Manager, SocketHandler, format_error_chain};
+use pylog::{Level, Manager, SocketHandler, format_error_chain};
 use socket_common::Receiver;
 
 #[derive(Debug)]

@@ -8,7 +8,7 @@ mod socket_common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use pylogging::{Level, LogRecord, SocketHandler, Value};
+use pylog::{Level, LogRecord, SocketHandler, Value};
 use serde_json::Value as Json;
 use socket_common::Receiver;
 
@@ -83,7 +83,7 @@ impl std::error::Error for CannotSave {
 }
 
 /// Logs the cases of `generate.py`, in its order, through our handler.
-fn send_cases(handler: &pylogging::Handler) -> Vec<&'static str> {
+fn send_cases(handler: &pylog::Handler) -> Vec<&'static str> {
     let send = |record: &mut LogRecord<'_>| {
         record.pathname = "tests/socket_records_match_cpythons_dicts.rs";
         record.lineno = line!();

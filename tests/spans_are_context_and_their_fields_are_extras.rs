@@ -5,7 +5,7 @@
 mod common;
 
 use common::{tree_with_format, with_tree};
-use pylogging_core::Level;
+use pylog_core::Level;
 
 #[test]
 fn spans_show_from_the_outermost_with_their_fields() {
@@ -127,7 +127,7 @@ fn events_of_other_threads_do_not_see_this_threads_spans() {
     let (tree, out) = tree_with_format("[%(spans)s] %(message)s");
     let dispatch = tracing::Dispatch::new({
         use tracing_subscriber::prelude::*;
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree.clone()))
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(tree.clone()))
     });
 
     tracing::dispatcher::with_default(&dispatch, || {

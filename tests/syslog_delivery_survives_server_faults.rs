@@ -12,8 +12,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pylogging::syslog::{Framing, SockType, SyslogAddress};
-use pylogging::{
+use pylog::syslog::{Framing, SockType, SyslogAddress};
+use pylog::{
     Backpressure, DeliveryError, Handler, Level, Logger, Manager, OwnedRecord, RetryPolicy,
     SysLogHandler, SysLogHandlerBuilder,
 };

@@ -8,8 +8,8 @@
 
 mod syslog_common;
 
-use pylogging::syslog::{Facility, SockType, SyslogAddress};
-use pylogging::{Formatter, Handler, Level, Manager, SysLogHandler, add_level_name};
+use pylog::syslog::{Facility, SockType, SyslogAddress};
+use pylog::{Formatter, Handler, Level, Manager, SysLogHandler, add_level_name};
 use serde_json::Value;
 use syslog_common::{PATIENCE, TcpRecorder, UdpRecorder, UnixRecorder, wait_until};
 

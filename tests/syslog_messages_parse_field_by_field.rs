@@ -11,9 +11,9 @@ mod syslog_common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pylogging::format::datefmt::{TimeZone, Zone};
-use pylogging::syslog::{Facility, Layout};
-use pylogging::{Formatter, Handler, Level, Manager, SysLogHandlerBuilder};
+use pylog::format::datefmt::{TimeZone, Zone};
+use pylog::syslog::{Facility, Layout};
+use pylog::{Formatter, Handler, Level, Manager, SysLogHandlerBuilder};
 use syslog_common::{PATIENCE, UdpRecorder};
 use syslog_loose::{ProcId, Protocol, SyslogFacility, SyslogSeverity, Variant, parse_message};
 
@@ -63,7 +63,7 @@ fn now() -> f64 {
 
 #[test]
 fn the_python_layout_parses_as_rfc3164_with_tag_and_pid() {
-    let builder = pylogging::SysLogHandler::builder()
+    let builder = pylog::SysLogHandler::builder()
         .facility(Facility::LOCAL3)
         .ident("myapp[77]: ")
         .append_nul(false);
@@ -92,7 +92,7 @@ fn every_level_parses_to_pythons_severity() {
         (Level::TRACE, SyslogSeverity::SEV_WARNING),
     ];
     for (level, severity) in cases {
-        let builder = pylogging::SysLogHandler::builder()
+        let builder = pylog::SysLogHandler::builder()
             .facility(Facility::DAEMON)
             .ident("lvl: ");
         let (text, _, _) = send_one(builder, level, "x", None);
@@ -110,7 +110,7 @@ fn every_level_parses_to_pythons_severity() {
 #[test]
 fn the_rfc5424_layout_parses_field_by_field() {
     let zone = TimeZone::fixed(jiff::tz::Offset::from_seconds(5 * 3600 + 30 * 60).unwrap());
-    let builder = pylogging::SysLogHandler::builder()
+    let builder = pylog::SysLogHandler::builder()
         .layout(Layout::Rfc5424)
         .facility(Facility::LOCAL7)
         .hostname("test-host.example")

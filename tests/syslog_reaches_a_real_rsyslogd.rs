@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use pylogging::format::datefmt::{TimeZone, Zone};
-use pylogging::syslog::{Facility, Framing, Layout, SockType};
-use pylogging::{Handler, Level, Manager, SysLogHandler, SysLogHandlerBuilder};
+use pylog::format::datefmt::{TimeZone, Zone};
+use pylog::syslog::{Facility, Framing, Layout, SockType};
+use pylog::{Handler, Level, Manager, SysLogHandler, SysLogHandlerBuilder};
 use syslog_common::{PATIENCE, wait_until};
 
 fn find_rsyslogd() -> Option<PathBuf> {

@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 
 use common::stream;
-use pylogging_core::{Level, Manager, SharedWriter};
+use pylog_core::{Level, Manager, SharedWriter};
 use tracing_subscriber::prelude::*;
 
 const THREADS: usize = 8;
@@ -24,7 +24,7 @@ fn eight_threads_times_a_thousand_events_are_eight_thousand_whole_lines() {
     app.set_level(Level::DEBUG);
     app.add_handler(handler.clone());
     let dispatch = tracing::Dispatch::new(
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree.clone())),
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(tree.clone())),
     );
 
     std::thread::scope(|scope| {
@@ -73,7 +73,7 @@ fn each_threads_lines_keep_their_order() {
     tree.get_logger("app")
         .add_handler(stream(&out, "%(t)d %(i)d"));
     let dispatch = tracing::Dispatch::new(
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree.clone())),
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(tree.clone())),
     );
 
     std::thread::scope(|scope| {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{stream, with_tree};
-use pylogging_core::{Manager, SharedWriter};
+use pylog_core::{Manager, SharedWriter};
 
 /// This test binary's crate name, the root of its module paths.
 const CRATE: &str = "tracing_targets_are_dotted_logger_names";
@@ -134,11 +134,11 @@ fn a_tree_gets_no_loggers_for_the_targets_of_other_subscribers() {
     let tree_b = Manager::new();
     let dispatch_a = tracing::Dispatch::new({
         use tracing_subscriber::prelude::*;
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree_a.clone()))
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(tree_a.clone()))
     });
     let dispatch_b = tracing::Dispatch::new({
         use tracing_subscriber::prelude::*;
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree_b.clone()))
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(tree_b.clone()))
     });
 
     tracing::dispatcher::with_default(&dispatch_a, || {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use pylogging_core::{FileHandler, Formatter, Level, Manager, SharedWriter};
+use pylog_core::{FileHandler, Formatter, Level, Manager, SharedWriter};
 
 #[test]
 fn warning_goes_to_the_console_only_and_error_to_both() {

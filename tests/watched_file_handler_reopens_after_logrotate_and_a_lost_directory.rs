@@ -9,7 +9,7 @@ mod files_common;
 use std::path::Path;
 
 use files_common::logger_with;
-use pylogging_core::{HandlerStats, WatchedFileHandler, set_raise_exceptions};
+use pylog_core::{HandlerStats, WatchedFileHandler, set_raise_exceptions};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()

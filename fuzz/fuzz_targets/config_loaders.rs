@@ -1,8 +1,8 @@
 //! What the JSON and YAML loader targets share: parse the text, then plan and apply it to a tree
 //! of its own (documents that could name files are only parsed, so that a run writes nothing).
 
-use pylogging_core::Manager;
-use pylogging_core::config::{Config, Configurator, Format};
+use pylog_core::Manager;
+use pylog_core::config::{Config, Configurator, Format};
 
 pub fn exercise(format: Format, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -1,7 +1,7 @@
 //! What every target does with its input: compile it as a format of one style, with and without
 //! validation, and format records whose fields have every value type. Nothing may panic.
 
-use pylogging_core::{Formatter, Level, LogRecord, Style, Value};
+use pylog_core::{Formatter, Level, LogRecord, Style, Value};
 
 /// Compiles `data` (when it is UTF-8) as a `style` format and formats two records with it.
 pub fn exercise(style: Style, data: &[u8]) {

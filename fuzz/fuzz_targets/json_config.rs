@@ -5,4 +5,4 @@ use libfuzzer_sys::fuzz_target;
 
 mod config_loaders;
 
-fuzz_target!(|data: &[u8]| config_loaders::exercise(pylogging_core::config::Format::Json, data));
+fuzz_target!(|data: &[u8]| config_loaders::exercise(pylog_core::config::Format::Json, data));

@@ -5,4 +5,4 @@ use libfuzzer_sys::fuzz_target;
 
 mod exercise;
 
-fuzz_target!(|data: &[u8]| exercise::exercise(pylogging_core::Style::Percent, data));
+fuzz_target!(|data: &[u8]| exercise::exercise(pylog_core::Style::Percent, data));

@@ -1,11 +1,11 @@
 //! Helpers shared by the integration tests: a fresh logger tree per test (never the global one, since
 //! tests run in parallel), handlers that write into memory, and a subscriber made of a real
-//! `tracing_subscriber::registry()` with the pylogging layer over that tree.
+//! `tracing_subscriber::registry()` with the pylog layer over that tree.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use pylogging_core::{Formatter, Handler, Level, LogRecord, Manager, SharedWriter, StreamHandler};
+use pylog_core::{Formatter, Handler, Level, LogRecord, Manager, SharedWriter, StreamHandler};
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::prelude::*;
 
@@ -31,11 +31,10 @@ pub fn tree_with_format(format: &str) -> (Manager, SharedWriter) {
     (tree, out)
 }
 
-/// Runs `f` with a subscriber made of a registry and the pylogging layer over `tree`, as the
+/// Runs `f` with a subscriber made of a registry and the pylog layer over `tree`, as the
 /// current thread's default.
 pub fn with_tree<R>(tree: &Manager, f: impl FnOnce() -> R) -> R {
-    let subscriber =
-        tracing_subscriber::registry().with(tracing_pylogging::layer_for(tree.clone()));
+    let subscriber = tracing_subscriber::registry().with(tracing_pylog::layer_for(tree.clone()));
     tracing::subscriber::with_default(subscriber, f)
 }
 

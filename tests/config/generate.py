@@ -100,7 +100,7 @@ def run_case(path, mask):
     env = dict(os.environ)
     env.update(PYTHONUTF8="1", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
     env.pop("PYTHONWARNINGS", None)
-    with tempfile.TemporaryDirectory(prefix="pylogging-config-") as cwd:
+    with tempfile.TemporaryDirectory(prefix="pylog-config-") as cwd:
         proc = subprocess.run(
             [sys.executable, os.path.abspath(__file__), "--run", path],
             cwd=cwd,

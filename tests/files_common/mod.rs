@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use pylogging_core::{Handler, Level, Logger, Manager};
+use pylog_core::{Handler, Level, Logger, Manager};
 
 /// A logger `app` (level DEBUG, not propagating) of a fresh tree, with `handler` as its only
 /// handler. The tree is returned too so that it outlives the logger's use.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generate golden test data for pylogging from CPython 3.11's ``logging``.
+"""Generate golden test data for pylog from CPython 3.11's ``logging``.
 
-pylogging is a Rust re-implementation of Python's ``logging`` module.  This
+pylog is a Rust re-implementation of Python's ``logging`` module.  This
 script asks the real thing (CPython 3.11) how it behaves and stores the
 answers as JSON files next to this script, so the Rust test-suite can compare
 against them without needing Python at test time.

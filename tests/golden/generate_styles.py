@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate golden data for pylogging's ``{`` and ``$`` format styles from CPython 3.11.
+"""Generate golden data for pylog's ``{`` and ``$`` format styles from CPython 3.11.
 
 Companion of ``generate.py`` (whose record descriptions and helpers it reuses): it asks CPython's
 ``logging.Formatter(fmt, datefmt, style, validate, defaults=...)`` how it formats records, and

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use pylogging::{DeliveryError, ErrorReporter, OwnedRecord};
+use pylog::{DeliveryError, ErrorReporter, OwnedRecord};
 use serde_json::Value;
 
 /// How long any helper thread lives at most.

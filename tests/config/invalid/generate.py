@@ -37,7 +37,7 @@ working directory, as the Rust test runs it:
                     # app_disabled is the value CPython left in app.disabled, as stored: a
                     # dictConfig disable_existing_loggers of "false" is kept as the string
                     # what CPython left of the baseline: it closes the old handlers before
-                    # building the new ones, so it is not atomic (pylogging is, deliberately)
+                    # building the new ones, so it is not atomic (pylog is, deliberately)
     }
 
 How to re-run (from the repository root)::
@@ -63,7 +63,7 @@ import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The file the rotating-handler cases name (with delay=True, so only a record opens it).
-SCRATCH_LOG = "/tmp/pylogging-invalid-corpus.log"
+SCRATCH_LOG = "/tmp/pylog-invalid-corpus.log"
 # The last line of a traceback: "TypeError: '>=' not supported ...".
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): ")
 NOT_CASES = {"generate.py", "expected.json", "ours.json"}

@@ -7,7 +7,7 @@ This script drives CPython's ``logging.handlers.MemoryHandler``,
 after every step, what the *target* handlers' streams contain: what reaches
 the target, and when.  The Rust test
 ``tests/buffering_handlers_match_cpython.rs`` replays every scenario with
-pylogging's handlers and compares every snapshot byte for byte.
+pylog's handlers and compares every snapshot byte for byte.
 
 How to re-run (from the repository root; CPython 3.11, stdlib only)::
 
@@ -70,14 +70,14 @@ files.
                  while the listener runs the snapshot is taken after
                  queue.join() (the listener calls task_done), so it is
                  deterministic.
-     "known_difference": present only when pylogging deliberately differs
+     "known_difference": present only when pylog deliberately differs
                  (documented on the Rust side); the text says how.
     }
 
 Skipped because they have no Rust meaning:
 
 * a QueueListener that is constructed but not started, or started again
-  after stop(): pylogging's listener starts when it is built and cannot be
+  after stop(): pylog's listener starts when it is built and cannot be
   restarted, so records left in the queue can never be picked up later;
 * stop() called twice (CPython raises AttributeError);
 * a queue other than queue.Queue (SimpleQueue, multiprocessing queues).
@@ -104,7 +104,7 @@ STACK = (
 )
 
 DEBUG, INFO, WARNING, ERROR, CRITICAL = 10, 20, 30, 40, 50
-# Custom levels are 15, 25 and 45 ("Level 15" ...), never 5: pylogging
+# Custom levels are 15, 25 and 45 ("Level 15" ...), never 5: pylog
 # registers 5 as TRACE (tracing's level), a naming difference these
 # scenarios are not about.
 
@@ -345,7 +345,7 @@ SCENARIOS = [
            {}, T,
            [info("before"), STOP, info("after"), error("after too")],
            known_difference=(
-               "pylogging delivers a record logged after QueueListener::stop() "
+               "pylog delivers a record logged after QueueListener::stop() "
                "at once on the caller's thread, so nothing logged during or "
                "after shutdown is lost (documented on Worker::send); CPython "
                "leaves it in the queue and it is never handled")),

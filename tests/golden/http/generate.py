@@ -6,7 +6,7 @@ the request line, the headers in the order and case they were sent, and the body
 a fixed set of records through HTTPHandler configured several ways (GET, GET on a URL that
 already has a query, POST with credentials), and writes what arrived to ``expected.json`` next to
 this script. The Rust test ``tests/http_requests_match_cpython.rs`` logs the same records through
-pylogging's HttpHandler against its own recording server and compares.
+pylog's HttpHandler against its own recording server and compares.
 
 How to re-run (from the repository root; CPython 3.11, stdlib only)::
 

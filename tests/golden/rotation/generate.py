@@ -5,7 +5,7 @@ This script drives CPython's ``logging.handlers.RotatingFileHandler``,
 ``TimedRotatingFileHandler`` and ``WatchedFileHandler`` through scripted
 scenarios with a *faked clock*, and records the directory each scenario
 leaves behind.  The Rust test-suite replays every scenario against the
-pylogging handlers and compares the resulting directory byte for byte.
+pylog handlers and compares the resulting directory byte for byte.
 
 How to re-run (from the repository root; CPython 3.11, stdlib only)::
 
@@ -858,7 +858,7 @@ def run(sc):
     """Run one scenario; fill in sc["files"]."""
     clock = FakeClock()
     explicit = {}
-    logger = logging.getLogger("pylogging.golden.rotation")
+    logger = logging.getLogger("pylog.golden.rotation")
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
@@ -868,7 +868,7 @@ def run(sc):
             return True
 
     check = CheckCreated()
-    with tempfile.TemporaryDirectory(prefix="pylogging-rotation-") as d, \
+    with tempfile.TemporaryDirectory(prefix="pylog-rotation-") as d, \
             tz_env(sc["tz"] or "UTC0"), faked_modules(clock, explicit):
         for f in sc["pre_existing"]:
             path = os.path.join(d, f["name"])
@@ -921,7 +921,7 @@ def construction_errors():
                   "atTime": None, "delay": False}
         clock = FakeClock()
         clock.now = T0
-        with tempfile.TemporaryDirectory(prefix="pylogging-rotation-") as d, \
+        with tempfile.TemporaryDirectory(prefix="pylog-rotation-") as d, \
                 tz_env("UTC0"), faked_modules(clock, {}):
             try:
                 h = make_handler("timed", os.path.join(d, LOG_NAME), params)

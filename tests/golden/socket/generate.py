@@ -3,7 +3,7 @@
 Runs CPython's own handlers against loopback receivers that read each frame (4-byte big-endian
 length, then the pickle), unpickle it and keep the dict; writes the dicts, keyed by case, to
 records.json beside this script. The Rust test tests/socket_records_match_cpythons_dicts.rs logs
-the same cases through pylogging's handlers and compares.
+the same cases through pylog's handlers and compares.
 
 Paths in the records (pathname, and the file names inside exc_text and stack_info) are made
 relative to the repository root, so the file does not depend on where the checkout is:

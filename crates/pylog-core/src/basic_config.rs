@@ -1,0 +1,295 @@
+//! `basic_config`: one call that gives the root logger a handler and a format. Python:
+//! `logging.basicConfig`.
+//!
+//! ```
+//! use pylog_core::{BasicConfig, Level, Manager, SharedWriter};
+//! let tree = Manager::new();
+//! let out = SharedWriter::new();
+//! BasicConfig::new().level(Level::INFO).writer(out.clone()).apply_to(&tree).unwrap();
+//! tree.get_logger("app").info("ready");
+//! assert_eq!(out.contents(), "INFO:app:ready\n");
+//!
+//! // A second call does nothing unless forced, as in Python.
+//! BasicConfig::new().format("%(message)s").apply_to(&tree).unwrap();
+//! assert_eq!(tree.root().handlers().len(), 1);
+//! ```
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::format::{Formatter, Style};
+use crate::handler::{FileHandler, FileMode, Handler, StreamHandler, StreamTarget};
+use crate::level::LevelSpec;
+use crate::manager::{Manager, global};
+
+/// Python's `basicConfig` parameters. Every one is optional; see [`BasicConfig::apply_to`] for the
+/// rules.
+#[derive(Default)]
+#[must_use]
+pub struct BasicConfig {
+    level: Option<LevelSpec>,
+    filename: Option<PathBuf>,
+    filemode: Option<String>,
+    format: Option<String>,
+    datefmt: Option<String>,
+    style: Option<String>,
+    handlers: Option<Vec<Handler>>,
+    stream: Option<StreamTarget>,
+    force: bool,
+    encoding: Option<String>,
+    utc: bool,
+}
+
+impl std::fmt::Debug for BasicConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicConfig")
+            .field("level", &self.level)
+            .field("filename", &self.filename)
+            .field("format", &self.format)
+            .field("force", &self.force)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BasicConfig {
+    /// No parameters: a stderr handler with `BASIC_FORMAT`, root level unchanged (WARNING).
+    pub fn new() -> BasicConfig {
+        BasicConfig::default()
+    }
+
+    /// The root logger's level (a [`Level`](crate::Level), a number or a registered name).
+    pub fn level(mut self, level: impl Into<LevelSpec>) -> Self {
+        self.level = Some(level.into());
+        self
+    }
+
+    /// Log to this file (Python's `filename`).
+    pub fn filename(mut self, path: impl Into<PathBuf>) -> Self {
+        self.filename = Some(path.into());
+        self
+    }
+
+    /// The file's mode, `a` (default) or `w` (Python's `filemode`).
+    pub fn filemode(mut self, mode: impl Into<String>) -> Self {
+        self.filemode = Some(mode.into());
+        self
+    }
+
+    /// The format string (default `BASIC_FORMAT`, `%(levelname)s:%(name)s:%(message)s`).
+    pub fn format(mut self, format: impl Into<String>) -> Self {
+        self.format = Some(format.into());
+        self
+    }
+
+    /// The date format for `%(asctime)s`.
+    pub fn datefmt(mut self, datefmt: impl Into<String>) -> Self {
+        self.datefmt = Some(datefmt.into());
+        self
+    }
+
+    /// The format style: `%`, `{` or `$` (Python's `style`); the default format follows it.
+    pub fn style(mut self, style: impl Into<String>) -> Self {
+        self.style = Some(style.into());
+        self
+    }
+
+    /// Use these handlers; those without a formatter get the configured one.
+    pub fn handlers(mut self, handlers: impl IntoIterator<Item = Handler>) -> Self {
+        self.handlers = Some(handlers.into_iter().collect());
+        self
+    }
+
+    /// Log to this stream (Python's `stream`; default stderr).
+    pub fn stream(mut self, stream: StreamTarget) -> Self {
+        self.stream = Some(stream);
+        self
+    }
+
+    /// Log to this writer (shorthand for `stream(StreamTarget::Writer(..))`).
+    pub fn writer(self, writer: impl Write + Send + 'static) -> Self {
+        self.stream(StreamTarget::Writer(Box::new(writer)))
+    }
+
+    /// Remove and close the root's handlers first (Python's `force=True`).
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// The file's encoding; only UTF-8 is accepted.
+    pub fn encoding(mut self, encoding: impl Into<String>) -> Self {
+        self.encoding = Some(encoding.into());
+        self
+    }
+
+    /// Show `%(asctime)s` in UTC instead of local time (Rust addition).
+    pub fn utc(mut self, utc: bool) -> Self {
+        self.utc = utc;
+        self
+    }
+
+    /// Applies to the global tree. See [`apply_to`](BasicConfig::apply_to).
+    pub fn apply(self) -> Result<(), Error> {
+        self.apply_to(global())
+    }
+
+    /// Configures the root logger of `manager`, with Python's rules:
+    /// 1. with `force`, the root's handlers are removed and closed;
+    /// 2. if the root still has handlers, nothing else happens (not even `level`);
+    /// 3. `stream` with `filename`, or either with `handlers`, is an error with CPython's text;
+    /// 4. the handler (a file, or a stream, stderr by default) or the given handlers are attached,
+    ///    those without a formatter getting the configured format;
+    /// 5. `level` is applied.
+    ///
+    /// Everything that can fail (format, level, file) is checked before the root is touched.
+    pub fn apply_to(self, manager: &Manager) -> Result<(), Error> {
+        let root = manager.root();
+        let _configuring = manager
+            .0
+            .config_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if self.force {
+            for handler in root.clear_handlers() {
+                handler.close();
+            }
+        }
+        if root.has_own_handlers() {
+            return Ok(());
+        }
+        let has_stream = self.stream.is_some();
+        let has_file = self.filename.is_some();
+        if self.handlers.is_none() && has_stream && has_file {
+            return Err(Error::InvalidArguments(
+                "'stream' and 'filename' should not be specified together".to_owned(),
+            ));
+        }
+        if self.handlers.is_some() && (has_stream || has_file) {
+            return Err(Error::InvalidArguments(
+                "'stream' or 'filename' should not be specified together with 'handlers'"
+                    .to_owned(),
+            ));
+        }
+        let style = match &self.style {
+            Some(s) => Style::parse(s)?,
+            None => Style::Percent,
+        };
+        let formatter = Formatter::builder(self.format.as_deref().unwrap_or(style.basic_format()))
+            .style(style)
+            .datefmt_opt(self.datefmt.clone())
+            .utc(self.utc)
+            .build()?;
+        let level = self.level.as_ref().map(LevelSpec::resolve).transpose()?;
+        let handlers = match self.handlers {
+            Some(handlers) => handlers,
+            None => vec![match self.filename {
+                Some(path) => {
+                    let mode = FileMode::parse(self.filemode.as_deref().unwrap_or("a"))?;
+                    let mut builder = FileHandler::builder(path).mode(mode);
+                    if let Some(encoding) = self.encoding {
+                        builder = builder.encoding(encoding);
+                    }
+                    builder.build()?
+                }
+                None => Handler::new(StreamHandler::for_target(
+                    self.stream.unwrap_or(StreamTarget::Stderr),
+                )),
+            }],
+        };
+        for handler in handlers {
+            if handler.formatter().is_none() {
+                handler.set_formatter(Some(formatter.clone()));
+            }
+            root.add_handler(handler);
+        }
+        if let Some(level) = level {
+            root.set_level(level);
+        }
+        Ok(())
+    }
+}
+
+/// A [`BasicConfig`] with no parameters yet: `basic_config().level(Level::INFO).apply()`.
+pub fn basic_config() -> BasicConfig {
+    BasicConfig::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Level, SharedWriter};
+
+    #[test]
+    fn conflicting_parameters_use_cpythons_text() {
+        let tree = Manager::new();
+        let err = BasicConfig::new()
+            .filename("x.log")
+            .writer(SharedWriter::new())
+            .apply_to(&tree)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "'stream' and 'filename' should not be specified together"
+        );
+        let err = BasicConfig::new()
+            .filename("x.log")
+            .handlers([StreamHandler::stderr()])
+            .apply_to(&tree)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "'stream' or 'filename' should not be specified together with 'handlers'"
+        );
+        assert!(tree.root().handlers().is_empty());
+    }
+
+    #[test]
+    fn force_replaces_and_bad_level_is_an_error() {
+        let tree = Manager::new();
+        let first = SharedWriter::new();
+        BasicConfig::new()
+            .writer(first.clone())
+            .apply_to(&tree)
+            .unwrap();
+        let second = SharedWriter::new();
+        BasicConfig::new()
+            .writer(second.clone())
+            .format("%(levelname)s %(message)s")
+            .force(true)
+            .apply_to(&tree)
+            .unwrap();
+        tree.root().warning("w");
+        assert_eq!(first.contents(), "");
+        assert_eq!(second.contents(), "WARNING w\n");
+        let err = BasicConfig::new()
+            .level("nope")
+            .force(true)
+            .apply_to(&tree)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "Unknown level: 'nope'");
+        assert_eq!(tree.root().level(), Level::WARNING);
+        let err = BasicConfig::new()
+            .style("x")
+            .force(true)
+            .apply_to(&tree)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "Style must be one of: %,{,$");
+    }
+
+    #[test]
+    fn handlers_keep_their_own_formatter() {
+        let tree = Manager::new();
+        let a = SharedWriter::new();
+        let b = SharedWriter::new();
+        let own = StreamHandler::writer(a.clone())
+            .with_formatter(Formatter::new("A %(message)s").unwrap());
+        BasicConfig::new()
+            .handlers([own, StreamHandler::writer(b.clone())])
+            .apply_to(&tree)
+            .unwrap();
+        tree.root().error("e");
+        assert_eq!(a.contents(), "A e\n");
+        assert_eq!(b.contents(), "ERROR:root:e\n");
+    }
+}

@@ -1,0 +1,160 @@
+//! Filters: decide per record whether a logger or handler lets it through. Python: `logging.Filter`
+//! and `Filterer`.
+//!
+//! ```
+//! use pylog_core::{Filter, Level, LogRecord, NameFilter};
+//! let only_db = NameFilter::new("app.db");
+//! assert!(only_db.filter(&LogRecord::new("app.db.pool", Level::INFO, "")));
+//! assert!(!only_db.filter(&LogRecord::new("app.dbx", Level::INFO, "")));
+//!
+//! // Any closure is a filter too.
+//! let no_secrets = |r: &LogRecord<'_>| !r.msg.contains("password");
+//! assert!(no_secrets.filter(&LogRecord::new("app", Level::INFO, "hello")));
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use arc_swap::ArcSwap;
+
+use crate::record::LogRecord;
+
+/// Decides whether a record passes. Implemented by [`NameFilter`] and by every
+/// `Fn(&LogRecord) -> bool` closure.
+pub trait Filter: Send + Sync + 'static {
+    /// `true` lets the record through.
+    fn filter(&self, record: &LogRecord<'_>) -> bool;
+}
+
+impl<F> Filter for F
+where
+    F: Fn(&LogRecord<'_>) -> bool + Send + Sync + 'static,
+{
+    fn filter(&self, record: &LogRecord<'_>) -> bool {
+        self(record)
+    }
+}
+
+/// Python's `logging.Filter(name)`: passes records of the logger `name` and its descendants.
+///
+/// `NameFilter::new("A.B")` passes `A.B`, `A.B.C` and `A.B.`, not `A.BB` or `A`; an empty name
+/// passes everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameFilter {
+    name: String,
+}
+
+impl NameFilter {
+    /// A filter for the logger `name` and its descendants.
+    pub fn new(name: impl Into<String>) -> NameFilter {
+        NameFilter { name: name.into() }
+    }
+
+    /// The logger name it passes.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Filter for NameFilter {
+    fn filter(&self, record: &LogRecord<'_>) -> bool {
+        let name = self.name.as_str();
+        if name.is_empty() || record.name == name {
+            return true;
+        }
+        record.name.starts_with(name) && record.name.as_bytes().get(name.len()) == Some(&b'.')
+    }
+}
+
+/// A shared, swappable list of filters (Python's `Filterer`), read without locking on every record.
+#[derive(Default)]
+pub(crate) struct Filters {
+    list: ArcSwap<Vec<Arc<dyn Filter>>>,
+    /// Whether the list may be non-empty: most loggers and handlers have no filter, and this spares
+    /// them loading the list on every record.
+    any: AtomicBool,
+}
+
+impl std::fmt::Debug for Filters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Filters({})", self.list.load().len())
+    }
+}
+
+impl Filters {
+    /// Adds a filter unless this very filter is already present (Python's `addFilter`).
+    pub(crate) fn add(&self, filter: Arc<dyn Filter>) {
+        self.any.store(true, Ordering::Release);
+        self.list.rcu(|list| {
+            let mut list = Vec::clone(list);
+            if !list.iter().any(|f| Arc::ptr_eq(f, &filter)) {
+                list.push(filter.clone());
+            }
+            list
+        });
+    }
+
+    /// Removes a filter if present (Python's `removeFilter`).
+    pub(crate) fn remove(&self, filter: &Arc<dyn Filter>) {
+        self.list.rcu(|list| {
+            list.iter()
+                .filter(|f| !Arc::ptr_eq(f, filter))
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+    }
+
+    /// Replaces the whole list at once.
+    pub(crate) fn replace(&self, filters: Vec<Arc<dyn Filter>>) {
+        if !filters.is_empty() {
+            self.any.store(true, Ordering::Release);
+        }
+        self.list.store(Arc::new(filters));
+    }
+
+    /// Removes every filter.
+    pub(crate) fn clear(&self) {
+        self.list.store(Arc::new(Vec::new()));
+    }
+
+    /// A snapshot of the list.
+    pub(crate) fn snapshot(&self) -> Vec<Arc<dyn Filter>> {
+        Vec::clone(&self.list.load())
+    }
+
+    /// `true` when every filter passes; stops at the first that refuses (Python's `Filterer.filter`).
+    pub(crate) fn allow(&self, record: &LogRecord<'_>) -> bool {
+        if !self.any.load(Ordering::Acquire) {
+            return true;
+        }
+        let list = self.list.load();
+        list.iter().all(|f| f.filter(record))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Level;
+
+    #[test]
+    fn name_filter_matches_python() {
+        let f = NameFilter::new("A.B");
+        let pass = |n: &str| f.filter(&LogRecord::new(n, Level::INFO, ""));
+        assert!(pass("A.B") && pass("A.B.C") && pass("A.B."));
+        assert!(!pass("A.BB") && !pass("B.A.B") && !pass("A"));
+        assert!(NameFilter::default().filter(&LogRecord::new("x", Level::INFO, "")));
+    }
+
+    #[test]
+    fn filters_short_circuit_and_do_not_duplicate() {
+        let filters = Filters::default();
+        let deny: Arc<dyn Filter> = Arc::new(|_: &LogRecord<'_>| false);
+        filters.add(deny.clone());
+        filters.add(deny.clone());
+        assert_eq!(filters.snapshot().len(), 1);
+        assert!(!filters.allow(&LogRecord::new("x", Level::INFO, "")));
+        filters.remove(&deny);
+        assert!(filters.allow(&LogRecord::new("x", Level::INFO, "")));
+    }
+}

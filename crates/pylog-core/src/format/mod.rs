@@ -1,0 +1,1182 @@
+//! Formatters: how a record becomes text. Python: `logging.Formatter`.
+//!
+//! A format string is compiled once, at construction, into segments; formatting a record writes into a
+//! buffer the caller gives, so the steady state allocates nothing. The three styles of Python are
+//! here: `%` (`%(name)s`, the default), `{` (`str.format`: `{levelname:<8}`, `{message!r}`) and `$`
+//! (`string.Template`: `$name`, `${name}`), each with CPython's validation and error texts, and
+//! Python's `defaults` for fields a record may lack ([`FormatterBuilder::default_field`]).
+//!
+//! ```
+//! use pylog_core::{Formatter, Level, LogRecord};
+//! let formatter = Formatter::builder("%(asctime)s - %(name)s - %(levelname)-8s - %(message)s")
+//!     .utc(true)
+//!     .build()
+//!     .unwrap();
+//! let mut record = LogRecord::new("app", Level::INFO, "started");
+//! record.created = 1795536741.7239;
+//! let mut out = String::new();
+//! formatter.format(&record, &mut out).unwrap();
+//! assert_eq!(out, "2026-11-24 16:12:21,723 - app - INFO     - started");
+//!
+//! assert_eq!(
+//!     Formatter::new("hello").unwrap_err().to_string(),
+//!     "Invalid format 'hello' for '%' style"
+//! );
+//! ```
+//!
+//! ```
+//! use pylog_core::{Formatter, Level, LogRecord, Style};
+//! let record = LogRecord::new("app", Level::INFO, "started");
+//! let brace = Formatter::builder("{levelname:<8}|{name:^7}|{message!r}")
+//!     .style(Style::Brace)
+//!     .build()
+//!     .unwrap();
+//! let dollar = Formatter::builder("$levelname:${name}:$message $$")
+//!     .style(Style::Dollar)
+//!     .build()
+//!     .unwrap();
+//! let (mut a, mut b) = (String::new(), String::new());
+//! brace.format(&record, &mut a).unwrap();
+//! dollar.format(&record, &mut b).unwrap();
+//! assert_eq!(a, "INFO    |  app  |'started'");
+//! assert_eq!(b, "INFO:app:started $");
+//!
+//! let refused = Formatter::builder("{message!x}").style(Style::Brace).build();
+//! assert_eq!(refused.unwrap_err().to_string(), "invalid format: invalid conversion: 'x'");
+//! ```
+//!
+//! # Differences from CPython
+//!
+//! Output and error texts are CPython 3.11's (the crate's tests compare them with data recorded from
+//! CPython). For the `{` style, three things differ, none of which CPython can print the same way
+//! twice or at all:
+//!
+//! * A field that names a method or another object attribute of a value (`{name.upper}`,
+//!   `{levelno.__class__}`) is shown by CPython with a memory address; here it is a
+//!   `NotImplementedError` reported by `handle_error`. Data attributes (`{levelno.real}`,
+//!   `{created.imag}`) work.
+//! * A width, or a number's precision, above 2<sup>20</sup> (in any style) is a `MemoryError`
+//!   instead of a field padded to gigabytes.
+//! * `{levelno:c}` of a code point that is a lone surrogate cannot be written in UTF-8: it is the
+//!   `UnicodeEncodeError` CPython's handler would meet when writing it.
+//!
+//! Where CPython raises only when a record is formatted, two things differ for the `%` style:
+//!
+//! * A format that fails the same way for every record (`%(message)s %`: `incomplete format`) is
+//!   refused by [`FormatterBuilder::build`], with CPython's message after `Invalid format '<fmt>' for
+//!   '%' style: `. A format whose failure depends on the record (a missing extra field, a
+//!   conversion that does not suit the value) is accepted and fails when formatting, in CPython's
+//!   order: a field missing *before* the broken directive is reported first.
+//! * A directive without a key (`%s %(message)s`) makes CPython print the record's whole `__dict__`;
+//!   here it is an error (`%d` and the other numeric ones give CPython's `TypeError`).
+//!
+//! ```
+//! use pylog_core::{Formatter, Level, LogRecord};
+//! assert_eq!(
+//!     Formatter::new("%(message)s %").unwrap_err().to_string(),
+//!     "Invalid format '%(message)s %' for '%' style: incomplete format"
+//! );
+//! let formatter = Formatter::new("%(user)s %").unwrap();
+//! let mut out = String::new();
+//! let err = formatter.format(&LogRecord::new("app", Level::INFO, "hi"), &mut out).unwrap_err();
+//! assert_eq!(err.to_string(), "ValueError: Formatting field not found in record: 'user'");
+//! ```
+
+mod brace;
+mod buffering;
+mod colour;
+pub mod datefmt;
+mod defaults;
+mod dollar;
+mod json;
+mod percent;
+pub(crate) mod pyvalue;
+pub mod repr;
+mod spec;
+mod word;
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use datefmt::{DateFormat, Zone};
+use percent::{Key, ParseError, Piece, Star, Stop};
+use pyvalue::{PyVal, Spec};
+
+use crate::error::Error;
+use crate::record::LogRecord;
+use defaults::Defaults;
+
+pub use buffering::{BufferingFormatter, RecordsText};
+pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
+pub use defaults::DefaultValue;
+pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
+pub use pyvalue::ConversionError;
+#[cfg(feature = "http")]
+pub(crate) use pyvalue::write_float_repr;
+
+/// Python's `BASIC_FORMAT`, the format `basic_config` uses by default.
+pub const BASIC_FORMAT: &str = "%(levelname)s:%(name)s:%(message)s";
+
+/// The syntax of a format string. Python: the `style` argument of `Formatter`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Style {
+    /// `%(name)s`, Python's default (`style='%'`, `PercentStyle`).
+    #[default]
+    Percent,
+    /// `{name}`, `str.format` syntax (`style='{'`, `StrFormatStyle`).
+    Brace,
+    /// `$name` or `${name}`, `string.Template` syntax (`style='$'`, `StringTemplateStyle`).
+    Dollar,
+}
+
+impl Style {
+    /// The style's character, as Python names it (`%`, `{` or `$`).
+    pub fn as_char(self) -> char {
+        match self {
+            Style::Percent => '%',
+            Style::Brace => '{',
+            Style::Dollar => '$',
+        }
+    }
+
+    /// Parses Python's style argument (`%`, `{` or `$`); anything else is refused with CPython's
+    /// message, `Style must be one of: %,{,$`.
+    pub fn parse(style: &str) -> Result<Style, Error> {
+        match style {
+            "%" => Ok(Style::Percent),
+            "{" => Ok(Style::Brace),
+            "$" => Ok(Style::Dollar),
+            _ => Err(Error::InvalidArguments(
+                "Style must be one of: %,{,$".to_owned(),
+            )),
+        }
+    }
+
+    /// The format an empty format string stands for: `%(message)s`, `{message}` or `${message}`.
+    pub fn default_format(self) -> &'static str {
+        match self {
+            Style::Percent => "%(message)s",
+            Style::Brace => "{message}",
+            Style::Dollar => "${message}",
+        }
+    }
+
+    /// The format `basic_config` uses by default: [`BASIC_FORMAT`] in this style.
+    pub fn basic_format(self) -> &'static str {
+        match self {
+            Style::Percent => BASIC_FORMAT,
+            Style::Brace => "{levelname}:{name}:{message}",
+            Style::Dollar => "${levelname}:${name}:${message}",
+        }
+    }
+}
+
+/// Formatting a record failed at run time; the handler reports it through `handle_error`.
+///
+/// `Display` prints Python's exception line, e.g.
+/// `ValueError: Formatting field not found in record: 'user'`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatError {
+    /// Python's exception type.
+    pub kind: &'static str,
+    /// Python's message.
+    pub message: String,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+impl From<ConversionError> for FormatError {
+    fn from(e: ConversionError) -> FormatError {
+        FormatError {
+            kind: e.kind,
+            message: e.message,
+        }
+    }
+}
+
+/// A record attribute a format can name.
+#[derive(Clone, Debug, PartialEq)]
+enum Attr {
+    Name,
+    Msg,
+    Levelname,
+    Levelno,
+    Pathname,
+    Filename,
+    Module,
+    Lineno,
+    FuncName,
+    Created,
+    Msecs,
+    RelativeCreated,
+    Thread,
+    ThreadName,
+    Process,
+    ProcessName,
+    Asctime,
+    ExcText,
+    ExcInfo,
+    StackInfo,
+    Args,
+    Spans,
+    ModulePath,
+    Extra(Box<str>),
+}
+
+impl Attr {
+    /// Whether formatting the attribute with `spec` succeeds for every record: the attribute always
+    /// exists (it is not an extra) and its type suits the conversion.
+    fn always_formats(&self, spec: &Spec) -> bool {
+        match (self, spec.conversion) {
+            (Attr::Extra(_), _) => false,
+            (_, b's' | b'r' | b'a') => true,
+            (attr, b'd' | b'i' | b'u' | b'o' | b'x' | b'X') => attr.is_int(),
+            (attr, b'e' | b'E' | b'f' | b'F' | b'g' | b'G') => attr.is_int() || attr.is_float(),
+            _ => false,
+        }
+    }
+
+    /// The attributes whose value is always an int.
+    fn is_int(&self) -> bool {
+        matches!(
+            self,
+            Attr::Levelno | Attr::Lineno | Attr::Thread | Attr::Process
+        )
+    }
+
+    /// The attributes whose value is always a float.
+    fn is_float(&self) -> bool {
+        matches!(self, Attr::Created | Attr::Msecs | Attr::RelativeCreated)
+    }
+
+    fn from_key(key: &str) -> Attr {
+        match key {
+            "name" => Attr::Name,
+            "msg" | "message" => Attr::Msg,
+            "levelname" => Attr::Levelname,
+            "levelno" => Attr::Levelno,
+            "pathname" => Attr::Pathname,
+            "filename" => Attr::Filename,
+            "module" => Attr::Module,
+            "lineno" => Attr::Lineno,
+            "funcName" => Attr::FuncName,
+            "created" => Attr::Created,
+            "msecs" => Attr::Msecs,
+            "relativeCreated" => Attr::RelativeCreated,
+            "thread" => Attr::Thread,
+            "threadName" => Attr::ThreadName,
+            "process" => Attr::Process,
+            "processName" => Attr::ProcessName,
+            "asctime" => Attr::Asctime,
+            "exc_text" => Attr::ExcText,
+            "exc_info" => Attr::ExcInfo,
+            "stack_info" => Attr::StackInfo,
+            "args" => Attr::Args,
+            "spans" => Attr::Spans,
+            "module_path" => Attr::ModulePath,
+            other => Attr::Extra(other.into()),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Segment {
+    Literal(Box<str>),
+    Field(Attr, Spec),
+    /// Where formatting stops with an error, as CPython does on reaching a broken directive.
+    Fail(Box<Failure>),
+}
+
+/// A broken directive: its key is looked up first (a missing key is what is reported), then
+/// `error` is raised, or `if_int`'s error when a `*` took the key's value and it is an int (see
+/// [`Stop`]).
+#[derive(Clone, Debug)]
+struct Failure {
+    attr: Option<Attr>,
+    error: FormatError,
+    if_int: Option<(Star, FormatError)>,
+}
+
+impl Failure {
+    fn new(stop: Stop) -> Failure {
+        Failure {
+            attr: stop.key.as_deref().map(Attr::from_key),
+            error: stop.error.into(),
+            if_int: stop.if_int.map(|(star, e)| (star, e.into())),
+        }
+    }
+
+    /// The error, when it is the same for every record: the directive names no key, or a standard
+    /// attribute (which always exists, with a known type; `levelno` is the one int attribute
+    /// that always fits a `*`).
+    fn certain_error(&self) -> Option<&FormatError> {
+        match (&self.attr, &self.if_int) {
+            (Some(Attr::Extra(_)), _) => None,
+            (Some(Attr::Levelno), Some((_, if_int))) => Some(if_int),
+            (Some(attr), Some(_)) if attr.is_int() => None,
+            _ => Some(&self.error),
+        }
+    }
+
+    /// The error formatting `record` raises here.
+    fn error_for(&self, fields: &Fields<'_, '_>) -> FormatError {
+        let Some(attr) = &self.attr else {
+            return self.error.clone();
+        };
+        let value = match fields.value(attr) {
+            Err(missing) => return missing,
+            Ok(value) => value,
+        };
+        let Some((star, if_int)) = &self.if_int else {
+            return self.error.clone();
+        };
+        let int = match value {
+            PyVal::Int(n) => i128::from(n),
+            PyVal::UInt(n) => i128::from(n),
+            PyVal::BigInt(n) => n,
+            PyVal::Bool(b) => i128::from(b),
+            _ => return self.error.clone(),
+        };
+        // CPython reads a `*` width as a `Py_ssize_t` and a `*` precision as a C `int`.
+        let (fits, c_type) = match star {
+            Star::Width => (i64::try_from(int).is_ok(), "ssize_t"),
+            Star::Precision => (i32::try_from(int).is_ok(), "int"),
+        };
+        if fits {
+            if_int.clone()
+        } else {
+            FormatError {
+                kind: "OverflowError",
+                message: format!("Python int too large to convert to C {c_type}"),
+            }
+        }
+    }
+}
+
+impl From<ParseError> for FormatError {
+    fn from(e: ParseError) -> FormatError {
+        FormatError {
+            kind: e.kind,
+            message: e.message,
+        }
+    }
+}
+
+/// The default `%s,%03d` that adds milliseconds to the default time format.
+#[derive(Clone, Debug)]
+struct MsecFormat {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Clone, Debug)]
+struct Inner {
+    /// Unique per formatter, for the per-thread cache of rendered seconds.
+    id: u64,
+    format: String,
+    style: Style,
+    body: Body,
+    defaults: Defaults,
+    uses_time: bool,
+    datefmt: Option<String>,
+    date: DateFormat,
+    msec_format: Option<MsecFormat>,
+    zone: Zone,
+    /// ANSI colours by level, for a [`ColourFormatter`].
+    colour: Option<colour::Colour>,
+}
+
+/// A compiled format string, in its style, or a JSON layout.
+#[derive(Clone, Debug)]
+enum Body {
+    Percent(Vec<Segment>),
+    Brace(brace::BraceFormat),
+    Dollar(dollar::DollarFormat),
+    Json(json::JsonLayout),
+}
+
+/// What a format can read of one record: its attributes and extras, `asctime` when the format
+/// uses it, then the formatter's defaults.
+struct Fields<'a, 'r> {
+    record: &'a LogRecord<'r>,
+    asctime: Option<&'a str>,
+    defaults: &'a Defaults,
+    /// The colour code `levelname` fields are wrapped in, for a coloured formatter.
+    levelname_colour: Option<&'a str>,
+}
+
+impl<'a> Fields<'a, '_> {
+    /// Writes the colour code before a field, when `attr` is `levelname` and this record's
+    /// `levelname` is coloured; returns whether it did (then [`Fields::end_colour`] follows).
+    fn start_colour(&self, attr: &Attr, out: &mut String) -> bool {
+        match (attr, self.levelname_colour) {
+            (Attr::Levelname, Some(code)) => {
+                out.push_str(code);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends what [`Fields::start_colour`] started.
+    fn end_colour(started: bool, out: &mut String) {
+        if started {
+            out.push_str(colour::RESET);
+        }
+    }
+
+    /// The value of `attr`, or Python's error for a missing field.
+    fn value(&self, attr: &Attr) -> Result<PyVal<'a>, FormatError> {
+        lookup(attr, self.record, self.asctime, self.defaults)
+    }
+
+    /// Writes the attributes nearly every format shows as plain text; `false` for others.
+    fn push_common_text(&self, attr: &Attr, out: &mut String) -> bool {
+        push_common_text(attr, self.record, out)
+    }
+}
+
+/// Turns records into text. Python: `logging.Formatter`. Cheap to clone (shared).
+#[derive(Clone, Debug)]
+pub struct Formatter(Arc<Inner>);
+
+impl Default for Formatter {
+    /// Python's default formatter: `%(message)s`.
+    fn default() -> Formatter {
+        Formatter::builder("").build_or_default()
+    }
+}
+
+impl Formatter {
+    /// A `%`-style formatter with Python's defaults (local time, `2026-11-24 16:12:21,723` dates).
+    ///
+    /// An empty format means `%(message)s`, as in Python. For the `{` and `$` styles, use
+    /// [`Formatter::builder`] and [`FormatterBuilder::style`].
+    pub fn new(format: &str) -> Result<Formatter, Error> {
+        Formatter::builder(format).build()
+    }
+
+    /// A builder for the other options (`datefmt`, UTC, validation).
+    ///
+    /// # Default values
+    /// | option | default |
+    /// |---|---|
+    /// | `datefmt` | none: `%Y-%m-%d %H:%M:%S` plus `,mmm` |
+    /// | `style` | `%` |
+    /// | `validate` | `true` |
+    /// | `defaults` | none |
+    /// | zone | local time |
+    pub fn builder(format: &str) -> FormatterBuilder {
+        FormatterBuilder {
+            format: format.to_owned(),
+            datefmt: None,
+            style: Style::Percent,
+            validate: true,
+            zone: Zone::Local,
+            default_time_format: None,
+            default_msec_format: Some("%s,%03d".to_owned()),
+            defaults: Defaults::default(),
+        }
+    }
+
+    /// The format string (after the empty-means-default rule).
+    pub fn format_string(&self) -> &str {
+        &self.0.format
+    }
+
+    /// The style.
+    pub fn style(&self) -> Style {
+        self.0.style
+    }
+
+    /// The date format, if one was given.
+    pub fn datefmt(&self) -> Option<&str> {
+        self.0.datefmt.as_deref()
+    }
+
+    /// Python's `usesTime()`: whether the format names `asctime` (`%(asctime)`, `{asctime`,
+    /// `$asctime` or `${asctime}` appears in it, even inside literal text, as in Python).
+    pub fn uses_time(&self) -> bool {
+        self.0.uses_time
+    }
+
+    /// Formats `record` into `out` (appending), as Python's `Formatter.format`: the message, the
+    /// format, then `exc_text` and `stack_info` each on a new line. On error `out` is left as it was.
+    pub fn format(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
+        let line_colour = self
+            .0
+            .colour
+            .as_ref()
+            .and_then(|c| c.line_code(record.level));
+        let start = out.len();
+        if let Some(code) = line_colour {
+            out.push_str(code);
+        }
+        let result = self.format_uncoloured(record, out);
+        match result {
+            Ok(()) if line_colour.is_some() => out.push_str(colour::RESET),
+            Ok(()) => {}
+            Err(_) => out.truncate(start),
+        }
+        result
+    }
+
+    fn format_uncoloured(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        let inner = &self.0;
+        let mut asctime = None;
+        if inner.uses_time {
+            let mut buf = ASCTIME_BUFFER.take();
+            buf.clear();
+            let result = self.format_time(record, &mut buf);
+            asctime = Some(buf);
+            if let Err(e) = result {
+                ASCTIME_BUFFER.set(asctime.take().unwrap_or_default());
+                return Err(e);
+            }
+        }
+        let start = out.len();
+        let result = self.format_segments(record, asctime.as_deref(), out);
+        if let Some(buf) = asctime.take() {
+            ASCTIME_BUFFER.set(buf);
+        }
+        if let Err(e) = result {
+            out.truncate(start);
+            return Err(e);
+        }
+        if matches!(inner.body, Body::Json(_)) {
+            // The layout holds `exc_text` and `stack_info` as fields of its own.
+            return Ok(());
+        }
+        // Python tests these for truth: empty texts add nothing.
+        if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
+            push_on_new_line(out, exc_text);
+        }
+        if let Some(stack) = record.stack_text().filter(|s| !s.is_empty()) {
+            push_on_new_line(out, stack);
+        }
+        Ok(())
+    }
+
+    fn format_segments(
+        &self,
+        record: &LogRecord<'_>,
+        asctime: Option<&str>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        let fields = Fields {
+            record,
+            asctime,
+            defaults: &self.0.defaults,
+            levelname_colour: self
+                .0
+                .colour
+                .as_ref()
+                .and_then(|c| c.levelname_code(record.level)),
+        };
+        let segments = match &self.0.body {
+            Body::Percent(segments) => segments,
+            Body::Brace(format) => return format.render(&fields, out),
+            Body::Dollar(format) => return format.render(&fields, out),
+            Body::Json(layout) => return layout.render(&fields, out),
+        };
+        for segment in segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Field(attr, spec) => {
+                    let coloured = fields.start_colour(attr, out);
+                    if !(spec.is_plain_s() && fields.push_common_text(attr, out)) {
+                        let value = fields.value(attr)?;
+                        pyvalue::render(out, spec, value)?;
+                    }
+                    Fields::end_colour(coloured, out);
+                }
+                Segment::Fail(failure) => return Err(failure.error_for(&fields)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Python's `formatTime`: `datefmt` if given, else the default time format with milliseconds,
+    /// appended to `out`.
+    ///
+    /// It fails only when a custom `default_msec_format` cannot convert its arguments (e.g. `%d` of
+    /// the time text), with Python's error; `out` is then left as it was.
+    pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
+        let inner = &self.0;
+        let seconds = record.created.floor() as i64;
+        let msec_format = inner
+            .msec_format
+            .as_ref()
+            .filter(|_| inner.datefmt.is_none());
+        let Some(msec) = msec_format else {
+            cached_seconds(self, seconds, out);
+            return Ok(());
+        };
+        let mut seconds_text = SECONDS_TEXT.take();
+        seconds_text.clear();
+        cached_seconds(self, seconds, &mut seconds_text);
+        let result = msec.render(&seconds_text, record.msecs(), out);
+        SECONDS_TEXT.set(seconds_text);
+        result
+    }
+}
+
+impl MsecFormat {
+    /// `default_msec_format % (seconds_text, msecs)`, appended to `out` (left as it was on error).
+    fn render(&self, seconds_text: &str, msecs: f64, out: &mut String) -> Result<(), FormatError> {
+        let start = out.len();
+        let args = [PyVal::Str(seconds_text), PyVal::Float(msecs)];
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(text) => out.push_str(text),
+                Piece::Field {
+                    key: Key::Positional(n),
+                    spec,
+                } => {
+                    // `parse_positional` hands out indexes below the number of arguments.
+                    let value = args.get(*n).copied().unwrap_or(PyVal::None);
+                    if let Err(e) = pyvalue::render(out, spec, value) {
+                        out.truncate(start);
+                        return Err(e.into());
+                    }
+                }
+                Piece::Field { .. } => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    static ASCTIME_BUFFER: Cell<String> = const { Cell::new(String::new()) };
+    static SECONDS_TEXT: Cell<String> = const { Cell::new(String::new()) };
+    static SECONDS_CACHE: std::cell::RefCell<[(u64, i64, String); 4]> =
+        const { std::cell::RefCell::new([(0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new())]) };
+}
+
+/// Writes the seconds part of the time, reusing the text rendered for the same second by the same
+/// formatter on this thread (most records share their second with the one before).
+fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
+    let id = formatter.0.id;
+    let render = |out: &mut String| formatter.0.date.render(out, seconds, &formatter.0.zone);
+    let hit = SECONDS_CACHE.try_with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return false;
+        };
+        let slot = (id % cache.len() as u64) as usize;
+        let entry = &mut cache[slot];
+        if entry.0 != id || entry.1 != seconds || entry.2.is_empty() {
+            entry.2.clear();
+            render(&mut entry.2);
+            entry.0 = id;
+            entry.1 = seconds;
+        }
+        out.push_str(&entry.2);
+        true
+    });
+    if !matches!(hit, Ok(true)) {
+        render(out);
+    }
+}
+
+/// The attributes nearly every format shows with a bare `%s`, written without the general
+/// conversion path. Returns `false` for anything else.
+fn push_common_text(attr: &Attr, record: &LogRecord<'_>, out: &mut String) -> bool {
+    let text = match attr {
+        Attr::Name => record.name,
+        Attr::Msg => record.msg,
+        Attr::Levelname => match record.levelname() {
+            crate::level::LevelName::Named(name) => name,
+            crate::level::LevelName::Unnamed(_) => return false,
+        },
+        _ => return false,
+    };
+    out.push_str(text);
+    true
+}
+
+fn push_on_new_line(out: &mut String, text: &str) {
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(text);
+}
+
+fn lookup<'r>(
+    attr: &Attr,
+    record: &'r LogRecord<'_>,
+    asctime: Option<&'r str>,
+    defaults: &'r Defaults,
+) -> Result<PyVal<'r>, FormatError> {
+    use crate::record::Value;
+    Ok(match attr {
+        Attr::Name => PyVal::Str(record.name),
+        Attr::Msg => PyVal::Str(record.msg),
+        Attr::Levelname => PyVal::Level(record.levelname()),
+        Attr::Levelno => PyVal::Int(record.level.value().into()),
+        Attr::Pathname => PyVal::Str(record.pathname),
+        Attr::Filename => PyVal::Str(record.filename()),
+        Attr::Module => PyVal::Str(record.module()),
+        Attr::Lineno => PyVal::UInt(record.lineno.into()),
+        Attr::FuncName => record.func_name.map_or(PyVal::None, PyVal::Str),
+        Attr::Created => PyVal::Float(record.created),
+        Attr::Msecs => PyVal::Float(record.msecs()),
+        Attr::RelativeCreated => PyVal::Float(record.relative_created),
+        Attr::Thread => PyVal::UInt(record.thread),
+        Attr::ThreadName => PyVal::Str(&record.thread_name),
+        Attr::Process => PyVal::UInt(record.process.into()),
+        Attr::ProcessName => PyVal::Str(record.process_name),
+        Attr::Asctime => match asctime {
+            Some(text) => PyVal::Str(text),
+            None => return defaults.get("asctime").ok_or_else(|| missing("asctime")),
+        },
+        Attr::ExcText => record.exc_text().map_or(PyVal::None, PyVal::Str),
+        Attr::ExcInfo => PyVal::None,
+        Attr::StackInfo => record.stack_text().map_or(PyVal::None, PyVal::Str),
+        Attr::Args => PyVal::EmptyTuple,
+        Attr::Spans => PyVal::Str(record.spans),
+        Attr::ModulePath => record.module_path.map_or(PyVal::None, PyVal::Str),
+        Attr::Extra(key) => match record.extra(key) {
+            Some(Value::Str(s)) => PyVal::Str(s),
+            Some(Value::Int(n)) => PyVal::Int(n),
+            Some(Value::UInt(n)) => PyVal::UInt(n),
+            Some(Value::BigInt(n)) => PyVal::BigInt(n),
+            Some(Value::Float(v)) => PyVal::Float(v),
+            Some(Value::Bool(b)) => PyVal::Bool(b),
+            Some(Value::None) => PyVal::None,
+            None => return defaults.get(key).ok_or_else(|| missing(key)),
+        },
+    })
+}
+
+fn missing(key: &str) -> FormatError {
+    FormatError {
+        kind: "ValueError",
+        message: format!(
+            "Formatting field not found in record: {}",
+            repr::py_repr(key)
+        ),
+    }
+}
+
+/// Options for a [`Formatter`]; see [`Formatter::builder`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct FormatterBuilder {
+    format: String,
+    datefmt: Option<String>,
+    style: Style,
+    validate: bool,
+    zone: Zone,
+    default_time_format: Option<String>,
+    default_msec_format: Option<String>,
+    defaults: Defaults,
+}
+
+impl FormatterBuilder {
+    /// One of Python's `defaults` (3.10+): the value of field `name` for records that lack it. A
+    /// record's own attributes and extras always win over a default.
+    pub fn default_field(mut self, name: &str, value: impl Into<DefaultValue>) -> Self {
+        self.defaults.insert(name, value.into());
+        self
+    }
+
+    /// Python's `defaults` mapping, all at once (added to any given before).
+    pub fn defaults<K, V>(mut self, defaults: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: AsRef<str>,
+        V: Into<DefaultValue>,
+    {
+        for (name, value) in defaults {
+            self.defaults.insert(name.as_ref(), value.into());
+        }
+        self
+    }
+
+    /// Python's `datefmt`: a `strftime` format for `%(asctime)s` (no milliseconds are added).
+    pub fn datefmt(mut self, datefmt: impl Into<String>) -> Self {
+        let datefmt = datefmt.into();
+        self.datefmt = (!datefmt.is_empty()).then_some(datefmt);
+        self
+    }
+
+    /// Sets or clears `datefmt`.
+    pub fn datefmt_opt(mut self, datefmt: Option<String>) -> Self {
+        self.datefmt = datefmt.filter(|d| !d.is_empty());
+        self
+    }
+
+    /// The style of the format string.
+    pub fn style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Python's `validate`: check the format at construction (default). With `false`, a broken format
+    /// is reported by `handle_error` on every record instead, as in Python.
+    pub fn validate(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
+    /// Show times in UTC (Python: `converter = time.gmtime`) instead of local time.
+    pub fn utc(mut self, utc: bool) -> Self {
+        self.zone = if utc { Zone::Utc } else { Zone::Local };
+        self
+    }
+
+    /// Show times in a given zone.
+    pub fn zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// Python's `default_time_format` (`%Y-%m-%d %H:%M:%S`).
+    pub fn default_time_format(mut self, format: impl Into<String>) -> Self {
+        self.default_time_format = Some(format.into());
+        self
+    }
+
+    /// Python's `default_msec_format` (`%s,%03d`), applied to the time text and `msecs`; `None` (or
+    /// an empty format, as in Python) drops the milliseconds.
+    pub fn default_msec_format(mut self, format: Option<&str>) -> Self {
+        self.default_msec_format = format.filter(|f| !f.is_empty()).map(str::to_owned);
+        self
+    }
+
+    /// Compiles the formatter. Errors carry CPython's message; see the [module docs](self) for
+    /// the `%`-style formats refused here that CPython refuses only when formatting.
+    pub fn build(self) -> Result<Formatter, Error> {
+        let format = if self.format.is_empty() {
+            self.style.default_format().to_owned()
+        } else {
+            self.format.clone()
+        };
+        let invalid = |message: String| Error::InvalidFormat {
+            format: format.clone(),
+            message,
+        };
+        let (body, uses_time) = match self.style {
+            Style::Percent => (
+                Body::Percent(compile_percent(&format, self.validate)?),
+                format.contains("%(asctime)"),
+            ),
+            Style::Brace => {
+                if self.validate {
+                    brace::validate(&format).map_err(invalid)?;
+                }
+                (
+                    Body::Brace(brace::compile(&format)),
+                    brace::BraceFormat::uses_time(&format),
+                )
+            }
+            Style::Dollar => {
+                if self.validate {
+                    dollar::validate(&format).map_err(invalid)?;
+                }
+                (
+                    Body::Dollar(dollar::compile(&format)),
+                    dollar::DollarFormat::uses_time(&format),
+                )
+            }
+        };
+        self.finish(body, uses_time, format)
+    }
+
+    /// The formatter for a compiled `body`, with this builder's date options.
+    fn finish(self, body: Body, uses_time: bool, format: String) -> Result<Formatter, Error> {
+        let date_source = self
+            .datefmt
+            .clone()
+            .or(self.default_time_format.clone())
+            .unwrap_or_else(|| "%Y-%m-%d %H:%M:%S".to_owned());
+        let date = DateFormat::parse(&date_source).map_err(|message| Error::InvalidDateFormat {
+            datefmt: date_source.clone(),
+            message,
+        })?;
+        let msec_format = match &self.default_msec_format {
+            Some(f) => Some(MsecFormat {
+                pieces: percent::parse_positional(f, 2).map_err(|e| Error::InvalidFormat {
+                    format: f.clone(),
+                    message: format!("Invalid default_msec_format '{f}': {}", e.message),
+                })?,
+            }),
+            None => None,
+        };
+        Ok(Formatter(Arc::new(Inner {
+            id: next_formatter_id(),
+            uses_time,
+            format,
+            style: self.style,
+            body,
+            defaults: self.defaults,
+            datefmt: self.datefmt,
+            date,
+            msec_format,
+            zone: self.zone,
+            colour: None,
+        })))
+    }
+
+    fn build_or_default(self) -> Formatter {
+        self.build().unwrap_or_else(|_| {
+            Formatter(Arc::new(Inner {
+                id: next_formatter_id(),
+                format: "%(message)s".to_owned(),
+                style: Style::Percent,
+                body: Body::Percent(vec![Segment::Field(
+                    Attr::Msg,
+                    Spec {
+                        conversion: b's',
+                        ..Spec::default()
+                    },
+                )]),
+                defaults: Defaults::default(),
+                uses_time: false,
+                datefmt: None,
+                date: DateFormat::default_time_format(),
+                msec_format: None,
+                zone: Zone::Local,
+                colour: None,
+            }))
+        })
+    }
+}
+
+/// Compiles a `%`-style format (see the [module docs](self) for what is refused here).
+fn compile_percent(format: &str, validate: bool) -> Result<Vec<Segment>, Error> {
+    let invalid = |message: String| Error::InvalidFormat {
+        format: format.to_owned(),
+        message,
+    };
+    if validate && !percent::has_valid_field(format) {
+        return Err(invalid(format!("Invalid format '{format}' for '%' style")));
+    }
+    // CPython raises a broken directive's error only when formatting reaches it. When that
+    // happens for every record (the fields before it always format, and its own error does not
+    // depend on the record), a validating formatter refuses the format right away, with
+    // CPython's message; otherwise (an extra that may be missing, a conversion that may fail)
+    // the error is kept for format time, where it comes in CPython's order.
+    let parsed = percent::parse_mapping(format);
+    let mut segments = compile(parsed.pieces);
+    if let Some(stop) = parsed.stop {
+        let failure = Failure::new(stop);
+        let fields_always_format = segments.iter().all(|segment| match segment {
+            Segment::Field(attr, spec) => attr.always_formats(spec),
+            Segment::Literal(_) | Segment::Fail(_) => true,
+        });
+        if validate
+            && fields_always_format
+            && let Some(error) = failure.certain_error()
+        {
+            return Err(invalid(format!(
+                "Invalid format '{format}' for '%' style: {}",
+                error.message
+            )));
+        }
+        segments.push(Segment::Fail(Box::new(failure)));
+    }
+    Ok(segments)
+}
+
+/// A new formatter id (never 0, the id of the empty cache slots).
+fn next_formatter_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+fn compile(pieces: Vec<Piece>) -> Vec<Segment> {
+    pieces
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Literal(text) => Segment::Literal(text.into_boxed_str()),
+            Piece::Field {
+                key: Key::Named(name),
+                spec,
+            } => Segment::Field(Attr::from_key(&name), spec),
+            Piece::Field {
+                key: Key::Positional(_),
+                spec,
+            } => Segment::Field(Attr::Extra("".into()), spec),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Level, Value};
+
+    fn record<'a>() -> LogRecord<'a> {
+        let mut r = LogRecord::new("a.b", Level::WARNING, "hi");
+        r.created = 1795536741.0723;
+        r
+    }
+
+    fn fmt(f: &str, r: &LogRecord<'_>) -> Result<String, FormatError> {
+        let mut out = String::new();
+        Formatter::builder(f)
+            .utc(true)
+            .build()
+            .unwrap()
+            .format(r, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn classic_formats() {
+        let r = record();
+        assert_eq!(fmt(BASIC_FORMAT, &r).unwrap(), "WARNING:a.b:hi");
+        assert_eq!(fmt("%(msecs)03d|%(levelno)d", &r).unwrap(), "072|30");
+        assert_eq!(fmt("%(asctime)s", &r).unwrap(), "2026-11-24 16:12:21,072");
+        assert_eq!(fmt("100%% %(message)s", &r).unwrap(), "100% hi");
+    }
+
+    #[test]
+    fn datefmt_drops_milliseconds() {
+        let mut out = String::new();
+        Formatter::builder("%(asctime)s")
+            .datefmt("%H:%M:%S")
+            .utc(true)
+            .build()
+            .unwrap()
+            .format(&record(), &mut out)
+            .unwrap();
+        assert_eq!(out, "16:12:21");
+    }
+
+    #[test]
+    fn extras_and_missing_fields() {
+        let extras = [("user", Value::Int(7))];
+        let mut r = record();
+        r.extras = &extras;
+        assert_eq!(fmt("%(user)05d %(message)s", &r).unwrap(), "00007 hi");
+        assert_eq!(
+            fmt("%(nope)s %(message)s", &r).unwrap_err().to_string(),
+            "ValueError: Formatting field not found in record: 'nope'"
+        );
+    }
+
+    #[test]
+    fn construction_errors() {
+        assert_eq!(
+            Formatter::new("%(message)").unwrap_err().to_string(),
+            "Invalid format '%(message)' for '%' style"
+        );
+        assert_eq!(
+            Formatter::new("%(message)s %").unwrap_err().to_string(),
+            "Invalid format '%(message)s %' for '%' style: incomplete format"
+        );
+        let lenient = Formatter::builder("hello").validate(false).build().unwrap();
+        let mut out = String::new();
+        lenient.format(&record(), &mut out).unwrap();
+        assert_eq!(out, "hello");
+    }
+
+    fn styled(style: Style, f: &str, r: &LogRecord<'_>) -> Result<String, FormatError> {
+        let mut out = String::new();
+        Formatter::builder(f)
+            .style(style)
+            .utc(true)
+            .default_field("user", "nobody")
+            .build()
+            .unwrap()
+            .format(r, &mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn styles_parse_like_python() {
+        assert_eq!(Style::parse("{").unwrap(), Style::Brace);
+        assert_eq!(Style::parse("$").unwrap(), Style::Dollar);
+        assert_eq!(
+            Style::parse("#").unwrap_err().to_string(),
+            "Style must be one of: %,{,$"
+        );
+        assert_eq!(
+            Formatter::builder("")
+                .style(Style::Dollar)
+                .build()
+                .unwrap()
+                .format_string(),
+            "${message}"
+        );
+    }
+
+    #[test]
+    fn defaults_fill_missing_fields_and_records_win() {
+        let extras = [("user", Value::Str("alice"))];
+        let mut with_user = record();
+        with_user.extras = &extras;
+        for (style, f) in [
+            (Style::Percent, "%(user)s"),
+            (Style::Brace, "{user}"),
+            (Style::Dollar, "$user"),
+        ] {
+            assert_eq!(styled(style, f, &record()).unwrap(), "nobody");
+            assert_eq!(styled(style, f, &with_user).unwrap(), "alice");
+        }
+        assert_eq!(
+            styled(Style::Brace, "{nope}", &record())
+                .unwrap_err()
+                .to_string(),
+            "ValueError: Formatting field not found in record: 'nope'"
+        );
+    }
+
+    #[test]
+    fn uses_time_per_style() {
+        let uses = |style, f: &str| {
+            Formatter::builder(f)
+                .style(style)
+                .validate(false)
+                .build()
+                .unwrap()
+                .uses_time()
+        };
+        assert!(uses(Style::Brace, "{asctime:>30}"));
+        assert!(uses(Style::Dollar, "$asctime"));
+        assert!(uses(Style::Dollar, "${asctime}"));
+        assert!(!uses(Style::Dollar, "${message}"));
+        assert!(!uses(Style::Brace, "{message}"));
+    }
+
+    #[test]
+    fn documented_differences_are_errors() {
+        let r = record();
+        assert_eq!(
+            styled(Style::Brace, "{name.upper}", &r).unwrap_err().kind,
+            "NotImplementedError"
+        );
+        assert_eq!(
+            styled(Style::Brace, "{message:>2000000}", &r)
+                .unwrap_err()
+                .kind,
+            "MemoryError"
+        );
+        assert_eq!(
+            styled(Style::Brace, "{levelno.real:05}", &r).unwrap(),
+            "00030"
+        );
+    }
+
+    #[test]
+    fn exception_text_follows_on_a_new_line() {
+        let err = std::io::Error::other("disk full");
+        let mut r = record();
+        r.exc_info = Some(&err);
+        assert_eq!(fmt("%(message)s", &r).unwrap(), "hi\ndisk full");
+    }
+}

@@ -1,0 +1,239 @@
+//! The file behind every file handler: opened now or on the first record, reopened after `close()`
+//! in append mode (never in write mode, as CPython), its size tracked as it grows.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use std::time::{Duration, Instant};
+
+use super::file::FileMode;
+use crate::level::Level;
+
+/// When a file handler hands its bytes to the operating system.
+///
+/// ```
+/// use std::time::Duration;
+/// use pylog_core::{FileHandler, FlushPolicy, Level};
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("app.log");
+/// let handler = FileHandler::builder(&path)
+///     .flush_policy(FlushPolicy::Buffered {
+///         capacity: 64 * 1024,
+///         level: Level::WARNING,
+///         interval: Duration::from_secs(1),
+///     })
+///     .build()?;
+/// # Ok::<(), pylog_core::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FlushPolicy {
+    /// Write every record as it comes, in one system call (Python's behaviour, the default): a
+    /// crash loses nothing that was logged.
+    #[default]
+    EveryRecord,
+    /// Throughput mode: keep records in memory and write them together when `capacity` bytes are
+    /// waiting, when a record at `level` or above arrives (so an error is on disk at once), when a
+    /// record arrives `interval` or more after the last write, and on `flush()`, `close()`,
+    /// rotation and `shutdown()`.
+    ///
+    /// What a crash can lose: a process that dies without running `shutdown()` (an abort, a
+    /// `SIGKILL`, `process::exit` without `shutdown()`, a power cut) loses the records still in
+    /// memory: at most `capacity` bytes, all below `level`. A quiet period does not write them:
+    /// the interval is checked when a record arrives.
+    Buffered {
+        /// Bytes kept in memory before they are written.
+        capacity: usize,
+        /// Records at this level or above are written at once, with everything before them.
+        level: Level,
+        /// Records are written when this much time passed since the last write.
+        interval: Duration,
+    },
+}
+
+/// An open (or not yet opened) log file.
+#[derive(Debug)]
+pub(crate) struct LogFile {
+    path: PathBuf,
+    mode: FileMode,
+    file: Option<File>,
+    /// `close()` was called (a closed mode-`w` file is not reopened: bpo-42378).
+    closed: bool,
+    /// Bytes in the file: its length when opened plus what was written since.
+    size: u64,
+    /// Whether the open file is a regular file (not `/dev/null`, a FIFO, …): only those rotate.
+    regular: bool,
+    policy: FlushPolicy,
+    /// Bytes accepted but not written yet (throughput mode only).
+    pending: Vec<u8>,
+    last_write: Instant,
+}
+
+impl LogFile {
+    /// A file not opened yet.
+    pub(crate) fn new(path: PathBuf, mode: FileMode, policy: FlushPolicy) -> LogFile {
+        LogFile {
+            path,
+            mode,
+            file: None,
+            closed: false,
+            size: 0,
+            regular: true,
+            policy,
+            pending: Vec::new(),
+            last_write: Instant::now(),
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Opens the file now (truncating it in write mode).
+    pub(crate) fn open(&mut self) -> io::Result<()> {
+        let mut options = OpenOptions::new();
+        match self.mode {
+            FileMode::Append => options.append(true).create(true),
+            FileMode::Write => options.write(true).create(true).truncate(true),
+        };
+        let file = options
+            .open(&self.path)
+            .map_err(|e| super::open_error(&self.path, e))?;
+        let metadata = file.metadata()?;
+        self.size = metadata.len();
+        self.regular = metadata.is_file();
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Opens the file if it is not open, unless it was closed in write mode.
+    pub(crate) fn ensure_open(&mut self) -> io::Result<()> {
+        if self.file.is_some() {
+            return Ok(());
+        }
+        if self.closed && self.mode == FileMode::Write {
+            return Err(io::Error::other(
+                "record after close() on a mode 'w' file handler",
+            ));
+        }
+        self.open()
+    }
+
+    /// Writes `bytes` (one record at `level`) in one call, or keeps them for a later write in
+    /// throughput mode; opens the file first if needed.
+    pub(crate) fn write(&mut self, bytes: &[u8], level: Level) -> io::Result<()> {
+        self.ensure_open()?;
+        match self.policy {
+            FlushPolicy::EveryRecord => {
+                if let Some(file) = self.file.as_mut() {
+                    file.write_all(bytes)?;
+                }
+            }
+            FlushPolicy::Buffered {
+                capacity,
+                level: flush_level,
+                interval,
+            } => {
+                self.pending.extend_from_slice(bytes);
+                if self.pending.len() >= capacity
+                    || level >= flush_level
+                    || self.last_write.elapsed() >= interval
+                {
+                    self.write_pending()?;
+                }
+            }
+        }
+        self.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes what throughput mode kept in memory.
+    fn write_pending(&mut self) -> io::Result<()> {
+        self.last_write = Instant::now();
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(&self.pending)?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    /// The file's size as this handler knows it.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the open file is a regular file.
+    pub(crate) fn is_regular(&self) -> bool {
+        self.regular
+    }
+
+    /// Re-reads the size from the open file, which another process may have appended to or
+    /// truncated. CPython: `stream.seek(0, 2)`, then `stream.tell()`.
+    pub(crate) fn refresh_size(&mut self) -> io::Result<()> {
+        if let Some(mut file) = self.file.as_ref() {
+            self.size = file.seek(SeekFrom::End(0))? + self.pending.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Whether the open file is still the one at its path: not renamed, deleted or replaced (by
+    /// logrotate, or by another process rotating it). `false` when nothing is open.
+    pub(crate) fn is_still_at_path(&self) -> io::Result<bool> {
+        let Some(open) = &self.file else {
+            return Ok(false);
+        };
+        let at_path = match std::fs::metadata(&self.path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let open = open.metadata()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok(open.dev() == at_path.dev() && open.ino() == at_path.ino())
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(open.len() == at_path.len() && open.modified().ok() == at_path.modified().ok())
+        }
+    }
+
+    /// Writes what is pending and closes the file for a rotation; it may be opened again. The file
+    /// is released even when the write fails.
+    pub(crate) fn release(&mut self) -> io::Result<()> {
+        let written = self.write_pending();
+        self.pending.clear();
+        self.file = None;
+        written
+    }
+
+    /// Writes what is pending and closes the file for good (Python's `FileHandler.close`).
+    pub(crate) fn close(&mut self) -> io::Result<()> {
+        let written = self.release();
+        self.closed = true;
+        written
+    }
+
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.write_pending()?;
+        match self.file.as_mut() {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for LogFile {
+    /// A handler dropped with records still in memory writes them.
+    fn drop(&mut self) {
+        let _ = self.write_pending();
+    }
+}

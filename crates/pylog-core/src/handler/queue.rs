@@ -1,0 +1,310 @@
+//! `QueueHandler` and `QueueListener`: the logging call puts the record on a bounded queue; a
+//! background thread hands it to the real handlers. Python: `logging.handlers.QueueHandler` and
+//! `QueueListener`.
+//!
+//! As in Python, the queue handler *prepares* each record before queuing it: it formats it with
+//! its own formatter (by default `%(message)s`, plus the error text), and the result becomes the
+//! queued record's message, with `exc_text` and `stack_info` cleared. The listener's handlers then
+//! format that record with their own formatters.
+//!
+//! Unlike Python's unbounded `queue.Queue`, the queue is bounded: the [`Backpressure`] policy says
+//! what a full queue does (by default the logging call waits: nothing is lost), and every loss is
+//! counted and reported.
+//!
+//! ```
+//! use pylog_core::{Formatter, Level, Manager, QueueHandler, SharedWriter, StreamHandler};
+//! let tree = Manager::new();
+//! let out = SharedWriter::new();
+//! let console = StreamHandler::writer(out.clone())
+//!     .with_formatter(Formatter::new("%(levelname)s %(name)s: %(message)s")?);
+//! let queue = QueueHandler::builder().handler(console).build()?;
+//! tree.get_logger("app").add_handler(queue.clone());
+//! tree.get_logger("app").warning("slow disk");
+//! queue.close(); // drains the queue and stops the listener's thread
+//! assert_eq!(out.contents(), "WARNING app: slow disk\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::background::Background;
+use super::worker::{Backpressure, Deliver, DeliveryError, QueueStats, Worker};
+use super::{Emit, EmitContext, Handler, HandlerError};
+use crate::error::Error;
+use crate::owned_record::OwnedRecord;
+use crate::record::LogRecord;
+
+/// How long [`Handler::flush`] and [`Handler::close`] of a queue handler wait for the queue to drain,
+/// unless the builder says otherwise.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most records the listener takes off the queue at once: what is waiting is taken in one
+/// lock, never waiting for more.
+const LISTENER_BATCH: usize = 256;
+
+/// Puts prepared records on a listener's queue. Python: `logging.handlers.QueueHandler`.
+///
+/// Build one with [`QueueHandler::builder`] (which also starts its listener) or from a running
+/// [`QueueListener`] with [`QueueListener::queue_handler`].
+pub struct QueueHandler {
+    listener: Arc<Background>,
+    owns_listener: bool,
+}
+
+impl QueueHandler {
+    /// A queue handler and its listener in one step.
+    ///
+    /// ```
+    /// use pylog_core::{Backpressure, NullHandler, QueueHandler};
+    /// let queue = QueueHandler::builder()
+    ///     .handler(NullHandler::new())
+    ///     .capacity(1_000)
+    ///     .backpressure(Backpressure::DropNewest)
+    ///     .build()?;
+    /// assert_eq!(queue.kind(), "QueueHandler");
+    /// # Ok::<(), pylog_core::Error>(())
+    /// ```
+    pub fn builder() -> QueueListenerBuilder {
+        QueueListener::builder()
+    }
+}
+
+impl Emit for QueueHandler {
+    fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+        self.listener
+            .send(|| OwnedRecord::prepared(record, ctx.formatter()))
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        self.listener.flush();
+        Ok(())
+    }
+
+    fn close(&self) -> std::io::Result<()> {
+        if self.owns_listener {
+            self.listener.close();
+        } else {
+            self.listener.flush();
+        }
+        Ok(())
+    }
+
+    /// Close drains the queue (or, for a handler that does not own its listener, flushes it):
+    /// a flush first would wait twice.
+    fn flushes_on_close(&self) -> bool {
+        false
+    }
+
+    fn queue_stats(&self) -> Option<QueueStats> {
+        Some(self.listener.stats())
+    }
+
+    fn kind(&self) -> &'static str {
+        "QueueHandler"
+    }
+
+    fn describe(&self) -> String {
+        format!("<queue {}>", self.listener.name())
+    }
+}
+
+/// Hands queued records to its handlers on a background thread. Python:
+/// `logging.handlers.QueueListener`.
+///
+/// ```
+/// use pylog_core::{Level, LogRecord, QueueListener, SharedWriter, StreamHandler};
+/// let out = SharedWriter::new();
+/// let listener = QueueListener::builder()
+///     .handler(StreamHandler::writer(out.clone()))
+///     .start()?;
+/// let queue = listener.queue_handler();
+/// queue.handle(&LogRecord::new("app", Level::INFO, "queued"));
+/// listener.stop();
+/// assert_eq!(out.contents(), "queued\n");
+/// # Ok::<(), pylog_core::Error>(())
+/// ```
+pub struct QueueListener {
+    listener: Arc<Background>,
+}
+
+impl QueueListener {
+    /// A builder; see [`QueueListenerBuilder`] for the defaults.
+    pub fn builder() -> QueueListenerBuilder {
+        QueueListenerBuilder {
+            handlers: Vec::new(),
+            respect_handler_level: false,
+            name: None,
+            capacity: 10_000,
+            backpressure: Backpressure::Block,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+        }
+    }
+
+    /// A handler that queues records for this listener (Python: `QueueHandler(queue)` on the
+    /// listener's queue). Closing it flushes the queue but leaves the listener running.
+    pub fn queue_handler(&self) -> Handler {
+        Handler::new(QueueHandler {
+            listener: self.listener.clone(),
+            owns_listener: false,
+        })
+    }
+
+    /// Waits until everything queued so far has been handled (at most `timeout`); returns
+    /// whether it was.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        self.listener.flush_within(timeout)
+    }
+
+    /// Python: `QueueListener.stop()`: handles everything still queued, then stops the thread.
+    /// Returns whether everything was handled within the builder's drain timeout.
+    pub fn stop(&self) -> bool {
+        self.listener.close()
+    }
+
+    /// The queue's counters.
+    pub fn stats(&self) -> QueueStats {
+        self.listener.stats()
+    }
+}
+
+/// Builds a [`QueueListener`], or a [`QueueHandler`] that owns one.
+///
+/// | option | default | Python |
+/// |---|---|---|
+/// | `handler` | none | `QueueListener(queue, *handlers)` |
+/// | `respect_handler_level` | `false` | `respect_handler_level` |
+/// | `capacity` | 10,000 records | `queue.Queue(maxsize)` (Python's default is unbounded) |
+/// | `backpressure` | [`Backpressure::Block`] | — (`put_nowait` raises `queue.Full`) |
+/// | `drain_timeout` | 30 s | — (`stop()` waits forever) |
+/// | `name` | `QueueListener` | — (names the thread `pylog:<name>`) |
+#[must_use]
+pub struct QueueListenerBuilder {
+    handlers: Vec<Handler>,
+    respect_handler_level: bool,
+    name: Option<String>,
+    capacity: usize,
+    backpressure: Backpressure,
+    drain_timeout: Duration,
+}
+
+impl QueueListenerBuilder {
+    /// Adds a handler the listener hands records to.
+    pub fn handler(mut self, handler: Handler) -> Self {
+        self.handlers.push(handler);
+        self
+    }
+
+    /// Adds handlers.
+    pub fn handlers(mut self, handlers: impl IntoIterator<Item = Handler>) -> Self {
+        self.handlers.extend(handlers);
+        self
+    }
+
+    /// Hand a record to a handler only if it meets the handler's level (Python's
+    /// `respect_handler_level`; off by default, as in Python).
+    pub fn respect_handler_level(mut self, respect: bool) -> Self {
+        self.respect_handler_level = respect;
+        self
+    }
+
+    /// The queue's bound.
+    pub fn capacity(mut self, records: usize) -> Self {
+        self.capacity = records;
+        self
+    }
+
+    /// What a full queue does.
+    pub fn backpressure(mut self, policy: Backpressure) -> Self {
+        self.backpressure = policy;
+        self
+    }
+
+    /// How long flush and close wait for the queue to drain.
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// Names the listener and its thread.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Starts the listener's thread. Python: `QueueListener(...).start()`.
+    pub fn start(self) -> Result<QueueListener, Error> {
+        let name = self.name.unwrap_or_else(|| "QueueListener".to_owned());
+        let worker = Worker::builder(name)
+            .capacity(self.capacity)
+            .backpressure(self.backpressure)
+            .batch(LISTENER_BATCH, Duration::ZERO)
+            .spawn(HandOff {
+                handlers: self.handlers,
+                respect_handler_level: self.respect_handler_level,
+            })
+            .map_err(|source| Error::Io {
+                context: "cannot start the queue listener's thread".to_owned(),
+                source,
+            })?;
+        Ok(QueueListener {
+            listener: Arc::new(Background::new(worker, self.drain_timeout)),
+        })
+    }
+
+    /// Starts the listener and returns a queue handler that owns it: closing the handler (or
+    /// [`shutdown`](crate::shutdown)) drains the queue and stops the thread.
+    pub fn build(self) -> Result<Handler, Error> {
+        let listener = self.start()?;
+        Ok(Handler::new(QueueHandler {
+            listener: listener.listener,
+            owns_listener: true,
+        }))
+    }
+}
+
+/// The listener's delivery: each record to each handler, as Python's `QueueListener.handle`.
+struct HandOff {
+    handlers: Vec<Handler>,
+    respect_handler_level: bool,
+}
+
+impl Deliver for HandOff {
+    fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+        for owned in batch {
+            owned.with_record(|record| {
+                for handler in &self.handlers {
+                    if !self.respect_handler_level || record.level >= handler.level() {
+                        handler.handle(record);
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// A handler whose format needs fields the report lacks (`%(user)s`) would turn the report
+    /// into a formatting error: such a handler's share of the report goes to stderr instead.
+    fn report(&mut self, report: &OwnedRecord) -> Result<(), DeliveryError> {
+        report.with_record(|record| {
+            for handler in &self.handlers {
+                let formats = handler
+                    .formatter()
+                    .is_none_or(|f| f.format(record, &mut String::new()).is_ok());
+                if formats {
+                    handler.handle(record);
+                } else {
+                    let _ = writeln!(std::io::stderr().lock(), "pylog: WARNING: {}", record.msg);
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn flush(&mut self) {
+        for handler in &self.handlers {
+            handler.flush();
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! `SocketHandler` and `DatagramHandler`: each record sent to a receiver over TCP or UDP. Python:
+//! `logging.handlers.SocketHandler` and `DatagramHandler`.
+
+mod datagram;
+mod frame;
+mod tcp;
+
+pub use datagram::{DatagramHandler, DatagramHandlerBuilder};
+
+use crate::handler::background::delegate_to_background;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::background::Background;
+use super::worker::{Backpressure, DeliveryError, ErrorReporter, RetryPolicy, Worker};
+use super::{Emit, EmitContext, Handler, HandlerError};
+use crate::error::Error;
+use crate::owned_record::OwnedRecord;
+use crate::record::LogRecord;
+
+/// Sends each record over TCP, length-prefixed JSON. Python: `logging.handlers.SocketHandler`.
+///
+/// Build one with [`SocketHandler::builder`].
+///
+/// The wire format is CPython's framing around JSON instead of a pickle: a 4-byte big-endian length,
+/// then a JSON object with the keys of the dict CPython pickles (`name`, `msg` with the arguments
+/// merged, `args: null`, `levelname`, `levelno`, `pathname`, …, `exc_info: null`, `exc_text`; no
+/// `message`), then `module_path` and `spans` when the record has them, then the extras. A Python
+/// receiver reads it with `json.loads(data[4:])` where it used `pickle.loads`, and
+/// `logging.makeLogRecord(d)` works on the result as on the unpickled dict. UDP datagrams carry the
+/// same length prefix, as CPython's do.
+///
+/// Delivery runs on the handler's own [`Worker`](super::worker::Worker): the logging call only
+/// queues a copy of the record. When the receiver cannot be reached, CPython drops each record
+/// logged while it waits out its reconnection delay (`retryTime`); here the records wait in the
+/// bounded queue and are delivered once the connection returns (a full queue follows the
+/// [`Backpressure`] policy, so choose a dropping one to get CPython's behaviour). The connection
+/// is retried on CPython's schedule: `retryStart` (1 s), multiplied by `retryFactor` (2) after each
+/// failure, up to `retryMax` (30 s). The first failure of each outage is reported once (the
+/// `--- Logging error ---` block on stderr), not once per record.
+///
+/// ```
+/// use std::io::Read;
+/// use std::net::TcpListener;
+/// use pylog_core::{Level, Manager, SocketHandler};
+///
+/// let receiver = TcpListener::bind("127.0.0.1:0")?;
+/// let port = receiver.local_addr()?.port();
+/// let handler = SocketHandler::builder("127.0.0.1", port).build()?;
+/// let tree = Manager::new();
+/// tree.get_logger("app").add_handler(handler.clone());
+/// tree.get_logger("app").warning("disk almost full");
+/// handler.close(); // delivers what is queued, then closes the connection
+///
+/// let (mut connection, _) = receiver.accept()?;
+/// let mut length = [0; 4];
+/// connection.read_exact(&mut length)?;
+/// let mut payload = vec![0; u32::from_be_bytes(length) as usize];
+/// connection.read_exact(&mut payload)?;
+/// let text = String::from_utf8(payload)?;
+/// assert!(text.starts_with(r#"{"name":"app","msg":"disk almost full","args":null,"levelname":"WARNING""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SocketHandler {
+    queue: Queued,
+}
+
+impl SocketHandler {
+    /// A builder for a handler sending to `host:port` (Python: `SocketHandler(host, port)`). The
+    /// name is resolved, and the connection made, on the handler's thread when the first record
+    /// is delivered.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pylog_core::{Backpressure, SocketHandler};
+    /// let handler = SocketHandler::builder("localhost", 9020)
+    ///     .retry_max(Duration::from_secs(10))
+    ///     .backpressure(Backpressure::DropNewest)
+    ///     .build()?;
+    /// assert_eq!(format!("{handler:?}"), "<SocketHandler localhost:9020 (NOTSET)>");
+    /// # Ok::<(), pylog_core::Error>(())
+    /// ```
+    pub fn builder(host: impl Into<String>, port: u16) -> SocketHandlerBuilder {
+        SocketHandlerBuilder {
+            host: host.into(),
+            port,
+            timeout: Duration::from_secs(1),
+            retry_start: Duration::from_secs(1),
+            retry_factor: 2.0,
+            retry_max: Duration::from_secs(30),
+            close_on_error: false,
+            queue: QueueOptions::new("SocketHandler"),
+        }
+    }
+}
+
+impl Emit for SocketHandler {
+    fn emit(&self, record: &LogRecord<'_>, _ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+        self.queue.emit(record)
+    }
+
+    delegate_to_background!(queue.background);
+
+    fn kind(&self) -> &'static str {
+        "SocketHandler"
+    }
+
+    fn describe(&self) -> String {
+        self.queue.address.clone()
+    }
+}
+
+/// Builds a [`SocketHandler`].
+///
+/// # Default values
+///
+/// | option | default | Python |
+/// |---|---|---|
+/// | `timeout` | 1 s (at least 1 ms) | `makeSocket(timeout=1)`: connecting and each write |
+/// | `retry_start` | 1 s | `retryStart = 1.0` |
+/// | `retry_factor` | 2.0 | `retryFactor = 2.0` |
+/// | `retry_max` | 30 s | `retryMax = 30.0` |
+/// | `close_on_error` | `false` | `closeOnError = False` |
+/// | `capacity` | 10,000 records | — (Python sends on the caller's thread) |
+/// | `backpressure` | [`Backpressure::Block`] | — (Python drops records during `retryTime`) |
+/// | `drain_timeout` | 5 s | — |
+/// | `name` | `SocketHandler` (thread `pylog:SocketHandler`) | — |
+/// | `on_error` | the `--- Logging error ---` block, once per outage | `handleError` |
+#[must_use]
+pub struct SocketHandlerBuilder {
+    host: String,
+    port: u16,
+    timeout: Duration,
+    retry_start: Duration,
+    retry_factor: f64,
+    retry_max: Duration,
+    close_on_error: bool,
+    queue: QueueOptions,
+}
+
+impl SocketHandlerBuilder {
+    /// How long connecting, and each write, may take before the connection counts as failed
+    /// (Python's `makeSocket(timeout)`). A write that times out closes the connection: part of a
+    /// record may have been sent, and a new connection starts clean.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The wait after the first failed connection before the next attempt (Python's
+    /// `retryStart`).
+    pub fn retry_start(mut self, wait: Duration) -> Self {
+        self.retry_start = wait;
+        self
+    }
+
+    /// What each further failure multiplies the wait by (Python's `retryFactor`).
+    pub fn retry_factor(mut self, factor: f64) -> Self {
+        self.retry_factor = factor;
+        self
+    }
+
+    /// The longest wait between attempts (Python's `retryMax`).
+    pub fn retry_max(mut self, wait: Duration) -> Self {
+        self.retry_max = wait;
+        self
+    }
+
+    /// Python's `closeOnError`: when `true`, a failed delivery closes the connection without a
+    /// report (it is reopened for the next record). The connection is closed after a failed
+    /// write either way, as CPython's `send` does.
+    pub fn close_on_error(mut self, close: bool) -> Self {
+        self.close_on_error = close;
+        self
+    }
+
+    /// The queue's bound.
+    pub fn capacity(mut self, records: usize) -> Self {
+        self.queue.capacity = records;
+        self
+    }
+
+    /// What a full queue does (while the receiver is unreachable, the queue fills).
+    pub fn backpressure(mut self, policy: Backpressure) -> Self {
+        self.queue.backpressure = policy;
+        self
+    }
+
+    /// How long flush and close wait for the queue to drain.
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.queue.drain_timeout = timeout;
+        self
+    }
+
+    /// Names the handler's thread (`pylog:<name>`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.queue.name = name.into();
+        self
+    }
+
+    /// Replaces the default error report (called once per outage, and for records that fail
+    /// for good).
+    pub fn on_error(mut self, report: ErrorReporter) -> Self {
+        self.queue.on_error = Some(report);
+        self
+    }
+
+    /// Starts the handler's thread. Nothing is connected yet.
+    pub fn build(self) -> Result<Handler, Error> {
+        let address = format!("{}:{}", self.host, self.port);
+        let delivery = tcp::TcpDelivery::new(
+            self.host,
+            self.port,
+            self.timeout,
+            tcp::Backoff::new(self.retry_start, self.retry_factor, self.retry_max),
+        );
+        let mut queue = self.queue;
+        if self.close_on_error {
+            // Python's closeOnError: failures close the connection silently.
+            queue.on_error = Some(Arc::new(|_: &OwnedRecord, _: &DeliveryError| {}));
+        }
+        // The delivery keeps CPython's schedule itself; the worker only comes back to it this
+        // often while it waits, so a close or a returning receiver is noticed soon.
+        let poll = self
+            .retry_start
+            .clamp(Duration::from_millis(1), Duration::from_millis(50));
+        let retry = RetryPolicy {
+            max_attempts: None,
+            initial_backoff: poll,
+            max_backoff: poll,
+        };
+        let queue = queue.spawn(address, retry, delivery)?;
+        Ok(Handler::new(SocketHandler { queue }))
+    }
+}
+
+/// The options every socket handler's queue has.
+struct QueueOptions {
+    name: String,
+    capacity: usize,
+    backpressure: Backpressure,
+    drain_timeout: Duration,
+    on_error: Option<ErrorReporter>,
+}
+
+impl QueueOptions {
+    fn new(name: &str) -> QueueOptions {
+        QueueOptions {
+            name: name.to_owned(),
+            capacity: 10_000,
+            backpressure: Backpressure::Block,
+            drain_timeout: Duration::from_secs(5),
+            on_error: None,
+        }
+    }
+
+    fn spawn(
+        self,
+        address: String,
+        retry: RetryPolicy,
+        delivery: impl super::worker::Deliver,
+    ) -> Result<Queued, Error> {
+        let mut worker = Worker::builder(self.name)
+            .capacity(self.capacity)
+            .backpressure(self.backpressure)
+            .retry(retry);
+        if let Some(report) = self.on_error {
+            worker = worker.on_error(report);
+        }
+        let worker = worker.spawn(delivery).map_err(|source| Error::Io {
+            context: "cannot start the socket handler's thread".to_owned(),
+            source,
+        })?;
+        Ok(Queued {
+            background: Background::new(worker, self.drain_timeout),
+            address,
+        })
+    }
+}
+
+/// A socket handler's queue and where it sends.
+struct Queued {
+    background: Background,
+    address: String,
+}
+
+impl Queued {
+    /// Queues an owned copy; its error is kept as `exc_text`, which is what CPython's
+    /// `makePickle` formats the record for.
+    fn emit(&self, record: &LogRecord<'_>) -> Result<(), HandlerError> {
+        self.background
+            .send(|| Ok(OwnedRecord::from_record(record)))
+    }
+}
+
+use super::os_error_text;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn socket_errors_read_as_cpythons() {
+        assert_eq!(
+            os_error_text(&io::Error::from_raw_os_error(111)),
+            "ConnectionRefusedError: [Errno 111] Connection refused"
+        );
+        assert_eq!(
+            os_error_text(&io::Error::from_raw_os_error(90)),
+            "OSError: [Errno 90] Message too long"
+        );
+        assert_eq!(
+            os_error_text(&io::Error::from_raw_os_error(11)),
+            "TimeoutError: timed out"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! The logging model of pylog: Python's `logging` in Rust.
+//!
+//! | Python | here |
+//! |---|---|
+//! | `logging.getLogger("a.b")` | [`get_logger`] → [`Logger`] |
+//! | `logging.basicConfig(...)` | [`basic_config()`]`...apply()` |
+//! | `logging.Formatter(fmt, datefmt)` | [`Formatter::new`], [`Formatter::builder`] |
+//! | `Formatter(fmt, style='{', defaults={...})` | [`Formatter::builder`]`(fmt).style(`[`Style::Brace`]`).default_field(..)` |
+//! | `logging.StreamHandler`, `FileHandler`, `NullHandler` | [`StreamHandler`], [`FileHandler`], [`NullHandler`] |
+//! | `logging.Filter(name)` | [`NameFilter`], or any closure |
+//! | `logging.LogRecord` | [`LogRecord`] |
+//! | `logging.addLevelName`, `getLevelName` | [`add_level_name`], [`level_name`], [`Level`]'s `FromStr` |
+//! | `logging.warning(...)` | [`warning!`] |
+//! | `logging.shutdown()` | [`shutdown`], [`shutdown_at_exit`], [`ShutdownGuard`] |
+//! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
+//! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
+//! | `logging.handlers.SocketHandler`, `DatagramHandler` (feature `socket`) | `SocketHandler`, `DatagramHandler` |
+//! | `logging.BufferingFormatter(linefmt)` | [`BufferingFormatter`] |
+//! | `logging.LoggerAdapter(logger, extra)` | [`Logger::adapter`] → [`LoggerAdapter`] |
+//! | `logger.info(msg, stack_info=True)` | [`Logger::event`]`(..).stack_info(true).log(msg)` |
+//! | a JSON formatter (`python-json-logger`) | [`JsonFormatter`] |
+//! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
+//! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
+//! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
+//! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
+//!
+//! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
+//! and the `pylog` crate puts both behind one dependency.
+//!
+//! ```
+//! use pylog_core::{Formatter, Level, Manager, SharedWriter, StreamHandler};
+//! let tree = Manager::new();
+//! let out = SharedWriter::new();
+//! let logger = tree.get_logger("app");
+//! logger.add_handler(
+//!     StreamHandler::writer(out.clone())
+//!         .with_level(Level::WARNING)
+//!         .with_formatter(Formatter::new("%(name)s - %(levelname)s - %(message)s")?),
+//! );
+//! logger.warning("This is a warning");
+//! assert_eq!(out.contents(), "app - WARNING - This is a warning\n");
+//! # Ok::<(), pylog_core::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod adapter;
+mod basic_config;
+mod clock;
+pub mod config;
+mod error;
+mod filter;
+pub mod format;
+mod handler;
+mod level;
+mod lifecycle;
+mod logger;
+mod manager;
+mod owned_record;
+mod record;
+mod root;
+mod stack;
+
+pub use adapter::LoggerAdapter;
+pub use basic_config::{BasicConfig, basic_config};
+pub use clock::{Clock, SystemClock};
+pub use error::Error;
+pub use filter::{Filter, NameFilter};
+pub use format::{
+    BASIC_FORMAT, BufferingFormatter, ColourChoice, ColourFormatter, ColourFormatterBuilder,
+    ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
+    JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
+};
+#[cfg(feature = "syslog")]
+pub use handler::syslog;
+pub use handler::worker::{
+    Backpressure, Deliver, DeliveryError, Dropped, ErrorReporter, QueueStats, RetryPolicy, Worker,
+    WorkerBuilder,
+};
+pub use handler::{
+    BufferingHandler, BufferingHandlerBuilder, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
+    FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
+    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler, QueueListener,
+    QueueListenerBuilder, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator, SharedWriter,
+    ShouldFlush, StreamHandler, StreamTarget, TimedRotatingFileHandler,
+    TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
+    set_raise_exceptions, shutdown,
+};
+#[cfg(feature = "socket")]
+pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
+#[cfg(feature = "http")]
+pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+#[cfg(feature = "smtp")]
+pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
+#[cfg(feature = "syslog")]
+pub use handler::{SysLogHandler, SysLogHandlerBuilder};
+pub use level::{
+    Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,
+};
+pub use lifecycle::{ShutdownGuard, log_panics, shutdown_at_exit};
+pub use logger::{CallSite, LogCall, Logger};
+pub use manager::{
+    HandlerReport, Manager, config_generation, disable, get_logger, global, on_config_change,
+    root_logger,
+};
+pub use owned_record::OwnedRecord;
+pub use record::{LogRecord, Value, current_thread, format_error_chain, now, start_time};
+pub use root::root_log;
+pub use stack::{STACK_HEADER, format_stack};

@@ -1,0 +1,638 @@
+//! Loggers: named points in the tree where records enter. Python: `logging.Logger`.
+//!
+//! A record logged on `app.db` is checked against the logger's effective level (its own, or the
+//! nearest ancestor's that is set), then its filters, then handed to the handlers of `app.db`, `app`
+//! and `root` in turn while `propagate` is true; each handler applies its own level. Ancestors'
+//! levels, filters and `disabled` flags are not consulted on the way up, exactly as in Python.
+//!
+//! ```
+//! use pylog_core::{Level, Manager, SharedWriter, StreamHandler};
+//! let tree = Manager::new();
+//! let out = SharedWriter::new();
+//! tree.root().add_handler(StreamHandler::writer(out.clone()).with_level(Level::ERROR));
+//! let db = tree.get_logger("app.db");
+//! db.set_level(Level::INFO);
+//! db.warning("slow query");      // enabled on app.db, but the root's handler wants ERROR
+//! db.error("connection lost");
+//! assert_eq!(out.contents(), "connection lost\n");
+//! ```
+
+use std::backtrace::Backtrace;
+use std::cell::Cell;
+use std::error::Error as StdError;
+use std::fmt::{self, Write as _};
+use std::io::Write as _;
+use std::panic::Location;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+use arc_swap::{ArcSwap, ArcSwapOption};
+
+use crate::filter::{Filter, Filters};
+use crate::handler::Handler;
+use crate::level::Level;
+use crate::manager::{Manager, config_generation, notify_config_change};
+use crate::record::{LogRecord, Value};
+
+pub(crate) struct Node {
+    pub(crate) name: String,
+    pub(crate) level: AtomicI32,
+    pub(crate) parent: ArcSwapOption<Node>,
+    pub(crate) propagate: AtomicBool,
+    pub(crate) disabled: AtomicBool,
+    pub(crate) handlers: ArcSwap<Vec<Handler>>,
+    pub(crate) filters: Filters,
+    pub(crate) chain: ArcSwapOption<HandlerChain>,
+}
+
+/// The handlers on a logger's propagation path, for one configuration generation.
+pub(crate) struct HandlerChain {
+    generation: u64,
+    handlers: Vec<Handler>,
+}
+
+impl Node {
+    pub(crate) fn new(name: String, level: Level) -> Arc<Node> {
+        Arc::new(Node {
+            name,
+            level: AtomicI32::new(level.value()),
+            parent: ArcSwapOption::empty(),
+            propagate: AtomicBool::new(true),
+            disabled: AtomicBool::new(false),
+            handlers: ArcSwap::from_pointee(Vec::new()),
+            filters: Filters::default(),
+            chain: ArcSwapOption::empty(),
+        })
+    }
+}
+
+/// Where a logging call was made: what the direct API's macros and `#[track_caller]` capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    /// The source file.
+    pub file: &'static str,
+    /// The line.
+    pub line: u32,
+    /// The function, when a macro captured it.
+    pub func: Option<&'static str>,
+    /// The module path, when a macro captured it.
+    pub module_path: Option<&'static str>,
+}
+
+impl CallSite {
+    /// The call site of the caller (through `#[track_caller]`).
+    #[track_caller]
+    pub fn caller() -> CallSite {
+        let location = Location::caller();
+        CallSite {
+            file: location.file(),
+            line: location.line(),
+            func: None,
+            module_path: None,
+        }
+    }
+}
+
+/// A named logger. Python: `logging.Logger`. Cheap to clone; clones are the same logger.
+#[derive(Clone)]
+pub struct Logger {
+    node: Arc<Node>,
+    manager: Manager,
+}
+
+impl fmt::Debug for Logger {
+    /// Python's repr: `<Logger app.db (INFO)>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.is_root() {
+            "RootLogger"
+        } else {
+            "Logger"
+        };
+        write!(f, "<{kind} {} ({})>", self.name(), self.effective_level())
+    }
+}
+
+impl PartialEq for Logger {
+    fn eq(&self, other: &Logger) -> bool {
+        Arc::ptr_eq(&self.node, &other.node)
+    }
+}
+
+impl Eq for Logger {}
+
+impl Logger {
+    pub(crate) fn from_node(node: Arc<Node>, manager: Manager) -> Logger {
+        Logger { node, manager }
+    }
+
+    pub(crate) fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    /// The dotted name (`root` for the root logger).
+    pub fn name(&self) -> &str {
+        &self.node.name
+    }
+
+    /// Whether this is the root logger.
+    pub fn is_root(&self) -> bool {
+        Arc::ptr_eq(&self.node, &self.manager.0.root)
+    }
+
+    /// The tree this logger belongs to.
+    pub fn manager(&self) -> &Manager {
+        &self.manager
+    }
+
+    /// The level set on this logger (NOTSET: inherit).
+    pub fn level(&self) -> Level {
+        Level::new(self.node.level.load(Ordering::Relaxed))
+    }
+
+    /// Python: `Logger.setLevel`.
+    pub fn set_level(&self, level: Level) {
+        self.node.level.store(level.value(), Ordering::Relaxed);
+        notify_config_change();
+    }
+
+    /// The parent in the tree (`None` for the root).
+    pub fn parent(&self) -> Option<Logger> {
+        self.node
+            .parent
+            .load_full()
+            .map(|node| Logger::from_node(node, self.manager.clone()))
+    }
+
+    /// Python: `Logger.getChild(suffix)`; on the root, the child is named `suffix` alone.
+    pub fn get_child(&self, suffix: &str) -> Logger {
+        if self.is_root() {
+            self.manager.get_logger(suffix)
+        } else {
+            self.manager
+                .get_logger(&format!("{}.{suffix}", self.name()))
+        }
+    }
+
+    /// Python: `Logger.getEffectiveLevel`: the first level set on this logger or an ancestor.
+    pub fn effective_level(&self) -> Level {
+        let mut level = self.node.level.load(Ordering::Relaxed);
+        if level != 0 {
+            return Level::new(level);
+        }
+        let mut current = self.node.parent.load_full();
+        while let Some(node) = current {
+            level = node.level.load(Ordering::Relaxed);
+            if level != 0 {
+                return Level::new(level);
+            }
+            current = node.parent.load_full();
+        }
+        Level::NOTSET
+    }
+
+    /// Python: `Logger.isEnabledFor(level)`: not disabled, above `disable()`, and at or above the
+    /// effective level.
+    pub fn is_enabled_for(&self, level: Level) -> bool {
+        if self.node.disabled.load(Ordering::Relaxed) {
+            return false;
+        }
+        if self.manager.0.disable.load(Ordering::Relaxed) >= level.value() {
+            return false;
+        }
+        level >= self.effective_level()
+    }
+
+    /// Whether records propagate to the parent's handlers.
+    pub fn propagate(&self) -> bool {
+        self.node.propagate.load(Ordering::Relaxed)
+    }
+
+    /// Python: `Logger.propagate = ...`.
+    pub fn set_propagate(&self, propagate: bool) {
+        self.node.propagate.store(propagate, Ordering::Relaxed);
+        notify_config_change();
+    }
+
+    /// Whether the logger is disabled.
+    pub fn disabled(&self) -> bool {
+        self.node.disabled.load(Ordering::Relaxed)
+    }
+
+    /// Python: `Logger.disabled = ...`: a disabled logger drops what is logged on it (but still
+    /// passes on what its children propagate).
+    pub fn set_disabled(&self, disabled: bool) {
+        self.node.disabled.store(disabled, Ordering::Relaxed);
+        notify_config_change();
+    }
+
+    /// Python: `Logger.addHandler` (a handler already present is not added twice).
+    pub fn add_handler(&self, handler: Handler) {
+        self.node.handlers.rcu(|list| {
+            let mut list = Vec::clone(list);
+            if !list.contains(&handler) {
+                list.push(handler.clone());
+            }
+            list
+        });
+        notify_config_change();
+    }
+
+    /// Python: `Logger.removeHandler`.
+    pub fn remove_handler(&self, handler: &Handler) {
+        self.node.handlers.rcu(|list| {
+            list.iter()
+                .filter(|h| *h != handler)
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        notify_config_change();
+    }
+
+    /// Removes every handler and returns them (not closed).
+    pub fn clear_handlers(&self) -> Vec<Handler> {
+        let old = self.node.handlers.swap(Arc::new(Vec::new()));
+        notify_config_change();
+        Vec::clone(&old)
+    }
+
+    /// The handlers attached to this logger.
+    pub fn handlers(&self) -> Vec<Handler> {
+        Vec::clone(&self.node.handlers.load())
+    }
+
+    /// Whether handlers are attached to this logger itself.
+    pub fn has_own_handlers(&self) -> bool {
+        !self.node.handlers.load().is_empty()
+    }
+
+    /// Python: `Logger.hasHandlers`: whether this logger or an ancestor reached by propagation has
+    /// a handler.
+    pub fn has_handlers(&self) -> bool {
+        let mut node = Some(self.node.clone());
+        while let Some(n) = node {
+            if !n.handlers.load().is_empty() {
+                return true;
+            }
+            if !n.propagate.load(Ordering::Relaxed) {
+                return false;
+            }
+            node = n.parent.load_full();
+        }
+        false
+    }
+
+    /// Python: `Logger.addFilter`. Logger filters apply only to records logged on this logger, not
+    /// to records propagated from children.
+    pub fn add_filter(&self, filter: Arc<dyn Filter>) {
+        self.node.filters.add(filter);
+    }
+
+    /// The logger's filters.
+    pub fn filters(&self) -> Vec<Arc<dyn Filter>> {
+        self.node.filters.snapshot()
+    }
+
+    /// Python: `Logger.removeFilter`.
+    pub fn remove_filter(&self, filter: &Arc<dyn Filter>) {
+        self.node.filters.remove(filter);
+    }
+
+    /// Removes every filter.
+    pub fn clear_filters(&self) {
+        self.node.filters.clear();
+    }
+
+    /// Python: `Logger.handle`: unless disabled or filtered out, hands the record to the handlers of
+    /// this logger and its ancestors (see the module docs). The level is not checked here.
+    pub fn handle(&self, record: &LogRecord<'_>) {
+        if self.node.disabled.load(Ordering::Relaxed) || !self.node.filters.allow(record) {
+            return;
+        }
+        self.call_handlers(record);
+    }
+
+    /// Python: `Logger.callHandlers`.
+    pub fn call_handlers(&self, record: &LogRecord<'_>) {
+        let chain = self.handler_chain();
+        let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
+        for handler in handlers {
+            if record.level >= handler.level() {
+                handler.handle(record);
+            }
+        }
+        if handlers.is_empty() {
+            self.no_handler_found(record);
+        }
+    }
+
+    /// The handlers a record logged here meets, in order (this logger's, then its ancestors' while
+    /// `propagate` holds), cached until the tree's configuration changes.
+    fn handler_chain(&self) -> arc_swap::Guard<Option<Arc<HandlerChain>>> {
+        // Read the generation before walking the tree: a change during the walk leaves the result
+        // tagged as stale, never a stale result tagged as fresh.
+        let generation = config_generation();
+        let cached = self.node.chain.load();
+        if cached
+            .as_ref()
+            .is_some_and(|chain| chain.generation == generation)
+        {
+            return cached;
+        }
+        drop(cached);
+        self.build_handler_chain()
+    }
+
+    /// Walks the tree for the handler chain, never while a configuration is being applied: the
+    /// walk is repeated if one began meanwhile, so a chain is all old or all new.
+    #[cold]
+    fn build_handler_chain(&self) -> arc_swap::Guard<Option<Arc<HandlerChain>>> {
+        loop {
+            let generation = config_generation();
+            let before = self.manager.reconfiguration_count();
+            if before % 2 == 1 {
+                std::thread::yield_now();
+                continue;
+            }
+            let mut handlers = Vec::new();
+            let mut node = Some(self.node.clone());
+            while let Some(n) = node {
+                handlers.extend(n.handlers.load().iter().cloned());
+                if !n.propagate.load(Ordering::Relaxed) {
+                    break;
+                }
+                node = n.parent.load_full();
+            }
+            self.node.chain.store(Some(Arc::new(HandlerChain {
+                generation,
+                handlers,
+            })));
+            let chain = self.node.chain.load();
+            if self.manager.reconfiguration_count() == before {
+                return chain;
+            }
+        }
+    }
+
+    fn no_handler_found(&self, record: &LogRecord<'_>) {
+        match self.manager.0.last_resort.load().as_deref() {
+            Some(last_resort) => {
+                if record.level >= last_resort.level() {
+                    last_resort.handle(record);
+                }
+            }
+            None => {
+                if !self
+                    .manager
+                    .0
+                    .no_handler_warned
+                    .swap(true, Ordering::Relaxed)
+                {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "No handlers could be found for logger \"{}\"",
+                        self.name()
+                    );
+                }
+            }
+        }
+    }
+
+    /// The lowest level for which a record logged here would reach some handler (or the last
+    /// resort), ignoring filters: what callers that filter early may safely drop below.
+    pub fn loosest_accepted_level(&self) -> Level {
+        let effective = self.effective_level();
+        let chain = self.handler_chain();
+        let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
+        let sink = match handlers.iter().map(Handler::level).min() {
+            Some(level) => level,
+            None => self
+                .manager
+                .last_resort()
+                .map_or(Level::new(i32::MAX), |h| h.level()),
+        };
+        effective.max(sink)
+    }
+
+    /// Whether a record at `level` logged here could reach any output: enabled here, and some
+    /// handler on the propagation path (or the last resort) accepts its level. Filters are not run.
+    pub fn could_accept(&self, level: Level) -> bool {
+        self.is_enabled_for(level) && level >= self.loosest_accepted_level()
+    }
+
+    /// Logs `msg` at `level`. Python: `Logger.log(level, msg)`. The call site is the caller's.
+    #[track_caller]
+    pub fn log(&self, level: Level, msg: impl fmt::Display) {
+        if self.is_enabled_for(level) {
+            self.log_at(level, CallSite::caller(), &msg, &[], None);
+        }
+    }
+
+    /// Logs at DEBUG. Python: `Logger.debug`.
+    #[track_caller]
+    pub fn debug(&self, msg: impl fmt::Display) {
+        self.log(Level::DEBUG, msg);
+    }
+
+    /// Logs at INFO. Python: `Logger.info`.
+    #[track_caller]
+    pub fn info(&self, msg: impl fmt::Display) {
+        self.log(Level::INFO, msg);
+    }
+
+    /// Logs at WARNING. Python: `Logger.warning`.
+    #[track_caller]
+    pub fn warning(&self, msg: impl fmt::Display) {
+        self.log(Level::WARNING, msg);
+    }
+
+    /// Logs at ERROR. Python: `Logger.error`.
+    #[track_caller]
+    pub fn error(&self, msg: impl fmt::Display) {
+        self.log(Level::ERROR, msg);
+    }
+
+    /// Logs at CRITICAL. Python: `Logger.critical`.
+    #[track_caller]
+    pub fn critical(&self, msg: impl fmt::Display) {
+        self.log(Level::CRITICAL, msg);
+    }
+
+    /// Logs at ERROR with an error attached: the error and its `source()` chain follow the message.
+    /// Python: `Logger.exception`.
+    ///
+    /// ```
+    /// use pylog_core::{Manager, SharedWriter, StreamHandler};
+    /// let tree = Manager::new();
+    /// let out = SharedWriter::new();
+    /// tree.root().add_handler(StreamHandler::writer(out.clone()));
+    /// let err = std::io::Error::other("disk full");
+    /// tree.get_logger("app").exception("save failed", &err);
+    /// assert_eq!(out.contents(), "save failed\nstd::io::error::Error: disk full\n");
+    /// ```
+    #[track_caller]
+    pub fn exception<E: StdError + 'static>(&self, msg: impl fmt::Display, error: &E) {
+        if self.is_enabled_for(Level::ERROR) {
+            self.log_at(
+                Level::ERROR,
+                CallSite::caller(),
+                &msg,
+                &[],
+                Some((error, std::any::type_name::<E>())),
+            );
+        }
+    }
+
+    /// A logging call with extras, an error or a call site: `logger.event(Level::INFO).extra("user",
+    /// 7).log("saved")`.
+    #[track_caller]
+    pub fn event(&self, level: Level) -> LogCall<'_> {
+        LogCall {
+            logger: self,
+            level,
+            site: CallSite::caller(),
+            extras: Vec::new(),
+            error: None,
+            stack_info: false,
+            bound: None,
+        }
+    }
+
+    /// A [`LoggerAdapter`](crate::LoggerAdapter) over this logger, whose records all carry `extra`.
+    /// Python: `LoggerAdapter(logger, extra)`.
+    pub fn adapter<'a, V: Into<Value<'a>>>(
+        &self,
+        extra: impl IntoIterator<Item = (&'a str, V)>,
+    ) -> crate::LoggerAdapter<'a> {
+        crate::LoggerAdapter::new(self.clone(), extra)
+    }
+
+    /// Builds the record and handles it; the level must already have been checked.
+    pub fn log_at(
+        &self,
+        level: Level,
+        site: CallSite,
+        msg: &dyn fmt::Display,
+        extras: &[(&str, Value<'_>)],
+        error: Option<(&(dyn StdError + 'static), &'static str)>,
+    ) {
+        self.log_record(level, site, msg, extras, error, None);
+    }
+
+    /// [`Logger::log_at`], with a captured stack.
+    fn log_record(
+        &self,
+        level: Level,
+        site: CallSite,
+        msg: &dyn fmt::Display,
+        extras: &[(&str, Value<'_>)],
+        error: Option<(&(dyn StdError + 'static), &'static str)>,
+        stack: Option<&Backtrace>,
+    ) {
+        let mut buffer = MESSAGE_BUFFER.take();
+        buffer.clear();
+        let _ = write!(buffer, "{msg}");
+        {
+            let mut record = LogRecord::new(self.name(), level, &buffer);
+            record.pathname = site.file;
+            record.lineno = site.line;
+            record.func_name = site.func;
+            record.module_path = site.module_path;
+            record.extras = extras;
+            record.stack = stack;
+            if let Some((err, type_name)) = error {
+                record.exc_info = Some(err);
+                record.exc_type = Some(type_name);
+            }
+            self.handle(&record);
+        }
+        if buffer.capacity() <= 64 * 1024 {
+            MESSAGE_BUFFER.set(buffer);
+        }
+    }
+}
+
+thread_local! {
+    static MESSAGE_BUFFER: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// A logging call being built: extras, an attached error, a captured stack, a call site. See
+/// [`Logger::event`].
+#[must_use = "a LogCall does nothing until .log(msg) is called"]
+pub struct LogCall<'l> {
+    logger: &'l Logger,
+    level: Level,
+    site: CallSite,
+    extras: Vec<(&'l str, Value<'l>)>,
+    error: Option<(&'l (dyn StdError + 'static), &'static str)>,
+    stack_info: bool,
+    /// An adapter's extras, and whether the call's own are merged with them.
+    bound: Option<(&'l [(&'l str, Value<'l>)], bool)>,
+}
+
+impl<'l> LogCall<'l> {
+    /// Adds an extra attribute, usable in formats as `%(key)s`. Python: `extra={...}`.
+    pub fn extra(mut self, key: &'l str, value: impl Into<Value<'l>>) -> Self {
+        self.extras.push((key, value.into()));
+        self
+    }
+
+    /// Attaches an error (Python: `exc_info`).
+    pub fn error<E: StdError + 'static>(mut self, error: &'l E) -> Self {
+        self.error = Some((error, std::any::type_name::<E>()));
+        self
+    }
+
+    /// Python's `stack_info=True`: captures the stack when the record is logged (only if its level
+    /// is enabled), and formatters append it after the message as `Stack (most recent call
+    /// last):` and one `File` line per frame, the caller last (see [`format_stack`](crate::format_stack)).
+    ///
+    /// ```
+    /// use pylog_core::{Level, Manager, SharedWriter, StreamHandler};
+    /// let tree = Manager::new();
+    /// let out = SharedWriter::new();
+    /// tree.root().add_handler(StreamHandler::writer(out.clone()));
+    /// tree.get_logger("app").event(Level::WARNING).stack_info(true).log("here");
+    /// assert!(out.contents().starts_with("here\nStack (most recent call last):"));
+    /// ```
+    pub fn stack_info(mut self, on: bool) -> Self {
+        self.stack_info = on;
+        self
+    }
+
+    /// Sets the call site (used by macros that capture the function name).
+    pub fn site(mut self, site: CallSite) -> Self {
+        self.site = site;
+        self
+    }
+
+    /// An adapter's extras: they replace the call's own (CPython 3.11), or with `merge`, come
+    /// after them, so the call's own win (CPython 3.13's `merge_extra=True`).
+    pub(crate) fn bound(mut self, extras: &'l [(&'l str, Value<'l>)], merge: bool) -> Self {
+        self.bound = Some((extras, merge));
+        self
+    }
+
+    /// Logs `msg` if the level is enabled.
+    pub fn log(mut self, msg: impl fmt::Display) {
+        if !self.logger.is_enabled_for(self.level) {
+            return;
+        }
+        let stack = self.stack_info.then(Backtrace::force_capture);
+        let extras: &[(&str, Value<'_>)] = match self.bound {
+            None => &self.extras,
+            Some((bound, false)) => bound,
+            Some((bound, true)) => {
+                self.extras.extend_from_slice(bound);
+                &self.extras
+            }
+        };
+        self.logger.log_record(
+            self.level,
+            self.site,
+            &msg,
+            extras,
+            self.error,
+            stack.as_ref(),
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! `LogRecord`: one logging event, with Python's attributes.
+//!
+//! A record borrows what it can (the message, names, extras) from the code that logged, so building
+//! one costs no allocation. Attributes Python derives (`levelname`, `filename`, `module`, `msecs`) are
+//! computed on demand from the stored ones.
+//!
+//! ```
+//! use pylog_core::{Level, LogRecord};
+//! let mut record = LogRecord::new("app.db", Level::INFO, "saved 7 rows");
+//! record.pathname = "src/db/save.rs";
+//! assert_eq!(record.filename(), "save.rs");
+//! assert_eq!(record.module(), "save");
+//! assert_eq!(record.levelname().to_string(), "INFO");
+//! ```
+
+use std::backtrace::Backtrace;
+use std::cell::RefCell;
+use std::error::Error as StdError;
+use std::fmt::{self, Write as _};
+use std::sync::{Arc, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::level::{Level, LevelName, level_name};
+
+/// The value of an extra attribute (a `tracing` field, a span field, or a direct-API extra).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// Text.
+    Str(&'a str),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A 128-bit integer.
+    BigInt(i128),
+    /// A float.
+    Float(f64),
+    /// A boolean (`True`/`False` when formatted with `%s`, as in Python).
+    Bool(bool),
+    /// Python's `None`.
+    None,
+}
+
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Str(v)
+    }
+}
+impl<'a> From<&'a String> for Value<'a> {
+    fn from(v: &'a String) -> Self {
+        Value::Str(v)
+    }
+}
+impl From<i64> for Value<'_> {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value<'_> {
+    fn from(v: i32) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<u64> for Value<'_> {
+    fn from(v: u64) -> Self {
+        Value::UInt(v)
+    }
+}
+impl From<u32> for Value<'_> {
+    fn from(v: u32) -> Self {
+        Value::UInt(v.into())
+    }
+}
+impl From<usize> for Value<'_> {
+    fn from(v: usize) -> Self {
+        Value::UInt(v as u64)
+    }
+}
+impl From<f64> for Value<'_> {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+impl From<bool> for Value<'_> {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::None, Into::into)
+    }
+}
+
+/// The attributes of a CPython 3.11 `LogRecord.__dict__`, in order: the keys a record is sent
+/// under by the network handlers (`HTTPHandler.mapLogRecord`, `SocketHandler.makePickle`).
+#[cfg_attr(not(any(feature = "http", feature = "socket")), allow(dead_code))]
+pub(crate) const RECORD_DICT_KEYS: [&str; 20] = [
+    "name",
+    "msg",
+    "args",
+    "levelname",
+    "levelno",
+    "pathname",
+    "filename",
+    "module",
+    "exc_info",
+    "exc_text",
+    "stack_info",
+    "lineno",
+    "funcName",
+    "created",
+    "msecs",
+    "relativeCreated",
+    "thread",
+    "threadName",
+    "processName",
+    "process",
+];
+
+/// One logging event. Python: `logging.LogRecord`.
+///
+/// Rust-specific meaning of some attributes: `msg` is the already-formatted message (so Python's `msg`,
+/// `message` and `getMessage()` are the same text); `func_name` is filled by the direct API's macros
+/// and is `None` (formatted `None`) for `tracing` events, which carry no function name; `thread` is the
+/// number of Rust's `ThreadId`; the main thread is named `MainThread` as in Python.
+#[derive(Debug)]
+pub struct LogRecord<'a> {
+    /// The logger's dotted name (`root` for the root logger).
+    pub name: &'a str,
+    /// The message, already formatted.
+    pub msg: &'a str,
+    /// The level (Python's `levelno`).
+    pub level: Level,
+    /// The source file as the compiler recorded it (often relative).
+    pub pathname: &'a str,
+    /// The source line, 0 when unknown.
+    pub lineno: u32,
+    /// The calling function, when a macro could capture it.
+    pub func_name: Option<&'a str>,
+    /// The Rust module path of the call site, when known.
+    pub module_path: Option<&'a str>,
+    /// Seconds since the Unix epoch, as Python's `time.time()`.
+    pub created: f64,
+    /// Milliseconds since logging started (Python's `relativeCreated`).
+    pub relative_created: f64,
+    /// The thread's number.
+    pub thread: u64,
+    /// The thread's name (`MainThread` for the main thread).
+    pub thread_name: Arc<str>,
+    /// The process id.
+    pub process: u32,
+    /// The process name (`MainProcess`).
+    pub process_name: &'a str,
+    /// An error attached to the record (Python's `exc_info`).
+    pub exc_info: Option<&'a (dyn StdError + 'static)>,
+    /// The Rust type name of `exc_info`, when the logging call knew it.
+    pub exc_type: Option<&'static str>,
+    /// A captured stack, already formatted (Python's `stack_info`). Read it with
+    /// [`LogRecord::stack_text`], which also formats [`stack`](LogRecord::stack).
+    pub stack_info: Option<&'a str>,
+    /// A stack captured by the logging call (`logger.event(level).stack_info(true)`), formatted in
+    /// Python's layout on first use by [`LogRecord::stack_text`]. Ignored when `stack_info` is set.
+    pub stack: Option<&'a Backtrace>,
+    /// Extra attributes, usable in formats by name (`%(user)s`). The first entry of a name wins.
+    pub extras: &'a [(&'a str, Value<'a>)],
+    /// The enclosing spans, outermost first, as `outer{a=1}:inner{b=2}` (empty outside spans).
+    pub spans: &'a str,
+    pub(crate) exc_text: OnceLock<String>,
+    pub(crate) stack_text: OnceLock<String>,
+}
+
+impl<'a> LogRecord<'a> {
+    /// A record created now, on the current thread, with no source location.
+    pub fn new(name: &'a str, level: Level, msg: &'a str) -> LogRecord<'a> {
+        let created = now();
+        let (thread, thread_name) = current_thread();
+        LogRecord {
+            name,
+            msg,
+            level,
+            pathname: "(unknown file)",
+            lineno: 0,
+            func_name: None,
+            module_path: None,
+            created,
+            relative_created: (created - start_time()) * 1000.0,
+            thread,
+            thread_name,
+            process: process_id(),
+            process_name: "MainProcess",
+            exc_info: None,
+            exc_type: None,
+            stack_info: None,
+            stack: None,
+            extras: &[],
+            spans: "",
+            exc_text: OnceLock::new(),
+            stack_text: OnceLock::new(),
+        }
+    }
+
+    /// Python's `levelname`.
+    pub fn levelname(&self) -> LevelName {
+        level_name(self.level)
+    }
+
+    /// Python's `filename`: the last component of `pathname` (split on `/`, and on Windows on `\\`
+    /// too, as Python's `os.path.basename`).
+    pub fn filename(&self) -> &'a str {
+        self.pathname
+            .rsplit(PATH_SEPARATORS)
+            .next()
+            .unwrap_or(self.pathname)
+    }
+
+    /// Python's `module`: `filename` without its extension.
+    pub fn module(&self) -> &'a str {
+        let filename = self.filename();
+        match filename.rfind('.') {
+            Some(dot) if dot > 0 => &filename[..dot],
+            _ => filename,
+        }
+    }
+
+    /// Python's `msecs`: the millisecond part of `created`, truncated (CPython 3.11's rule).
+    pub fn msecs(&self) -> f64 {
+        ((self.created - self.created.trunc()) * 1000.0).trunc()
+    }
+
+    /// Python's `exc_text`: the attached error and its source chain, formatted once and cached.
+    pub fn exc_text(&self) -> Option<&str> {
+        if let Some(text) = self.exc_text.get() {
+            return Some(text);
+        }
+        let error = self.exc_info?;
+        Some(
+            self.exc_text
+                .get_or_init(|| format_error_chain(error, self.exc_type)),
+        )
+    }
+
+    /// Python's `stack_info`: the `stack_info` text when set, else the captured
+    /// [`stack`](LogRecord::stack) as `Stack (most recent call last):` and one `File` line per
+    /// frame, formatted once and cached (every handler shares the text).
+    pub fn stack_text(&self) -> Option<&str> {
+        if let Some(text) = self.stack_info {
+            return Some(text);
+        }
+        let stack = self.stack?;
+        Some(
+            self.stack_text
+                .get_or_init(|| crate::stack::format_stack(stack)),
+        )
+    }
+
+    /// Sets `exc_text` directly (for records that arrive already formatted).
+    pub fn set_exc_text(&mut self, text: String) {
+        self.exc_text = OnceLock::from(text);
+    }
+
+    /// The value of an extra attribute by name.
+    pub fn extra(&self, key: &str) -> Option<Value<'a>> {
+        self.extras.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+#[cfg(windows)]
+const PATH_SEPARATORS: [char; 2] = ['/', '\\'];
+#[cfg(not(windows))]
+const PATH_SEPARATORS: [char; 1] = ['/'];
+
+/// Formats an error and its `source()` chain in Python's layout for chained exceptions: the deepest
+/// cause first, each followed by "The above exception was the direct cause of the following
+/// exception:", the logged error last.
+pub fn format_error_chain(error: &(dyn StdError + 'static), type_name: Option<&str>) -> String {
+    let mut chain: Vec<&(dyn StdError + 'static)> = vec![error];
+    let mut next = error.source();
+    while let Some(cause) = next {
+        chain.push(cause);
+        next = cause.source();
+    }
+    let mut text = String::new();
+    for (depth, err) in chain.iter().enumerate().rev() {
+        if depth + 1 < chain.len() {
+            text.push_str(
+                "\n\nThe above exception was the direct cause of the following exception:\n\n",
+            );
+        }
+        match (depth, type_name) {
+            (0, Some(name)) => {
+                let _ = write!(text, "{name}: {err}");
+            }
+            _ => {
+                let _ = write!(text, "{err}");
+            }
+        }
+    }
+    text
+}
+
+/// The current time as Python's `time.time()`.
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// The process id, read once: `getpid` is a system call on every call, and a logging process does
+/// not change its id (a child made by `fork` without `exec` keeps its parent's cached id).
+pub fn process_id() -> u32 {
+    static PID: OnceLock<u32> = OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
+/// When logging started in this process (Python's `logging._startTime`), fixed on first use.
+pub fn start_time() -> f64 {
+    static START: OnceLock<f64> = OnceLock::new();
+    *START.get_or_init(now)
+}
+
+/// The current thread's number and Python-style name, cached per thread.
+pub fn current_thread() -> (u64, Arc<str>) {
+    thread_local! {
+        static INFO: RefCell<Option<(u64, Arc<str>)>> = const { RefCell::new(None) };
+    }
+    INFO.try_with(|info| {
+        info.borrow_mut()
+            .get_or_insert_with(describe_current_thread)
+            .clone()
+    })
+    .unwrap_or_else(|_| describe_current_thread())
+}
+
+fn describe_current_thread() -> (u64, Arc<str>) {
+    let current = std::thread::current();
+    let id = thread_number(current.id());
+    let name: Arc<str> = match current.name() {
+        Some("main") => Arc::from("MainThread"),
+        Some(name) => Arc::from(name),
+        None => Arc::from(format!("Thread-{id}")),
+    };
+    (id, name)
+}
+
+/// The number inside a `ThreadId` (its `Debug` form is `ThreadId(N)`).
+fn thread_number(id: std::thread::ThreadId) -> u64 {
+    struct Digits(u64);
+    impl fmt::Write for Digits {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for b in s.bytes().filter(u8::is_ascii_digit) {
+                self.0 = self.0.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            }
+            Ok(())
+        }
+    }
+    let mut digits = Digits(0);
+    let _ = write!(digits, "{id:?}");
+    digits.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("cannot load config")
+        }
+    }
+    impl StdError for Outer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn derived_attributes() {
+        let mut r = LogRecord::new("a", Level::new(25), "m");
+        r.pathname = "/x/y/mod.py";
+        assert_eq!(r.filename(), "mod.py");
+        assert_eq!(r.module(), "mod");
+        assert_eq!(r.levelname().to_string(), "Level 25");
+        r.created = 1795536741.7239;
+        assert_eq!(r.msecs(), 723.0);
+    }
+
+    #[test]
+    fn exc_text_lists_the_chain_deepest_first_and_is_cached() {
+        let err = Outer(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no such file",
+        ));
+        let mut r = LogRecord::new("a", Level::ERROR, "m");
+        r.exc_info = Some(&err);
+        r.exc_type = Some("app::Outer");
+        let text = r.exc_text().unwrap();
+        assert_eq!(
+            text,
+            "no such file\n\nThe above exception was the direct cause of the following exception:\n\napp::Outer: cannot load config"
+        );
+        assert!(std::ptr::eq(text, r.exc_text().unwrap()));
+    }
+
+    #[test]
+    fn main_thread_is_named_like_python_elsewhere_by_rust_name() {
+        let (_, name) = std::thread::Builder::new()
+            .name("worker-1".into())
+            .spawn(current_thread)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(&*name, "worker-1");
+    }
+}

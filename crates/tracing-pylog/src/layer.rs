@@ -1,0 +1,342 @@
+//! The `Layer` and its per-layer `Filter`.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use pylog_core::{Level, LogRecord, Manager, Value, on_config_change};
+use tracing_core::dispatcher::{Dispatch, WeakDispatch};
+use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::subscriber::Interest;
+use tracing_core::{Event, LevelFilter, Metadata, Subscriber};
+use tracing_log::NormalizeEvent;
+use tracing_subscriber::filter::Filtered;
+use tracing_subscriber::layer::{Context, Filter, Layer};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::fields::{FieldSet, LEVELNO_FIELD};
+use crate::routes::{Route, Routes};
+use crate::spans::SpanFields;
+
+/// Python's level for a `tracing` level: TRACE 5, DEBUG 10, INFO 20, WARN 30, ERROR 40.
+pub fn level_from_tracing(level: &tracing_core::Level) -> Level {
+    match *level {
+        tracing_core::Level::TRACE => Level::TRACE,
+        tracing_core::Level::DEBUG => Level::DEBUG,
+        tracing_core::Level::INFO => Level::INFO,
+        tracing_core::Level::WARN => Level::WARNING,
+        _ => Level::ERROR,
+    }
+}
+
+/// The most verbose `tracing` level filter that still lets every event at or above `level` through.
+///
+/// An event at a level between two `tracing` levels is emitted at the `tracing` level below it (25
+/// is an INFO event with `levelno = 25`, see `pylog::event!`), so a threshold of 25 must keep
+/// INFO callsites alive: this rounds down, never up.
+fn level_filter_for(level: Level) -> LevelFilter {
+    match level.value() {
+        i32::MIN..=9 => LevelFilter::TRACE,
+        10..=19 => LevelFilter::DEBUG,
+        20..=29 => LevelFilter::INFO,
+        30..=39 => LevelFilter::WARN,
+        40..=i32::MAX => LevelFilter::ERROR,
+    }
+}
+
+/// Routes `tracing` events (and `log` records through `tracing-log`) into a pylog logger tree.
+///
+/// Use it through [`layer`](crate::layer) or [`layer_for`](crate::layer_for), which attach the
+/// [`TreeFilter`] so that callsites no handler wants cost nothing, without disabling them for other
+/// layers.
+pub struct PyLoggingLayer {
+    routes: Arc<Routes>,
+}
+
+impl std::fmt::Debug for PyLoggingLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PyLoggingLayer").finish_non_exhaustive()
+    }
+}
+
+/// The per-layer filter that answers "could any handler want this?" from the logger tree.
+pub struct TreeFilter {
+    routes: Arc<Routes>,
+}
+
+impl std::fmt::Debug for TreeFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TreeFilter").finish_non_exhaustive()
+    }
+}
+
+impl PyLoggingLayer {
+    /// A layer over `manager`'s logger tree, with its filter.
+    pub fn new(manager: Manager) -> (PyLoggingLayer, TreeFilter) {
+        on_config_change(rebuild_interest);
+        let routes = Arc::new(Routes::new(manager));
+        (
+            PyLoggingLayer {
+                routes: routes.clone(),
+            },
+            TreeFilter { routes },
+        )
+    }
+
+    /// The layer with its filter attached, ready for `registry().with(..)`.
+    pub fn filtered<S>(manager: Manager) -> Filtered<PyLoggingLayer, TreeFilter, S>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let (layer, filter) = PyLoggingLayer::new(manager);
+        layer.with_filter(filter)
+    }
+}
+
+/// The dispatchers (subscribers) this layer is part of, anywhere in the process.
+fn our_dispatchers() -> &'static Mutex<Vec<WeakDispatch>> {
+    static DISPATCHERS: OnceLock<Mutex<Vec<WeakDispatch>>> = OnceLock::new();
+    DISPATCHERS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Rebuilds every callsite's cached `Interest` and the global max level after the logger tree
+/// changed.
+///
+/// tracing-core's `rebuild_interest_cache()` asks every registered dispatcher, except when a single
+/// one was alive at the last registration: then it asks only the *calling thread's* default. A
+/// change made on a thread without that subscriber (configuration done before `with_default`, or
+/// on another thread than the one a scoped subscriber runs on) would ask `NoSubscriber`, which
+/// disables every callsite and sets the max level to OFF for the subscriber that does exist. So the
+/// rebuild runs with one of our live dispatchers as the default, and not at all when none is alive
+/// (no subscriber routes into a tree, and a rebuild would only do that harm). Rebuilds are
+/// serialized: two at once could finish in the wrong order and leave the older max level.
+///
+/// When the calling thread's default already routes into a pylog layer (the usual case: the
+/// global subscriber), the rebuild runs as it is. A scoped default is set only when it must be:
+/// while any scoped default exists, tracing-core sends an event emitted *inside* another event's
+/// dispatch, on any thread, to no subscriber (its re-entrancy guard), so a handler's dependencies
+/// logging on other threads would lose events for as long as the rebuild runs.
+fn rebuild_interest() {
+    static REBUILDING: Mutex<()> = Mutex::new(());
+    if tracing_core::dispatcher::get_default(Dispatch::is::<PyLoggingLayer>) {
+        let _serialized = REBUILDING.lock().unwrap_or_else(|e| e.into_inner());
+        tracing_core::callsite::rebuild_interest_cache();
+        return;
+    }
+    let dispatch = {
+        let mut list = our_dispatchers().lock().unwrap_or_else(|e| e.into_inner());
+        list.retain(|weak| weak.upgrade().is_some());
+        list.iter().rev().find_map(WeakDispatch::upgrade)
+    };
+    let Some(dispatch) = dispatch else { return };
+    let _serialized = REBUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    tracing_core::dispatcher::with_default(
+        &dispatch,
+        tracing_core::callsite::rebuild_interest_cache,
+    );
+}
+
+fn decides_per_event(meta: &Metadata<'_>) -> bool {
+    let fields = meta.fields();
+    fields.field(LEVELNO_FIELD).is_some()
+}
+
+fn is_log_callsite(meta: &Metadata<'_>) -> bool {
+    meta.fields().field("log.target").is_some()
+}
+
+impl TreeFilter {
+    /// Spans are always accepted: they are context for the events inside them, whatever logger
+    /// their own target names (an `info_span!` in `app::http` around a `warn!` on `app::db`). Only
+    /// `max_level_hint`, the loosest level the tree could output, limits them, as for any layer.
+    fn accepts(&self, meta: &Metadata<'_>) -> bool {
+        meta.is_span()
+            || decides_per_event(meta)
+            || self
+                .routes
+                .get(meta.target())
+                .accepts(level_from_tracing(meta.level()))
+    }
+}
+
+impl<S> Filter<S> for TreeFilter
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
+        self.accepts(meta)
+    }
+
+    fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
+        if is_log_callsite(meta) {
+            // One callsite per `log` level, whatever the target: decide per record.
+            return Interest::sometimes();
+        }
+        if self.accepts(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(level_filter_for(self.routes.manager().loosest_level()))
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Buffers reused by every event on a thread, so that steady-state events allocate nothing.
+#[derive(Default)]
+struct Scratch {
+    event: FieldSet,
+    spans: String,
+    span_values: FieldSet,
+    extras: Vec<(&'static str, Value<'static>)>,
+}
+
+/// Reuses a vector's allocation for another lifetime of its (cleared) contents.
+fn recycle<'a, 'b>(mut v: Vec<(&'a str, Value<'a>)>) -> Vec<(&'b str, Value<'b>)> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
+}
+
+impl<S> Layer<S> for PyLoggingLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_register_dispatch(&self, dispatch: &Dispatch) {
+        let mut list = our_dispatchers().lock().unwrap_or_else(|e| e.into_inner());
+        list.retain(|weak| weak.upgrade().is_some());
+        list.push(dispatch.downgrade());
+    }
+
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut fields = SpanFields::default();
+        attrs.record(&mut fields.fields);
+        fields.refresh();
+        span.extensions_mut().insert(fields);
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut extensions = span.extensions_mut();
+        if let Some(fields) = extensions.get_mut::<SpanFields>() {
+            fields.record(values);
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let result = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.handle_event(event, &ctx, &mut scratch),
+            // An event logged while this thread is already handling one (a handler's own
+            // dependency logging): use fresh buffers.
+            Err(_) => self.handle_event(event, &ctx, &mut Scratch::default()),
+        });
+        if result.is_err() {
+            // The thread is shutting down and its buffers are gone.
+            self.handle_event(event, &ctx, &mut Scratch::default());
+        }
+    }
+}
+
+impl PyLoggingLayer {
+    fn handle_event<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>, scratch: &mut Scratch)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        match event.normalized_metadata() {
+            // A `log` record: its callsite is shared by every target, route by its real target.
+            Some(meta) => {
+                let route = self.routes.get(meta.target());
+                self.handle_on_route(event, &meta, true, &route, ctx, scratch);
+            }
+            None => self.routes.with_callsite(event.metadata(), |route| {
+                self.handle_on_route(event, event.metadata(), false, route, ctx, scratch);
+            }),
+        }
+    }
+
+    fn handle_on_route<S>(
+        &self,
+        event: &Event<'_>,
+        meta: &Metadata<'_>,
+        from_log: bool,
+        route: &Route,
+        ctx: &Context<'_, S>,
+        scratch: &mut Scratch,
+    ) where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let fields = &mut scratch.event;
+        fields.clear();
+        fields.skip_log_fields = from_log;
+        fields.reads_levelno = true;
+        event.record(fields);
+        let level = fields
+            .levelno
+            .map_or_else(|| level_from_tracing(meta.level()), Level::new);
+        if !route.accepts(level) {
+            return;
+        }
+
+        // Span context: `outer{a=1}:inner{b=2}` from the root, and the span fields as extras,
+        // innermost first (the first entry of a name wins), copied so no span stays locked.
+        scratch.spans.clear();
+        scratch.span_values.clear();
+        if let Some(scope) = ctx.event_scope(event) {
+            for span in scope.from_root() {
+                if !scratch.spans.is_empty() {
+                    scratch.spans.push(':');
+                }
+                scratch.spans.push_str(span.name());
+                if let Some(span_fields) = span.extensions().get::<SpanFields>()
+                    && !span_fields.rendered.is_empty()
+                {
+                    scratch.spans.push('{');
+                    scratch.spans.push_str(&span_fields.rendered);
+                    scratch.spans.push('}');
+                }
+            }
+            // The same spans again, innermost first (a scope is walked once).
+            for span in ctx.event_scope(event).into_iter().flatten() {
+                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
+                    scratch.span_values.copy_fields_from(&span_fields.fields);
+                }
+            }
+        }
+        let mut extras = recycle(std::mem::take(&mut scratch.extras));
+        let fields = &scratch.event;
+        extras.extend(
+            fields
+                .fields
+                .iter()
+                .map(|(name, stored)| (*name, stored.value(&fields.arena))),
+        );
+        let span_values = &scratch.span_values;
+        extras.extend(
+            span_values
+                .fields
+                .iter()
+                .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
+        );
+
+        let logger = route.logger();
+        let mut record = LogRecord::new(logger.name(), level, &fields.message);
+        record.pathname = meta.file().unwrap_or("(unknown file)");
+        record.lineno = meta.line().unwrap_or(0);
+        record.module_path = meta.module_path();
+        record.extras = &extras;
+        record.spans = &scratch.spans;
+        if let Some(text) = &fields.exc_text {
+            record.set_exc_text(text.clone());
+        }
+        logger.handle(&record);
+        drop(record);
+        scratch.extras = recycle(extras);
+    }
+}

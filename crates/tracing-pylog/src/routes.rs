@@ -1,0 +1,226 @@
+//! From a `tracing` callsite or target to its logger, and whether that logger could output a level:
+//! cached per callsite (keyed by its `'static` metadata) and per target, refreshed when the logger
+//! tree's configuration changes.
+//!
+//! Deciding does not create loggers. `register_callsite` runs on every subscriber of the process for
+//! every callsite, so creating the logger there would fill each tree with the targets of callsites
+//! meant for other trees. A target whose logger does not exist yet is judged as Python would judge a
+//! fresh logger there: a NOTSET logger without handlers under the nearest existing ancestor. The
+//! logger itself is created (Python's `getLogger`) when a record is actually handled on it.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use arc_swap::ArcSwap;
+use pylog_core::{Level, Logger, Manager, config_generation};
+use tracing_core::Metadata;
+
+/// A target's logger and its cached acceptance threshold.
+pub(crate) struct Route {
+    manager: Manager,
+    /// The dotted logger name.
+    name: Box<str>,
+    /// The logger, once it exists.
+    logger: OnceLock<Logger>,
+    /// `generation << 32 | threshold as u32`, where threshold is the lowest level that could reach
+    /// an output; `u64::MAX` means not computed yet.
+    cached: AtomicU64,
+}
+
+impl Route {
+    fn new(manager: Manager, name: Box<str>) -> Route {
+        Route {
+            manager,
+            name,
+            logger: OnceLock::new(),
+            cached: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// The logger, created if needed (Python's `getLogger`): call it only to handle a record.
+    pub(crate) fn logger(&self) -> &Logger {
+        self.logger
+            .get_or_init(|| self.manager.get_logger(&self.name))
+    }
+
+    /// The logger if it exists already, without creating it.
+    fn existing_logger(&self) -> Option<&Logger> {
+        if let Some(logger) = self.logger.get() {
+            return Some(logger);
+        }
+        let found = self.manager.find_logger(&self.name)?;
+        Some(self.logger.get_or_init(|| found))
+    }
+
+    /// Whether a record at `level` could reach some output through this logger: not disabled,
+    /// enabled for the level, and some handler on the way (or the last resort) takes it.
+    pub(crate) fn accepts(&self, level: Level) -> bool {
+        level.value() >= self.threshold()
+    }
+
+    fn threshold(&self) -> i32 {
+        let generation = config_generation();
+        let cached = self.cached.load(Ordering::Acquire);
+        if cached != u64::MAX && cached >> 32 == generation & 0xFFFF_FFFF {
+            return cached as u32 as i32;
+        }
+        let threshold = self.compute_threshold();
+        self.cached.store(
+            ((generation & 0xFFFF_FFFF) << 32) | u64::from(threshold as u32),
+            Ordering::Release,
+        );
+        threshold
+    }
+
+    fn compute_threshold(&self) -> i32 {
+        let loosest = match self.existing_logger() {
+            Some(logger) if logger.disabled() => return i32::MAX,
+            Some(logger) => logger.loosest_accepted_level(),
+            // A fresh logger would inherit its effective level from that ancestor and hand its
+            // records to that ancestor's handlers and up; the ancestor's `disabled` flag is
+            // ignored for its children's records.
+            None => self
+                .manager
+                .nearest_ancestor(&self.name)
+                .loosest_accepted_level(),
+        };
+        let disabled_up_to = self.manager.disabled_level().value();
+        // Python's isEnabledFor: `disable >= level` blocks, and so does level 0 (NOTSET) itself.
+        loosest.value().max(disabled_up_to.saturating_add(1)).max(1)
+    }
+}
+
+/// The logger name for a target: Rust's `a::b` is Python's `a.b`.
+pub(crate) fn logger_name(target: &str) -> std::borrow::Cow<'_, str> {
+    if target.contains("::") {
+        std::borrow::Cow::Owned(target.replace("::", "."))
+    } else {
+        std::borrow::Cow::Borrowed(target)
+    }
+}
+
+/// Hashes a callsite's metadata address: one multiplication instead of SipHash over the target.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByCallsite = HashMap<usize, Arc<Route>, BuildHasherDefault<AddressHasher>>;
+
+/// Routes by callsite and by target, read without a lock; a new entry copies its map (rare: once
+/// per callsite or target).
+pub(crate) struct Routes {
+    manager: Manager,
+    by_target: ArcSwap<HashMap<Box<str>, Arc<Route>>>,
+    by_callsite: ArcSwap<ByCallsite>,
+}
+
+impl Routes {
+    pub(crate) fn new(manager: Manager) -> Routes {
+        Routes {
+            manager,
+            by_target: ArcSwap::from_pointee(HashMap::new()),
+            by_callsite: ArcSwap::from_pointee(ByCallsite::default()),
+        }
+    }
+
+    pub(crate) fn manager(&self) -> &Manager {
+        &self.manager
+    }
+
+    /// The route for `target`, created on first use (its logger is not).
+    pub(crate) fn get(&self, target: &str) -> Arc<Route> {
+        if let Some(route) = self.by_target.load().get(target) {
+            return route.clone();
+        }
+        let route = Arc::new(Route::new(self.manager.clone(), logger_name(target).into()));
+        self.by_target.rcu(|map| {
+            let mut map = HashMap::clone(map);
+            map.entry(target.into()).or_insert_with(|| route.clone());
+            map
+        });
+        self.by_target.load().get(target).cloned().unwrap_or(route)
+    }
+
+    /// Runs `f` on the route of a callsite: the per-event path, one pointer hash and no reference
+    /// count in the steady state.
+    pub(crate) fn with_callsite<R>(
+        &self,
+        meta: &'static Metadata<'static>,
+        f: impl FnOnce(&Route) -> R,
+    ) -> R {
+        let key = std::ptr::from_ref(meta) as usize;
+        if let Some(route) = self.by_callsite.load().get(&key) {
+            return f(route);
+        }
+        let route = self.get(meta.target());
+        self.by_callsite.rcu(|map| {
+            let mut map = ByCallsite::clone(map);
+            map.entry(key).or_insert_with(|| route.clone());
+            map
+        });
+        f(&route)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pylog_core::{NullHandler, StreamHandler};
+
+    #[test]
+    fn threshold_follows_levels_and_handlers() {
+        let tree = Manager::new();
+        let routes = Routes::new(tree.clone());
+        let route = routes.get("app::db");
+        // No handler anywhere: the last resort takes WARNING and above.
+        assert!(!route.accepts(Level::INFO));
+        assert!(route.accepts(Level::WARNING));
+        tree.root().set_level(Level::DEBUG);
+        tree.root()
+            .add_handler(StreamHandler::writer(std::io::sink()).with_level(Level::INFO));
+        assert!(route.accepts(Level::INFO));
+        assert!(!route.accepts(Level::DEBUG));
+        tree.get_logger("app").add_handler(NullHandler::new());
+        assert!(route.accepts(Level::DEBUG));
+        assert_eq!(route.logger().name(), "app.db");
+        route.logger().set_disabled(true);
+        assert!(!route.accepts(Level::CRITICAL));
+    }
+
+    #[test]
+    fn deciding_creates_no_logger() {
+        let tree = Manager::new();
+        let routes = Routes::new(tree.clone());
+        let app = tree.get_logger("app");
+        app.set_level(Level::DEBUG);
+        app.add_handler(NullHandler::new());
+        // `app` is disabled: its children are judged as its fresh children would be, which
+        // Python's propagation does not stop at a disabled ancestor.
+        app.set_disabled(true);
+        let route = routes.get("app::db::pool");
+        assert!(route.accepts(Level::DEBUG));
+        assert!(!route.accepts(Level::TRACE));
+        assert!(!routes.get("app").accepts(Level::CRITICAL));
+        assert_eq!(tree.logger_names(), ["app"]);
+        assert_eq!(route.logger().parent().unwrap().name(), "app");
+        assert_eq!(tree.logger_names(), ["app", "app.db.pool"]);
+        assert!(routes.get("root").accepts(Level::WARNING));
+    }
+}
