@@ -136,7 +136,7 @@ fn the_error_names_the_missing_file_like_python() {
     let blocks = logging_error_blocks(&output.stderr);
     assert_eq!(blocks.len(), 2, "one error block per record");
     for (block, message) in blocks.iter().zip(["first", "second"]) {
-        assert_eq!(block.len(), 4, "{block:?}");
+        assert_eq!(block.len(), 5, "{block:?}");
         // CPython: FileNotFoundError: [Errno 2] No such file or directory: '/…/app.log'
         assert!(
             block[0].starts_with("FileNotFoundError: [Errno 2] No such file or directory: '")
@@ -151,5 +151,10 @@ fn the_error_names_the_missing_file_like_python() {
         );
         assert_eq!(block[2], format!("Message: '{message}'"));
         assert_eq!(block[3], "Arguments: ()");
+        // One line more than CPython's block: the handler and its file.
+        assert!(
+            block[4].starts_with("Handler: FileHandler(/") && block[4].ends_with("/app.log)"),
+            "{block:?}"
+        );
     }
 }

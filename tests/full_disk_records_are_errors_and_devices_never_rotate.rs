@@ -95,7 +95,7 @@ fn the_error_is_pythons_enospc_text() {
     let blocks = logging_error_blocks(&output.stderr);
     assert_eq!(blocks.len(), 3, "one error block per record");
     for (i, block) in blocks.iter().enumerate() {
-        assert_eq!(block.len(), 4, "{block:?}");
+        assert_eq!(block.len(), 5, "{block:?}");
         assert!(
             block[0].starts_with("OSError: [Errno 28] No space left on device"),
             "{block:?}"
@@ -108,6 +108,8 @@ fn the_error_is_pythons_enospc_text() {
         );
         assert_eq!(block[2], format!("Message: 'record {i}'"));
         assert_eq!(block[3], "Arguments: ()");
+        // One line more than CPython's block: the handler and its file.
+        assert_eq!(block[4], "Handler: FileHandler(/dev/full)");
     }
 }
 

@@ -103,6 +103,31 @@ pub trait Emit: Any + Send + Sync + 'static {
 
     /// What the destination is, for `Debug` (`<stderr>`, `/var/log/app.log`).
     fn describe(&self) -> String;
+
+    /// Where the destination writes, as error reports name it after the class
+    /// (`tcp 127.0.0.1:514` in `SysLogHandler(tcp 127.0.0.1:514)`). By default
+    /// [`describe`](Emit::describe).
+    fn destination(&self) -> String {
+        self.describe()
+    }
+
+    /// Sets the handler that receives the records this destination cannot deliver (see
+    /// [`Handler::set_fallback`]). Returns whether the destination takes one: only queued and
+    /// network handlers do.
+    fn set_fallback(&self, fallback: Option<Handler>) -> bool {
+        let _ = fallback;
+        false
+    }
+
+    /// The fallback handler, if the destination has one.
+    fn fallback(&self) -> Option<Handler> {
+        None
+    }
+
+    /// Starts closing without waiting, for a destination whose close drains a queue: `shutdown`
+    /// begins every drain first, so that several destinations that are down wait out their drain
+    /// timeouts side by side, not one after the other.
+    fn begin_close(&self) {}
 }
 
 /// What a destination needs to write a record: the handler's formatter and a reused buffer.
@@ -137,6 +162,9 @@ pub enum HandlerError {
     /// The destination did not deliver the record and counted it as dropped itself (a full queue
     /// whose policy drops). Not reported by `handle_error`.
     Dropped,
+    /// The same failure as for an earlier record, already reported in this burst (a rollover
+    /// that keeps failing): counted as an error, not printed again.
+    Repeated(io::Error),
 }
 
 impl From<FormatError> for HandlerError {
@@ -155,7 +183,7 @@ impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HandlerError::Format(e) => write!(f, "{e}"),
-            HandlerError::Io(e) => write_os_error(f, e),
+            HandlerError::Io(e) | HandlerError::Repeated(e) => write_os_error(f, e),
             HandlerError::Dropped => f.write_str("record dropped"),
         }
     }
@@ -211,6 +239,33 @@ pub(crate) fn os_error_text(e: &io::Error) -> String {
         }
     }
     Text(e).to_string()
+}
+
+/// An error from renaming `source` to `dest`, shown as CPython's `os.rename` shows it, with both
+/// paths: `[Errno 13] Permission denied: '/var/log/app.log' -> '/var/log/app.log.1'`. Keeps the
+/// kind, so the class name (`PermissionError`) is still found.
+pub(crate) fn rename_error(
+    source: &std::path::Path,
+    dest: &std::path::Path,
+    e: io::Error,
+) -> io::Error {
+    let paths = format!(
+        "{} -> {}",
+        py_repr(&source.display().to_string()),
+        py_repr(&dest.display().to_string())
+    );
+    let text = match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            format!(
+                "[Errno {code}] {}: {paths}",
+                text.strip_suffix(&suffix).unwrap_or(&text)
+            )
+        }
+        None => format!("{e}: {paths}"),
+    };
+    io::Error::new(e.kind(), text)
 }
 
 /// An error from opening `path`, shown as CPython shows it: `[Errno 2] No such file or directory:
@@ -416,6 +471,30 @@ impl Handler {
         self.0.sink.kind()
     }
 
+    /// The handler and where it writes, as error reports name it:
+    /// `SysLogHandler(tcp 127.0.0.1:514)`, `RotatingFileHandler(/var/log/app.log)`.
+    pub fn label(&self) -> String {
+        format!("{}({})", self.0.sink.kind(), self.0.sink.destination())
+    }
+
+    /// Sets (or with `None` removes) the handler that receives, in order, the records this one
+    /// cannot deliver: those whose delivery failed for good, those still queued when its close
+    /// runs out of time, and those its full queue would drop (log4j2's failover appender). Only
+    /// queued and network handlers take one (`QueueHandler`, `SysLogHandler`, `SocketHandler`,
+    /// `DatagramHandler`, `HTTPHandler`, `SMTPHandler`); returns whether this one did.
+    ///
+    /// The fallback must be older than the handler (created before it), so that
+    /// [`shutdown`], which closes the newest first, closes it after the handler has drained into
+    /// it. Their builders' `fallback` option and dictConfig's `fallback` key ensure that.
+    pub fn set_fallback(&self, fallback: Option<Handler>) -> bool {
+        self.0.sink.set_fallback(fallback)
+    }
+
+    /// The fallback handler, if one is set.
+    pub fn fallback(&self) -> Option<Handler> {
+        self.0.sink.fallback()
+    }
+
     /// The counters; for a handler with a queue they include the queue's drops, delivery failures,
     /// depth and high-water mark.
     pub fn stats(&self) -> HandlerStats {
@@ -474,16 +553,21 @@ impl Handler {
                 self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
             }
             Err(HandlerError::Dropped) => {}
+            Err(HandlerError::Repeated(_)) => {
+                self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
+            }
             Err(error) => self.handle_error(record, &error),
         }
         true
     }
 
     /// Python's `Handler.handleError`: prints the `--- Logging error ---` block to stderr (unless
-    /// [`set_raise_exceptions`] turned it off) and carries on. Never panics.
+    /// [`set_raise_exceptions`] turned it off) and carries on. Never panics. The block ends with a
+    /// line Python's does not have, naming the handler and where it writes (see
+    /// [`label`](Handler::label)).
     pub fn handle_error(&self, record: &LogRecord<'_>, error: &HandlerError) {
         self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
-        print_logging_error(record, error);
+        print_logging_error(record, error, &self.label());
     }
 
     /// Flushes the destination.
@@ -527,12 +611,26 @@ impl Handler {
 
 /// Python's `Handler.handleError` output: the `--- Logging error ---` block on stderr, unless
 /// [`set_raise_exceptions`] turned it off.
-pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Display) {
+///
+/// The block has Python's layout, with the exception line in place of the traceback, and one
+/// line more at the end, `Handler: ` and the handler with where it writes
+/// (`Handler: SysLogHandler(tcp 127.0.0.1:514)`), so that with several handlers the broken one
+/// is known:
+///
+/// ```text
+/// --- Logging error ---
+/// ConnectionRefusedError: [Errno 111] Connection refused
+/// Logged from file main.rs, line 12
+/// Message: 'disk full'
+/// Arguments: ()
+/// Handler: SysLogHandler(tcp 127.0.0.1:514)
+/// ```
+pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Display, handler: &str) {
     if !RAISE_EXCEPTIONS.load(Ordering::Relaxed) {
         return;
     }
     let text = format!(
-        "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\n",
+        "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\nHandler: {handler}\n",
         record.filename(),
         record.lineno,
         py_repr(record.msg),
@@ -548,6 +646,11 @@ pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Displ
 pub fn shutdown() {
     let mut handlers = all_live_handlers();
     handlers.sort_by_key(|h| std::cmp::Reverse(h.creation_order()));
+    // Every queue starts draining at once, so that destinations that are down wait out their
+    // drain timeouts side by side; the closes below still go newest first.
+    for handler in &handlers {
+        handler.0.sink.begin_close();
+    }
     for handler in handlers {
         // Python flushes, then closes. A handler with a queue drains it when it closes: a flush
         // first would only wait twice for a destination that is down.

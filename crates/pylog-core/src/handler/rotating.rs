@@ -29,7 +29,9 @@ use std::sync::Mutex;
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
-use super::rotation::{RotationHooks, remove_if_exists, rotation_hook_options, with_suffix};
+use super::rotation::{
+    RotationHooks, remove_if_exists, rename, rotation_hook_options, with_suffix,
+};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -47,6 +49,10 @@ struct State {
     file: LogFile,
     /// The lock file of the shared (multi-process) mode.
     lock: Option<File>,
+    /// Whether the last rollover failed: a rollover that keeps failing (every record tries
+    /// again) is reported once, until one succeeds; the records after the first are still counted
+    /// as errors.
+    rollover_failing: bool,
 }
 
 impl RotatingFileHandler {
@@ -110,7 +116,7 @@ impl RotatingFileHandler {
                 let dest = name(i + 1);
                 if source.exists() {
                     remove_if_exists(&dest)?;
-                    std::fs::rename(&source, &dest)?;
+                    rename(&source, &dest)?;
                 }
             }
             let dest = name(1);
@@ -147,28 +153,43 @@ impl Emit for RotatingFileHandler {
         text.push('\n');
         let line_chars = python_len(text);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let State { file, lock } = &mut *state;
+        let State {
+            file,
+            lock,
+            rollover_failing,
+        } = &mut *state;
         if let Some(lock) = lock.as_ref() {
             lock.lock()?;
         }
-        let result = (|| {
+        // The outer result is the write's; the inner one the rollover's (`None`: none was due).
+        let result = (|| -> io::Result<Option<io::Result<()>>> {
             if lock.is_some() {
                 Self::follow_other_processes(file)?;
             }
             // A failed rotation is reported, but the record is still written to the current file.
             let rotated = match self.should_rollover(file, line_chars, lock.is_some()) {
-                Ok(true) => self.do_rollover(file),
-                Ok(false) => Ok(()),
-                Err(e) => Err(e),
+                Ok(true) => Some(self.do_rollover(file)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
             };
             file.write(text.as_bytes(), record.level)?;
-            rotated
+            Ok(rotated)
         })();
         if let Some(lock) = lock.as_ref() {
             lock.unlock()?;
         }
-        result?;
-        Ok(())
+        match result? {
+            None => Ok(()),
+            Some(Ok(())) => {
+                *rollover_failing = false;
+                Ok(())
+            }
+            Some(Err(e)) if *rollover_failing => Err(HandlerError::Repeated(e)),
+            Some(Err(e)) => {
+                *rollover_failing = true;
+                Err(e.into())
+            }
+        }
     }
 
     fn flush(&self) -> io::Result<()> {
@@ -272,7 +293,11 @@ impl RotatingFileHandlerBuilder {
             _ => self.hooks,
         };
         Ok(Handler::new(RotatingFileHandler {
-            state: Mutex::new(State { file, lock }),
+            state: Mutex::new(State {
+                file,
+                lock,
+                rollover_failing: false,
+            }),
             max_bytes: self.max_bytes,
             backup_count: self.backup_count,
             delay,
