@@ -7,6 +7,9 @@
 //!   generous bound), one line on stderr names the handler, its destination and the exact number
 //!   of records left, and the fallback file holds exactly those records, in order.
 //!
+//! - **Two servers never come up.** Their drains run side by side: `shutdown()` still returns
+//!   within one drain timeout plus 1 s, and each handler accounts for its own records.
+//!
 //! Each case runs in a child process (the test binary again), since `shutdown()` closes every
 //! handler of the process.
 
@@ -156,6 +159,10 @@ fn child_logs_then_shuts_down() {
         .expect("port")
         .parse()
         .expect("port");
+    if kind == "two" {
+        two_handlers_down(&dir, port);
+        return;
+    }
     let start = Instant::now();
     let fallback = FileHandler::builder(dir.join("fallback.log"))
         .build()
@@ -194,6 +201,39 @@ fn child_logs_then_shuts_down() {
         wait_until(PATIENCE, || server.received().len() >= RECORDS);
         println!("RECEIVED {}", server.received().join("|"));
     }
+}
+
+/// The child of the two-handlers case: syslog and the socket handler, both down, each with its
+/// own fallback file.
+fn two_handlers_down(dir: &Path, port: u16) {
+    let handlers: Vec<Handler> = ["syslog", "socket"]
+        .iter()
+        .map(|kind| {
+            let fallback = FileHandler::builder(dir.join(format!("{kind}.log")))
+                .build()
+                .expect("the fallback file");
+            network_handler(kind, port, Some(SHORT_DRAIN), fallback)
+        })
+        .collect();
+    let logger = pylog::get_logger("app");
+    logger.set_level(Level::INFO);
+    for handler in &handlers {
+        logger.add_handler(handler.clone());
+    }
+    for i in 0..RECORDS {
+        logger.info(format_args!("{}", message(i)));
+    }
+    let began = Instant::now();
+    pylog::shutdown();
+    let took = began.elapsed();
+    let fallback: u64 = handlers
+        .iter()
+        .map(|h| h.queue_stats().expect("queued").fallback)
+        .sum();
+    println!(
+        "RESULT took_ms={} delivered=0 fallback={fallback} dropped=0",
+        took.as_millis()
+    );
 }
 
 /// What a child printed: the `key=value` pairs of its RESULT line, its RECEIVED line, and its
@@ -351,5 +391,36 @@ fn http_handler_hands_what_is_left_to_the_fallback_when_the_server_never_comes()
         server_never_comes_up("http", |port| {
             format!("HTTPHandler(http://127.0.0.1:{port}/log)")
         });
+    }
+}
+
+#[test]
+fn two_handlers_that_are_down_drain_side_by_side() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    let outcome = run("two", "never", dir.path(), port);
+    // One drain timeout, not two.
+    assert!(
+        outcome.took < SHORT_DRAIN + Duration::from_secs(1),
+        "shutdown took {:?}",
+        outcome.took
+    );
+    assert_eq!(outcome.fallback, 2 * RECORDS as u64);
+    let lines: Vec<&str> = outcome
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("pylog: "))
+        .collect();
+    assert_eq!(lines.len(), 2, "one line per handler: {}", outcome.stderr);
+    for kind in ["syslog", "socket"] {
+        let fallback = std::fs::read_to_string(dir.path().join(format!("{kind}.log"))).unwrap();
+        assert_eq!(
+            fallback.lines().collect::<Vec<_>>(),
+            all_messages(),
+            "{kind}"
+        );
     }
 }
