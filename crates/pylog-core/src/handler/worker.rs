@@ -537,11 +537,14 @@ impl Shared {
         deadline
     }
 
-    /// Whether a close began and its deadline has passed.
+    /// Whether a close began and its deadline has passed, or the worker has finished: a record
+    /// sent after the close gets one attempt, not a retry that makes the logging call wait.
     fn past_deadline(&self) -> bool {
-        self.close_deadline
-            .get()
-            .is_some_and(|(deadline, _)| Instant::now() >= *deadline)
+        self.finished.load(Ordering::SeqCst)
+            || self
+                .close_deadline
+                .get()
+                .is_some_and(|(deadline, _)| Instant::now() >= *deadline)
     }
 
     /// Waits `wait` before another attempt. A close that begins meanwhile ends the wait at once;
@@ -558,6 +561,9 @@ impl Shared {
         let mut guard = self.progress.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let now = Instant::now();
+            if self.finished.load(Ordering::SeqCst) {
+                return false;
+            }
             if let Some((deadline, _)) = self.close_deadline.get() {
                 if now >= *deadline {
                     return false;
@@ -1694,6 +1700,31 @@ mod tests {
         // A record after the close gets one attempt, then the fallback.
         worker.send(record("late")).unwrap();
         assert_eq!(out.contents(), "0\n1\n2\n3\n4\nlate\n");
+    }
+
+    #[test]
+    fn a_record_after_a_close_that_ended_early_is_not_retried() {
+        let down = Outage::default();
+        down.up.store(true, Ordering::SeqCst);
+        let worker = Worker::builder("t")
+            .retry(patient(Duration::from_secs(600)))
+            .on_error(quiet())
+            .spawn(down.clone())
+            .unwrap();
+        worker.send(record("delivered")).unwrap();
+        // The queue empties at once: the close ends long before its deadline.
+        assert!(worker.close(Duration::from_secs(600)));
+        down.up.store(false, Ordering::SeqCst);
+        let started = Instant::now();
+        worker.send(record("late")).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(down.attempts.load(Ordering::SeqCst), 2);
+        let stats = worker.stats();
+        assert_eq!((stats.delivered, stats.dropped), (1, 1));
     }
 
     #[test]
