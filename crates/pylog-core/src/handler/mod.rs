@@ -481,7 +481,10 @@ impl Handler {
     /// cannot deliver: those whose delivery failed for good, those still queued when its close
     /// runs out of time, and those its full queue would drop (log4j2's failover appender). Only
     /// queued and network handlers take one (`QueueHandler`, `SysLogHandler`, `SocketHandler`,
-    /// `DatagramHandler`, `HTTPHandler`, `SMTPHandler`); returns whether this one did.
+    /// `DatagramHandler`, `HTTPHandler`, `SMTPHandler`); returns whether this one did. The fallback
+    /// gets every such record whatever its own level (as Python's `Handler.handle`, which leaves
+    /// the level to the logger), formatted by its own formatter; how many it got is
+    /// [`QueueStats::fallback`](worker::QueueStats::fallback).
     ///
     /// The fallback must be older than the handler (created before it), so that
     /// [`shutdown`], which closes the newest first, closes it after the handler has drained into
