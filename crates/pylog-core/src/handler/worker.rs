@@ -1488,6 +1488,28 @@ mod tests {
         gate.open();
     }
 
+    #[test]
+    fn a_close_whose_worker_is_stuck_hands_what_waits_to_the_fallback_and_returns() {
+        let (gate, worker) = blocked_worker(10, Backpressure::Block);
+        let (out, fallback) = memory_fallback();
+        worker.set_fallback(Some(fallback));
+        worker.send(record("1")).unwrap();
+        worker.send(record("2")).unwrap();
+        let started = Instant::now();
+        // Record 0 is stuck in a delivery that does not return: the close gives up on it and
+        // takes what waits behind it on the closing thread.
+        assert!(!worker.close(Duration::from_millis(50)));
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.contents(), "1\n2\n");
+        let stats = worker.stats();
+        assert_eq!((stats.fallback, stats.dropped), (2, 0));
+        gate.open();
+    }
+
     /// Senders that keep sending while the worker closes: every record a send accepted is
     /// delivered exactly once, whether the worker took it before it stopped or the send found
     /// the queue sealed and delivered it itself. Repeated, so that the race is hit.
