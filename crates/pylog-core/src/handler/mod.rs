@@ -162,9 +162,6 @@ pub enum HandlerError {
     /// The destination did not deliver the record and counted it as dropped itself (a full queue
     /// whose policy drops). Not reported by `handle_error`.
     Dropped,
-    /// The same failure as for an earlier record, already reported in this burst (a rollover
-    /// that keeps failing): counted as an error, not printed again.
-    Repeated(io::Error),
 }
 
 impl From<FormatError> for HandlerError {
@@ -183,7 +180,7 @@ impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HandlerError::Format(e) => write!(f, "{e}"),
-            HandlerError::Io(e) | HandlerError::Repeated(e) => write_os_error(f, e),
+            HandlerError::Io(e) => write_os_error(f, e),
             HandlerError::Dropped => f.write_str("record dropped"),
         }
     }
@@ -322,6 +319,10 @@ struct Shared {
     sink: Box<dyn Emit>,
     counters: Counters,
     closed: AtomicBool,
+    /// Whether the last record met an I/O failure (see [`Handler::repeats`]).
+    failing: AtomicBool,
+    /// The text of that failure.
+    last_failure: Mutex<Option<String>>,
 }
 
 /// A handler: a destination plus its own level, formatter and filters. Python: `logging.Handler`.
@@ -378,6 +379,8 @@ impl Handler {
             sink: Box::new(sink),
             counters: Counters::default(),
             closed: AtomicBool::new(false),
+            failing: AtomicBool::new(false),
+            last_failure: Mutex::new(None),
         });
         let mut all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|h| h.strong_count() > 0);
@@ -526,6 +529,12 @@ impl Handler {
 
     /// Python's `Handler.handle`: runs the filters, then emits. The level is **not** checked here (the
     /// logger checks it), as in Python. Returns whether the filters passed.
+    ///
+    /// A failure goes to [`handle_error`](Handler::handle_error), except an I/O failure that is
+    /// the same as the last record's with none delivered since (a full disk, a log directory that
+    /// is gone, a rollover that cannot rename): that is counted without printing again, so a
+    /// failure that repeats on every record is reported once per burst. Python prints it every
+    /// time.
     pub fn handle(&self, record: &LogRecord<'_>) -> bool {
         if !self.0.filters.allow(record) {
             self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
@@ -554,14 +563,35 @@ impl Handler {
         match result {
             Ok(()) => {
                 self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
+                if self.0.failing.load(Ordering::Relaxed) {
+                    self.0.failing.store(false, Ordering::Relaxed);
+                }
             }
             Err(HandlerError::Dropped) => {}
-            Err(HandlerError::Repeated(_)) => {
+            Err(error @ HandlerError::Io(_)) if self.repeats(&error) => {
                 self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
             }
             Err(error) => self.handle_error(record, &error),
         }
         true
+    }
+
+    /// Whether `error` is the failure the last record met too, with no record delivered since: an
+    /// I/O failure that repeats on every record (a full disk, a log directory that is gone, a
+    /// rollover that cannot rename) is reported once per burst and counted every time. Python
+    /// prints it for every record; a format error (a bug at one call site) still is.
+    fn repeats(&self, error: &HandlerError) -> bool {
+        let text = error.to_string();
+        let mut last = self
+            .0
+            .last_failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let repeated =
+            self.0.failing.load(Ordering::Relaxed) && last.as_deref() == Some(text.as_str());
+        *last = Some(text);
+        self.0.failing.store(true, Ordering::Relaxed);
+        repeated
     }
 
     /// Python's `Handler.handleError`: prints the `--- Logging error ---` block to stderr (unless
@@ -749,6 +779,58 @@ mod tests {
         set_raise_exceptions(true);
         assert_eq!(h.stats().errors, 1);
         assert_eq!(format!("{h:?}"), "<Failing <full disk> (NOTSET)>");
+    }
+
+    #[test]
+    fn a_repeated_io_failure_is_reported_once_per_burst_and_counted_every_time() {
+        struct Toggle(AtomicBool);
+        impl Emit for Toggle {
+            fn emit(
+                &self,
+                _record: &LogRecord<'_>,
+                _ctx: &mut EmitContext<'_>,
+            ) -> Result<(), HandlerError> {
+                if self.0.load(Ordering::SeqCst) {
+                    Err(io::Error::from_raw_os_error(28).into())
+                } else {
+                    Ok(())
+                }
+            }
+            fn kind(&self) -> &'static str {
+                "Toggle"
+            }
+            fn describe(&self) -> String {
+                "<toggle>".into()
+            }
+        }
+        let h = Handler::new(Toggle(AtomicBool::new(true)));
+        let full = HandlerError::Io(io::Error::from_raw_os_error(28));
+        let other = HandlerError::Io(io::Error::from_raw_os_error(5));
+        // The first failure of a burst is reported, the same one again is not, another one is.
+        assert!(!h.repeats(&full));
+        assert!(h.repeats(&full));
+        assert!(!h.repeats(&other));
+        assert!(h.repeats(&other));
+        // A delivered record ends the burst.
+        let record = LogRecord::new("a", Level::ERROR, "x");
+        h.sink_as::<Toggle>()
+            .unwrap()
+            .0
+            .store(false, Ordering::SeqCst);
+        h.handle(&record);
+        assert!(!h.repeats(&other));
+        // Every failure is counted, reported or not.
+        set_raise_exceptions(false);
+        h.sink_as::<Toggle>()
+            .unwrap()
+            .0
+            .store(true, Ordering::SeqCst);
+        for _ in 0..3 {
+            h.handle(&record);
+        }
+        set_raise_exceptions(true);
+        assert_eq!((h.stats().emitted, h.stats().errors), (1, 3));
+        assert_eq!(h.label(), "Toggle(<toggle>)");
     }
 
     #[test]

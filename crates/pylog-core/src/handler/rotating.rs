@@ -49,10 +49,6 @@ struct State {
     file: LogFile,
     /// The lock file of the shared (multi-process) mode.
     lock: Option<File>,
-    /// Whether the last rollover failed: a rollover that keeps failing (every record tries
-    /// again) is reported once, until one succeeds; the records after the first are still counted
-    /// as errors.
-    rollover_failing: bool,
 }
 
 impl RotatingFileHandler {
@@ -153,43 +149,28 @@ impl Emit for RotatingFileHandler {
         text.push('\n');
         let line_chars = python_len(text);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let State {
-            file,
-            lock,
-            rollover_failing,
-        } = &mut *state;
+        let State { file, lock } = &mut *state;
         if let Some(lock) = lock.as_ref() {
             lock.lock()?;
         }
-        // The outer result is the write's; the inner one the rollover's (`None`: none was due).
-        let result = (|| -> io::Result<Option<io::Result<()>>> {
+        let result = (|| {
             if lock.is_some() {
                 Self::follow_other_processes(file)?;
             }
             // A failed rotation is reported, but the record is still written to the current file.
             let rotated = match self.should_rollover(file, line_chars, lock.is_some()) {
-                Ok(true) => Some(self.do_rollover(file)),
-                Ok(false) => None,
-                Err(e) => Some(Err(e)),
+                Ok(true) => self.do_rollover(file),
+                Ok(false) => Ok(()),
+                Err(e) => Err(e),
             };
             file.write(text.as_bytes(), record.level)?;
-            Ok(rotated)
+            rotated
         })();
         if let Some(lock) = lock.as_ref() {
             lock.unlock()?;
         }
-        match result? {
-            None => Ok(()),
-            Some(Ok(())) => {
-                *rollover_failing = false;
-                Ok(())
-            }
-            Some(Err(e)) if *rollover_failing => Err(HandlerError::Repeated(e)),
-            Some(Err(e)) => {
-                *rollover_failing = true;
-                Err(e.into())
-            }
-        }
+        result?;
+        Ok(())
     }
 
     fn flush(&self) -> io::Result<()> {
@@ -293,11 +274,7 @@ impl RotatingFileHandlerBuilder {
             _ => self.hooks,
         };
         Ok(Handler::new(RotatingFileHandler {
-            state: Mutex::new(State {
-                file,
-                lock,
-                rollover_failing: false,
-            }),
+            state: Mutex::new(State { file, lock }),
             max_bytes: self.max_bytes,
             backup_count: self.backup_count,
             delay,
