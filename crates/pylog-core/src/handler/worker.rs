@@ -754,15 +754,17 @@ impl Worker {
 
     /// Queues a record, applying the backpressure policy when the queue is full.
     ///
-    /// After [`close`](Worker::close) the record is delivered at once, on the calling thread, so a
-    /// record logged during or after shutdown is still written.
+    /// While a close drains the queue, the record is queued behind the others, so a chain of
+    /// queues (a queue handler in front of a network handler) that shutdown drains side by side
+    /// keeps its order. Once the drain is over the record is delivered at once, on the calling
+    /// thread, so a record logged during or after shutdown is still written.
     pub fn send(&self, record: OwnedRecord) -> Result<(), Dropped> {
         let shared = &*self.shared;
         if self.is_current_thread() {
             self.count_reentrant();
             return Err(Dropped::Reentrant);
         }
-        if shared.closing.load(Ordering::SeqCst) {
+        if shared.sealed.load(Ordering::SeqCst) {
             shared.deliver_now(record);
             return Ok(());
         }
@@ -1508,6 +1510,32 @@ mod tests {
         let stats = worker.stats();
         assert_eq!((stats.fallback, stats.dropped), (2, 0));
         gate.open();
+    }
+
+    /// A record sent while a close drains the queue (a queue handler in front of this one,
+    /// drained by the same shutdown) waits behind the records already queued.
+    #[test]
+    fn records_sent_while_a_close_drains_queue_behind_the_others() {
+        let (gate, worker) = blocked_worker(100, Backpressure::Block);
+        let worker = Arc::new(worker);
+        for i in 1..5 {
+            worker.send(record(&format!("{i}"))).unwrap();
+        }
+        worker.begin_close(Duration::from_secs(60));
+        let sender = {
+            let worker = worker.clone();
+            std::thread::spawn(move || {
+                for i in 5..10 {
+                    worker.send(record(&format!("{i}"))).unwrap();
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        gate.open();
+        sender.join().unwrap();
+        assert!(worker.close(Duration::from_secs(60)));
+        let expected: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        assert_eq!(gate.seen(), expected);
     }
 
     /// Senders that keep sending while the worker closes: every record a send accepted is
