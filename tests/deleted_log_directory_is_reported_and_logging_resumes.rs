@@ -125,6 +125,13 @@ fn child_logs_into_a_missing_directory() {
     logger.error("first");
     logger.error("second");
     assert_eq!(handler.stats(), stats(0, 2));
+    // A record delivered ends the burst: the next failure is reported again.
+    std::fs::create_dir(root.path().join("gone")).unwrap();
+    logger.error("third");
+    handler.close();
+    std::fs::remove_dir_all(root.path().join("gone")).unwrap();
+    logger.error("fourth");
+    assert_eq!(handler.stats(), stats(1, 3));
 }
 
 #[test]
@@ -134,9 +141,11 @@ fn the_error_names_the_missing_file_like_python() {
     }
     let output = run_child("child_logs_into_a_missing_directory", "missing-dir", &[]);
     let blocks = logging_error_blocks(&output.stderr);
-    assert_eq!(blocks.len(), 2, "one error block per record");
-    for (block, message) in blocks.iter().zip(["first", "second"]) {
-        assert_eq!(block.len(), 4, "{block:?}");
+    // The same failure on consecutive records is reported once per burst; a record delivered
+    // between two failures starts a new burst.
+    assert_eq!(blocks.len(), 2, "one error block per burst: {blocks:?}");
+    for (block, message) in blocks.iter().zip(["first", "fourth"]) {
+        assert_eq!(block.len(), 5, "{block:?}");
         // CPython: FileNotFoundError: [Errno 2] No such file or directory: '/…/app.log'
         assert!(
             block[0].starts_with("FileNotFoundError: [Errno 2] No such file or directory: '")
@@ -151,5 +160,10 @@ fn the_error_names_the_missing_file_like_python() {
         );
         assert_eq!(block[2], format!("Message: '{message}'"));
         assert_eq!(block[3], "Arguments: ()");
+        // One line more than CPython's block: the handler and its file.
+        assert!(
+            block[4].starts_with("Handler: FileHandler(/") && block[4].ends_with("/app.log)"),
+            "{block:?}"
+        );
     }
 }

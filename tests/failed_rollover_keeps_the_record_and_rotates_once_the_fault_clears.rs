@@ -1,6 +1,7 @@
 //! A rollover that fails (here: a directory sits where `app.log.1` must go, so it cannot be
 //! removed) is reported through `handle_error` and counted, but the record is still written to the
-//! current file; once the obstacle is gone the next record rotates normally. (CPython 3.11 loses
+//! current file; once the obstacle is gone the next record rotates normally. A rollover that fails
+//! for every record is reported once, naming the path and the handler, and counted every time. (CPython 3.11 loses
 //! such records: its `doRollover` raises before `FileHandler.emit`; keeping them is deliberate.)
 //! Works as root too, unlike a permission fault.
 
@@ -70,8 +71,9 @@ fn child_rotates_into_a_directory() {
         .build()
         .unwrap();
     let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=5);
-    assert_eq!(handler.stats(), stats(4, 1));
+    // Records 5, 6 and 7 each need a rollover that fails: counted three times, reported once.
+    log(&logger, 1..=7);
+    assert_eq!(handler.stats(), stats(4, 3));
 }
 
 #[test]
@@ -81,11 +83,20 @@ fn the_error_says_what_failed() {
     }
     let output = run_child("child_rotates_into_a_directory", "rotate-into-dir", &[]);
     let blocks = logging_error_blocks(&output.stderr);
+    // A rollover that fails for every record is reported once per burst.
     assert_eq!(blocks.len(), 1, "{blocks:?}");
+    // The error names the path, as CPython's `os.remove` does, and the last line the handler.
     assert!(
-        blocks[0][0].starts_with("IsADirectoryError: [Errno 21] Is a directory"),
+        blocks[0][0].starts_with("IsADirectoryError: [Errno 21] Is a directory: '")
+            && blocks[0][0].ends_with("/app.log.1'"),
         "{:?}",
         blocks[0]
     );
     assert_eq!(blocks[0][2], "Message: 'record 05'");
+    let last = blocks[0].last().map(String::as_str).unwrap_or("");
+    assert!(
+        last.starts_with("Handler: RotatingFileHandler(/") && last.ends_with("/app.log)"),
+        "{:?}",
+        blocks[0]
+    );
 }

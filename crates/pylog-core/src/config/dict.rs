@@ -1,8 +1,24 @@
 //! dictConfig: reads a document into a [`Plan`], in CPython's order and with CPython's errors.
 //!
 //! Formatters and filters are built in document order, handlers in sorted name order (memory
-//! handlers get their targets once every handler exists), then loggers in document order and the
+//! handlers get their targets once every handler exists; queue handlers come after the others,
+//! and a handler with a `fallback` after its fallback), then loggers in document order and the
 //! root last. Nothing is applied here.
+//!
+//! One key CPython does not have: `fallback: <handler name>` on a queued or network handler
+//! (`QueueHandler`, `SysLogHandler`, `SocketHandler`, `DatagramHandler`, `HTTPHandler`,
+//! `SMTPHandler`) names the handler that receives the records it cannot deliver (see
+//! [`Handler::set_fallback`]):
+//!
+//! ```yaml
+//! handlers:
+//!   spool: {class: logging.FileHandler, filename: /var/log/app-undelivered.log}
+//!   collector:
+//!     class: logging.handlers.SocketHandler
+//!     host: logs.example.com
+//!     port: 9020
+//!     fallback: spool
+//! ```
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -173,41 +189,69 @@ impl Reader<'_> {
         names.sort_unstable();
         let mut built: HashMap<String, Handler> = HashMap::new();
         let mut links = Vec::new();
-        let mut deferred = Vec::new();
-        for name in names {
-            let value = handler_section
-                .and_then(|s| s.get(name))
-                .unwrap_or(&ConfigValue::Null);
-            let path = format!("handlers.{name}");
-            let wrap = |e: ConfigError| {
-                e.context(format!("Unable to configure handler {}", py_repr(name)))
-            };
-            let config = entry(value, &path).map_err(wrap)?;
-            if is_queue_handler(config) {
-                deferred.push(name);
-                continue;
+        // Sorted name order, but a handler comes after those it names: queue handlers after
+        // every other handler, and a handler with a `fallback` after its fallback, so that the
+        // fallback is older and `shutdown` (newest first) closes it after the handler drained
+        // into it.
+        let mut waiting = names;
+        let mut queue_phase = false;
+        while !waiting.is_empty() {
+            let mut later = Vec::new();
+            for name in waiting.iter().copied() {
+                let value = handler_section
+                    .and_then(|s| s.get(name))
+                    .unwrap_or(&ConfigValue::Null);
+                let path = format!("handlers.{name}");
+                let wrap = |e: ConfigError| {
+                    e.context(format!("Unable to configure handler {}", py_repr(name)))
+                };
+                let config = entry(value, &path).map_err(wrap)?;
+                let is_queue = is_queue_handler(config);
+                let fallback = self.fallback_name(config, &path).map_err(wrap)?;
+                let fallback_pending = fallback.as_deref().is_some_and(|f| {
+                    f != name
+                        && !built.contains_key(f)
+                        && handler_section.is_some_and(|s| s.contains_key(f))
+                });
+                if (is_queue && !queue_phase) || fallback_pending {
+                    later.push(name);
+                    continue;
+                }
+                let handler = if is_queue {
+                    self.queue_handler(config, &path, &formatters, &filters, &built)
+                        .map_err(wrap)?
+                } else {
+                    let (handler, link) = self
+                        .handler(config, &path, &formatters, &filters, handler_section)
+                        .map_err(wrap)?;
+                    if let Some(target) = link {
+                        links.push((handler.clone(), target));
+                    }
+                    handler
+                };
+                handler.set_name(Some(name.to_owned()));
+                if let Some(fallback) = fallback {
+                    link_fallback(&handler, name, &fallback, &path, &built).map_err(wrap)?;
+                }
+                built.insert(name.to_owned(), handler.clone());
+                plan.handlers.push(handler);
             }
-            let (handler, link) = self
-                .handler(config, &path, &formatters, &filters, handler_section)
-                .map_err(wrap)?;
-            handler.set_name(Some(name.to_owned()));
-            if let Some(target) = link {
-                links.push((handler.clone(), target));
+            if later.len() == waiting.len() {
+                if queue_phase {
+                    let names = later
+                        .iter()
+                        .map(|n| py_repr(n))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(ConfigError::new(format!(
+                        "fallback: the handlers {names} name each other as fallbacks (a cycle)"
+                    ))
+                    .at(format!("handlers.{}.fallback", later[0]))
+                    .context(format!("Unable to configure handler {}", py_repr(later[0]))));
+                }
+                queue_phase = true;
             }
-            built.insert(name.to_owned(), handler.clone());
-            plan.handlers.push(handler);
-        }
-        for name in deferred {
-            let value = handler_section
-                .and_then(|s| s.get(name))
-                .unwrap_or(&ConfigValue::Null);
-            let path = format!("handlers.{name}");
-            let handler = self
-                .queue_handler(entry(value, &path)?, &path, &formatters, &filters, &built)
-                .map_err(|e| e.context(format!("Unable to configure handler {}", py_repr(name))))?;
-            handler.set_name(Some(name.to_owned()));
-            built.insert(name.to_owned(), handler.clone());
-            plan.handlers.push(handler);
+            waiting = later;
         }
         for (memory, target) in links {
             if let Some(target) = built.get(&target) {
@@ -414,7 +458,15 @@ impl Reader<'_> {
         let formatter = self.formatter_of(config, path, formatters)?;
         let mut kwargs = without(
             config,
-            &["formatter", "level", "filters", "class", "()", "."],
+            &[
+                "formatter",
+                "level",
+                "filters",
+                "class",
+                "()",
+                ".",
+                "fallback",
+            ],
         );
         let mut target = None;
         let handler = if let Some(factory) = config.get("()") {
@@ -493,6 +545,22 @@ impl Reader<'_> {
         };
         self.finish_handler(&handler, formatter, config, path, filters)?;
         Ok((handler, target))
+    }
+
+    /// The handler an entry's `fallback` names (an extension of dictConfig), if any.
+    fn fallback_name(&self, config: &ConfigMap, path: &str) -> Result<Option<String>, ConfigError> {
+        match config
+            .get("fallback")
+            .map(|f| self.convert(f, &format!("{path}.fallback")))
+            .transpose()?
+        {
+            None | Some(ConfigValue::Null) => Ok(None),
+            Some(ConfigValue::Str(name)) => Ok(Some(name)),
+            Some(other) => Err(ConfigError::new(format!(
+                "fallback: expected a handler's name, got {other}"
+            ))
+            .at(format!("{path}.fallback"))),
+        }
     }
 
     /// The formatter an entry's `formatter` names (looked up before the handler is built, as
@@ -617,7 +685,10 @@ impl Reader<'_> {
         built: &HashMap<String, Handler>,
     ) -> Result<Handler, ConfigError> {
         let formatter = self.formatter_of(config, path, formatters)?;
-        let kwargs = without(config, &["formatter", "level", "filters", "class", "."]);
+        let kwargs = without(
+            config,
+            &["formatter", "level", "filters", "class", ".", "fallback"],
+        );
         let mut args = Args::new("QueueHandler.__init__", path, kwargs, self.resolver);
         let mut targets = Vec::new();
         for (i, name) in args
@@ -769,6 +840,46 @@ impl Reader<'_> {
         plan.filters = Some(self.filter_list(config, path, filters)?);
         Ok(plan)
     }
+}
+
+/// Gives `handler` (the entry `name`) the handler named `fallback`, built already. A handler that
+/// cannot take one is closed again (its thread stopped) before the error is returned.
+fn link_fallback(
+    handler: &Handler,
+    name: &str,
+    fallback: &str,
+    path: &str,
+    built: &HashMap<String, Handler>,
+) -> Result<(), ConfigError> {
+    let fail = |e: ConfigError| {
+        handler.close();
+        Err(e.at(format!("{path}.fallback")))
+    };
+    if fallback == name {
+        return fail(ConfigError::new(
+            "fallback: a handler cannot be its own fallback",
+        ));
+    }
+    let Some(target) = built.get(fallback) else {
+        return fail(
+            ConfigError::new(format!(
+                "fallback: expected the name of a handler under 'handlers', got {}",
+                py_repr(fallback)
+            ))
+            .context(format!(
+                "Unable to set fallback handler {}",
+                py_repr(fallback)
+            )),
+        );
+    };
+    if !handler.set_fallback(Some(target.clone())) {
+        return fail(ConfigError::new(format!(
+            "fallback: a {} has no queue; only QueueHandler and the network handlers \
+             (SysLogHandler, SocketHandler, DatagramHandler, HTTPHandler, SMTPHandler) take one",
+            handler.kind()
+        )));
+    }
+    Ok(())
 }
 
 fn is_queue_handler(config: &ConfigMap) -> bool {

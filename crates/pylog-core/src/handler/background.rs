@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::HandlerError;
 use super::worker::{QueueStats, Worker};
+use super::{Handler, HandlerError};
 use crate::format::FormatError;
 use crate::owned_record::OwnedRecord;
 
@@ -41,6 +41,19 @@ macro_rules! delegate_to_background {
         fn queue_stats(&self) -> Option<$crate::handler::worker::QueueStats> {
             Some(self.$($field).+.stats())
         }
+
+        fn set_fallback(&self, fallback: Option<$crate::handler::Handler>) -> bool {
+            self.$($field).+.set_fallback(fallback);
+            true
+        }
+
+        fn fallback(&self) -> Option<$crate::handler::Handler> {
+            self.$($field).+.fallback()
+        }
+
+        fn begin_close(&self) {
+            self.$($field).+.begin_close();
+        }
     };
 }
 
@@ -54,6 +67,11 @@ macro_rules! delegate_to_background {
     allow(unused_imports)
 )]
 pub(crate) use delegate_to_background;
+
+/// How long flush and close of a network handler wait for its queue to drain, unless its builder
+/// says otherwise: long enough for a server that restarts, short enough that a service stopping
+/// with its log server down still stops promptly.
+pub(crate) const NETWORK_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A worker and how long flush and close wait for it.
 pub(crate) struct Background {
@@ -98,6 +116,19 @@ impl Background {
     /// Delivers what is queued (at most the drain timeout) and stops the thread.
     pub(crate) fn close(&self) -> bool {
         self.worker.close(self.drain_timeout)
+    }
+
+    /// Starts the close's drain (with the drain timeout) without waiting for it.
+    pub(crate) fn begin_close(&self) {
+        self.worker.begin_close(self.drain_timeout);
+    }
+
+    pub(crate) fn set_fallback(&self, fallback: Option<Handler>) {
+        self.worker.set_fallback(fallback);
+    }
+
+    pub(crate) fn fallback(&self) -> Option<Handler> {
+        self.worker.fallback()
     }
 
     pub(crate) fn stats(&self) -> QueueStats {

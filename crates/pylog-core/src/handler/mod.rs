@@ -103,6 +103,31 @@ pub trait Emit: Any + Send + Sync + 'static {
 
     /// What the destination is, for `Debug` (`<stderr>`, `/var/log/app.log`).
     fn describe(&self) -> String;
+
+    /// Where the destination writes, as error reports name it after the class
+    /// (`tcp 127.0.0.1:514` in `SysLogHandler(tcp 127.0.0.1:514)`). By default
+    /// [`describe`](Emit::describe).
+    fn destination(&self) -> String {
+        self.describe()
+    }
+
+    /// Sets the handler that receives the records this destination cannot deliver (see
+    /// [`Handler::set_fallback`]). Returns whether the destination takes one: only queued and
+    /// network handlers do.
+    fn set_fallback(&self, fallback: Option<Handler>) -> bool {
+        let _ = fallback;
+        false
+    }
+
+    /// The fallback handler, if the destination has one.
+    fn fallback(&self) -> Option<Handler> {
+        None
+    }
+
+    /// Starts closing without waiting, for a destination whose close drains a queue: `shutdown`
+    /// begins every drain first, so that several destinations that are down wait out their drain
+    /// timeouts side by side, not one after the other.
+    fn begin_close(&self) {}
 }
 
 /// What a destination needs to write a record: the handler's formatter and a reused buffer.
@@ -213,6 +238,33 @@ pub(crate) fn os_error_text(e: &io::Error) -> String {
     Text(e).to_string()
 }
 
+/// An error from renaming `source` to `dest`, shown as CPython's `os.rename` shows it, with both
+/// paths: `[Errno 13] Permission denied: '/var/log/app.log' -> '/var/log/app.log.1'`. Keeps the
+/// kind, so the class name (`PermissionError`) is still found.
+pub(crate) fn rename_error(
+    source: &std::path::Path,
+    dest: &std::path::Path,
+    e: io::Error,
+) -> io::Error {
+    let paths = format!(
+        "{} -> {}",
+        py_repr(&source.display().to_string()),
+        py_repr(&dest.display().to_string())
+    );
+    let text = match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let suffix = format!(" (os error {code})");
+            format!(
+                "[Errno {code}] {}: {paths}",
+                text.strip_suffix(&suffix).unwrap_or(&text)
+            )
+        }
+        None => format!("{e}: {paths}"),
+    };
+    io::Error::new(e.kind(), text)
+}
+
 /// An error from opening `path`, shown as CPython shows it: `[Errno 2] No such file or directory:
 /// '/var/log/app.log'`. Keeps the kind, so the class name (`FileNotFoundError`) is still found.
 pub(crate) fn open_error(path: &std::path::Path, e: io::Error) -> io::Error {
@@ -267,6 +319,10 @@ struct Shared {
     sink: Box<dyn Emit>,
     counters: Counters,
     closed: AtomicBool,
+    /// Whether the last record met an I/O failure (see [`Handler::repeats`]).
+    failing: AtomicBool,
+    /// The text of that failure.
+    last_failure: Mutex<Option<String>>,
 }
 
 /// A handler: a destination plus its own level, formatter and filters. Python: `logging.Handler`.
@@ -323,6 +379,8 @@ impl Handler {
             sink: Box::new(sink),
             counters: Counters::default(),
             closed: AtomicBool::new(false),
+            failing: AtomicBool::new(false),
+            last_failure: Mutex::new(None),
         });
         let mut all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|h| h.strong_count() > 0);
@@ -416,6 +474,33 @@ impl Handler {
         self.0.sink.kind()
     }
 
+    /// The handler and where it writes, as error reports name it:
+    /// `SysLogHandler(tcp 127.0.0.1:514)`, `RotatingFileHandler(/var/log/app.log)`.
+    pub fn label(&self) -> String {
+        format!("{}({})", self.0.sink.kind(), self.0.sink.destination())
+    }
+
+    /// Sets (or with `None` removes) the handler that receives, in order, the records this one
+    /// cannot deliver: those whose delivery failed for good, those still queued when its close
+    /// runs out of time, and those its full queue would drop (log4j2's failover appender). Only
+    /// queued and network handlers take one (`QueueHandler`, `SysLogHandler`, `SocketHandler`,
+    /// `DatagramHandler`, `HTTPHandler`, `SMTPHandler`); returns whether this one did. The fallback
+    /// gets every such record whatever its own level (as Python's `Handler.handle`, which leaves
+    /// the level to the logger), formatted by its own formatter; how many it got is
+    /// [`QueueStats::fallback`](worker::QueueStats::fallback).
+    ///
+    /// The fallback must be older than the handler (created before it), so that
+    /// [`shutdown`], which closes the newest first, closes it after the handler has drained into
+    /// it. Their builders' `fallback` option and dictConfig's `fallback` key ensure that.
+    pub fn set_fallback(&self, fallback: Option<Handler>) -> bool {
+        self.0.sink.set_fallback(fallback)
+    }
+
+    /// The fallback handler, if one is set.
+    pub fn fallback(&self) -> Option<Handler> {
+        self.0.sink.fallback()
+    }
+
     /// The counters; for a handler with a queue they include the queue's drops, delivery failures,
     /// depth and high-water mark.
     pub fn stats(&self) -> HandlerStats {
@@ -444,6 +529,12 @@ impl Handler {
 
     /// Python's `Handler.handle`: runs the filters, then emits. The level is **not** checked here (the
     /// logger checks it), as in Python. Returns whether the filters passed.
+    ///
+    /// A failure goes to [`handle_error`](Handler::handle_error), except an I/O failure that is
+    /// the same as the last record's with none delivered since (a full disk, a log directory that
+    /// is gone, a rollover that cannot rename): that is counted without printing again, so a
+    /// failure that repeats on every record is reported once per burst. Python prints it every
+    /// time.
     pub fn handle(&self, record: &LogRecord<'_>) -> bool {
         if !self.0.filters.allow(record) {
             self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
@@ -472,18 +563,44 @@ impl Handler {
         match result {
             Ok(()) => {
                 self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
+                if self.0.failing.load(Ordering::Relaxed) {
+                    self.0.failing.store(false, Ordering::Relaxed);
+                }
             }
             Err(HandlerError::Dropped) => {}
+            Err(error @ HandlerError::Io(_)) if self.repeats(&error) => {
+                self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
+            }
             Err(error) => self.handle_error(record, &error),
         }
         true
     }
 
+    /// Whether `error` is the failure the last record met too, with no record delivered since: an
+    /// I/O failure that repeats on every record (a full disk, a log directory that is gone, a
+    /// rollover that cannot rename) is reported once per burst and counted every time. Python
+    /// prints it for every record; a format error (a bug at one call site) still is.
+    fn repeats(&self, error: &HandlerError) -> bool {
+        let text = error.to_string();
+        let mut last = self
+            .0
+            .last_failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let repeated =
+            self.0.failing.load(Ordering::Relaxed) && last.as_deref() == Some(text.as_str());
+        *last = Some(text);
+        self.0.failing.store(true, Ordering::Relaxed);
+        repeated
+    }
+
     /// Python's `Handler.handleError`: prints the `--- Logging error ---` block to stderr (unless
-    /// [`set_raise_exceptions`] turned it off) and carries on. Never panics.
+    /// [`set_raise_exceptions`] turned it off) and carries on. Never panics. The block ends with a
+    /// line Python's does not have, naming the handler and where it writes (see
+    /// [`label`](Handler::label)).
     pub fn handle_error(&self, record: &LogRecord<'_>, error: &HandlerError) {
         self.0.counters.errors.fetch_add(1, Ordering::Relaxed);
-        print_logging_error(record, error);
+        print_logging_error(record, error, &self.label());
     }
 
     /// Flushes the destination.
@@ -527,12 +644,26 @@ impl Handler {
 
 /// Python's `Handler.handleError` output: the `--- Logging error ---` block on stderr, unless
 /// [`set_raise_exceptions`] turned it off.
-pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Display) {
+///
+/// The block has Python's layout, with the exception line in place of the traceback, and one
+/// line more at the end, `Handler: ` and the handler with where it writes
+/// (`Handler: SysLogHandler(tcp 127.0.0.1:514)`), so that with several handlers the broken one
+/// is known:
+///
+/// ```text
+/// --- Logging error ---
+/// ConnectionRefusedError: [Errno 111] Connection refused
+/// Logged from file main.rs, line 12
+/// Message: 'disk full'
+/// Arguments: ()
+/// Handler: SysLogHandler(tcp 127.0.0.1:514)
+/// ```
+pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Display, handler: &str) {
     if !RAISE_EXCEPTIONS.load(Ordering::Relaxed) {
         return;
     }
     let text = format!(
-        "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\n",
+        "--- Logging error ---\n{error}\nLogged from file {}, line {}\nMessage: {}\nArguments: ()\nHandler: {handler}\n",
         record.filename(),
         record.lineno,
         py_repr(record.msg),
@@ -548,6 +679,11 @@ pub(crate) fn print_logging_error(record: &LogRecord<'_>, error: &dyn fmt::Displ
 pub fn shutdown() {
     let mut handlers = all_live_handlers();
     handlers.sort_by_key(|h| std::cmp::Reverse(h.creation_order()));
+    // Every queue starts draining at once, so that destinations that are down wait out their
+    // drain timeouts side by side; the closes below still go newest first.
+    for handler in &handlers {
+        handler.0.sink.begin_close();
+    }
     for handler in handlers {
         // Python flushes, then closes. A handler with a queue drains it when it closes: a flush
         // first would only wait twice for a destination that is down.
@@ -643,6 +779,58 @@ mod tests {
         set_raise_exceptions(true);
         assert_eq!(h.stats().errors, 1);
         assert_eq!(format!("{h:?}"), "<Failing <full disk> (NOTSET)>");
+    }
+
+    #[test]
+    fn a_repeated_io_failure_is_reported_once_per_burst_and_counted_every_time() {
+        struct Toggle(AtomicBool);
+        impl Emit for Toggle {
+            fn emit(
+                &self,
+                _record: &LogRecord<'_>,
+                _ctx: &mut EmitContext<'_>,
+            ) -> Result<(), HandlerError> {
+                if self.0.load(Ordering::SeqCst) {
+                    Err(io::Error::from_raw_os_error(28).into())
+                } else {
+                    Ok(())
+                }
+            }
+            fn kind(&self) -> &'static str {
+                "Toggle"
+            }
+            fn describe(&self) -> String {
+                "<toggle>".into()
+            }
+        }
+        let h = Handler::new(Toggle(AtomicBool::new(true)));
+        let full = HandlerError::Io(io::Error::from_raw_os_error(28));
+        let other = HandlerError::Io(io::Error::from_raw_os_error(5));
+        // The first failure of a burst is reported, the same one again is not, another one is.
+        assert!(!h.repeats(&full));
+        assert!(h.repeats(&full));
+        assert!(!h.repeats(&other));
+        assert!(h.repeats(&other));
+        // A delivered record ends the burst.
+        let record = LogRecord::new("a", Level::ERROR, "x");
+        h.sink_as::<Toggle>()
+            .unwrap()
+            .0
+            .store(false, Ordering::SeqCst);
+        h.handle(&record);
+        assert!(!h.repeats(&other));
+        // Every failure is counted, reported or not.
+        set_raise_exceptions(false);
+        h.sink_as::<Toggle>()
+            .unwrap()
+            .0
+            .store(true, Ordering::SeqCst);
+        for _ in 0..3 {
+            h.handle(&record);
+        }
+        set_raise_exceptions(true);
+        assert_eq!((h.stats().emitted, h.stats().errors), (1, 3));
+        assert_eq!(h.label(), "Toggle(<toggle>)");
     }
 
     #[test]

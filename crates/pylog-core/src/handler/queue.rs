@@ -101,12 +101,31 @@ impl Emit for QueueHandler {
         Some(self.listener.stats())
     }
 
+    fn set_fallback(&self, fallback: Option<Handler>) -> bool {
+        self.listener.set_fallback(fallback);
+        true
+    }
+
+    fn fallback(&self) -> Option<Handler> {
+        self.listener.fallback()
+    }
+
+    fn begin_close(&self) {
+        if self.owns_listener {
+            self.listener.begin_close();
+        }
+    }
+
     fn kind(&self) -> &'static str {
         "QueueHandler"
     }
 
     fn describe(&self) -> String {
         format!("<queue {}>", self.listener.name())
+    }
+
+    fn destination(&self) -> String {
+        self.listener.name().to_owned()
     }
 }
 
@@ -139,6 +158,7 @@ impl QueueListener {
             capacity: 10_000,
             backpressure: Backpressure::Block,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            fallback: None,
         }
     }
 
@@ -179,6 +199,10 @@ impl QueueListener {
 /// | `backpressure` | [`Backpressure::Block`] | — (`put_nowait` raises `queue.Full`) |
 /// | `drain_timeout` | 30 s | — (`stop()` waits forever) |
 /// | `name` | `QueueListener` | — (names the thread `pylog:<name>`) |
+/// | `fallback` | none | — (log4j2's failover appender) |
+///
+/// The drain timeout is longer than the network handlers' 5 s: the handlers behind a queue are
+/// usually local files, and a close that waits for them is delivering, not waiting on a server.
 #[must_use]
 pub struct QueueListenerBuilder {
     handlers: Vec<Handler>,
@@ -187,9 +211,18 @@ pub struct QueueListenerBuilder {
     capacity: usize,
     backpressure: Backpressure,
     drain_timeout: Duration,
+    fallback: Option<Handler>,
 }
 
 impl QueueListenerBuilder {
+    /// The handler that receives the records the queue cannot hand on: those still queued when
+    /// a close runs out of time and those a dropping [`Backpressure`] policy would drop, in order
+    /// (see [`Handler::set_fallback`]).
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.fallback = Some(handler);
+        self
+    }
+
     /// Adds a handler the listener hands records to.
     pub fn handler(mut self, handler: Handler) -> Self {
         self.handlers.push(handler);
@@ -236,7 +269,11 @@ impl QueueListenerBuilder {
     /// Starts the listener's thread. Python: `QueueListener(...).start()`.
     pub fn start(self) -> Result<QueueListener, Error> {
         let name = self.name.unwrap_or_else(|| "QueueListener".to_owned());
-        let worker = Worker::builder(name)
+        let mut worker = Worker::builder(name.clone()).label(format!("QueueHandler({name})"));
+        if let Some(fallback) = self.fallback {
+            worker = worker.fallback(fallback);
+        }
+        let worker = worker
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .batch(LISTENER_BATCH, Duration::ZERO)

@@ -29,7 +29,9 @@ use std::sync::Mutex;
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
-use super::rotation::{RotationHooks, remove_if_exists, rotation_hook_options, with_suffix};
+use super::rotation::{
+    RotationHooks, remove_if_exists, rename, rotation_hook_options, with_suffix,
+};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -110,7 +112,7 @@ impl RotatingFileHandler {
                 let dest = name(i + 1);
                 if source.exists() {
                     remove_if_exists(&dest)?;
-                    std::fs::rename(&source, &dest)?;
+                    rename(&source, &dest)?;
                 }
             }
             let dest = name(1);

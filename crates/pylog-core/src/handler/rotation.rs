@@ -42,7 +42,7 @@ impl RotationHooks {
     pub(crate) fn rotate(&self, source: &Path, dest: &Path) -> io::Result<()> {
         match &self.rotator {
             Some(rotator) => rotator(source, dest),
-            None if source.exists() => std::fs::rename(source, dest),
+            None if source.exists() => rename(source, dest),
             None => Ok(()),
         }
     }
@@ -100,12 +100,24 @@ macro_rules! rotation_hook_options {
 }
 pub(crate) use rotation_hook_options;
 
-/// Removes `path`; a missing file is not an error.
+/// Removes `path`; a missing file is not an error. A failure names the path, as CPython's
+/// `os.remove` does (`[Errno 21] Is a directory: '/var/log/app.log.1'`).
 pub(crate) fn remove_if_exists(path: &Path) -> io::Result<()> {
     match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(super::open_error(path, e)),
         _ => Ok(()),
     }
+}
+
+/// Removes `path`, naming it in the error as [`remove_if_exists`] does.
+pub(crate) fn remove(path: &Path) -> io::Result<()> {
+    std::fs::remove_file(path).map_err(|e| super::open_error(path, e))
+}
+
+/// Renames `source` to `dest`; a failure names both paths, as CPython's `os.rename` does
+/// (`[Errno 13] Permission denied: '/var/log/app.log' -> '/var/log/app.log.1'`).
+pub(crate) fn rename(source: &Path, dest: &Path) -> io::Result<()> {
+    std::fs::rename(source, dest).map_err(|e| super::rename_error(source, dest, e))
 }
 
 /// `path` with `suffix` appended to its last component (`app.log` + `.1` = `app.log.1`).

@@ -11,9 +11,9 @@ use lettre::transport::smtp::SmtpTransport;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 
-use super::background::Background;
+use super::background::{Background, NETWORK_DRAIN_TIMEOUT};
 use super::worker::{Backpressure, ErrorReporter, RetryPolicy, Worker};
-use super::{DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext, Handler, HandlerError};
+use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::format::Formatter;
 use crate::owned_record::OwnedRecord;
@@ -72,6 +72,7 @@ pub enum Security {
 pub struct SmtpHandler {
     background: Background,
     describe: String,
+    destination: String,
 }
 
 impl SmtpHandler {
@@ -103,9 +104,10 @@ impl SmtpHandler {
             capacity: 1_000,
             backpressure: Backpressure::Block,
             retry: default_retry(),
-            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            drain_timeout: NETWORK_DRAIN_TIMEOUT,
             name: None,
             on_error: None,
+            fallback: None,
         }
     }
 }
@@ -124,6 +126,11 @@ impl Emit for SmtpHandler {
 
     fn describe(&self) -> String {
         self.describe.clone()
+    }
+
+    /// `mail.example.com:587`.
+    fn destination(&self) -> String {
+        self.destination.clone()
     }
 }
 
@@ -154,9 +161,10 @@ fn default_retry() -> RetryPolicy {
 /// | `capacity` | 1,000 records | — (Python sends on the logging call) |
 /// | `backpressure` | [`Backpressure::Block`] | — |
 /// | `retry` | 3 attempts, 0.5 s then 1 s apart, for transient failures | — |
-/// | `drain_timeout` | 30 s (flush and close) | — |
+/// | `drain_timeout` | 5 s (flush and close) | — |
 /// | `name` | `SMTPHandler` (its thread is `pylog:<name>`) | — |
 /// | `on_error` | `--- Logging error ---` on stderr, once per burst of failures | `handleError` on every failure |
+/// | `fallback` | none: what cannot be sent is counted (and reported at close) | — |
 #[must_use]
 pub struct SmtpHandlerBuilder {
     mailhost: String,
@@ -176,9 +184,19 @@ pub struct SmtpHandlerBuilder {
     drain_timeout: Duration,
     name: Option<String>,
     on_error: Option<ErrorReporter>,
+    fallback: Option<Handler>,
 }
 
 impl SmtpHandlerBuilder {
+    /// The handler that receives, in order, the records that cannot be sent (see
+    /// [`Handler::set_fallback`]): those that ran out of retries or were refused, those still
+    /// queued when a close runs out of time, and those a dropping [`Backpressure`] policy would
+    /// drop.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.fallback = Some(handler);
+        self
+    }
+
     /// The server's port (Python: the second item of `mailhost=(host, port)`).
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
@@ -290,7 +308,9 @@ impl SmtpHandlerBuilder {
             transport = transport.credentials(Credentials::new(user, password));
         }
         let name = self.name.unwrap_or_else(|| "SMTPHandler".to_owned());
+        let destination = format!("{}:{port}", self.mailhost);
         let mut worker = Worker::builder(name)
+            .label(format!("SMTPHandler({destination})"))
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .retry(self.retry);
@@ -299,6 +319,9 @@ impl SmtpHandlerBuilder {
         }
         if let Some((records, wait)) = self.digest {
             worker = worker.batch(records, wait);
+        }
+        if let Some(fallback) = self.fallback {
+            worker = worker.fallback(fallback);
         }
         let worker = worker
             .spawn(delivery::SmtpDelivery {
@@ -312,7 +335,8 @@ impl SmtpHandlerBuilder {
             })?;
         Ok(Handler::new(SmtpHandler {
             background: Background::new(worker, self.drain_timeout),
-            describe: format!("<smtp {}:{port}>", self.mailhost),
+            describe: format!("<smtp {destination}>"),
+            destination,
         }))
     }
 

@@ -11,7 +11,7 @@ use crate::handler::background::delegate_to_background;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::background::Background;
+use super::background::{Background, NETWORK_DRAIN_TIMEOUT};
 use super::worker::{Backpressure, DeliveryError, ErrorReporter, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
@@ -123,9 +123,13 @@ impl Emit for SocketHandler {
 /// | `close_on_error` | `false` | `closeOnError = False` |
 /// | `capacity` | 10,000 records | — (Python sends on the caller's thread) |
 /// | `backpressure` | [`Backpressure::Block`] | — (Python drops records during `retryTime`) |
-/// | `drain_timeout` | 5 s | — |
+/// | `drain_timeout` | 5 s: a close retries a receiver that is down this long | — |
 /// | `name` | `SocketHandler` (thread `pylog:SocketHandler`) | — |
 /// | `on_error` | the `--- Logging error ---` block, once per outage | `handleError` |
+/// | `fallback` | none: what cannot be delivered is counted (and reported at close) | — |
+///
+/// While a close drains the queue, the connection is tried again at least every 250 ms, whatever
+/// the reconnection delay had grown to, until the drain timeout.
 #[must_use]
 pub struct SocketHandlerBuilder {
     host: String,
@@ -205,6 +209,14 @@ impl SocketHandlerBuilder {
         self
     }
 
+    /// The handler that receives, in order, the records that cannot be delivered (see
+    /// [`Handler::set_fallback`]): those still queued when a close runs out of time, and those
+    /// a dropping [`Backpressure`] policy would drop.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.queue.fallback = Some(handler);
+        self
+    }
+
     /// Starts the handler's thread. Nothing is connected yet.
     pub fn build(self) -> Result<Handler, Error> {
         let address = format!("{}:{}", self.host, self.port);
@@ -236,7 +248,9 @@ impl SocketHandlerBuilder {
 
 /// The options every socket handler's queue has.
 struct QueueOptions {
+    kind: &'static str,
     name: String,
+    fallback: Option<Handler>,
     capacity: usize,
     backpressure: Backpressure,
     drain_timeout: Duration,
@@ -244,12 +258,14 @@ struct QueueOptions {
 }
 
 impl QueueOptions {
-    fn new(name: &str) -> QueueOptions {
+    fn new(name: &'static str) -> QueueOptions {
         QueueOptions {
+            kind: name,
             name: name.to_owned(),
+            fallback: None,
             capacity: 10_000,
             backpressure: Backpressure::Block,
-            drain_timeout: Duration::from_secs(5),
+            drain_timeout: NETWORK_DRAIN_TIMEOUT,
             on_error: None,
         }
     }
@@ -261,11 +277,15 @@ impl QueueOptions {
         delivery: impl super::worker::Deliver,
     ) -> Result<Queued, Error> {
         let mut worker = Worker::builder(self.name)
+            .label(format!("{}({address})", self.kind))
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .retry(retry);
         if let Some(report) = self.on_error {
             worker = worker.on_error(report);
+        }
+        if let Some(fallback) = self.fallback {
+            worker = worker.fallback(fallback);
         }
         let worker = worker.spawn(delivery).map_err(|source| Error::Io {
             context: "cannot start the socket handler's thread".to_owned(),

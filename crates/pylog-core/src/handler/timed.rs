@@ -29,7 +29,9 @@ use std::sync::{Arc, Mutex};
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
-use super::rotation::{RotationHooks, remove_if_exists, rotation_hook_options, with_suffix};
+use super::rotation::{
+    RotationHooks, remove, remove_if_exists, rotation_hook_options, with_suffix,
+};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
@@ -264,7 +266,7 @@ impl TimedRotatingFileHandler {
         let rotated = remove_if_exists(&dest).and_then(|()| self.hooks.rotate(&base, &dest));
         let deleted = if self.backup_count > 0 {
             self.files_to_delete(&base)
-                .and_then(|old| old.iter().try_for_each(std::fs::remove_file))
+                .and_then(|old| old.iter().try_for_each(|path| remove(path)))
         } else {
             Ok(())
         };

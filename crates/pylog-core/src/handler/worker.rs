@@ -1,18 +1,38 @@
 //! A background worker: one thread that takes owned records from a bounded queue and delivers them,
 //! in batches, to a [`Deliver`] destination, retrying transient failures with backoff.
+//!
+//! Closing is bounded: [`Worker::close`] gives the worker until its deadline to deliver what is
+//! queued, retrying a destination that is down the whole time (a backoff wait ends early when the
+//! close begins, and none runs past the deadline). What is still undelivered then goes to the
+//! [fallback handler](WorkerBuilder::fallback) if there is one, and is counted and reported in one
+//! line on stderr:
+//!
+//! ```text
+//! pylog: SysLogHandler(tcp 127.0.0.1:514): 3 records not delivered within the drain timeout (5s); handed to the fallback handler <FileHandler /var/log/app-fallback.log (NOTSET)>
+//! ```
 
 use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 use crossbeam_channel::{Receiver, Select, SendTimeoutError, Sender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::Handler;
 use crate::level::Level;
 use crate::owned_record::OwnedRecord;
+
+/// The longest wait between two attempts while a close is draining the queue: a destination that
+/// comes back during the drain is found soon, and the drain ends at its deadline anyway.
+const CLOSE_RETRY_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How long [`Worker::close`] waits past its deadline for the worker to hand what is left to the
+/// fallback; after that the closing thread takes what is still queued itself (the worker is stuck
+/// in a delivery that does not return).
+const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
 /// What a full queue does with a new record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -105,6 +125,11 @@ pub trait Deliver: Send + 'static {
     /// Called when the queue has been drained by a flush.
     fn flush(&mut self) {}
 
+    /// Called once, on the worker's thread, before the first attempt made after a close began. A
+    /// destination that spaces out its own attempts (the socket handler's reconnection delay)
+    /// shortens its wait here: the close has a deadline.
+    fn closing(&mut self) {}
+
     /// Called once, after the last batch, when the worker closes.
     fn close(&mut self) {}
 }
@@ -132,12 +157,16 @@ pub struct QueueStats {
     /// cost every logging call a write the worker's core must see).
     pub high_water: u64,
     /// Records lost: refused by a full queue, evicted, logged from inside a delivery, or still
-    /// waiting when a close timed out.
+    /// undelivered when a close timed out (without a fallback handler; with one, such records are
+    /// counted in `fallback` instead).
     pub dropped: u64,
     /// Records delivered (not counting the worker's own reports of dropped records).
     pub delivered: u64,
     /// Records whose delivery failed for good.
     pub failed: u64,
+    /// Records handed to the fallback handler: failed for good, left when a close timed out, or
+    /// refused or evicted by a full queue.
+    pub fallback: u64,
 }
 
 /// What a worker does with a delivery failure: by default it prints Python's `--- Logging error
@@ -153,9 +182,13 @@ pub type ErrorReporter = Arc<dyn Fn(&OwnedRecord, &DeliveryError) + Send + Sync>
 /// | `batch` | 1 record, no waiting |
 /// | `retry` | [`RetryPolicy::default`] (no retry) |
 /// | `drop_report_interval` | 1 s |
+/// | `label` | the name |
+/// | `fallback` | none: what cannot be delivered is counted and reported |
 #[must_use]
 pub struct WorkerBuilder {
     name: String,
+    label: Option<String>,
+    fallback: Option<Handler>,
     capacity: usize,
     backpressure: Backpressure,
     batch_size: usize,
@@ -204,12 +237,31 @@ impl WorkerBuilder {
         self
     }
 
+    /// What the worker delivers to, as its error reports name it: the handler and its destination
+    /// (`SysLogHandler(tcp 127.0.0.1:514)`). By default the worker's name.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The handler that receives, in order, the records that cannot be delivered: those whose
+    /// delivery failed for good (out of retries, or refused), those still undelivered when a close
+    /// runs out of time, and those a dropping [`Backpressure`] policy would drop (log4j2's
+    /// failover appender). A local file as the fallback loses nothing even when the destination is
+    /// gone for good.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.fallback = Some(handler);
+        self
+    }
+
     /// Starts the worker's thread, named `pylog:<name>`.
     pub fn spawn(self, deliver: impl Deliver) -> io::Result<Worker> {
         let (sender, receiver) = crossbeam_channel::bounded(self.capacity);
         let shared = Arc::new(Shared {
             id: NEXT_WORKER.fetch_add(1, Ordering::Relaxed),
+            label: self.label.unwrap_or_else(|| self.name.clone()),
             name: self.name,
+            fallback: Mutex::new(self.fallback),
             backpressure: self.backpressure,
             batch_size: self.batch_size,
             batch_wait: self.batch_wait,
@@ -219,6 +271,9 @@ impl WorkerBuilder {
             sender,
             receiver,
             closing: AtomicBool::new(false),
+            close_deadline: OnceLock::new(),
+            close_noticed: AtomicBool::new(false),
+            retry_wakeup: Condvar::new(),
             sealed: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             flushers: AtomicUsize::new(0),
@@ -233,6 +288,10 @@ impl WorkerBuilder {
             failed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             reentrant: AtomicU64::new(0),
+            left_at_close: AtomicU64::new(0),
+            lost_at_close: AtomicU64::new(0),
+            to_fallback: AtomicU64::new(0),
+            left_reported: AtomicBool::new(false),
         });
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
@@ -276,6 +335,10 @@ struct FlushMark {
 struct Shared {
     id: u64,
     name: String,
+    /// The handler and its destination, for error reports.
+    label: String,
+    /// Where records that cannot be delivered go.
+    fallback: Mutex<Option<Handler>>,
     backpressure: Backpressure,
     batch_size: usize,
     batch_wait: Duration,
@@ -286,6 +349,13 @@ struct Shared {
     /// Kept here too, so that `DropOldest` can evict from the producer's side.
     receiver: Receiver<Message>,
     closing: AtomicBool,
+    /// When a close gives up on what is still undelivered, and the timeout it was given. Set once,
+    /// before `closing`.
+    close_deadline: OnceLock<(Instant, Duration)>,
+    /// Whether the destination was told that a close began ([`Deliver::closing`]).
+    close_noticed: AtomicBool,
+    /// Ends a backoff wait when a close begins (waits with the `progress` lock).
+    retry_wakeup: Condvar,
     /// Set by the closing worker once it has found the queue empty, before its last look. A send
     /// that finds it set after queuing takes back what is queued and delivers it itself, so no
     /// record is left in a queue nobody reads. See [`Worker::send`].
@@ -310,6 +380,14 @@ struct Shared {
     dropped: AtomicU64,
     /// Records the worker's own thread logged: counted, not reported.
     reentrant: AtomicU64,
+    /// Records still undelivered when a close ran out of time (reported in one line).
+    left_at_close: AtomicU64,
+    /// Of those, the ones no fallback took: lost.
+    lost_at_close: AtomicU64,
+    /// Records handed to the fallback handler.
+    to_fallback: AtomicU64,
+    /// Whether the line about what a close left was written.
+    left_reported: AtomicBool,
 }
 
 impl Shared {
@@ -425,6 +503,140 @@ impl Shared {
         self.signal(Message::Wake, None);
     }
 
+    /// The fallback handler, if one is set.
+    fn fallback(&self) -> Option<Handler> {
+        self.fallback
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Hands records that cannot be delivered to the fallback handler, in order; returns whether
+    /// there is one.
+    fn to_fallback(&self, records: &[OwnedRecord]) -> bool {
+        let Some(fallback) = self.fallback() else {
+            return false;
+        };
+        for record in records {
+            record.with_record(|r| fallback.handle(r));
+        }
+        self.to_fallback
+            .fetch_add(records.len() as u64, Ordering::Relaxed);
+        true
+    }
+
+    /// Starts a close that gives up at `timeout` from now (or at the deadline of a close already
+    /// begun), and ends any backoff wait. Returns the deadline.
+    fn begin_close(&self, timeout: Duration) -> Instant {
+        let (deadline, _) = *self
+            .close_deadline
+            .get_or_init(|| (Instant::now() + timeout, timeout));
+        let _guard = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        self.closing.store(true, Ordering::SeqCst);
+        self.retry_wakeup.notify_all();
+        deadline
+    }
+
+    /// Whether a close began and its deadline has passed, or the worker has finished: a record
+    /// sent after the close gets one attempt, not a retry that makes the logging call wait.
+    fn past_deadline(&self) -> bool {
+        self.finished.load(Ordering::SeqCst)
+            || self
+                .close_deadline
+                .get()
+                .is_some_and(|(deadline, _)| Instant::now() >= *deadline)
+    }
+
+    /// Waits `wait` before another attempt. A close that begins meanwhile ends the wait at once;
+    /// while closing, waits are at most [`CLOSE_RETRY_INTERVAL`] and never past the deadline.
+    /// Returns `false` once the close deadline has passed: time to give up.
+    fn pause(&self, wait: Duration) -> bool {
+        let closing_before = self.close_deadline.get().is_some();
+        let wait = if closing_before {
+            wait.min(CLOSE_RETRY_INTERVAL)
+        } else {
+            wait
+        };
+        let mut until = Instant::now() + wait;
+        let mut guard = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            if self.finished.load(Ordering::SeqCst) {
+                return false;
+            }
+            if let Some((deadline, _)) = self.close_deadline.get() {
+                if now >= *deadline {
+                    return false;
+                }
+                if !closing_before {
+                    return true;
+                }
+                until = until.min(*deadline);
+            }
+            let left = until.saturating_duration_since(now);
+            if left.is_zero() {
+                return true;
+            }
+            guard = self
+                .retry_wakeup
+                .wait_timeout(guard, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Tells the destination, once, that a close began.
+    fn notice_close(&self, deliver: &mut Box<dyn Deliver>) {
+        if self.closing.load(Ordering::SeqCst) && !self.close_noticed.swap(true, Ordering::SeqCst) {
+            deliver.closing();
+        }
+    }
+
+    /// Records still undelivered when the close deadline passed: to the fallback, or lost.
+    fn abandon(&self, records: &[OwnedRecord]) {
+        let count = records.len() as u64;
+        self.left_at_close.fetch_add(count, Ordering::Relaxed);
+        if !self.to_fallback(records) {
+            self.lost_at_close.fetch_add(count, Ordering::Relaxed);
+        }
+    }
+
+    /// Takes what is still queued and abandons it, on the calling thread.
+    fn abandon_waiting(&self) {
+        while let Ok(message) = self.receiver.try_recv() {
+            match message {
+                Message::Record(record) => self.abandon(std::slice::from_ref(&record)),
+                signal => self.on_signal(signal),
+            }
+        }
+    }
+
+    /// The one line on stderr about what a close left undelivered, written once.
+    fn report_left(&self) {
+        let left = self.left_at_close.load(Ordering::Relaxed);
+        if left == 0 || self.left_reported.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let timeout = self
+            .close_deadline
+            .get()
+            .map_or(Duration::ZERO, |(_, t)| *t);
+        let lost = self.lost_at_close.load(Ordering::Relaxed);
+        let outcome = match self.fallback() {
+            Some(fallback) if lost == 0 => format!("handed to the fallback handler {fallback:?}"),
+            Some(fallback) => {
+                format!("{lost} lost, the others handed to the fallback handler {fallback:?}")
+            }
+            None => "lost".to_owned(),
+        };
+        let records = if left == 1 { "record" } else { "records" };
+        let line = format!(
+            "pylog: {}: {left} {records} not delivered within the drain timeout ({timeout:?}); {outcome}\n",
+            self.label
+        );
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+    }
+
     fn deliver_now(&self, record: OwnedRecord) {
         deliver_with_retry(self, &mut self.lock_deliver(), &[record], &mut false);
     }
@@ -489,6 +701,8 @@ impl Worker {
     pub fn builder(name: impl Into<String>) -> WorkerBuilder {
         WorkerBuilder {
             name: name.into(),
+            label: None,
+            fallback: None,
             capacity: 10_000,
             backpressure: Backpressure::Block,
             batch_size: 1,
@@ -502,6 +716,25 @@ impl Worker {
     /// The worker's name.
     pub fn name(&self) -> &str {
         &self.shared.name
+    }
+
+    /// What the worker delivers to, as its error reports name it (see [`WorkerBuilder::label`]).
+    pub fn label(&self) -> &str {
+        &self.shared.label
+    }
+
+    /// Sets or removes the fallback handler (see [`WorkerBuilder::fallback`]).
+    pub fn set_fallback(&self, fallback: Option<Handler>) {
+        *self
+            .shared
+            .fallback
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = fallback;
+    }
+
+    /// The fallback handler, if one is set.
+    pub fn fallback(&self) -> Option<Handler> {
+        self.shared.fallback()
     }
 
     /// Whether the calling thread is this worker's own thread (a record logged there comes from
@@ -521,15 +754,17 @@ impl Worker {
 
     /// Queues a record, applying the backpressure policy when the queue is full.
     ///
-    /// After [`close`](Worker::close) the record is delivered at once, on the calling thread, so a
-    /// record logged during or after shutdown is still written.
+    /// While a close drains the queue, the record is queued behind the others, so a chain of
+    /// queues (a queue handler in front of a network handler) that shutdown drains side by side
+    /// keeps its order. Once the drain is over the record is delivered at once, on the calling
+    /// thread, so a record logged during or after shutdown is still written.
     pub fn send(&self, record: OwnedRecord) -> Result<(), Dropped> {
         let shared = &*self.shared;
         if self.is_current_thread() {
             self.count_reentrant();
             return Err(Dropped::Reentrant);
         }
-        if shared.closing.load(Ordering::SeqCst) {
+        if shared.sealed.load(Ordering::SeqCst) {
             shared.deliver_now(record);
             return Ok(());
         }
@@ -553,6 +788,11 @@ impl Worker {
             Err((_, Message::Record(record))) if shared.closing.load(Ordering::SeqCst) => {
                 // The worker closed while this call waited for room.
                 shared.deliver_now(record);
+                Ok(())
+            }
+            Err((_, Message::Record(record)))
+                if shared.to_fallback(std::slice::from_ref(&record)) =>
+            {
                 Ok(())
             }
             Err((why, _)) => {
@@ -606,8 +846,10 @@ impl Worker {
                 Err(TrySendError::Full(m)) => {
                     message = m;
                     match shared.receiver.try_recv() {
-                        Ok(Message::Record(_)) => {
-                            shared.dropped.fetch_add(1, Ordering::Relaxed);
+                        Ok(Message::Record(evicted)) => {
+                            if !shared.to_fallback(std::slice::from_ref(&evicted)) {
+                                shared.dropped.fetch_add(1, Ordering::Relaxed);
+                            }
                         }
                         Ok(Message::Flush(mark)) => marks.push(mark),
                         Ok(Message::Wake) => {
@@ -681,28 +923,41 @@ impl Worker {
         drained
     }
 
-    /// Delivers what is queued (waiting at most `timeout`), stops the thread and closes the
-    /// destination. Records still queued when the timeout passes are counted as dropped. Returns
-    /// whether everything was delivered. Later records are delivered on the caller's thread.
+    /// Starts a close without waiting for it: the worker drains the queue, retrying a destination
+    /// that is down until `timeout` from now. A later [`close`](Worker::close) keeps this
+    /// deadline. Closing several workers this way first makes their drains run side by side.
+    pub fn begin_close(&self, timeout: Duration) {
+        self.shared.begin_close(timeout);
+        self.shared.wake();
+    }
+
+    /// Delivers what is queued, retrying a destination that is down, until `timeout` has passed
+    /// (or the deadline of a close already begun), then stops the thread and closes the
+    /// destination. It returns as soon as the queue is empty. Records still undelivered at the
+    /// deadline go to the fallback handler, or are counted as dropped, and one line on stderr
+    /// says how many. Returns whether everything was delivered (or handed to the fallback). Later
+    /// records are delivered on the caller's thread.
     pub fn close(&self, timeout: Duration) -> bool {
         let shared = &*self.shared;
         if self.is_current_thread() {
             return false;
         }
-        let deadline = Instant::now() + timeout;
-        shared.closing.store(true, Ordering::SeqCst);
+        let deadline = shared.begin_close(timeout);
         shared.wake();
-        let finished = shared.wait_for(deadline, || shared.finished.load(Ordering::SeqCst));
+        let finished = shared.wait_for(deadline + CLOSE_GRACE, || {
+            shared.finished.load(Ordering::SeqCst)
+        });
         if finished {
             if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 let _ = thread.join();
             }
         } else {
-            // What is still queued; the batch being delivered may yet arrive.
-            let left = shared.waiting() as u64;
-            shared.dropped.fetch_add(left, Ordering::Relaxed);
+            // The worker is stuck in a delivery: what still waits is given up here. The batch
+            // being delivered may yet arrive; if it fails, the worker gives it up itself.
+            shared.abandon_waiting();
+            shared.report_left();
         }
-        finished
+        finished && shared.lost_at_close.load(Ordering::Relaxed) == 0
     }
 
     /// The counters.
@@ -715,9 +970,11 @@ impl Worker {
                 .load(Ordering::Relaxed)
                 .max(shared.waiting()) as u64,
             dropped: shared.dropped.load(Ordering::Relaxed)
-                + shared.reentrant.load(Ordering::Relaxed),
+                + shared.reentrant.load(Ordering::Relaxed)
+                + shared.lost_at_close.load(Ordering::Relaxed),
             delivered: shared.delivered.load(Ordering::Relaxed),
             failed: shared.failed.load(Ordering::Relaxed),
+            fallback: shared.to_fallback.load(Ordering::Relaxed),
         }
     }
 }
@@ -735,10 +992,14 @@ fn run(shared: &Shared) {
         shared.note_length(1);
         batch.push(first);
         fill_batch(shared, &mut batch, &mut marks, &mut select);
-        let mut deliver = shared.lock_deliver();
-        deliver_with_retry(shared, &mut deliver, &batch, &mut failing);
-        reports.maybe_report(shared, &mut deliver, shared.receiver.is_empty());
-        drop(deliver);
+        if shared.past_deadline() {
+            // The close ran out of time: what is left is given up without another attempt.
+            shared.abandon(&batch);
+        } else {
+            let mut deliver = shared.lock_deliver();
+            deliver_with_retry(shared, &mut deliver, &batch, &mut failing);
+            reports.maybe_report(shared, &mut deliver, shared.receiver.is_empty());
+        }
         batch.clear();
         shared.in_flight.store(0, Ordering::SeqCst);
         shared.reach(&mut marks);
@@ -751,6 +1012,7 @@ fn run(shared: &Shared) {
     deliver.flush();
     deliver.close();
     drop(deliver);
+    shared.report_left();
     shared.finished.store(true, Ordering::SeqCst);
     shared.notify_progress();
 }
@@ -880,6 +1142,8 @@ impl DropReports {
     }
 }
 
+/// Delivers a batch, retrying transient failures as the policy says. A batch that fails for good
+/// goes to the fallback handler; one still undelivered when a close deadline passes is given up.
 fn deliver_with_retry(
     shared: &Shared,
     deliver: &mut Box<dyn Deliver>,
@@ -889,6 +1153,7 @@ fn deliver_with_retry(
     let mut attempt = 1u32;
     let mut backoff = shared.retry.initial_backoff;
     loop {
+        shared.notice_close(deliver);
         match deliver.deliver(batch) {
             Ok(()) => {
                 shared
@@ -898,8 +1163,7 @@ fn deliver_with_retry(
                 return;
             }
             Err(error @ DeliveryError::Transient(_))
-                if shared.retry.max_attempts.is_none_or(|max| attempt < max)
-                    && !stop_retrying(shared) =>
+                if shared.retry.max_attempts.is_none_or(|max| attempt < max) =>
             {
                 // With unbounded retries there may be no last attempt until close: the first
                 // failure of the burst is reported now. A bounded burst that recovers is a blip,
@@ -907,7 +1171,10 @@ fn deliver_with_retry(
                 if shared.retry.max_attempts.is_none() {
                     report_failure(shared, batch, &error, failing);
                 }
-                std::thread::sleep(backoff);
+                if !shared.pause(backoff) {
+                    shared.abandon(batch);
+                    return;
+                }
                 backoff = (backoff * 2).min(shared.retry.max_backoff);
                 attempt += 1;
             }
@@ -916,6 +1183,7 @@ fn deliver_with_retry(
                     .failed
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
                 report_failure(shared, batch, &error, failing);
+                shared.to_fallback(batch);
                 return;
             }
         }
@@ -937,15 +1205,9 @@ fn report_failure(
     if let Some(first) = batch.first() {
         match &shared.on_error {
             Some(report) => report(first, error),
-            None => first.with_record(|r| super::print_logging_error(r, error)),
+            None => first.with_record(|r| super::print_logging_error(r, error, &shared.label)),
         }
     }
-}
-
-/// Unbounded retries stop once the worker is closing: a close must not wait forever on a server
-/// that never comes back.
-fn stop_retrying(shared: &Shared) -> bool {
-    shared.retry.max_attempts.is_none() && shared.closing.load(Ordering::SeqCst)
 }
 
 fn report_drops(shared: &Shared, deliver: &mut Box<dyn Deliver>, new: u64, total: u64) {
@@ -957,8 +1219,12 @@ fn report_drops(shared: &Shared, deliver: &mut Box<dyn Deliver>, new: u64, total
             shared.name, shared.backpressure
         ),
     );
-    if let Err(error) = deliver.report(&record) {
-        record.with_record(|r| super::print_logging_error(r, &error));
+    // Past a close's deadline the destination is given up: the report goes to stderr.
+    if shared.past_deadline() {
+        let line = format!("pylog: WARNING: {}\n", record.msg());
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+    } else if let Err(error) = deliver.report(&record) {
+        record.with_record(|r| super::print_logging_error(r, &error, &shared.label));
     }
 }
 
@@ -1224,6 +1490,54 @@ mod tests {
         gate.open();
     }
 
+    #[test]
+    fn a_close_whose_worker_is_stuck_hands_what_waits_to_the_fallback_and_returns() {
+        let (gate, worker) = blocked_worker(10, Backpressure::Block);
+        let (out, fallback) = memory_fallback();
+        worker.set_fallback(Some(fallback));
+        worker.send(record("1")).unwrap();
+        worker.send(record("2")).unwrap();
+        let started = Instant::now();
+        // Record 0 is stuck in a delivery that does not return: the close gives up on it and
+        // takes what waits behind it on the closing thread.
+        assert!(!worker.close(Duration::from_millis(50)));
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.contents(), "1\n2\n");
+        let stats = worker.stats();
+        assert_eq!((stats.fallback, stats.dropped), (2, 0));
+        gate.open();
+    }
+
+    /// A record sent while a close drains the queue (a queue handler in front of this one,
+    /// drained by the same shutdown) waits behind the records already queued.
+    #[test]
+    fn records_sent_while_a_close_drains_queue_behind_the_others() {
+        let (gate, worker) = blocked_worker(100, Backpressure::Block);
+        let worker = Arc::new(worker);
+        for i in 1..5 {
+            worker.send(record(&format!("{i}"))).unwrap();
+        }
+        worker.begin_close(Duration::from_secs(60));
+        let sender = {
+            let worker = worker.clone();
+            std::thread::spawn(move || {
+                for i in 5..10 {
+                    worker.send(record(&format!("{i}"))).unwrap();
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        gate.open();
+        sender.join().unwrap();
+        assert!(worker.close(Duration::from_secs(60)));
+        let expected: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        assert_eq!(gate.seen(), expected);
+    }
+
     /// Senders that keep sending while the worker closes: every record a send accepted is
     /// delivered exactly once, whether the worker took it before it stopped or the send found
     /// the queue sealed and delivered it itself. Repeated, so that the race is hit.
@@ -1317,5 +1631,232 @@ mod tests {
             gate.open();
             assert!(worker.close(Duration::from_secs(10)));
         }
+    }
+
+    /// A destination that is down until `up` is set, counting its attempts.
+    #[derive(Clone, Default)]
+    struct Outage {
+        up: Arc<AtomicBool>,
+        attempts: Arc<AtomicU64>,
+        seen: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Deliver for Outage {
+        fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+            self.attempts.fetch_add(1, Ordering::SeqCst);
+            if !self.up.load(Ordering::SeqCst) {
+                return Err(DeliveryError::Transient("connection refused".into()));
+            }
+            self.seen
+                .lock()
+                .unwrap()
+                .extend(batch.iter().map(|r| r.msg().to_owned()));
+            Ok(())
+        }
+    }
+
+    fn patient(backoff: Duration) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: None,
+            initial_backoff: backoff,
+            max_backoff: backoff,
+        }
+    }
+
+    fn quiet() -> ErrorReporter {
+        Arc::new(|_: &OwnedRecord, _: &DeliveryError| {})
+    }
+
+    /// A fallback handler writing each record's message to memory.
+    fn memory_fallback() -> (crate::SharedWriter, Handler) {
+        let out = crate::SharedWriter::new();
+        let handler = crate::StreamHandler::writer(out.clone());
+        (out, handler)
+    }
+
+    #[test]
+    fn a_backoff_wait_ends_when_the_close_begins() {
+        let down = Outage::default();
+        let worker = Worker::builder("t")
+            .retry(patient(Duration::from_secs(600)))
+            .on_error(quiet())
+            .spawn(down.clone())
+            .unwrap();
+        worker.send(record("waiting")).unwrap();
+        while down.attempts.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        let started = Instant::now();
+        assert!(!worker.close(Duration::from_millis(300)));
+        // Not the 600 s backoff: the drain timeout plus the grace, with room for a slow machine.
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        // The close woke the wait and kept trying while it lasted.
+        assert!(down.attempts.load(Ordering::SeqCst) >= 2);
+        let stats = worker.stats();
+        assert_eq!((stats.dropped, stats.delivered, stats.queued), (1, 0, 0));
+    }
+
+    #[test]
+    fn a_close_keeps_trying_until_the_destination_returns_and_ends_when_the_queue_is_empty() {
+        let down = Outage::default();
+        let worker = Worker::builder("t")
+            .retry(patient(Duration::from_secs(600)))
+            .on_error(quiet())
+            .spawn(down.clone())
+            .unwrap();
+        for i in 0..3 {
+            worker.send(record(&i.to_string())).unwrap();
+        }
+        let up = down.up.clone();
+        let server = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            up.store(true, Ordering::SeqCst);
+        });
+        let started = Instant::now();
+        assert!(worker.close(Duration::from_secs(60)));
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            started.elapsed()
+        );
+        server.join().unwrap();
+        assert_eq!(*down.seen.lock().unwrap(), ["0", "1", "2"]);
+        let stats = worker.stats();
+        assert_eq!((stats.delivered, stats.dropped, stats.fallback), (3, 0, 0));
+    }
+
+    #[test]
+    fn what_a_close_leaves_goes_to_the_fallback_in_order() {
+        let (out, fallback) = memory_fallback();
+        let down = Outage::default();
+        let worker = Worker::builder("t")
+            .retry(patient(Duration::from_millis(5)))
+            .on_error(quiet())
+            .fallback(fallback)
+            .spawn(down.clone())
+            .unwrap();
+        for i in 0..5 {
+            worker.send(record(&i.to_string())).unwrap();
+        }
+        // Nothing is lost: everything went to the fallback.
+        assert!(worker.close(Duration::from_millis(200)));
+        assert_eq!(out.contents(), "0\n1\n2\n3\n4\n");
+        let stats = worker.stats();
+        assert_eq!((stats.fallback, stats.dropped, stats.delivered), (5, 0, 0));
+        // A record after the close gets one attempt, then the fallback.
+        worker.send(record("late")).unwrap();
+        assert_eq!(out.contents(), "0\n1\n2\n3\n4\nlate\n");
+    }
+
+    #[test]
+    fn a_record_after_a_close_that_ended_early_is_not_retried() {
+        let down = Outage::default();
+        down.up.store(true, Ordering::SeqCst);
+        let worker = Worker::builder("t")
+            .retry(patient(Duration::from_secs(600)))
+            .on_error(quiet())
+            .spawn(down.clone())
+            .unwrap();
+        worker.send(record("delivered")).unwrap();
+        // The queue empties at once: the close ends long before its deadline.
+        assert!(worker.close(Duration::from_secs(600)));
+        down.up.store(false, Ordering::SeqCst);
+        let started = Instant::now();
+        worker.send(record("late")).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(down.attempts.load(Ordering::SeqCst), 2);
+        let stats = worker.stats();
+        assert_eq!((stats.delivered, stats.dropped), (1, 1));
+    }
+
+    #[test]
+    fn records_that_fail_for_good_go_to_the_fallback() {
+        struct Refuses;
+        impl Deliver for Refuses {
+            fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+                if batch[0].msg() == "bad" {
+                    Err(DeliveryError::Permanent(
+                        "HTTP Error 400: Bad Request".into(),
+                    ))
+                } else {
+                    Err(DeliveryError::Transient("connection refused".into()))
+                }
+            }
+        }
+        let (out, fallback) = memory_fallback();
+        let worker = Worker::builder("t")
+            .retry(RetryPolicy {
+                max_attempts: Some(2),
+                initial_backoff: Duration::from_millis(1),
+                max_backoff: Duration::from_millis(1),
+            })
+            .on_error(quiet())
+            .fallback(fallback)
+            .spawn(Refuses)
+            .unwrap();
+        worker.send(record("bad")).unwrap();
+        worker.send(record("out of retries")).unwrap();
+        assert!(worker.close(Duration::from_secs(10)));
+        assert_eq!(out.contents(), "bad\nout of retries\n");
+        let stats = worker.stats();
+        assert_eq!((stats.failed, stats.fallback, stats.dropped), (2, 2, 0));
+    }
+
+    #[test]
+    fn records_a_full_queue_would_drop_go_to_the_fallback() {
+        for policy in [
+            Backpressure::DropNewest,
+            Backpressure::DropOldest,
+            Backpressure::BlockWithTimeout(Duration::from_millis(10)),
+        ] {
+            let (out, fallback) = memory_fallback();
+            let (gate, worker) = blocked_worker(1, policy);
+            worker.set_fallback(Some(fallback));
+            worker.send(record("1")).unwrap();
+            assert_eq!(worker.send(record("2")), Ok(()), "{policy}");
+            assert_eq!(worker.send(record("3")), Ok(()), "{policy}");
+            gate.open();
+            assert!(worker.close(Duration::from_secs(10)));
+            let (kept, diverted): (&[&str], &str) = match policy {
+                Backpressure::DropOldest => (&["0", "3"], "1\n2\n"),
+                _ => (&["0", "1"], "2\n3\n"),
+            };
+            assert_eq!(gate.seen(), kept, "{policy}");
+            assert_eq!(out.contents(), diverted, "{policy}");
+            let stats = worker.stats();
+            assert_eq!((stats.fallback, stats.dropped), (2, 0), "{policy}");
+        }
+    }
+
+    #[test]
+    fn the_destination_hears_that_a_close_began_once() {
+        #[derive(Clone, Default)]
+        struct Told(Arc<AtomicU64>, Outage);
+        impl Deliver for Told {
+            fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+                self.1.deliver(batch)
+            }
+            fn closing(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let told = Told::default();
+        let worker = Worker::builder("t")
+            .retry(patient(Duration::from_millis(5)))
+            .on_error(quiet())
+            .spawn(told.clone())
+            .unwrap();
+        worker.send(record("a")).unwrap();
+        worker.send(record("b")).unwrap();
+        assert!(!worker.close(Duration::from_millis(100)));
+        assert_eq!(told.0.load(Ordering::SeqCst), 1);
     }
 }

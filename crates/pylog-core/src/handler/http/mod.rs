@@ -36,8 +36,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use super::background::Background;
-use super::queue::DEFAULT_DRAIN_TIMEOUT;
+use super::background::{Background, NETWORK_DRAIN_TIMEOUT};
 use super::worker::{Backpressure, ErrorReporter, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
@@ -78,9 +77,10 @@ impl HttpHandler {
                 initial_backoff: Duration::from_millis(200),
                 max_backoff: Duration::from_secs(5),
             },
-            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            drain_timeout: NETWORK_DRAIN_TIMEOUT,
             name: None,
             on_error: None,
+            fallback: None,
         }
     }
 }
@@ -123,9 +123,15 @@ impl Emit for HttpHandler {
 /// | `capacity` | 10,000 records | — (the logging call sends) |
 /// | `backpressure` | [`Backpressure::Block`] | — |
 /// | `retry` | 3 attempts, 200 ms backoff doubling up to 5 s | — (no retry) |
-/// | `drain_timeout` | 30 s | — |
+/// | `drain_timeout` | 5 s: a close retries a server that is down this long | — |
 /// | `name` | `HTTPHandler` (thread `pylog:HTTPHandler`) | — |
 /// | `on_error` | Python's `--- Logging error ---` block on stderr, once per burst | `handleError` |
+/// | `fallback` | none: what cannot be delivered is counted (and reported at close) | — |
+///
+/// With the default `retry`, a record whose server stays down fails for good after its third
+/// attempt (and goes to the fallback, if there is one); with unbounded retries
+/// (`max_attempts: None`) it waits in the queue until the server is back or a close gives up at
+/// the drain timeout.
 #[must_use]
 pub struct HttpHandlerBuilder {
     host: String,
@@ -144,9 +150,19 @@ pub struct HttpHandlerBuilder {
     drain_timeout: Duration,
     name: Option<String>,
     on_error: Option<ErrorReporter>,
+    fallback: Option<Handler>,
 }
 
 impl HttpHandlerBuilder {
+    /// The handler that receives, in order, the records that cannot be delivered (see
+    /// [`Handler::set_fallback`]): those that ran out of retries or were refused, those still
+    /// queued when a close runs out of time, and those a dropping [`Backpressure`] policy would
+    /// drop.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.fallback = Some(handler);
+        self
+    }
+
     /// GET (the record in the query string) or POST (in the body). Python's strings parse with
     /// `"post".parse::<HttpMethod>()`.
     pub fn method(mut self, method: HttpMethod) -> Self {
@@ -269,12 +285,16 @@ impl HttpHandlerBuilder {
             connect_timeout: self.connect_timeout,
         })?;
         let mut worker = Worker::builder(self.name.unwrap_or_else(|| "HTTPHandler".to_owned()))
+            .label(format!("HTTPHandler({target})"))
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .batch(self.batch.0, self.batch.1)
             .retry(self.retry);
         if let Some(report) = self.on_error {
             worker = worker.on_error(report);
+        }
+        if let Some(fallback) = self.fallback {
+            worker = worker.fallback(fallback);
         }
         let worker = worker.spawn(transport).map_err(|source| Error::Io {
             context: "cannot start the HTTP handler's thread".to_owned(),

@@ -74,6 +74,7 @@ impl Emit for DatagramHandler {
 /// | `drain_timeout` | 5 s | — |
 /// | `name` | `DatagramHandler` (thread `pylog:DatagramHandler`) | — |
 /// | `on_error` | the `--- Logging error ---` block, once per run of failures | `handleError` |
+/// | `fallback` | none: what cannot be sent is counted | — |
 #[must_use]
 pub struct DatagramHandlerBuilder {
     host: String,
@@ -109,6 +110,14 @@ impl DatagramHandlerBuilder {
     /// Replaces the default error report.
     pub fn on_error(mut self, report: ErrorReporter) -> Self {
         self.queue.on_error = Some(report);
+        self
+    }
+
+    /// The handler that receives, in order, the records that cannot be sent (see
+    /// [`Handler::set_fallback`]): those whose send failed, those still queued when a close runs
+    /// out of time, and those a dropping [`Backpressure`] policy would drop.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.queue.fallback = Some(handler);
         self
     }
 

@@ -53,7 +53,19 @@ impl Backoff {
     fn succeeded(&mut self) {
         self.retry_time = None;
     }
+
+    /// A close began: the next attempt may be made at once, and later ones at most `interval`
+    /// apart, since the close gives up at its deadline anyway.
+    fn hurry(&mut self, interval: Duration) {
+        self.max = self.max.min(interval);
+        self.start = self.start.min(interval);
+        self.period = self.period.min(interval);
+        self.retry_time = None;
+    }
 }
+
+/// The longest wait between connection attempts while a close drains the queue.
+const CLOSE_RETRY_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Connects, writes one frame per record, and reconnects when the connection is lost.
 pub(super) struct TcpDelivery {
@@ -177,6 +189,11 @@ impl Deliver for TcpDelivery {
         self.send()
     }
 
+    /// A close has a deadline: CPython's reconnection delay (up to `retryMax`) would outlast it.
+    fn closing(&mut self) {
+        self.backoff.hurry(CLOSE_RETRY_INTERVAL);
+    }
+
     fn close(&mut self) {
         self.stream = None;
     }
@@ -207,6 +224,22 @@ mod tests {
             Duration::from_secs(1),
             "a new outage starts over"
         );
+    }
+
+    #[test]
+    fn a_close_makes_the_next_attempt_possible_at_once_and_bounds_the_wait() {
+        let mut backoff = Backoff::new(Duration::from_secs(1), 2.0, Duration::from_secs(30));
+        let now = Instant::now();
+        for _ in 0..6 {
+            backoff.failed(now);
+        }
+        assert!(!backoff.may_attempt(now + Duration::from_secs(10)));
+        backoff.hurry(Duration::from_millis(250));
+        assert!(backoff.may_attempt(now));
+        backoff.failed(now);
+        backoff.failed(now);
+        assert_eq!(backoff.period, Duration::from_millis(250));
+        assert!(backoff.may_attempt(now + Duration::from_millis(250)));
     }
 
     #[test]

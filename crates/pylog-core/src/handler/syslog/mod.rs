@@ -48,7 +48,7 @@ use crate::handler::background::delegate_to_background;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::background::Background;
+use super::background::{Background, NETWORK_DRAIN_TIMEOUT};
 use super::worker::{Backpressure, Deliver, DeliveryError, ErrorReporter, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
@@ -66,6 +66,7 @@ pub const SYSLOG_PORT: u16 = 514;
 pub struct SysLogHandler {
     background: Background,
     address: SyslogAddress,
+    destination: String,
 }
 
 impl SysLogHandler {
@@ -91,8 +92,9 @@ impl SysLogHandler {
                 initial_backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_secs(5),
             },
-            drain_timeout: super::DEFAULT_DRAIN_TIMEOUT,
+            drain_timeout: NETWORK_DRAIN_TIMEOUT,
             on_error: None,
+            fallback: None,
         }
     }
 
@@ -117,6 +119,11 @@ impl Emit for SysLogHandler {
     fn describe(&self) -> String {
         self.address.to_string()
     }
+
+    /// `tcp 127.0.0.1:514`, `udp localhost:514`, `unix /dev/log`.
+    fn destination(&self) -> String {
+        self.destination.clone()
+    }
 }
 
 /// Builds a [`SysLogHandler`].
@@ -138,8 +145,9 @@ impl Emit for SysLogHandler {
 /// | [`capacity`](Self::capacity) | 10,000 records | — (Python sends on the logging thread) |
 /// | [`backpressure`](Self::backpressure) | [`Backpressure::Block`] | — |
 /// | [`retry`](Self::retry) | until delivered or closed, backoff 100 ms doubling to 5 s | — (the record is lost, `handleError`) |
-/// | [`drain_timeout`](Self::drain_timeout) | 30 s | — |
+/// | [`drain_timeout`](Self::drain_timeout) | 5 s: a close retries a server that is down this long | — |
 /// | [`on_error`](Self::on_error) | prints `--- Logging error ---` once per outage | `handleError` per record |
+/// | [`fallback`](Self::fallback) | none: what cannot be delivered is counted (and reported at close) | — |
 #[must_use]
 pub struct SysLogHandlerBuilder {
     address: SyslogAddress,
@@ -159,9 +167,18 @@ pub struct SysLogHandlerBuilder {
     retry: RetryPolicy,
     drain_timeout: Duration,
     on_error: Option<ErrorReporter>,
+    fallback: Option<Handler>,
 }
 
 impl SysLogHandlerBuilder {
+    /// The handler that receives, in order, the records that cannot be delivered (see
+    /// [`Handler::set_fallback`]): those whose send failed for good, those still queued when a
+    /// close runs out of time, and those a dropping [`Backpressure`] policy would drop.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.fallback = Some(handler);
+        self
+    }
+
     /// Where to send: `("localhost", 514)`, a `SocketAddr`, or [`SyslogAddress::unix`]`("/dev/log")`.
     /// Python: `address`.
     pub fn address(mut self, address: impl Into<SyslogAddress>) -> Self {
@@ -298,7 +315,10 @@ impl SysLogHandlerBuilder {
                 zone,
             },
         };
+        let destination = transport::describe(&self.address, self.socktype);
+        let label = format!("SysLogHandler({destination})");
         let sink = Sink {
+            label: label.clone(),
             encoder,
             transport: Transport::new(
                 self.address.clone(),
@@ -310,7 +330,11 @@ impl SysLogHandlerBuilder {
             failing: false,
             message: Vec::with_capacity(256),
         };
-        let worker = Worker::builder("SysLogHandler")
+        let mut worker = Worker::builder("SysLogHandler").label(label);
+        if let Some(fallback) = self.fallback {
+            worker = worker.fallback(fallback);
+        }
+        let worker = worker
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .retry(self.retry)
@@ -324,6 +348,7 @@ impl SysLogHandlerBuilder {
         Ok(Handler::new(SysLogHandler {
             background: Background::new(worker, self.drain_timeout),
             address: self.address,
+            destination,
         }))
     }
 }
@@ -332,6 +357,8 @@ impl SysLogHandlerBuilder {
 /// an outage itself, because retries that go on until the server returns would keep the worker
 /// from reporting anything until then.
 struct Sink {
+    /// `SysLogHandler(tcp 127.0.0.1:514)`, for error reports.
+    label: String,
     encoder: Encoder,
     transport: Transport,
     report: Option<ErrorReporter>,
@@ -354,7 +381,9 @@ impl Deliver for Sink {
                     self.failing = true;
                     match &self.report {
                         Some(report) => report(record, &error),
-                        None => record.with_record(|r| super::print_logging_error(r, &error)),
+                        None => record.with_record(|r| {
+                            super::print_logging_error(r, &error, &self.label);
+                        }),
                     }
                 }
                 return Err(error);

@@ -244,6 +244,20 @@ fn connect(
     }
 }
 
+/// The transport and address as error reports name them: `udp localhost:514`,
+/// `tcp 127.0.0.1:514`, `unix /dev/log` (a Unix socket whose type is left to be found),
+/// `unix-dgram /dev/log` or `unix-stream /dev/log`.
+pub(crate) fn describe(address: &SyslogAddress, socktype: Option<SockType>) -> String {
+    let transport = match (address, socktype) {
+        (SyslogAddress::Inet { .. }, Some(SockType::Stream)) => "tcp",
+        (SyslogAddress::Inet { .. }, _) => "udp",
+        (SyslogAddress::Unix(_), None) => "unix",
+        (SyslogAddress::Unix(_), Some(SockType::Datagram)) => "unix-dgram",
+        (SyslogAddress::Unix(_), Some(SockType::Stream)) => "unix-stream",
+    };
+    format!("{transport} {address}")
+}
+
 /// Resolves a host and port (Python: `getaddrinfo`); an empty answer is CPython's error.
 pub(crate) fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
