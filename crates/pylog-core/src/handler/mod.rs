@@ -71,6 +71,7 @@ use crate::format::repr::py_repr;
 use crate::format::{FormatError, Formatter};
 use crate::level::Level;
 use crate::record::LogRecord;
+use crate::scratch;
 
 /// A handler's destination. Python: the `emit`, `flush` and `close` of a `Handler` subclass.
 pub trait Emit: Any + Send + Sync + 'static {
@@ -458,7 +459,7 @@ impl Handler {
             Some(f) => f,
             None => default_formatter(),
         };
-        let mut buffer = FORMAT_BUFFER.take();
+        let mut buffer = scratch::take(&FORMAT_BUFFER);
         let result = self.0.sink.emit(
             record,
             &mut EmitContext {
@@ -466,9 +467,7 @@ impl Handler {
                 buffer: &mut buffer,
             },
         );
-        if buffer.capacity() <= MAX_KEPT_BUFFER {
-            FORMAT_BUFFER.set(buffer);
-        }
+        scratch::give_back(&FORMAT_BUFFER, buffer);
         match result {
             Ok(()) => {
                 self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
@@ -568,9 +567,6 @@ fn default_formatter() -> &'static Formatter {
     static DEFAULT: OnceLock<Formatter> = OnceLock::new();
     DEFAULT.get_or_init(Formatter::default)
 }
-
-/// Buffers larger than this (one huge record) are released instead of kept for the thread.
-pub(crate) const MAX_KEPT_BUFFER: usize = 64 * 1024;
 
 thread_local! {
     static FORMAT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
