@@ -12,12 +12,15 @@
 //!
 //! This test has its own `main` (`harness = false`) and prints `N passed, N failed` at the end.
 
+mod exit_common;
+
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use exit_common::{Check, SelfChild, run_checks};
 use pylog::{FileHandler, Formatter, Level};
 
 const PLACE_VAR: &str = "PYLOG_DTOR_PLACE";
@@ -188,34 +191,16 @@ fn run_child(sink: &str, output: &Path) {
 /// Runs one case in a child and checks how it ended and where the record went.
 fn check(place: &str, api: &str, sink: &str, dir: &Path) -> Result<(), String> {
     let output = dir.join(format!("{place}-{api}-{sink}.log"));
-    let mut child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
-        .env(PLACE_VAR, place)
-        .env(API_VAR, api)
-        .env(SINK_VAR, sink)
-        .env(OUTPUT_VAR, &output)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the child: {e}"))?;
-    let mut stderr_pipe = child.stderr.take().ok_or("no stderr pipe")?;
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut stderr_pipe, &mut text);
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if started.elapsed() > WATCHDOG {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("the child ran past {WATCHDOG:?}: killed"));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stderr = reader.join().unwrap_or_default();
+    let child = SelfChild::spawn(
+        [
+            (PLACE_VAR, place.as_ref()),
+            (API_VAR, api.as_ref()),
+            (SINK_VAR, sink.as_ref()),
+            (OUTPUT_VAR, output.as_os_str()),
+        ],
+        false,
+    )?;
+    let (status, stderr) = child.wait(WATCHDOG)?;
     for fatal in [
         "fatal runtime error",
         "panicked while processing panic",
@@ -258,26 +243,19 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (mut passed, mut failed) = (0, 0);
+    let mut checks: Vec<Check> = Vec::new();
     for place in PLACES {
         for api in APIS {
             for sink in SINKS {
-                let name = format!("{place}_{api}_{sink}");
-                match check(place, api, sink, dir.path()) {
-                    Ok(()) => {
-                        passed += 1;
-                        println!("test {name} ... ok");
-                    }
-                    Err(why) => {
-                        failed += 1;
-                        println!("test {name} ... FAILED\n{why}");
-                    }
-                }
+                let dir = dir.path().to_path_buf();
+                checks.push((
+                    format!("{place}_{api}_{sink}"),
+                    Box::new(move || check(place, api, sink, &dir)),
+                ));
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 {
+    if run_checks(checks) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

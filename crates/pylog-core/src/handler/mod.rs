@@ -314,7 +314,12 @@ pub fn set_raise_exceptions(on: bool) {
 
 impl Handler {
     /// A handler over a destination, at level NOTSET with no formatter and no filters.
+    ///
+    /// The first handler of the process registers [`shutdown`] to run at exit
+    /// ([`shutdown_at_exit`](crate::shutdown_at_exit)), as `import logging` does in Python: what a
+    /// handler holds (a queue, a buffer) reaches its destination when `main` returns.
     pub fn new(sink: impl Emit) -> Handler {
+        crate::lifecycle::shutdown_at_exit();
         let shared = Arc::new(Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             name: Mutex::new(None),
