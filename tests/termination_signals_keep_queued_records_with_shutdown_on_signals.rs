@@ -4,7 +4,9 @@
 //! still queued are lost: the test prints how many, as the documented baseline. Also checked: the
 //! helper beside tokio's own `SIGTERM` handling; a second signal ending the process at once while
 //! the first one's shutdown still drains; and the alternative the README shows (the application
-//! catches the signal and returns from `main`, and the exit hook flushes).
+//! catches the signal and returns from `main`, and the exit hook flushes). `SIGTERM` with and
+//! without the helper is tried in each setup: a subscriber built by hand, `pylog::install()`, and
+//! the direct API with no subscriber.
 //!
 //! Each case runs in a child process (this same binary). This test has its own `main`
 //! (`harness = false`) and prints `N passed, N failed` at the end.
@@ -28,6 +30,7 @@ mod unix {
     use pylog::{Formatter, Level, QueueHandler, StreamHandler};
 
     pub const MODE_VAR: &str = "PYLOG_SIGNALS_MODE";
+    pub const SETUP_VAR: &str = "PYLOG_SIGNALS_SETUP";
     pub const OUTPUT_VAR: &str = "PYLOG_SIGNALS_OUTPUT";
     const RECORDS: usize = 20_000;
     const WATCHDOG: Duration = Duration::from_secs(120);
@@ -76,9 +79,31 @@ mod unix {
 
     const SIG_DFL: usize = 0;
 
+    /// How logging is set up.
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Setup {
+        /// `registry().with(pylog::layer())`, records through `tracing`.
+        HandBuilt,
+        /// `pylog::install()`, records through `tracing`.
+        Install,
+        /// No subscriber, records through `get_logger("app").info(..)`.
+        Direct,
+    }
+
+    impl Setup {
+        const ALL: [Setup; 3] = [Setup::HandBuilt, Setup::Install, Setup::Direct];
+
+        fn from_name(name: &str) -> Setup {
+            Setup::ALL
+                .into_iter()
+                .find(|s| format!("{s:?}") == name)
+                .expect("a known setup")
+        }
+    }
+
     /// The child's logging: a queue handler large enough to hold every record, in front of a
     /// file that sleeps 1 ms every 20 writes (every write, 10 ms, for the slow drain).
-    fn configure(output: &Path, mode: Mode) {
+    fn configure(output: &Path, mode: Mode, setup: Setup) {
         let slow = if mode == Mode::HelperSlowDrain {
             SlowFile::create(output, 1, Duration::from_millis(10))
         } else {
@@ -94,15 +119,27 @@ mod unix {
         let root = pylog::root_logger();
         root.set_level(Level::INFO);
         root.add_handler(queue);
-        use tracing_subscriber::layer::SubscriberExt;
-        let subscriber = tracing_subscriber::registry().with(pylog::layer());
-        tracing::subscriber::set_global_default(subscriber).expect("no subscriber yet");
+        match setup {
+            Setup::HandBuilt => {
+                use tracing_subscriber::layer::SubscriberExt;
+                let subscriber = tracing_subscriber::registry().with(pylog::layer());
+                tracing::subscriber::set_global_default(subscriber).expect("no subscriber yet");
+            }
+            Setup::Install => pylog::install().expect("nothing else installed a subscriber"),
+            Setup::Direct => {}
+        }
     }
 
     /// Queues every record, then tells the parent it may send the signal.
     fn produce_then_say_ready() {
+        let direct = std::env::var(SETUP_VAR).as_deref() == Ok("Direct");
+        let app = pylog::get_logger("app");
         for i in 0..RECORDS {
-            tracing::info!(target: "app", "record {i}");
+            if direct {
+                app.info(format_args!("record {i}"));
+            } else {
+                tracing::info!(target: "app", "record {i}");
+            }
         }
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{READY}");
@@ -115,14 +152,14 @@ mod unix {
         }
     }
 
-    pub fn run_child(mode: &str, output: &Path) {
+    pub fn run_child(mode: &str, setup: &str, output: &Path) {
         // A shell starts a background job with SIGINT ignored; a service starts with the default.
         for sig in [SIGTERM, SIGINT, SIGHUP] {
             // SAFETY: resets the disposition to the default action; nothing else is installed yet.
             unsafe { signal(sig, SIG_DFL) };
         }
         let mode = Mode::from_name(mode);
-        configure(output, mode);
+        configure(output, mode, Setup::from_name(setup));
         match mode {
             Mode::Helper | Mode::HelperSlowDrain => {
                 pylog::shutdown_on_signals().expect("the handlers are installed");
@@ -164,6 +201,7 @@ mod unix {
     /// child must end, and whether every record must be in the file.
     struct Case {
         mode: Mode,
+        setup: Setup,
         signals: &'static [c_int],
         /// `Some(signal)`: killed by it; `None`: a successful exit.
         ended_by: Option<c_int>,
@@ -172,9 +210,10 @@ mod unix {
         stderr_has: Option<&'static str>,
     }
 
-    const CASES: [Case; 9] = [
+    const CASES: [Case; 13] = [
         Case {
             mode: Mode::Helper,
+            setup: Setup::Install,
             signals: &[SIGTERM],
             ended_by: Some(SIGTERM),
             all_records: true,
@@ -182,6 +221,39 @@ mod unix {
         },
         Case {
             mode: Mode::Helper,
+            setup: Setup::Direct,
+            signals: &[SIGTERM],
+            ended_by: Some(SIGTERM),
+            all_records: true,
+            stderr_has: None,
+        },
+        Case {
+            mode: Mode::Nothing,
+            setup: Setup::Install,
+            signals: &[SIGTERM],
+            ended_by: Some(SIGTERM),
+            all_records: false,
+            stderr_has: None,
+        },
+        Case {
+            mode: Mode::Nothing,
+            setup: Setup::Direct,
+            signals: &[SIGTERM],
+            ended_by: Some(SIGTERM),
+            all_records: false,
+            stderr_has: None,
+        },
+        Case {
+            mode: Mode::Helper,
+            setup: Setup::HandBuilt,
+            signals: &[SIGTERM],
+            ended_by: Some(SIGTERM),
+            all_records: true,
+            stderr_has: None,
+        },
+        Case {
+            mode: Mode::Helper,
+            setup: Setup::HandBuilt,
             signals: &[SIGINT],
             ended_by: Some(SIGINT),
             all_records: true,
@@ -189,6 +261,7 @@ mod unix {
         },
         Case {
             mode: Mode::Helper,
+            setup: Setup::HandBuilt,
             signals: &[SIGHUP],
             ended_by: Some(SIGHUP),
             all_records: true,
@@ -196,6 +269,7 @@ mod unix {
         },
         Case {
             mode: Mode::Nothing,
+            setup: Setup::HandBuilt,
             signals: &[SIGTERM],
             ended_by: Some(SIGTERM),
             all_records: false,
@@ -203,6 +277,7 @@ mod unix {
         },
         Case {
             mode: Mode::Nothing,
+            setup: Setup::HandBuilt,
             signals: &[SIGINT],
             ended_by: Some(SIGINT),
             all_records: false,
@@ -210,6 +285,7 @@ mod unix {
         },
         Case {
             mode: Mode::HelperBesideTokio,
+            setup: Setup::HandBuilt,
             signals: &[SIGTERM],
             ended_by: Some(SIGTERM),
             all_records: true,
@@ -217,6 +293,7 @@ mod unix {
         },
         Case {
             mode: Mode::HelperSlowDrain,
+            setup: Setup::HandBuilt,
             signals: &[SIGTERM, SIGTERM],
             ended_by: Some(SIGTERM),
             all_records: false,
@@ -224,6 +301,7 @@ mod unix {
         },
         Case {
             mode: Mode::HelperSlowDrain,
+            setup: Setup::HandBuilt,
             signals: &[SIGINT, SIGTERM],
             ended_by: Some(SIGTERM),
             all_records: false,
@@ -231,6 +309,7 @@ mod unix {
         },
         Case {
             mode: Mode::CaughtThenReturn,
+            setup: Setup::HandBuilt,
             signals: &[SIGTERM],
             ended_by: None,
             all_records: true,
@@ -263,6 +342,7 @@ mod unix {
         let mut child = SelfChild::spawn(
             [
                 (MODE_VAR, case.mode.name().as_ref()),
+                (SETUP_VAR, format!("{:?}", case.setup).as_ref()),
                 (OUTPUT_VAR, output.as_os_str()),
                 ("RUST_BACKTRACE", "0".as_ref()),
             ],
@@ -337,7 +417,12 @@ mod unix {
         let mut checks: Vec<Check> = Vec::new();
         for case in &CASES {
             let signals: Vec<&str> = case.signals.iter().map(|&s| signal_name(s)).collect();
-            let name = format!("{:?}_{}", case.mode, signals.join("_then_"));
+            let name = format!(
+                "{:?}_{:?}_{}",
+                case.setup,
+                case.mode,
+                signals.join("_then_")
+            );
             let dir = dir.path().to_path_buf();
             checks.push((name.clone(), Box::new(move || check(case, &name, &dir))));
         }
@@ -347,11 +432,12 @@ mod unix {
 
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
-    if let (Ok(mode), Some(output)) = (
+    if let (Ok(mode), Ok(setup), Some(output)) = (
         std::env::var(unix::MODE_VAR),
+        std::env::var(unix::SETUP_VAR),
         std::env::var_os(unix::OUTPUT_VAR),
     ) {
-        unix::run_child(&mode, std::path::Path::new(&output));
+        unix::run_child(&mode, &setup, std::path::Path::new(&output));
         return std::process::ExitCode::SUCCESS;
     }
     if unix::run_parent() {
