@@ -210,112 +210,67 @@ mod unix {
         stderr_has: Option<&'static str>,
     }
 
-    const CASES: [Case; 13] = [
-        Case {
-            mode: Mode::Helper,
-            setup: Setup::Install,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: true,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Helper,
-            setup: Setup::Direct,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: true,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Nothing,
-            setup: Setup::Install,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: false,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Nothing,
-            setup: Setup::Direct,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: false,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Helper,
-            setup: Setup::HandBuilt,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: true,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Helper,
-            setup: Setup::HandBuilt,
-            signals: &[SIGINT],
-            ended_by: Some(SIGINT),
-            all_records: true,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Helper,
-            setup: Setup::HandBuilt,
-            signals: &[SIGHUP],
-            ended_by: Some(SIGHUP),
-            all_records: true,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Nothing,
-            setup: Setup::HandBuilt,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: false,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::Nothing,
-            setup: Setup::HandBuilt,
-            signals: &[SIGINT],
-            ended_by: Some(SIGINT),
-            all_records: false,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::HelperBesideTokio,
-            setup: Setup::HandBuilt,
-            signals: &[SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: true,
-            stderr_has: Some("tokio saw SIGTERM"),
-        },
-        Case {
-            mode: Mode::HelperSlowDrain,
-            setup: Setup::HandBuilt,
-            signals: &[SIGTERM, SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: false,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::HelperSlowDrain,
-            setup: Setup::HandBuilt,
-            signals: &[SIGINT, SIGTERM],
-            ended_by: Some(SIGTERM),
-            all_records: false,
-            stderr_has: None,
-        },
-        Case {
-            mode: Mode::CaughtThenReturn,
-            setup: Setup::HandBuilt,
-            signals: &[SIGTERM],
-            ended_by: None,
-            all_records: true,
-            stderr_has: None,
-        },
-    ];
+    /// Every setup with and without the helper, for each signal; then the cases of their own.
+    fn cases() -> Vec<Case> {
+        let mut cases = Vec::new();
+        for setup in Setup::ALL {
+            for signal in &[SIGTERM, SIGINT, SIGHUP] {
+                cases.push(Case {
+                    mode: Mode::Helper,
+                    setup,
+                    signals: std::slice::from_ref(signal),
+                    ended_by: Some(*signal),
+                    all_records: true,
+                    stderr_has: None,
+                });
+            }
+            for signal in &[SIGTERM, SIGINT] {
+                cases.push(Case {
+                    mode: Mode::Nothing,
+                    setup,
+                    signals: std::slice::from_ref(signal),
+                    ended_by: Some(*signal),
+                    all_records: false,
+                    stderr_has: None,
+                });
+            }
+        }
+        cases.extend([
+            Case {
+                mode: Mode::HelperBesideTokio,
+                setup: Setup::HandBuilt,
+                signals: &[SIGTERM],
+                ended_by: Some(SIGTERM),
+                all_records: true,
+                stderr_has: Some("tokio saw SIGTERM"),
+            },
+            Case {
+                mode: Mode::HelperSlowDrain,
+                setup: Setup::HandBuilt,
+                signals: &[SIGTERM, SIGTERM],
+                ended_by: Some(SIGTERM),
+                all_records: false,
+                stderr_has: None,
+            },
+            Case {
+                mode: Mode::HelperSlowDrain,
+                setup: Setup::HandBuilt,
+                signals: &[SIGINT, SIGTERM],
+                ended_by: Some(SIGTERM),
+                all_records: false,
+                stderr_has: None,
+            },
+            Case {
+                mode: Mode::CaughtThenReturn,
+                setup: Setup::HandBuilt,
+                signals: &[SIGTERM],
+                ended_by: None,
+                all_records: true,
+                stderr_has: None,
+            },
+        ]);
+        cases
+    }
 
     fn signal_name(signal: c_int) -> &'static str {
         match signal {
@@ -415,7 +370,7 @@ mod unix {
     pub fn run_parent() -> bool {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut checks: Vec<Check> = Vec::new();
-        for case in &CASES {
+        for case in cases() {
             let signals: Vec<&str> = case.signals.iter().map(|&s| signal_name(s)).collect();
             let name = format!(
                 "{:?}_{:?}_{}",
@@ -424,7 +379,7 @@ mod unix {
                 signals.join("_then_")
             );
             let dir = dir.path().to_path_buf();
-            checks.push((name.clone(), Box::new(move || check(case, &name, &dir))));
+            checks.push((name.clone(), Box::new(move || check(&case, &name, &dir))));
         }
         run_checks(checks)
     }
