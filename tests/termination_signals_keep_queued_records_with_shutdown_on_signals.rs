@@ -210,7 +210,8 @@ mod unix {
         stderr_has: Option<&'static str>,
     }
 
-    /// Every setup with and without the helper, for each signal; then the cases of their own.
+    /// Every setup with and without the helper for each signal, and catching `SIGTERM`; then the
+    /// cases of their own.
     fn cases() -> Vec<Case> {
         let mut cases = Vec::new();
         for setup in Setup::ALL {
@@ -234,6 +235,14 @@ mod unix {
                     stderr_has: None,
                 });
             }
+            cases.push(Case {
+                mode: Mode::CaughtThenReturn,
+                setup,
+                signals: &[SIGTERM],
+                ended_by: None,
+                all_records: true,
+                stderr_has: None,
+            });
         }
         cases.extend([
             Case {
@@ -258,14 +267,6 @@ mod unix {
                 signals: &[SIGINT, SIGTERM],
                 ended_by: Some(SIGTERM),
                 all_records: false,
-                stderr_has: None,
-            },
-            Case {
-                mode: Mode::CaughtThenReturn,
-                setup: Setup::HandBuilt,
-                signals: &[SIGTERM],
-                ended_by: None,
-                all_records: true,
                 stderr_has: None,
             },
         ]);
