@@ -1,7 +1,8 @@
 //! Logging works wherever a program can still run code as it ends: in the destructor of a
 //! `thread_local!` on the main thread and on another thread (after the library's own thread-local
 //! buffers are gone), in a C `atexit` handler, inside a panic hook (on a running thread, and on a
-//! thread whose locals are being destroyed), and after `shutdown()`. Each place is tried with the
+//! thread whose locals are being destroyed), after a handler panicked (the panic hook runs while
+//! that handler is locked), and after `shutdown()`. Each place is tried with the
 //! direct API (`get_logger(..).warning(..)`) and through `tracing`.
 //!
 //! Each case runs in a child process (this same binary, told what to do by environment variables)
@@ -21,20 +22,21 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use exit_common::{Check, SelfChild, run_checks};
-use pylog::{FileHandler, Formatter, Level};
+use pylog::{FileHandler, Formatter, Level, StreamHandler};
 
 const PLACE_VAR: &str = "PYLOG_DTOR_PLACE";
 const API_VAR: &str = "PYLOG_DTOR_API";
 const SINK_VAR: &str = "PYLOG_DTOR_SINK";
 const OUTPUT_VAR: &str = "PYLOG_DTOR_OUTPUT";
-const WATCHDOG: Duration = Duration::from_secs(60);
+const WATCHDOG: Duration = Duration::from_secs(30);
 
-const PLACES: [&str; 6] = [
+const PLACES: [&str; 7] = [
     "main_thread_local_destructor",
     "spawned_thread_local_destructor",
     "atexit_handler",
     "panic_hook",
     "panic_hook_in_thread_local_destructor",
+    "after_a_handler_panicked",
     "after_shutdown",
 ];
 const APIS: [&str; 2] = ["direct", "tracing"];
@@ -117,6 +119,19 @@ fn on_a_thread(body: impl FnOnce() + Send + 'static) -> std::thread::Result<()> 
         .join()
 }
 
+/// A writer that panics on every write.
+struct PanicsOnWrite;
+
+impl std::io::Write for PanicsOnWrite {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        panic!("a writer that panics");
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 unsafe extern "C" {
     /// The C library's `atexit`.
     fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
@@ -179,6 +194,13 @@ fn run_child(sink: &str, output: &Path) {
             log_in_panic_hook();
             let joined = on_a_thread(|| panic!("a deliberate panic"));
             assert!(joined.is_err(), "the thread panicked");
+        }
+        "after_a_handler_panicked" => {
+            // The panic hooks run while this thread holds the panicking handler's lock.
+            pylog::get_logger("ending.panicky").add_handler(StreamHandler::writer(PanicsOnWrite));
+            let joined = on_a_thread(|| pylog::get_logger("ending.panicky").warning("boom"));
+            assert!(joined.is_err(), "the writer panicked");
+            log_the_record();
         }
         "after_shutdown" => {
             pylog::shutdown();

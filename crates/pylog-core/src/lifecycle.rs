@@ -54,8 +54,9 @@ pub fn shutdown_at_exit() -> bool {
 }
 
 /// Installs a panic hook that logs each panic at CRITICAL on the root logger of the global tree
-/// (`thread 'main' panicked at src/main.rs:3:5: boom`), flushes every handler, then calls the hook
-/// that was set before. Calling it again does nothing.
+/// (`thread 'main' panicked at src/main.rs:3:5: boom`), flushes every handler (but one whose own
+/// `emit` panicked, which is still locked), then calls the hook that was set before. Calling it
+/// again does nothing.
 pub fn log_panics() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
@@ -92,8 +93,12 @@ fn log_panic(info: &PanicHookInfo<'_>) {
         }
         root.handle(&record);
     }
+    // A handler that panicked in its own `emit` is still locked by this thread: flushing it would
+    // deadlock.
     for handler in all_live_handlers() {
-        handler.flush();
+        if !handler.is_emitting_here() {
+            handler.flush();
+        }
     }
 }
 

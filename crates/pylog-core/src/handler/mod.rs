@@ -527,6 +527,14 @@ impl Handler {
     pub(crate) fn creation_order(&self) -> u64 {
         self.0.id
     }
+
+    /// Whether this thread is inside this handler's `emit`: a panic hook running there must not
+    /// flush it, since the destination's lock is held further up the stack.
+    pub(crate) fn is_emitting_here(&self) -> bool {
+        EMITTING
+            .try_with(|slots| slots.iter().any(|s| s.get() == self.0.id))
+            .unwrap_or(false)
+    }
 }
 
 /// Python's `Handler.handleError` output: the `--- Logging error ---` block on stderr, unless
