@@ -155,6 +155,8 @@ fn configure(sink: &str, output: &Path) {
         root.add_handler(file);
         pylog::install().expect("nothing else installed a subscriber");
     } else {
+        // pylog's layer alone: tracing-subscriber's fmt layer reaches its own thread-local buffer
+        // with `with`, and aborts in these places by itself (tokio-rs/tracing#3239).
         use tracing_subscriber::layer::SubscriberExt;
         let subscriber = tracing_subscriber::registry().with(pylog::layer());
         tracing::subscriber::set_global_default(subscriber).expect("no subscriber yet");
