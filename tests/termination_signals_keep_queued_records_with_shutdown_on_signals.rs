@@ -72,13 +72,6 @@ mod unix {
         }
     }
 
-    unsafe extern "C" {
-        fn kill(pid: c_int, signal: c_int) -> c_int;
-        fn signal(signal: c_int, handler: usize) -> usize;
-    }
-
-    const SIG_DFL: usize = 0;
-
     /// How logging is set up.
     #[derive(Clone, Copy, PartialEq, Debug)]
     enum Setup {
@@ -153,10 +146,17 @@ mod unix {
     }
 
     pub fn run_child(mode: &str, setup: &str, output: &Path) {
-        // A shell starts a background job with SIGINT ignored; a service starts with the default.
-        for sig in [SIGTERM, SIGINT, SIGHUP] {
-            // SAFETY: resets the disposition to the default action; nothing else is installed yet.
-            unsafe { signal(sig, SIG_DFL) };
+        // A shell starts a background job with SIGINT ignored, and a parent may block signals; a
+        // service starts with the default action and nothing blocked.
+        // SAFETY: plain libc calls on a zeroed signal set; no other handler is installed yet.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for sig in [SIGTERM, SIGINT, SIGHUP] {
+                libc::signal(sig, libc::SIG_DFL);
+                libc::sigaddset(&mut set, sig);
+            }
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
         }
         let mode = Mode::from_name(mode);
         configure(output, mode, Setup::from_name(setup));
@@ -320,7 +320,7 @@ mod unix {
                 std::thread::sleep(Duration::from_millis(300));
             }
             // SAFETY: sends a signal to the child this test started and has not reaped yet.
-            if unsafe { kill(pid, sig) } != 0 {
+            if unsafe { libc::kill(pid, sig) } != 0 {
                 return Err(format!("kill: {}", std::io::Error::last_os_error()));
             }
         }
