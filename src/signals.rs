@@ -19,7 +19,7 @@
 use std::ffi::c_int;
 use std::io;
 use std::mem::MaybeUninit;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -62,13 +62,25 @@ fn install() -> io::Result<()> {
         return Ok(());
     }
     let signalled = Arc::new(AtomicBool::new(false));
-    for &signal in &handled {
+    let result = register(&handled, &signalled);
+    if result.is_err() {
+        // A handler already registered would swallow the signal (unregistering does not bring
+        // the default action back): arm the default action, so each signal still ends the
+        // process as it did before the call.
+        signalled.store(true, Ordering::SeqCst);
+    }
+    result
+}
+
+/// Registers the actions for `handled` and starts the thread that runs the shutdown.
+fn register(handled: &[c_int], signalled: &Arc<AtomicBool>) -> io::Result<()> {
+    for &signal in handled {
         // Actions run in the order they were registered: the default action is armed only by
         // the flag the first signal sets, so it ends the process on the second.
-        signal_hook::flag::register_conditional_default(signal, Arc::clone(&signalled))?;
-        signal_hook::flag::register(signal, Arc::clone(&signalled))?;
+        signal_hook::flag::register_conditional_default(signal, Arc::clone(signalled))?;
+        signal_hook::flag::register(signal, Arc::clone(signalled))?;
     }
-    let mut signals = Signals::new(&handled)?;
+    let mut signals = Signals::new(handled)?;
     std::thread::Builder::new()
         .name("pylog-signals".into())
         .spawn(move || {
@@ -77,8 +89,8 @@ fn install() -> io::Result<()> {
                 // Restores the default action and raises the signal again; aborts if that fails.
                 let _ = signal_hook::low_level::emulate_default_handler(signal);
             }
-        })?;
-    Ok(())
+        })
+        .map(drop)
 }
 
 /// Whether `signal` is ignored now (`nohup` starts a process with `SIGHUP` ignored): handling it
