@@ -4,8 +4,8 @@
 //! still queued are lost: the test prints how many, as the documented baseline. Also checked: the
 //! helper beside tokio's own `SIGTERM` handling; a second signal ending the process at once while
 //! the first one's shutdown still drains; and the alternative the README shows (the application
-//! catches the signal and returns from `main`, and the exit hook flushes). `SIGTERM` with and
-//! without the helper is tried in each setup: a subscriber built by hand, `pylog::install()`, and
+//! catches the signal and returns from `main`, and the exit hook flushes). The helper, the baseline
+//! and the catching are tried in each setup: a subscriber built by hand, `pylog::install()`, and
 //! the direct API with no subscriber.
 //!
 //! Each case runs in a child process (this same binary). This test has its own `main`
