@@ -34,6 +34,11 @@ pub use tracing_pylog::{
 #[doc(hidden)]
 pub use tracing as __tracing;
 
+#[cfg(unix)]
+mod signals;
+#[cfg(unix)]
+pub use signals::{TERMINATION_SIGNALS, shutdown_on_signals};
+
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -7,11 +7,13 @@
 //!
 //! This test has its own `main` (`harness = false`) and prints `N passed, N failed` at the end.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+mod exit_common;
 
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use exit_common::{Check, SelfChild, SlowFile, run_checks};
 use pylog::{Formatter, Level, QueueHandler, StreamHandler};
 
 const SCENARIO_VAR: &str = "PYLOGGING_EXIT_SCENARIO";
@@ -20,35 +22,12 @@ const THREADS: usize = 4;
 const PER_THREAD: usize = 25_000;
 const WATCHDOG: Duration = Duration::from_secs(120);
 
-/// A file that is slow to write: it sleeps 1 ms every 500 writes, so the queue (1,000 records) is
-/// still full when the producers finish.
-struct SlowFile {
-    file: std::fs::File,
-    writes: u64,
-}
-
-impl Write for SlowFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writes += 1;
-        if self.writes.is_multiple_of(500) {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        self.file.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
 /// The child's logging: the root logger at INFO with a queue handler (capacity 1,000, blocking)
-/// in front of a stream handler on the slow file. With `install`, the one-call setup (exit hook,
+/// in front of a stream handler on a file that sleeps 1 ms every 500 writes, so that the queue is
+/// still full when the producers finish. With `install`, the one-call setup (exit hook,
 /// panic hook); without, a bare subscriber and no hooks.
 fn configure(output: &Path, install: bool) {
-    let slow = SlowFile {
-        file: std::fs::File::create(output).expect("the output file can be created"),
-        writes: 0,
-    };
+    let slow = SlowFile::create(output, 500, Duration::from_millis(1));
     let file = StreamHandler::writer(slow).with_formatter(
         Formatter::new("%(levelname)s %(threadName)s %(message)s").expect("valid format"),
     );
@@ -161,29 +140,15 @@ const SCENARIOS: [Scenario; 5] = [
 /// Runs one scenario in a child and checks its file: every record once, in order per thread.
 fn check(scenario: &Scenario, dir: &Path) -> Result<(), String> {
     let output = dir.join(format!("{}.log", scenario.name));
-    let mut child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
-        .env(SCENARIO_VAR, scenario.name)
-        .env(OUTPUT_VAR, &output)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the child: {e}"))?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if started.elapsed() > WATCHDOG {
-            let _ = child.kill();
-            return Err(format!("the child ran past {WATCHDOG:?}: killed"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let child = SelfChild::spawn(
+        [
+            (SCENARIO_VAR, scenario.name.as_ref()),
+            (OUTPUT_VAR, output.as_os_str()),
+        ],
+        false,
+    )?;
+    let (status, stderr) = child.wait(WATCHDOG)?;
     if status.success() != scenario.exit_ok {
-        let mut stderr = String::new();
-        if let Some(mut pipe) = child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-        }
         return Err(format!("unexpected exit {status}; stderr:\n{stderr}"));
     }
     let text = std::fs::read_to_string(&output).map_err(|e| format!("{output:?}: {e}"))?;
@@ -233,21 +198,18 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (mut passed, mut failed) = (0, 0);
-    for scenario in &SCENARIOS {
-        match check(scenario, dir.path()) {
-            Ok(()) => {
-                passed += 1;
-                println!("test {} ... ok", scenario.name);
-            }
-            Err(why) => {
-                failed += 1;
-                println!("test {} ... FAILED\n{why}", scenario.name);
-            }
-        }
-    }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 {
+    let checks: Vec<Check> = SCENARIOS
+        .iter()
+        .map(|scenario| {
+            let dir = dir.path().to_path_buf();
+            let check: Check = (
+                scenario.name.to_owned(),
+                Box::new(move || check(scenario, &dir)),
+            );
+            check
+        })
+        .collect();
+    if run_checks(checks) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -59,6 +59,7 @@ mod manager;
 mod owned_record;
 mod record;
 mod root;
+mod scratch;
 mod stack;
 
 pub use adapter::LoggerAdapter;

@@ -1,11 +1,14 @@
 //! Exit and crash: getting every accepted record to its sink when the program ends.
 //!
 //! Rust runs no destructors for statics, so nothing flushes the handlers when `main` returns. Python
-//! registers `logging.shutdown` with `atexit`; [`shutdown_at_exit`] does the same with the C
-//! library's `atexit`, which runs when `main` returns and when any code calls
-//! `std::process::exit`. [`log_panics`] adds a panic hook (chained before the one already set) that
-//! logs the panic at CRITICAL and flushes every handler. [`ShutdownGuard`] is for those who prefer
-//! a guard to an exit hook.
+//! registers `logging.shutdown` with `atexit` when `logging` is imported; [`shutdown_at_exit`] does
+//! the same with the C library's `atexit`, which runs when `main` returns (also after a panic in
+//! `main`) and when any code calls `std::process::exit`. It is registered once per process, by the
+//! first handler created and by every `tracing` layer, so no program has to call it;
+//! [`shutdown`](crate::shutdown) covers the handlers of every tree. [`log_panics`] adds a panic hook
+//! (chained before the one already set) that logs the panic at CRITICAL and flushes every handler;
+//! it is a choice, made by `pylog::install()`. [`ShutdownGuard`] is for those who prefer a guard
+//! to an exit hook.
 //!
 //! What none of them can cover: `std::process::abort`, a panic with `panic = "abort"` (the panic
 //! hook still runs and flushes, but nothing after it), a signal that kills the process (`SIGKILL`,
@@ -39,10 +42,11 @@ extern "C" fn shutdown_from_atexit() {
 }
 
 /// Runs [`shutdown`] when the process exits normally: when `main` returns or `std::process::exit`
-/// is called. Python: `atexit.register(logging.shutdown)`, which `logging` does on import.
+/// is called. Python: `atexit.register(logging.shutdown)`, which `logging` does on import; here
+/// the first handler and every layer call it.
 ///
 /// Returns whether the hook is registered (the C runtime may refuse, which it never does in
-/// practice). Calling it again does nothing.
+/// practice). Calling it again does nothing (one atomic load).
 pub fn shutdown_at_exit() -> bool {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     // SAFETY: `atexit` takes a plain function without arguments; the callback catches panics.
@@ -50,8 +54,9 @@ pub fn shutdown_at_exit() -> bool {
 }
 
 /// Installs a panic hook that logs each panic at CRITICAL on the root logger of the global tree
-/// (`thread 'main' panicked at src/main.rs:3:5: boom`), flushes every handler, then calls the hook
-/// that was set before. Calling it again does nothing.
+/// (`thread 'main' panicked at src/main.rs:3:5: boom`), flushes every handler (but one whose own
+/// `emit` panicked, which is still locked), then calls the hook that was set before. Calling it
+/// again does nothing.
 pub fn log_panics() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
@@ -88,8 +93,12 @@ fn log_panic(info: &PanicHookInfo<'_>) {
         }
         root.handle(&record);
     }
+    // A handler that panicked in its own `emit` is still locked by this thread: flushing it would
+    // deadlock.
     for handler in all_live_handlers() {
-        handler.flush();
+        if !handler.is_emitting_here() {
+            handler.flush();
+        }
     }
 }
 

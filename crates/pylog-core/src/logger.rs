@@ -33,6 +33,7 @@ use crate::handler::Handler;
 use crate::level::Level;
 use crate::manager::{Manager, config_generation, notify_config_change};
 use crate::record::{LogRecord, Value};
+use crate::scratch;
 
 pub(crate) struct Node {
     pub(crate) name: String,
@@ -528,8 +529,7 @@ impl Logger {
         error: Option<(&(dyn StdError + 'static), &'static str)>,
         stack: Option<&Backtrace>,
     ) {
-        let mut buffer = MESSAGE_BUFFER.take();
-        buffer.clear();
+        let mut buffer = scratch::take(&MESSAGE_BUFFER);
         let _ = write!(buffer, "{msg}");
         {
             let mut record = LogRecord::new(self.name(), level, &buffer);
@@ -545,9 +545,7 @@ impl Logger {
             }
             self.handle(&record);
         }
-        if buffer.capacity() <= 64 * 1024 {
-            MESSAGE_BUFFER.set(buffer);
-        }
+        scratch::give_back(&MESSAGE_BUFFER, buffer);
     }
 }
 

@@ -343,13 +343,9 @@ fn formatted_on_this_thread<R>(
     thread_local! {
         static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
     }
-    let mut line = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
-    line.clear();
+    let mut line = crate::scratch::take(&SCRATCH);
     let result = formatter.format(record, &mut line).map(|()| make(&line));
-    // As for the handlers' own buffers: one huge record does not keep its memory on this thread.
-    if line.capacity() <= crate::handler::MAX_KEPT_BUFFER {
-        let _ = SCRATCH.try_with(|scratch| scratch.set(line));
-    }
+    crate::scratch::give_back(&SCRATCH, line);
     result
 }
 

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use pylog_core::{Level, LogRecord, Manager, Value, on_config_change};
+use pylog_core::{Level, LogRecord, Manager, Value, on_config_change, shutdown_at_exit};
 use tracing_core::dispatcher::{Dispatch, WeakDispatch};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::Interest;
@@ -71,7 +71,13 @@ impl std::fmt::Debug for TreeFilter {
 
 impl PyLoggingLayer {
     /// A layer over `manager`'s logger tree, with its filter.
+    ///
+    /// It makes sure [`shutdown`](pylog_core::shutdown) runs when the process exits
+    /// ([`shutdown_at_exit`]): [`shutdown`](pylog_core::shutdown) closes the handlers of every
+    /// tree, so one registration per process covers every layer and manager. Logging a panic at
+    /// CRITICAL stays a choice: call [`log_panics`](pylog_core::log_panics) for that.
     pub fn new(manager: Manager) -> (PyLoggingLayer, TreeFilter) {
+        shutdown_at_exit();
         on_config_change(rebuild_interest);
         let routes = Arc::new(Routes::new(manager));
         (

@@ -53,6 +53,10 @@ use tracing_subscriber::filter::Filtered;
 use tracing_subscriber::registry::LookupSpan;
 
 /// The layer over the global logger tree (the one `pylog::get_logger` uses).
+///
+/// Every handler is shut down at exit (queues drained, files flushed) when `main` returns, on
+/// `std::process::exit` and after a panic; add `pylog_core::log_panics()` to also log panics at
+/// CRITICAL, as `pylog::install()` does.
 pub fn layer<S>() -> Filtered<PyLoggingLayer, TreeFilter, S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -60,7 +64,8 @@ where
     PyLoggingLayer::filtered(pylog_core::global().clone())
 }
 
-/// The layer over a given logger tree (for tests, or for several independent trees).
+/// The layer over a given logger tree (for tests, or for several independent trees). Like
+/// [`layer`], it makes sure every handler is shut down at exit.
 pub fn layer_for<S>(manager: Manager) -> Filtered<PyLoggingLayer, TreeFilter, S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,

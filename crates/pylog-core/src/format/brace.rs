@@ -11,6 +11,8 @@
 
 use std::cell::Cell;
 
+use crate::scratch;
+
 use super::pyvalue::{self, PyVal, Spec};
 use super::spec::{self, FormatSpec, SpecError};
 use super::word::{decimal_value, is_decimal_digit, is_word_char};
@@ -464,8 +466,7 @@ impl Field {
                     return Err(value_error(format!("Unknown conversion specifier {shown}")));
                 }
             };
-            let mut text = CONVERTED.take();
-            text.clear();
+            let mut text = scratch::take(&CONVERTED);
             let result = pyvalue::render(
                 &mut text,
                 &Spec {
@@ -476,7 +477,9 @@ impl Field {
             );
             converted = Some(text);
             if let Err(e) = result {
-                CONVERTED.set(converted.take().unwrap_or_default());
+                if let Some(text) = converted.take() {
+                    scratch::give_back(&CONVERTED, text);
+                }
                 return Err(e.into());
             }
         }
@@ -485,7 +488,7 @@ impl Field {
         }
         let result = self.render_value(fields, value, out);
         if let Some(text) = converted {
-            CONVERTED.set(text);
+            scratch::give_back(&CONVERTED, text);
         }
         result
     }
@@ -500,13 +503,12 @@ impl Field {
             SpecPart::Static(text, parsed) => Ok(spec::render(out, text, parsed, value)?),
             SpecPart::TooDeep => Err(value_error("Max string recursion exceeded")),
             SpecPart::Nested(inner) => {
-                let mut expanded = EXPANDED_SPEC.take();
-                expanded.clear();
+                let mut expanded = scratch::take(&EXPANDED_SPEC);
                 let result = inner.render(fields, &mut expanded).and_then(|()| {
                     let parsed = FormatSpec::parse(&expanded);
                     Ok(spec::render(out, &expanded, &parsed, value)?)
                 });
-                EXPANDED_SPEC.set(expanded);
+                scratch::give_back(&EXPANDED_SPEC, expanded);
                 result
             }
         }

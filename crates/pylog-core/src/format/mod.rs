@@ -106,6 +106,7 @@ use pyvalue::{PyVal, Spec};
 
 use crate::error::Error;
 use crate::record::LogRecord;
+use crate::scratch;
 use defaults::Defaults;
 
 pub use buffering::{BufferingFormatter, RecordsText};
@@ -537,19 +538,17 @@ impl Formatter {
         let inner = &self.0;
         let mut asctime = None;
         if inner.uses_time {
-            let mut buf = ASCTIME_BUFFER.take();
-            buf.clear();
-            let result = self.format_time(record, &mut buf);
-            asctime = Some(buf);
-            if let Err(e) = result {
-                ASCTIME_BUFFER.set(asctime.take().unwrap_or_default());
+            let mut buf = scratch::take(&ASCTIME_BUFFER);
+            if let Err(e) = self.format_time(record, &mut buf) {
+                scratch::give_back(&ASCTIME_BUFFER, buf);
                 return Err(e);
             }
+            asctime = Some(buf);
         }
         let start = out.len();
         let result = self.format_segments(record, asctime.as_deref(), out);
         if let Some(buf) = asctime.take() {
-            ASCTIME_BUFFER.set(buf);
+            scratch::give_back(&ASCTIME_BUFFER, buf);
         }
         if let Err(e) = result {
             out.truncate(start);
@@ -624,11 +623,10 @@ impl Formatter {
             cached_seconds(self, seconds, out);
             return Ok(());
         };
-        let mut seconds_text = SECONDS_TEXT.take();
-        seconds_text.clear();
+        let mut seconds_text = scratch::take(&SECONDS_TEXT);
         cached_seconds(self, seconds, &mut seconds_text);
         let result = msec.render(&seconds_text, record.msecs(), out);
-        SECONDS_TEXT.set(seconds_text);
+        scratch::give_back(&SECONDS_TEXT, seconds_text);
         result
     }
 }

@@ -13,6 +13,7 @@ use std::fmt::Write;
 use super::pyvalue::{self, ConversionError, EXACT_DIGITS, MAX_WIDTH, PyVal, too_wide};
 use super::word::decimal_value;
 use crate::level::LevelName;
+use crate::scratch;
 
 /// Why a spec cannot be parsed; the message may name the value's type, known only at render time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -319,19 +320,18 @@ fn render_int(
             "Negative zero coercion (z) not allowed in integer format specifier",
         ));
     }
-    let mut digits = DIGITS.take();
-    digits.clear();
+    let mut digits = scratch::take(&DIGITS);
     let mut prefix = "";
     let mut remainder_only = false;
     if kind == 'c' {
         if spec.sign.is_some() {
-            DIGITS.set(digits);
+            scratch::give_back(&DIGITS, digits);
             return Err(value_error(
                 "Sign not allowed with integer format specifier 'c'",
             ));
         }
         if spec.alt {
-            DIGITS.set(digits);
+            scratch::give_back(&DIGITS, digits);
             return Err(value_error(
                 "Alternate form (#) not allowed with integer format specifier 'c'",
             ));
@@ -339,7 +339,7 @@ fn render_int(
         let code = match char_code(negative, magnitude) {
             Ok(code) => code,
             Err(e) => {
-                DIGITS.set(digits);
+                scratch::give_back(&DIGITS, digits);
                 return Err(e);
             }
         };
@@ -380,7 +380,7 @@ fn render_int(
             remainder,
         },
     );
-    DIGITS.set(digits);
+    scratch::give_back(&DIGITS, digits);
     Ok(())
 }
 
@@ -455,8 +455,7 @@ fn render_float(
         }
         None => default_precision,
     };
-    let mut digits = DIGITS.take();
-    digits.clear();
+    let mut digits = scratch::take(&DIGITS);
     let negative = float_text(
         &mut digits,
         value,
@@ -489,7 +488,7 @@ fn render_float(
             remainder,
         },
     );
-    DIGITS.set(digits);
+    scratch::give_back(&DIGITS, digits);
     Ok(())
 }
 
@@ -718,8 +717,7 @@ fn lay_out_number(out: &mut String, spec: &FormatSpec, number: Number<'_>) {
         0
     };
     let upper = spec.kind == Some('X');
-    let mut grouped = DIGITS_GROUPED.take();
-    grouped.clear();
+    let mut grouped = scratch::take(&DIGITS_GROUPED);
     if !number.digits.is_empty() {
         group_digits(&mut grouped, number.digits, min_width, spec.groups());
     }
@@ -752,7 +750,7 @@ fn lay_out_number(out: &mut String, spec: &FormatSpec, number: Number<'_>) {
     }
     out.push_str(number.remainder);
     pad(out, right);
-    DIGITS_GROUPED.set(grouped);
+    scratch::give_back(&DIGITS_GROUPED, grouped);
 }
 
 thread_local! {

@@ -71,6 +71,7 @@ use crate::format::repr::py_repr;
 use crate::format::{FormatError, Formatter};
 use crate::level::Level;
 use crate::record::LogRecord;
+use crate::scratch;
 
 /// A handler's destination. Python: the `emit`, `flush` and `close` of a `Handler` subclass.
 pub trait Emit: Any + Send + Sync + 'static {
@@ -369,7 +370,12 @@ pub fn set_raise_exceptions(on: bool) {
 
 impl Handler {
     /// A handler over a destination, at level NOTSET with no formatter and no filters.
+    ///
+    /// The first handler of the process registers [`shutdown`] to run at exit
+    /// ([`shutdown_at_exit`](crate::shutdown_at_exit)), as `import logging` does in Python: what a
+    /// handler holds (a queue, a buffer) reaches its destination when `main` returns.
     pub fn new(sink: impl Emit) -> Handler {
+        crate::lifecycle::shutdown_at_exit();
         let shared = Arc::new(Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             name: Mutex::new(None),
@@ -549,7 +555,7 @@ impl Handler {
             Some(f) => f,
             None => default_formatter(),
         };
-        let mut buffer = FORMAT_BUFFER.take();
+        let mut buffer = scratch::take(&FORMAT_BUFFER);
         let result = self.0.sink.emit(
             record,
             &mut EmitContext {
@@ -557,9 +563,7 @@ impl Handler {
                 buffer: &mut buffer,
             },
         );
-        if buffer.capacity() <= MAX_KEPT_BUFFER {
-            FORMAT_BUFFER.set(buffer);
-        }
+        scratch::give_back(&FORMAT_BUFFER, buffer);
         match result {
             Ok(()) => {
                 self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
@@ -640,6 +644,14 @@ impl Handler {
     pub(crate) fn creation_order(&self) -> u64 {
         self.0.id
     }
+
+    /// Whether this thread is inside this handler's `emit`: a panic hook running there must not
+    /// flush it, since the destination's lock is held further up the stack.
+    pub(crate) fn is_emitting_here(&self) -> bool {
+        EMITTING
+            .try_with(|slots| slots.iter().any(|s| s.get() == self.0.id))
+            .unwrap_or(false)
+    }
 }
 
 /// Python's `Handler.handleError` output: the `--- Logging error ---` block on stderr, unless
@@ -704,9 +716,6 @@ fn default_formatter() -> &'static Formatter {
     static DEFAULT: OnceLock<Formatter> = OnceLock::new();
     DEFAULT.get_or_init(Formatter::default)
 }
-
-/// Buffers larger than this (one huge record) are released instead of kept for the thread.
-pub(crate) const MAX_KEPT_BUFFER: usize = 64 * 1024;
 
 thread_local! {
     static FORMAT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
