@@ -57,6 +57,8 @@ mod lifecycle;
 mod logger;
 mod manager;
 mod owned_record;
+#[cfg(feature = "socket")]
+pub mod pickle;
 mod record;
 mod root;
 mod stack;
@@ -87,7 +89,9 @@ pub use handler::{
     set_raise_exceptions, shutdown,
 };
 #[cfg(feature = "socket")]
-pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
+pub use handler::{
+    DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
+};
 #[cfg(feature = "http")]
 pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
 #[cfg(feature = "smtp")]
