@@ -59,6 +59,8 @@ mod manager;
 mod owned_record;
 #[cfg(feature = "socket")]
 pub mod pickle;
+#[cfg(feature = "socket")]
+pub mod receiver;
 mod record;
 mod root;
 mod stack;
