@@ -12,7 +12,8 @@
 //! the input is checked against what is left before anything is allocated; the decoded value may
 //! hold at most [`Limits::max_values`] values and nest at most [`Limits::max_depth`] deep (a value
 //! referenced twice through the memo counts twice, so shared references cannot multiply a small
-//! pickle into a huge value, and a value that contains itself is refused as too deep).
+//! pickle into a huge value, and a value that contains itself is refused as too deep); the text
+//! it holds is bounded by [`Limits::max_bytes`] the same way.
 //!
 //! ```
 //! use pylog_core::pickle::{Limits, PickleValue, read};
@@ -45,6 +46,9 @@ pub struct Limits {
     /// The most digits of an integer (CPython's own limit for `int` from text is 4,300).
     /// Default 4,300.
     pub max_int_digits: usize,
+    /// The most bytes of text and `bytes` the decoded result may hold, counting a string each
+    /// time it is referenced. Default 16 MiB.
+    pub max_bytes: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             max_depth: 32,
             max_values: 100_000,
             max_int_digits: 4300,
+            max_bytes: 16 << 20,
         }
     }
 }
@@ -227,6 +232,8 @@ pub enum PickleErrorKind {
     TooDeep(usize),
     /// More values than [`Limits::max_values`].
     TooManyValues(usize),
+    /// More bytes of text than [`Limits::max_bytes`].
+    TooManyBytes(usize),
     /// An integer with more digits than [`Limits::max_int_digits`].
     IntTooLarge(usize),
 }
@@ -241,7 +248,9 @@ impl PickleError {
             PickleErrorKind::Truncated => "truncated",
             PickleErrorKind::TrailingData => "trailing-data",
             PickleErrorKind::TooDeep(_) => "too-deep",
-            PickleErrorKind::TooManyValues(_) | PickleErrorKind::IntTooLarge(_) => "too-large",
+            PickleErrorKind::TooManyValues(_)
+            | PickleErrorKind::TooManyBytes(_)
+            | PickleErrorKind::IntTooLarge(_) => "too-large",
             PickleErrorKind::StackUnderflow
             | PickleErrorKind::BadStack
             | PickleErrorKind::MissingMemo(_)
@@ -279,6 +288,7 @@ impl fmt::Display for PickleError {
                 )
             }
             PickleErrorKind::TooManyValues(limit) => write!(f, "more than {limit} values"),
+            PickleErrorKind::TooManyBytes(limit) => write!(f, "more than {limit} bytes of text"),
             PickleErrorKind::IntTooLarge(limit) => {
                 write!(f, "an integer of more than {limit} digits")
             }
@@ -316,6 +326,12 @@ fn forbidden_name(op: u8) -> Option<&'static str> {
 }
 
 type Id = usize;
+
+/// What the decoded value may still hold.
+struct Budget {
+    values: usize,
+    bytes: usize,
+}
 
 /// A value under construction; containers refer to other nodes, so the memo can share them
 /// as Python does.
@@ -366,7 +382,10 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<PickleValue, PickleError> {
             kind: PickleErrorKind::TrailingData,
         });
     }
-    let mut budget = limits.max_values;
+    let mut budget = Budget {
+        values: limits.max_values,
+        bytes: limits.max_bytes,
+    };
     m.build(root, 1, &mut budget)
 }
 
@@ -757,22 +776,31 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// The tree under node `id`, counting every value against `budget`.
-    fn build(&self, id: Id, depth: usize, budget: &mut usize) -> Result<PickleValue, PickleError> {
+    /// The tree under node `id`, counting every value and every byte of text against `budget`.
+    fn build(&self, id: Id, depth: usize, budget: &mut Budget) -> Result<PickleValue, PickleError> {
         let at = |kind| PickleError { offset: 0, kind };
-        if *budget == 0 {
+        if budget.values == 0 {
             return Err(at(PickleErrorKind::TooManyValues(self.limits.max_values)));
         }
-        *budget -= 1;
+        budget.values -= 1;
         let node = self
             .nodes
             .get(id)
             .ok_or_else(|| at(PickleErrorKind::BadStack))?;
+        let text_len = match node {
+            Node::Str(s) | Node::BigInt(s) => s.len(),
+            Node::Bytes(b) => b.len(),
+            _ => 0,
+        };
+        budget.bytes = budget
+            .bytes
+            .checked_sub(text_len)
+            .ok_or_else(|| at(PickleErrorKind::TooManyBytes(self.limits.max_bytes)))?;
         let container = matches!(node, Node::List(_) | Node::Tuple(_) | Node::Dict(_));
         if container && depth > self.limits.max_depth {
             return Err(at(PickleErrorKind::TooDeep(self.limits.max_depth)));
         }
-        let items = |ids: &[Id], budget: &mut usize| -> Result<Vec<PickleValue>, PickleError> {
+        let items = |ids: &[Id], budget: &mut Budget| -> Result<Vec<PickleValue>, PickleError> {
             ids.iter()
                 .map(|&i| self.build(i, depth + 1, budget))
                 .collect()
@@ -956,6 +984,27 @@ X\x03\x00\x00\x00bigq\x06\x8a\x11\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_long_string_referenced_many_times_is_bounded_by_bytes() {
+        // A 1 MiB string, then a list holding it 100 times through the memo.
+        let mut data = vec![b'X'];
+        data.extend_from_slice(&(1u32 << 20).to_le_bytes());
+        data.extend(std::iter::repeat_n(b'a', 1 << 20));
+        data.extend_from_slice(b"q\x000](");
+        data.extend(std::iter::repeat_n(&b"h\x00"[..], 100).flatten());
+        data.extend_from_slice(b"e.");
+        let err = read_default(&data).unwrap_err();
+        assert_eq!(err.kind, PickleErrorKind::TooManyBytes(16 << 20), "{err}");
+        let roomy = Limits {
+            max_bytes: 200 << 20,
+            ..Limits::default()
+        };
+        let PickleValue::List(items) = read(&data, &roomy).unwrap() else {
+            panic!("a list")
+        };
+        assert_eq!(items.len(), 100);
     }
 
     #[test]

@@ -120,6 +120,66 @@ impl fmt::Display for Rejection {
     }
 }
 
+/// Why a frame's payload is not a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadError {
+    /// A short fixed name (see [`Rejection::reason`]).
+    pub reason: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for PayloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PayloadError {}
+
+fn decode(payload: &[u8], limits: &Limits) -> Result<ReceivedRecord, PayloadError> {
+    let value = pickle::read(payload, limits).map_err(|e| PayloadError {
+        reason: e.reason(),
+        message: e.to_string(),
+    })?;
+    ReceivedRecord::from_dict(value).map_err(|message| PayloadError {
+        reason: "not-a-record",
+        message,
+    })
+}
+
+/// Decodes one frame's payload (what follows the length prefix) as a [`Receiver`] does, and
+/// formats the record it holds with every attribute, without handing it to any logger: for
+/// checking what a sender produces, and for fuzzing.
+///
+/// ```
+/// use pylog_core::pickle::Limits;
+/// use pylog_core::receiver::check_payload;
+/// let err = check_payload(b"cos\nsystem\n.", &Limits::default()).unwrap_err();
+/// assert_eq!(err.reason, "forbidden");
+/// // pickle.dumps({"name": "app", "msg": "hi", "levelno": 20}, 1)
+/// let ok = b"}q\x00(X\x04\x00\x00\x00nameq\x01X\x03\x00\x00\x00appq\x02X\x03\x00\x00\x00msgq\x03X\x02\x00\x00\x00hiq\x04X\x07\x00\x00\x00levelnoq\x05K\x14u.";
+/// assert_eq!(check_payload(ok, &Limits::default()), Ok(()));
+/// ```
+pub fn check_payload(payload: &[u8], limits: &Limits) -> Result<(), PayloadError> {
+    let record = decode(payload, limits)?;
+    record.with_record(|r| {
+        let mut names: Vec<&str> = crate::record::RECORD_DICT_KEYS.to_vec();
+        names.extend(r.extras.iter().map(|(k, _)| *k));
+        let format = names
+            .iter()
+            .filter(|n| !matches!(**n, "args" | "exc_info"))
+            .map(|n| format!("%({n})s"))
+            .collect::<Vec<_>>()
+            .join("|");
+        if let Ok(formatter) = crate::format::Formatter::new(&format) {
+            let mut out = String::new();
+            let _ = formatter.format(r, &mut out);
+        }
+    });
+    Ok(())
+}
+
 /// Called for each refusal.
 pub type RejectHook = Arc<dyn Fn(&Rejection) + Send + Sync>;
 
@@ -453,13 +513,9 @@ impl Shared {
 
     /// Decodes one frame's payload and hands the record to the tree.
     fn route(&self, payload: &[u8], transport: Transport, peer: SocketAddr) {
-        let value = match pickle::read(payload, &self.limits) {
-            Ok(value) => value,
-            Err(e) => return self.reject(transport, peer, e.reason(), e.to_string()),
-        };
-        let record = match ReceivedRecord::from_dict(value) {
+        let record = match decode(payload, &self.limits) {
             Ok(record) => record,
-            Err(message) => return self.reject(transport, peer, "not-a-record", message),
+            Err(e) => return self.reject(transport, peer, e.reason, e.message),
         };
         let logger = match &self.logger_name {
             Some(name) => self.manager.get_logger(name),
