@@ -225,6 +225,31 @@ fn assert_matches_golden(golden: &Json, cases: &[&str], ours: &[Json]) {
     }
 }
 
+#[test]
+fn an_error_chain_reads_as_cpythons_chained_exceptions() {
+    let golden = golden();
+    let python = golden["records"]["chained_error"]["exc_text"]
+        .as_str()
+        .expect("CPython's exc_text");
+    let receiver = Receiver::listen();
+    let handler = SocketHandler::builder("127.0.0.1", receiver.port)
+        .build()
+        .unwrap();
+    send_cases(&handler);
+    let ours = receiver.take(7, Duration::from_secs(30));
+    handler.close();
+    let rust = ours[2].record["exc_text"].as_str().expect("our exc_text");
+    // Deepest cause first, then CPython's sentence, then the logged error, in both.
+    for text in [python, rust] {
+        let cause = text.find("No space left on device").expect("the cause");
+        let link = text
+            .find("The above exception was the direct cause of the following exception:")
+            .expect("the link");
+        let error = text.find("cannot save").expect("the error");
+        assert!(cause < link && link < error, "{text}");
+    }
+}
+
 /// Sends the cases to a cookbook receiver (`serve.py tcp|udp`) through `handler`, and the same
 /// records to our own `Formatter` with the cookbook's format; then an `END` record.
 fn through_the_cookbook(kind: &str, handler: impl Fn(u16) -> Handler) {
