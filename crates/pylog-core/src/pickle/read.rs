@@ -1,5 +1,6 @@
 //! A pickle reader for data only: `None`, `bool`, `int`, `float`, `str`, `bytes`, `list`, `tuple`
-//! and `dict`, from any protocol (0 to 5) that writes them with the opcodes below.
+//! and `dict`, from any protocol (0 to 5) that writes them with the opcodes below (Python 2's
+//! `str` opcodes, `STRING`, `BINSTRING` and `SHORT_BINSTRING`, are not among them).
 //!
 //! It never imports, constructs or calls anything. The opcodes that would (`GLOBAL`,
 //! `STACK_GLOBAL`, `REDUCE`, `BUILD`, `INST`, `OBJ`, `NEWOBJ`, `NEWOBJ_EX`, the extension
@@ -430,6 +431,18 @@ impl<'a> Machine<'a> {
         usize::try_from(n).map_err(|_| self.err(PickleErrorKind::Truncated))
     }
 
+    /// The bytes up to the next `\n` (which is consumed), of any length the input holds.
+    fn line_bytes(&mut self) -> Result<&'a [u8], PickleError> {
+        let data: &'a [u8] = self.data;
+        let rest = &data[self.pos..];
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| self.err(PickleErrorKind::Truncated))?;
+        self.pos += end + 1;
+        Ok(&rest[..end])
+    }
+
     /// A text argument: the bytes up to the next `\n` (which is consumed).
     fn line(&mut self) -> Result<&'a str, PickleError> {
         let data: &'a [u8] = self.data;
@@ -649,6 +662,14 @@ impl<'a> Machine<'a> {
                     let v = f64::from_be_bytes(self.take_array()?);
                     self.push_node(Node::Float(v))?;
                 }
+                b'V' => {
+                    // UNICODE (protocol 0): raw-unicode-escape text up to a newline.
+                    let line = self.line_bytes()?;
+                    let text = raw_unicode_escape(line).ok_or_else(|| {
+                        self.err(PickleErrorKind::Invalid("raw-unicode-escape text"))
+                    })?;
+                    self.push_node(Node::Str(text))?;
+                }
                 b'X' => {
                     let n = self.u32_len()?;
                     let bytes = self.take(n)?;
@@ -842,6 +863,30 @@ impl<'a> Machine<'a> {
     }
 }
 
+/// Python's `raw_unicode_escape` decoding: each byte is a Latin-1 character, except `\uXXXX`
+/// and `\UXXXXXXXX`. `None` for an escape that names no character.
+fn raw_unicode_escape(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let width = match (bytes[i], bytes.get(i + 1)) {
+            (b'\\', Some(b'u')) => 4,
+            (b'\\', Some(b'U')) => 8,
+            (b, _) => {
+                out.push(char::from(b));
+                i += 1;
+                continue;
+            }
+        };
+        let hex = bytes.get(i + 2..i + 2 + width)?;
+        let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+        // Lone surrogates, which Python allows in a str, become U+FFFD.
+        out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+        i += 2 + width;
+    }
+    Some(out)
+}
+
 /// A `str` from its UTF-8 (lone surrogates, which CPython writes with `surrogatepass`, become
 /// U+FFFD).
 fn text(bytes: &[u8]) -> Node {
@@ -924,6 +969,16 @@ X\x03\x00\x00\x00bigq\x06\x8a\x11\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0
         assert_eq!(
             read_default(p4).unwrap().py_repr(),
             "{'b': b\"x'\", 'n': -2}"
+        );
+    }
+
+    #[test]
+    fn protocol_0_text_is_raw_unicode_escape() {
+        // pickle.dumps({'s': 'a\\b\né☕😀'}, 0)
+        let data = b"(dp0\nVs\np1\nVa\\u005cb\\u000a\xe9\\u2615\\U0001f600\np2\ns.";
+        assert_eq!(
+            read_default(data).unwrap().py_repr(),
+            "{'s': 'a\\\\b\\né☕😀'}"
         );
     }
 
