@@ -1,49 +1,4 @@
-//! A new configuration over a socket. Python: `logging.config.listen(port, verify)`.
-//!
-//! Each connection carries one configuration: a 4-byte big-endian length, then that many bytes,
-//! a JSON dictConfig document or a fileConfig INI file, exactly what CPython's `listen()`
-//! accepts (and the client in Python's logging cookbook sends). A JSON object is applied with
-//! [`Configurator::dict_config`]; anything else is read as INI with
-//! [`Configurator::file_config_str`]. Either way the configuration is applied atomically: a
-//! payload that is refused, does not parse or does not configure changes nothing, and the
-//! reason goes to stderr (or to [`ConfigListenerBuilder::on_reject`]).
-//!
-//! **Anything that can reach the port can reconfigure logging** (send records elsewhere, open
-//! files, silence errors) unless `verify` checks a signature. The listener binds 127.0.0.1
-//! unless told otherwise; on a shared host, or on any other address, give it a `verify` that
-//! checks an HMAC (the `config_listen` example shows one) and keep the key secret.
-//!
-//! ```
-//! use std::io::Write;
-//! use std::sync::Arc;
-//! use pylog_core::config::{ConfigListener, Configurator};
-//! use pylog_core::Manager;
-//!
-//! let tree = Manager::new();
-//! let listener = ConfigListener::builder()
-//!     .address("127.0.0.1:0")
-//!     .configurator(Configurator::for_manager(&tree).env_overrides(false))
-//!     // CPython's verify returns the bytes to apply, or None to refuse them.
-//!     .verify(Arc::new(|payload: &[u8]| match payload.strip_prefix(b"trusted:") {
-//!         Some(config) => Ok(config.to_vec()),
-//!         None => Err("not from a trusted sender".to_owned()),
-//!     }))
-//!     .start()?;
-//!
-//! let config = br#"trusted:{"version": 1, "root": {"level": "ERROR"}}"#;
-//! let mut client = std::net::TcpStream::connect(listener.local_addr())?;
-//! client.write_all(&(config.len() as u32).to_be_bytes())?;
-//! client.write_all(config)?;
-//! drop(client);
-//! # let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
-//! # while listener.applied() < 1 && std::time::Instant::now() < end {
-//! #     std::thread::sleep(std::time::Duration::from_millis(10));
-//! # }
-//! assert_eq!(listener.applied(), 1);
-//! assert_eq!(tree.root().level(), pylog_core::Level::ERROR);
-//! listener.stop();
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! A new configuration over a socket: [`ConfigListener`], Python's `logging.config.listen`.
 
 use std::fmt;
 use std::io::{self, Read as _};
@@ -73,7 +28,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// `127.0.0.1:port` and applies each configuration it receives. Stop it with
 /// [`ConfigListener::stop`] (Python's `stopListening()`).
 ///
-/// See the [module docs](self) for what anyone who can reach the port can do.
+/// See [`ConfigListener`] for what anyone who can reach the port can do.
 pub fn listen(port: u16, verify: Option<Verify>) -> Result<ConfigListener, ConfigError> {
     let mut builder = ConfigListener::builder().address(format!("127.0.0.1:{port}"));
     if let Some(verify) = verify {
@@ -180,7 +135,54 @@ impl ConfigListenerBuilder {
     }
 }
 
-/// A running configuration listener; stops when [`stop`](ConfigListener::stop)ped or dropped.
+/// A running configuration listener: Python's `logging.config.listen(port, verify)`. Stops when
+/// [`stop`](ConfigListener::stop)ped or dropped.
+///
+/// Each connection carries one configuration: a 4-byte big-endian length, then that many bytes,
+/// Each connection carries one configuration: a 4-byte big-endian length, then that many bytes,
+/// a JSON dictConfig document or a fileConfig INI file, exactly what CPython's `listen()`
+/// accepts (and the client in Python's logging cookbook sends). A JSON object is applied with
+/// [`Configurator::dict_config`]; anything else is read as INI with
+/// [`Configurator::file_config_str`]. Either way the configuration is applied atomically: a
+/// payload that is refused, does not parse or does not configure changes nothing, and the
+/// reason goes to stderr (or to [`ConfigListenerBuilder::on_reject`]).
+///
+/// **Anything that can reach the port can reconfigure logging** (send records elsewhere, open
+/// files, silence errors) unless `verify` checks a signature. The listener binds 127.0.0.1
+/// unless told otherwise; on a shared host, or on any other address, give it a `verify` that
+/// checks an HMAC (the `config_listen` example shows one) and keep the key secret.
+///
+/// ```
+/// use std::io::Write;
+/// use std::sync::Arc;
+/// use pylog_core::config::{ConfigListener, Configurator};
+/// use pylog_core::Manager;
+///
+/// let tree = Manager::new();
+/// let listener = ConfigListener::builder()
+///     .address("127.0.0.1:0")
+///     .configurator(Configurator::for_manager(&tree).env_overrides(false))
+///     // CPython's verify returns the bytes to apply, or None to refuse them.
+///     .verify(Arc::new(|payload: &[u8]| match payload.strip_prefix(b"trusted:") {
+///         Some(config) => Ok(config.to_vec()),
+///         None => Err("not from a trusted sender".to_owned()),
+///     }))
+///     .start()?;
+///
+/// let config = br#"trusted:{"version": 1, "root": {"level": "ERROR"}}"#;
+/// let mut client = std::net::TcpStream::connect(listener.local_addr())?;
+/// client.write_all(&(config.len() as u32).to_be_bytes())?;
+/// client.write_all(config)?;
+/// drop(client);
+/// # let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+/// # while listener.applied() < 1 && std::time::Instant::now() < end {
+/// #     std::thread::sleep(std::time::Duration::from_millis(10));
+/// # }
+/// assert_eq!(listener.applied(), 1);
+/// assert_eq!(tree.root().level(), pylog_core::Level::ERROR);
+/// listener.stop();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct ConfigListener {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,

@@ -38,7 +38,7 @@
 //! # Safety against what arrives
 //!
 //! Anything that can reach the ports can send frames, so nothing in a frame is trusted:
-//! - The pickle is read by [`pickle::read`](crate::pickle::read), which decodes data only and
+//! - The pickle is read by [`pickle::read`], which decodes data only and
 //!   never imports, constructs or calls anything (`GLOBAL`, `REDUCE` and the like are refused),
 //!   with bounded nesting and value counts ([`ReceiverBuilder::limits`]).
 //! - A frame longer than [`ReceiverBuilder::max_frame`] is refused before anything is read into
