@@ -39,7 +39,7 @@ use crate::format::repr::write_repr;
 #[non_exhaustive]
 pub struct Limits {
     /// The deepest nesting of lists, tuples and dicts (the record dict itself is depth 1).
-    /// Default 32.
+    /// Default 32; at most 256 whatever is set, so decoding never exhausts the stack.
     pub max_depth: usize,
     /// The most values the decoded result may hold, counting every string, number and
     /// container. Default 100,000.
@@ -348,6 +348,10 @@ enum Node {
     Tuple(Vec<Id>),
     Dict(Vec<(Id, Id)>),
 }
+
+/// The deepest nesting decoded whatever [`Limits::max_depth`] says: the tree is built
+/// recursively, and this keeps it far from the end of any thread's stack.
+const MAX_DEPTH: usize = 256;
 
 /// Text arguments (`INT`, `LONG`, `FLOAT`, `PUT`, `GET`) longer than this are refused.
 const MAX_LINE: usize = 8192;
@@ -818,8 +822,9 @@ impl<'a> Machine<'a> {
             .checked_sub(text_len)
             .ok_or_else(|| at(PickleErrorKind::TooManyBytes(self.limits.max_bytes)))?;
         let container = matches!(node, Node::List(_) | Node::Tuple(_) | Node::Dict(_));
-        if container && depth > self.limits.max_depth {
-            return Err(at(PickleErrorKind::TooDeep(self.limits.max_depth)));
+        let max_depth = self.limits.max_depth.min(MAX_DEPTH);
+        if container && depth > max_depth {
+            return Err(at(PickleErrorKind::TooDeep(max_depth)));
         }
         let items = |ids: &[Id], budget: &mut Budget| -> Result<Vec<PickleValue>, PickleError> {
             ids.iter()
@@ -1060,6 +1065,22 @@ X\x03\x00\x00\x00bigq\x06\x8a\x11\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0
             panic!("a list")
         };
         assert_eq!(items.len(), 100);
+    }
+
+    #[test]
+    fn nesting_stops_at_256_whatever_the_limit() {
+        let mut data = b"]".to_vec();
+        data.extend(b"(]".repeat(300));
+        data.extend(b"e".repeat(300));
+        data.push(b'.');
+        let lax = Limits {
+            max_depth: usize::MAX,
+            ..Limits::default()
+        };
+        assert_eq!(
+            read(&data, &lax).unwrap_err().kind,
+            PickleErrorKind::TooDeep(256)
+        );
     }
 
     #[test]
