@@ -15,6 +15,7 @@
 //! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
 //! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
 //! | `logging.handlers.SocketHandler`, `DatagramHandler` (feature `socket`) | `SocketHandler`, `DatagramHandler` |
+//! | the cookbook's socket receiver, `makeLogRecord(pickle.loads(..))` (feature `socket`) | `receiver::Receiver`, `pickle::read` |
 //! | `logging.BufferingFormatter(linefmt)` | [`BufferingFormatter`] |
 //! | `logging.LoggerAdapter(logger, extra)` | [`Logger::adapter`] → [`LoggerAdapter`] |
 //! | `logger.info(msg, stack_info=True)` | [`Logger::event`]`(..).stack_info(true).log(msg)` |
@@ -23,6 +24,7 @@
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
+//! | `logging.config.listen`, `stopListening` (feature `listen`) | `config::listen`, `ConfigListener::stop` |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
 //! and the `pylog` crate puts both behind one dependency.
