@@ -22,14 +22,18 @@ class LogRecordDatagramHandler(socketserver.DatagramRequestHandler):
         logging.getLogger(name).handle(record)
 
 
-class LogRecordDatagramReceiver(socketserver.ThreadingUDPServer):
-    """Simple UDP logging receiver suitable for testing."""
+class LogRecordDatagramReceiver(socketserver.UDPServer):
+    """Simple UDP logging receiver suitable for testing.
+
+    One datagram at a time (a threading server would print them out of order), as the TCP
+    receiver handles the records of one connection.
+    """
 
     allow_reuse_address = True
 
     def __init__(self, host='localhost',
                  port=logging.handlers.DEFAULT_UDP_LOGGING_PORT,
                  handler=LogRecordDatagramHandler):
-        socketserver.ThreadingUDPServer.__init__(self, (host, port), handler)
+        socketserver.UDPServer.__init__(self, (host, port), handler)
         self.timeout = 1
         self.logname = None
