@@ -1,11 +1,13 @@
 //! A receiver for `SocketHandler` and `DatagramHandler`: it listens on loopback over TCP and UDP,
-//! decodes each frame (a 4-byte big-endian length, then a JSON object) and prints the record.
+//! decodes each frame (a 4-byte big-endian length, then the record's dict pickled as CPython's
+//! `makePickle` pickles it) with pylog's safe pickle reader and prints the record. (The
+//! `log_server` example goes further: it routes CPython's records through a logger tree.)
 //!
 //! By default it runs a demonstration within itself: it listens on ports the system picks, sends a
 //! few records through both handlers, prints what arrives and exits. With `--listen` it listens on
 //! CPython's default ports (`logging.handlers.DEFAULT_TCP_LOGGING_PORT` 9020 and
 //! `DEFAULT_UDP_LOGGING_PORT` 9021, or the two ports given) until stopped, so that a program using
-//! the handlers, in Rust or Python (with `json` in place of `pickle`), can send to it.
+//! the handlers, in Rust or Python, can send to it.
 //!
 //! ```sh
 //! cargo run --example socket_receiver --features socket
@@ -17,31 +19,39 @@ use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use pylog::pickle::{Limits, PickleValue};
 use pylog::{DatagramHandler, Level, Manager, SocketHandler};
-use serde_json::Value;
 
-/// One record as the receiver prints it: `[tcp] app.db ERROR: lost {"user":"ann"}`.
-fn describe(transport: &str, record: &Value) -> String {
-    let text = |key: &str| record[key].as_str().unwrap_or("?").to_owned();
+/// One record as the receiver prints it: `[tcp] app.db ERROR: lost`, then `exc_text`.
+fn describe(transport: &str, record: &PickleValue) -> String {
+    let text = |key: &str| {
+        record
+            .get(key)
+            .map_or_else(|| "?".to_owned(), PickleValue::py_str)
+    };
     let mut line = format!(
         "[{transport}] {} {}: {}",
         text("name"),
         text("levelname"),
         text("msg")
     );
-    if let Some(exc_text) = record["exc_text"].as_str() {
+    if let Some(PickleValue::Str(exc_text)) = record.get("exc_text") {
         line.push('\n');
         line.push_str(exc_text);
     }
     line
 }
 
-/// Decodes one frame's payload; `None` (and a message) when it is not a JSON object.
-fn decode(transport: &str, payload: &[u8]) -> Option<Value> {
-    match serde_json::from_slice::<Value>(payload) {
-        Ok(record) if record.is_object() => Some(record),
-        Ok(_) | Err(_) => {
+/// Decodes one frame's payload; `None` (and the reason) when it is not a pickled dict.
+fn decode(transport: &str, payload: &[u8]) -> Option<PickleValue> {
+    match pylog::pickle::read(payload, &Limits::default()) {
+        Ok(record @ PickleValue::Dict(_)) => Some(record),
+        Ok(_) => {
             eprintln!("[{transport}] not a record: {} bytes", payload.len());
+            None
+        }
+        Err(e) => {
+            eprintln!("[{transport}] not a record: {e}");
             None
         }
     }
@@ -56,7 +66,12 @@ fn read_connection(mut connection: TcpStream, seen: &mpsc::Sender<String>) -> io
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
             Err(e) => return Err(e),
         }
-        let mut payload = vec![0; u32::from_be_bytes(length) as usize];
+        let length = u32::from_be_bytes(length) as usize;
+        if length > 1 << 24 {
+            eprintln!("[tcp] a frame of {length} bytes is more than this example reads");
+            return Ok(());
+        }
+        let mut payload = vec![0; length];
         connection.read_exact(&mut payload)?;
         if let Some(record) = decode("tcp", &payload) {
             let _ = seen.send(describe("tcp", &record));

@@ -1,5 +1,5 @@
 //! A `DatagramHandler` sends each record as one UDP datagram carrying the same length prefix and
-//! JSON object as TCP (CPython keeps the prefix on UDP too; its datagram in the golden file
+//! pickled dict as TCP (CPython keeps the prefix on UDP too; its datagram in the golden file
 //! shows it). A record too large for a datagram is an error, reported once and counted, not a
 //! panic; the records after it still go.
 
@@ -22,7 +22,7 @@ fn keys(object: &Value) -> BTreeSet<String> {
 fn decode(datagram: &[u8]) -> Value {
     let (prefix, payload) = datagram.split_first_chunk::<4>().expect("a prefix");
     assert_eq!(u32::from_be_bytes(*prefix) as usize, payload.len());
-    serde_json::from_slice(payload).expect("one JSON object")
+    socket_common::decode(payload, pylog::Wire::Pickle).expect("one pickled dict")
 }
 
 #[test]
@@ -91,4 +91,31 @@ fn each_record_is_one_datagram_framed_like_cpythons() {
     let stats = handler.stats();
     assert_eq!((stats.emitted, stats.errors, stats.dropped), (24, 1, 0));
     assert_eq!(handler.queue_stats().unwrap().delivered, 23);
+}
+
+#[test]
+fn json_wire_datagrams_carry_the_same_dict_as_json() {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let handler = DatagramHandler::builder("127.0.0.1", socket.local_addr().unwrap().port())
+        .wire(pylog::Wire::Json)
+        .build()
+        .unwrap();
+    let tree = Manager::new();
+    let app = tree.get_logger("app");
+    app.add_handler(handler.clone());
+    app.event(Level::ERROR).extra("n", 1.5).log("as json");
+    handler.close();
+    let mut buffer = vec![0u8; 65_536];
+    let n = socket.recv(&mut buffer).expect("a datagram");
+    let (prefix, payload) = buffer[..n].split_first_chunk::<4>().unwrap();
+    assert_eq!(u32::from_be_bytes(*prefix) as usize, payload.len());
+    let record: Value = serde_json::from_slice(payload).expect("one JSON object");
+    assert_eq!(
+        (record["msg"].as_str(), record["n"].as_f64()),
+        (Some("as json"), Some(1.5))
+    );
+    assert!(record["args"].is_null());
 }

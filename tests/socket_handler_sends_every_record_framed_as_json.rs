@@ -1,12 +1,13 @@
 //! A loopback TCP receiver gets every record a `SocketHandler` is given, in order, each framed
-//! as a 4-byte big-endian length and exactly that many bytes of JSON, with the record's fields:
-//! levels (custom ones too), extras of every type, the error's source chain, unicode.
+//! as a 4-byte big-endian length and exactly that many bytes of JSON (`Wire::Json`) or, by
+//! default, of CPython's protocol-1 pickle, with the record's fields: levels (custom ones too),
+//! extras of every type, the error's source chain, unicode.
 
 mod socket_common;
 
 use std::time::Duration;
 
-use pylog::{Level, Manager, SocketHandler, format_error_chain};
+use pylog::{Level, Manager, SocketHandler, Wire, format_error_chain};
 use socket_common::Receiver;
 
 #[derive(Debug)]
@@ -25,9 +26,22 @@ impl std::error::Error for CannotSave {
 const BULK: usize = 2_000;
 
 #[test]
-fn every_record_arrives_in_order_framed_with_its_fields() {
-    let receiver = Receiver::listen();
+fn every_record_arrives_in_order_framed_as_json_with_its_fields() {
+    every_record_arrives_in_order_framed_with_its_fields(Wire::Json);
+}
+
+#[test]
+fn every_record_arrives_in_order_pickled_with_its_fields() {
+    every_record_arrives_in_order_framed_with_its_fields(Wire::Pickle);
+}
+
+fn every_record_arrives_in_order_framed_with_its_fields(wire: Wire) {
+    let receiver = match wire {
+        Wire::Json => Receiver::listen_json(),
+        _ => Receiver::listen(),
+    };
     let handler = SocketHandler::builder("127.0.0.1", receiver.port)
+        .wire(wire)
         .build()
         .unwrap();
     let tree = Manager::new();
@@ -64,7 +78,7 @@ fn every_record_arrives_in_order_framed_with_its_fields() {
     }
     let count = levels.len() + 2 + BULK;
     // Each frame is checked by the receiver: the prefix is the payload's length and the payload
-    // is one JSON object.
+    // is one JSON object, or one pickled dict.
     let frames = receiver.take(count, Duration::from_secs(30));
     assert!(handler.queue_stats().is_some());
     handler.close();

@@ -1,6 +1,6 @@
 //! Helpers for the socket handler tests: a loopback TCP receiver that decodes frames (4-byte
-//! big-endian length, then JSON), stops when told or after a bound, and a watchdog that fails the
-//! test when something that must return does not.
+//! big-endian length, then CPython's pickle or, when asked, JSON) into JSON values, stops when told
+//! or after a bound, and a watchdog that fails the test when something that must return does not.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use pylog::{DeliveryError, ErrorReporter, OwnedRecord};
+use pylog::pickle::{Limits, PickleValue};
+use pylog::{DeliveryError, ErrorReporter, OwnedRecord, Wire};
 use serde_json::Value;
 
 /// How long any helper thread lives at most.
@@ -27,7 +28,7 @@ pub struct Frame {
 }
 
 /// Accepts connections one after the other on a loopback port and decodes their frames. A frame
-/// whose length prefix does not match a complete JSON object fails the test.
+/// whose length prefix does not match a complete pickled dict (or JSON object) fails the test.
 pub struct Receiver {
     pub port: u16,
     frames: mpsc::Receiver<Result<Frame, String>>,
@@ -36,17 +37,31 @@ pub struct Receiver {
 }
 
 impl Receiver {
-    /// Listens on a port the system picks.
+    /// Listens on a port the system picks, for CPython's pickles.
     pub fn listen() -> Receiver {
-        Receiver::on(TcpListener::bind("127.0.0.1:0").expect("bind loopback"))
+        Receiver::on(
+            TcpListener::bind("127.0.0.1:0").expect("bind loopback"),
+            Wire::Pickle,
+        )
     }
 
-    /// Listens on `port` (which a handler may already be trying to reach).
+    /// Listens on a port the system picks, for JSON objects.
+    pub fn listen_json() -> Receiver {
+        Receiver::on(
+            TcpListener::bind("127.0.0.1:0").expect("bind loopback"),
+            Wire::Json,
+        )
+    }
+
+    /// Listens on `port` (which a handler may already be trying to reach), for pickles.
     pub fn listen_on(port: u16) -> Receiver {
-        Receiver::on(TcpListener::bind(("127.0.0.1", port)).expect("bind the same port again"))
+        Receiver::on(
+            TcpListener::bind(("127.0.0.1", port)).expect("bind the same port again"),
+            Wire::Pickle,
+        )
     }
 
-    fn on(listener: TcpListener) -> Receiver {
+    fn on(listener: TcpListener, wire: Wire) -> Receiver {
         let port = listener.local_addr().expect("local address").port();
         listener
             .set_nonblocking(true)
@@ -54,7 +69,7 @@ impl Receiver {
         let (send, frames) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = stop.clone();
-        let thread = std::thread::spawn(move || serve(&listener, &send, &thread_stop));
+        let thread = std::thread::spawn(move || serve(&listener, wire, &send, &thread_stop));
         Receiver {
             port,
             frames,
@@ -101,13 +116,18 @@ impl Drop for Receiver {
     }
 }
 
-fn serve(listener: &TcpListener, send: &mpsc::Sender<Result<Frame, String>>, stop: &AtomicBool) {
+fn serve(
+    listener: &TcpListener,
+    wire: Wire,
+    send: &mpsc::Sender<Result<Frame, String>>,
+    stop: &AtomicBool,
+) {
     let end = Instant::now() + LIFETIME;
     let mut connection = 0;
     while !stop.load(Ordering::SeqCst) && Instant::now() < end {
         match listener.accept() {
             Ok((stream, _)) => {
-                read_frames(stream, connection, send, stop, end);
+                read_frames(stream, connection, wire, send, stop, end);
                 connection += 1;
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(POLL),
@@ -119,6 +139,7 @@ fn serve(listener: &TcpListener, send: &mpsc::Sender<Result<Frame, String>>, sto
 fn read_frames(
     mut stream: TcpStream,
     connection: usize,
+    wire: Wire,
     send: &mpsc::Sender<Result<Frame, String>>,
     stop: &AtomicBool,
     end: Instant,
@@ -143,17 +164,55 @@ fn read_frames(
             Err(_) => return,
         }
         while let Some(frame) = split_frame(&mut buffer) {
-            let decoded = serde_json::from_slice::<Value>(&frame)
-                .map_err(|e| format!("payload is not JSON: {e}"))
-                .and_then(|record| {
-                    if record.is_object() {
-                        Ok(Frame { connection, record })
-                    } else {
-                        Err("payload is not an object".to_owned())
-                    }
-                });
+            let decoded = decode(&frame, wire).and_then(|record| {
+                if record.is_object() {
+                    Ok(Frame { connection, record })
+                } else {
+                    Err("payload is not an object".to_owned())
+                }
+            });
             let _ = send.send(decoded);
         }
+    }
+}
+
+/// A payload as a JSON value: CPython's pickle (read with pylog's own safe reader, then turned
+/// into JSON), or JSON.
+pub fn decode(payload: &[u8], wire: Wire) -> Result<Value, String> {
+    if wire == Wire::Json {
+        return serde_json::from_slice::<Value>(payload)
+            .map_err(|e| format!("payload is not JSON: {e}"));
+    }
+    pylog::pickle::read(payload, &Limits::default())
+        .map(|value| pickle_to_json(&value))
+        .map_err(|e| format!("payload is not a pickle: {e}"))
+}
+
+/// A decoded pickle as JSON: `None` is `null`, tuples are arrays, dict keys are their `str()`,
+/// NaN and the infinities are `null`, integers past 64 bits are strings.
+pub fn pickle_to_json(value: &PickleValue) -> Value {
+    match value {
+        PickleValue::None => Value::Null,
+        PickleValue::Bool(b) => Value::Bool(*b),
+        PickleValue::Int(n) => i64::try_from(*n)
+            .map(Value::from)
+            .or_else(|_| u64::try_from(*n).map(Value::from))
+            .unwrap_or_else(|_| Value::String(n.to_string())),
+        PickleValue::BigInt(digits) => Value::String(digits.clone()),
+        PickleValue::Float(v) => {
+            serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)
+        }
+        PickleValue::Str(s) => Value::String(s.clone()),
+        PickleValue::Bytes(b) => Value::String(String::from_utf8_lossy(b).into_owned()),
+        PickleValue::List(items) | PickleValue::Tuple(items) => {
+            Value::Array(items.iter().map(pickle_to_json).collect())
+        }
+        PickleValue::Dict(items) => Value::Object(
+            items
+                .iter()
+                .map(|(k, v)| (k.py_str(), pickle_to_json(v)))
+                .collect(),
+        ),
     }
 }
 

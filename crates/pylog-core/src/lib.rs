@@ -15,6 +15,7 @@
 //! | `logging.handlers.QueueHandler`, `QueueListener` | [`QueueHandler`], [`QueueListener`] |
 //! | `logging.handlers.MemoryHandler`, `BufferingHandler` | [`MemoryHandler`], [`BufferingHandler`] |
 //! | `logging.handlers.SocketHandler`, `DatagramHandler` (feature `socket`) | `SocketHandler`, `DatagramHandler` |
+//! | the cookbook's socket receiver, `makeLogRecord(pickle.loads(..))` (feature `socket`) | `receiver::Receiver`, `pickle::read` |
 //! | `logging.BufferingFormatter(linefmt)` | [`BufferingFormatter`] |
 //! | `logging.LoggerAdapter(logger, extra)` | [`Logger::adapter`] → [`LoggerAdapter`] |
 //! | `logger.info(msg, stack_info=True)` | [`Logger::event`]`(..).stack_info(true).log(msg)` |
@@ -23,6 +24,7 @@
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
+//! | `logging.config.listen`, `stopListening` (feature `listen`) | `config::listen`, `ConfigListener::stop` |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
 //! and the `pylog` crate puts both behind one dependency.
@@ -57,6 +59,10 @@ mod lifecycle;
 mod logger;
 mod manager;
 mod owned_record;
+#[cfg(feature = "socket")]
+pub mod pickle;
+#[cfg(feature = "socket")]
+pub mod receiver;
 mod record;
 mod root;
 mod scratch;
@@ -88,7 +94,9 @@ pub use handler::{
     set_raise_exceptions, shutdown,
 };
 #[cfg(feature = "socket")]
-pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
+pub use handler::{
+    DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
+};
 #[cfg(feature = "http")]
 pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
 #[cfg(feature = "smtp")]

@@ -5,12 +5,19 @@ length, then the pickle), unpickle it and keep the dict; writes the dicts, keyed
 records.json beside this script. The Rust test tests/socket_records_match_cpythons_dicts.rs logs
 the same cases through pylog's handlers and compares.
 
+For the receiver, `frames` holds each case's frame as CPython's makePickle writes it for the
+dict ([case, base64] pairs, in the order logged), and `cookbook_output` what the logging cookbook's receiver prints for those frames
+(makeLogRecord, then its main()'s format), and `extras_output` the extras of the
+unicode_and_extras case through one more format; tests/receiver_reads_cpythons_frames.rs feeds
+the frames to pylog's receiver and compares.
+
 Paths in the records (pathname, and the file names inside exc_text and stack_info) are made
 relative to the repository root, so the file does not depend on where the checkout is:
 
     python3 tests/golden/socket/generate.py
 """
 
+import base64
 import json
 import logging
 import logging.handlers
@@ -131,6 +138,20 @@ def main():
         },
     }
     out = relative_paths(out, root)
+    cookbook = logging.Formatter(
+        "%(relativeCreated)5d %(name)-15s %(levelname)-8s %(message)s")
+    out["frames"] = []
+    lines = []
+    for case in cases:
+        d = out["records"][case]
+        payload = pickle.dumps(d, 1)
+        frame = struct.pack(">L", len(payload)) + payload
+        out["frames"].append([case, base64.b64encode(frame).decode()])
+        lines.append(cookbook.format(logging.makeLogRecord(dict(d))) + "\n")
+    out["cookbook_output"] = "".join(lines)
+    extras = logging.Formatter("%(user)s|%(user)r|%(count)d|%(ratio)s|%(ok)s|%(nothing)s")
+    out["extras_output"] = extras.format(
+        logging.makeLogRecord(dict(out["records"]["unicode_and_extras"])))
     with open(os.path.join(here, "records.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write("\n")

@@ -10,7 +10,8 @@
 //! | `'()': 'myapp.MyHandler'`, `class: myapp.MyHandler` | [`Configurator::handler_factory`] (and filter, formatter) |
 //!
 //! Applying a configuration is atomic (see [`Configurator`]); [`ConfigFile::watch`] re-applies a file when it
-//! changes; `PYLOG_LEVEL` overrides levels without editing the file (see
+//! changes; `listen` (feature `listen`, Python's `logging.config.listen`) applies what a client
+//! sends over a socket; `PYLOG_LEVEL` overrides levels without editing the file (see
 //! [`parse_level_overrides`]).
 //!
 //! ```
@@ -40,6 +41,8 @@ mod env;
 mod error;
 mod ini;
 mod ini_config;
+#[cfg(feature = "listen")]
+mod listen;
 mod plan;
 mod pyliteral;
 mod refs;
@@ -56,6 +59,11 @@ pub use env::{
     parse_level_overrides,
 };
 pub use error::ConfigError;
+#[cfg(feature = "listen")]
+pub use listen::{
+    ConfigListener, ConfigListenerBuilder, ConfigRejectHook, DEFAULT_LOGGING_CONFIG_PORT, Verify,
+    listen,
+};
 pub use source::{Config, Format};
 pub use value::{ConfigMap, ConfigValue};
 pub use watch::{ConfigFile, ConfigWatcher};

@@ -50,7 +50,9 @@ pub use rotation::{Namer, Rotator};
 #[cfg(feature = "smtp")]
 pub use smtp::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "socket")]
-pub use socket::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
+pub use socket::{
+    DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
+};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
 #[cfg(feature = "syslog")]
 pub use syslog::{SysLogHandler, SysLogHandlerBuilder};

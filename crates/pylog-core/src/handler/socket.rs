@@ -6,6 +6,7 @@ mod frame;
 mod tcp;
 
 pub use datagram::{DatagramHandler, DatagramHandlerBuilder};
+pub use frame::Wire;
 
 use crate::handler::background::delegate_to_background;
 use std::sync::Arc;
@@ -18,17 +19,17 @@ use crate::error::Error;
 use crate::owned_record::OwnedRecord;
 use crate::record::LogRecord;
 
-/// Sends each record over TCP, length-prefixed JSON. Python: `logging.handlers.SocketHandler`.
+/// Sends each record over TCP, as CPython's `logging.handlers.SocketHandler` does.
 ///
 /// Build one with [`SocketHandler::builder`].
 ///
-/// The wire format is CPython's framing around JSON instead of a pickle: a 4-byte big-endian length,
-/// then a JSON object with the keys of the dict CPython pickles (`name`, `msg` with the arguments
-/// merged, `args: null`, `levelname`, `levelno`, `pathname`, …, `exc_info: null`, `exc_text`; no
-/// `message`), then `module_path` and `spans` when the record has them, then the extras. A Python
-/// receiver reads it with `json.loads(data[4:])` where it used `pickle.loads`, and
-/// `logging.makeLogRecord(d)` works on the result as on the unpickled dict. UDP datagrams carry the
-/// same length prefix, as CPython's do.
+/// The wire format is CPython's `makePickle`: a 4-byte big-endian length, then the record's dict
+/// pickled with protocol 1 (`name`, `msg` with the arguments merged, `args: None`, `levelname`,
+/// `levelno`, `pathname`, …, `exc_info: None`, `exc_text`; no `message`), then `module_path` and
+/// `spans` when the record has them, then the extras. The logging cookbook's receiver, or any
+/// server that does `logging.makeLogRecord(pickle.loads(data[4:]))`, reads it unchanged.
+/// [`Wire::Json`] sends the same dict as a JSON object instead. UDP datagrams carry the same
+/// length prefix, as CPython's do.
 ///
 /// Delivery runs on the handler's own [`Worker`](super::worker::Worker): the logging call only
 /// queues a copy of the record. When the receiver cannot be reached, CPython drops each record
@@ -57,8 +58,8 @@ use crate::record::LogRecord;
 /// connection.read_exact(&mut length)?;
 /// let mut payload = vec![0; u32::from_be_bytes(length) as usize];
 /// connection.read_exact(&mut payload)?;
-/// let text = String::from_utf8(payload)?;
-/// assert!(text.starts_with(r#"{"name":"app","msg":"disk almost full","args":null,"levelname":"WARNING""#));
+/// let record = pylog_core::pickle::read(&payload, &Default::default())?;
+/// assert_eq!(record.get("msg").map(|m| m.py_str()).as_deref(), Some("disk almost full"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SocketHandler {
@@ -121,6 +122,7 @@ impl Emit for SocketHandler {
 /// | `retry_factor` | 2.0 | `retryFactor = 2.0` |
 /// | `retry_max` | 30 s | `retryMax = 30.0` |
 /// | `close_on_error` | `false` | `closeOnError = False` |
+/// | `wire` | [`Wire::Pickle`] | `makePickle` |
 /// | `capacity` | 10,000 records | — (Python sends on the caller's thread) |
 /// | `backpressure` | [`Backpressure::Block`] | — (Python drops records during `retryTime`) |
 /// | `drain_timeout` | 5 s: a close retries a receiver that is down this long | — |
@@ -178,6 +180,12 @@ impl SocketHandlerBuilder {
         self
     }
 
+    /// What each frame carries: CPython's pickle (the default) or JSON.
+    pub fn wire(mut self, wire: Wire) -> Self {
+        self.queue.wire = wire;
+        self
+    }
+
     /// The queue's bound.
     pub fn capacity(mut self, records: usize) -> Self {
         self.queue.capacity = records;
@@ -225,7 +233,8 @@ impl SocketHandlerBuilder {
             self.port,
             self.timeout,
             tcp::Backoff::new(self.retry_start, self.retry_factor, self.retry_max),
-        );
+        )
+        .wire(self.queue.wire);
         let mut queue = self.queue;
         if self.close_on_error {
             // Python's closeOnError: failures close the connection silently.
@@ -255,6 +264,7 @@ struct QueueOptions {
     backpressure: Backpressure,
     drain_timeout: Duration,
     on_error: Option<ErrorReporter>,
+    wire: Wire,
 }
 
 impl QueueOptions {
@@ -267,6 +277,7 @@ impl QueueOptions {
             backpressure: Backpressure::Block,
             drain_timeout: NETWORK_DRAIN_TIMEOUT,
             on_error: None,
+            wire: Wire::Pickle,
         }
     }
 

@@ -1,12 +1,12 @@
-//! `DatagramHandler`: one UDP datagram per record, with the same length-prefixed JSON as
-//! [`SocketHandler`](super::SocketHandler). Python: `logging.handlers.DatagramHandler`.
+//! `DatagramHandler`: one UDP datagram per record, with the same length-prefixed pickle (or JSON)
+//! as [`SocketHandler`](super::SocketHandler). Python: `logging.handlers.DatagramHandler`.
 
 use crate::handler::background::delegate_to_background;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
-use super::{QueueOptions, Queued, frame, os_error_text};
+use super::{QueueOptions, Queued, Wire, frame, os_error_text};
 use crate::error::Error;
 use crate::handler::worker::{Backpressure, Deliver, DeliveryError, ErrorReporter, RetryPolicy};
 use crate::handler::{Emit, EmitContext, Handler, HandlerError};
@@ -69,6 +69,7 @@ impl Emit for DatagramHandler {
 ///
 /// | option | default | Python |
 /// |---|---|---|
+/// | `wire` | [`Wire::Pickle`] | `makePickle` |
 /// | `capacity` | 10,000 records | — (Python sends on the caller's thread) |
 /// | `backpressure` | [`Backpressure::Block`] | — |
 /// | `drain_timeout` | 5 s | — |
@@ -83,6 +84,12 @@ pub struct DatagramHandlerBuilder {
 }
 
 impl DatagramHandlerBuilder {
+    /// What each datagram carries: CPython's pickle (the default) or JSON.
+    pub fn wire(mut self, wire: Wire) -> Self {
+        self.queue.wire = wire;
+        self
+    }
+
     /// The queue's bound.
     pub fn capacity(mut self, records: usize) -> Self {
         self.queue.capacity = records;
@@ -129,6 +136,7 @@ impl DatagramHandlerBuilder {
             port: self.port,
             socket: None,
             frame: Vec::new(),
+            wire: self.queue.wire,
         };
         // A datagram is sent once, as CPython sends it: a failure is the record's, not retried.
         let queue = self
@@ -144,6 +152,7 @@ struct UdpDelivery {
     port: u16,
     socket: Option<(UdpSocket, SocketAddr)>,
     frame: Vec<u8>,
+    wire: Wire,
 }
 
 impl UdpDelivery {
@@ -174,7 +183,7 @@ impl Deliver for UdpDelivery {
         for owned in batch {
             self.frame.clear();
             owned
-                .with_record(|record| frame::encode(record, &mut self.frame))
+                .with_record(|record| frame::encode(record, self.wire, &mut self.frame))
                 .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
             let frame = std::mem::take(&mut self.frame);
             let sent = self

@@ -1,17 +1,33 @@
 //! The bytes a socket handler sends for one record: Python's `SocketHandler.makePickle` framing (a
-//! 4-byte big-endian length, then the payload) around a JSON object instead of a pickle.
+//! 4-byte big-endian length, then the payload), around the record's dict pickled with protocol 1
+//! as CPython pickles it ([`Wire::Pickle`], the default), or around a JSON object with the same
+//! keys ([`Wire::Json`]).
 //!
-//! The object has the keys of the dict CPython 3.11 pickles: the record's `__dict__` with `msg`
-//! merged (`getMessage()`), `args` and `exc_info` set to `null`, `message` removed (CPython issue
-//! 25685), and `exc_text` filled when the record carries an error. After them come `module_path`
-//! and `spans` when the record has them, then the extras; an extra named like one of those keys
+//! The dict has the keys CPython 3.11 pickles: the record's `__dict__` with `msg` merged
+//! (`getMessage()`), `args` and `exc_info` set to `None`, `message` removed (CPython issue 25685),
+//! and `exc_text` filled when the record carries an error. After them come `module_path` and
+//! `spans` when the record has them, then the extras; an extra named like one of those keys
 //! (which Python refuses) is left out, and of two extras with one name the first is kept.
 
 use std::io::Write as _;
 
-use crate::record::{LogRecord, Value};
+use crate::pickle::DictWriter;
+use crate::record::{LogRecord, RECORD_DICT_KEYS, Value};
 
-use crate::record::RECORD_DICT_KEYS;
+/// What a socket handler's frames carry after the length prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Wire {
+    /// The record's dict pickled with protocol 1, byte for byte what CPython's
+    /// `SocketHandler.makePickle` sends: the logging cookbook's receiver and any server built on
+    /// `pickle.loads` + `logging.makeLogRecord` read it unchanged.
+    #[default]
+    Pickle,
+    /// A JSON object with the same keys in the same order (`null` for `None`; NaN and the
+    /// infinities, which JSON lacks, also become `null`), for receivers that will not unpickle.
+    /// A Python receiver reads it with `json.loads` where it used `pickle.loads`.
+    Json,
+}
 
 /// Why a record could not be framed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +50,20 @@ impl std::fmt::Display for FrameError {
 }
 
 /// Appends the frame of `record` to `out`. On error `out` is left as it was.
-pub(crate) fn encode(record: &LogRecord<'_>, out: &mut Vec<u8>) -> Result<(), FrameError> {
+pub(crate) fn encode(
+    record: &LogRecord<'_>,
+    wire: Wire,
+    out: &mut Vec<u8>,
+) -> Result<(), FrameError> {
     let start = out.len();
     out.extend_from_slice(&[0; 4]);
-    let result = write_object(record, out);
+    let result = match wire {
+        Wire::Pickle => {
+            write_pickle(record, out);
+            Ok(())
+        }
+        Wire::Json => write_object(record, out),
+    };
     let len = out.len() - start - 4;
     match (result, u32::try_from(len)) {
         (Ok(()), Ok(len)) => {
@@ -53,6 +79,65 @@ pub(crate) fn encode(record: &LogRecord<'_>, out: &mut Vec<u8>) -> Result<(), Fr
             Err(FrameError::TooLarge)
         }
     }
+}
+
+/// Calls `field` with each key and value of the record's dict, in CPython's order.
+fn for_each_field(record: &LogRecord<'_>, mut field: impl FnMut(&str, Value<'_>)) {
+    fn opt(s: Option<&str>) -> Value<'_> {
+        s.map_or(Value::None, Value::Str)
+    }
+    field("name", Value::Str(record.name));
+    field("msg", Value::Str(record.msg));
+    field("args", Value::None);
+    field("levelname", Value::Str(&record.levelname().to_string()));
+    field("levelno", Value::Int(record.level.value().into()));
+    field("pathname", Value::Str(record.pathname));
+    field("filename", Value::Str(record.filename()));
+    field("module", Value::Str(record.module()));
+    field("exc_info", Value::None);
+    field("exc_text", opt(record.exc_text()));
+    field("stack_info", opt(record.stack_info));
+    field("lineno", Value::UInt(record.lineno.into()));
+    field("funcName", opt(record.func_name));
+    field("created", Value::Float(record.created));
+    field("msecs", Value::Float(record.msecs()));
+    field("relativeCreated", Value::Float(record.relative_created));
+    field("thread", Value::UInt(record.thread));
+    field("threadName", Value::Str(&record.thread_name));
+    field("processName", Value::Str(record.process_name));
+    field("process", Value::UInt(record.process.into()));
+    let mut taken: Vec<&str> = Vec::new();
+    if let Some(path) = record.module_path {
+        field("module_path", Value::Str(path));
+        taken.push("module_path");
+    }
+    if !record.spans.is_empty() {
+        field("spans", Value::Str(record.spans));
+        taken.push("spans");
+    }
+    for (i, (key, value)) in record.extras.iter().enumerate() {
+        // `message` is the key CPython removes: an extra may not take it either.
+        let reserved = RECORD_DICT_KEYS.contains(key) || *key == "message" || taken.contains(key);
+        let repeated = record.extras[..i].iter().any(|(k, _)| k == key);
+        if !reserved && !repeated {
+            field(key, *value);
+        }
+    }
+}
+
+/// `pickle.dumps(d, 1)` of the record's dict.
+fn write_pickle(record: &LogRecord<'_>, out: &mut Vec<u8>) {
+    let mut dict = DictWriter::new(out);
+    for_each_field(record, |key, value| match value {
+        Value::Str(s) => dict.str(key, s),
+        Value::Int(v) => dict.int(key, v.into()),
+        Value::UInt(v) => dict.int(key, v.into()),
+        Value::BigInt(v) => dict.int(key, v),
+        Value::Float(v) => dict.float(key, v),
+        Value::Bool(v) => dict.bool(key, v),
+        Value::None => dict.none(key),
+    });
+    dict.finish();
 }
 
 /// Writes JSON into a byte buffer, one member at a time.
@@ -79,13 +164,6 @@ impl Object<'_> {
     fn str(&mut self, key: &str, value: &str) {
         self.key(key);
         self.string(value);
-    }
-
-    fn opt_str(&mut self, key: &str, value: Option<&str>) {
-        match value {
-            Some(value) => self.str(key, value),
-            None => self.null(key),
-        }
     }
 
     fn null(&mut self, key: &str) {
@@ -133,43 +211,7 @@ fn write_object(record: &LogRecord<'_>, out: &mut Vec<u8>) -> Result<(), FrameEr
         first: true,
         error: None,
     };
-    o.str("name", record.name);
-    o.str("msg", record.msg);
-    o.null("args");
-    o.str("levelname", &record.levelname().to_string());
-    o.int("levelno", record.level.value());
-    o.str("pathname", record.pathname);
-    o.str("filename", record.filename());
-    o.str("module", record.module());
-    o.null("exc_info");
-    o.opt_str("exc_text", record.exc_text());
-    o.opt_str("stack_info", record.stack_info);
-    o.int("lineno", record.lineno);
-    o.opt_str("funcName", record.func_name);
-    o.float("created", record.created);
-    o.float("msecs", record.msecs());
-    o.float("relativeCreated", record.relative_created);
-    o.int("thread", record.thread);
-    o.str("threadName", &record.thread_name);
-    o.str("processName", record.process_name);
-    o.int("process", record.process);
-    let mut taken: Vec<&str> = Vec::new();
-    if let Some(path) = record.module_path {
-        o.str("module_path", path);
-        taken.push("module_path");
-    }
-    if !record.spans.is_empty() {
-        o.str("spans", record.spans);
-        taken.push("spans");
-    }
-    for (i, (key, value)) in record.extras.iter().enumerate() {
-        // `message` is the key CPython removes: an extra may not take it either.
-        let reserved = RECORD_DICT_KEYS.contains(key) || *key == "message" || taken.contains(key);
-        let repeated = record.extras[..i].iter().any(|(k, _)| k == key);
-        if !reserved && !repeated {
-            o.value(key, *value);
-        }
-    }
+    for_each_field(record, |key, value| o.value(key, value));
     if o.first {
         o.out.push(b'{');
     }
@@ -197,7 +239,7 @@ mod tests {
         record.pathname = "src/db/save.rs";
         record.lineno = 12;
         let mut frame = Vec::new();
-        encode(&record, &mut frame).unwrap();
+        encode(&record, Wire::Json, &mut frame).unwrap();
         let value = decode(&frame);
         let mut keys: Vec<&str> = value
             .as_object()
@@ -233,7 +275,7 @@ mod tests {
         record.extras = &extras;
         record.spans = "req{id=1}";
         let mut frame = Vec::new();
-        encode(&record, &mut frame).unwrap();
+        encode(&record, Wire::Json, &mut frame).unwrap();
         let text = std::str::from_utf8(&frame[4..]).unwrap();
         assert!(text.ends_with(
             r#","spans":"req{id=1}","user":"zoë","big":-1267650600228229401496703205376,"nan":null,"ok":true}"#
@@ -242,9 +284,48 @@ mod tests {
     }
 
     #[test]
+    fn the_pickle_is_the_dict_cpython_pickles() {
+        let extras = [
+            ("user", Value::Str("zoë")),
+            ("n", Value::Int(-7)),
+            ("ok", Value::Bool(false)),
+        ];
+        let mut record = LogRecord::new("app.db", Level::WARNING, "saved");
+        record.pathname = "src/db/save.rs";
+        record.lineno = 12;
+        record.extras = &extras;
+        let mut frame = Vec::new();
+        encode(&record, Wire::Pickle, &mut frame).unwrap();
+        let len = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]) as usize;
+        assert_eq!(len, frame.len() - 4);
+        let dict = crate::pickle::read(&frame[4..], &crate::pickle::Limits::default()).unwrap();
+        let crate::pickle::PickleValue::Dict(items) = &dict else {
+            panic!("a dict")
+        };
+        let keys: Vec<String> = items.iter().map(|(k, _)| k.py_str()).collect();
+        let mut expected: Vec<&str> = RECORD_DICT_KEYS.to_vec();
+        expected.extend(["user", "n", "ok"]);
+        assert_eq!(keys, expected);
+        assert_eq!(
+            dict.get("module").map(|v| v.py_str()).as_deref(),
+            Some("save")
+        );
+        assert_eq!(
+            dict.get("levelno"),
+            Some(&crate::pickle::PickleValue::Int(30))
+        );
+        assert_eq!(dict.get("args"), Some(&crate::pickle::PickleValue::None));
+        assert_eq!(
+            dict.get("ok"),
+            Some(&crate::pickle::PickleValue::Bool(false))
+        );
+        assert_eq!(dict.get("user").map(|v| v.py_str()).as_deref(), Some("zoë"));
+    }
+
+    #[test]
     fn frames_append_to_what_is_there() {
         let mut out = b"xy".to_vec();
-        encode(&LogRecord::new("a", Level::INFO, "1"), &mut out).unwrap();
+        encode(&LogRecord::new("a", Level::INFO, "1"), Wire::Json, &mut out).unwrap();
         assert_eq!(&out[..2], b"xy");
         decode(&out[2..]);
     }

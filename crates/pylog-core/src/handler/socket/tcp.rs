@@ -77,6 +77,7 @@ pub(super) struct TcpDelivery {
     /// Why the last connection attempt failed, returned while waiting for the next one.
     last_error: String,
     frames: Vec<u8>,
+    wire: frame::Wire,
 }
 
 impl TcpDelivery {
@@ -89,7 +90,14 @@ impl TcpDelivery {
             stream: None,
             last_error: String::new(),
             frames: Vec::new(),
+            wire: frame::Wire::Pickle,
         }
+    }
+
+    /// Sets what the frames carry.
+    pub(super) fn wire(mut self, wire: frame::Wire) -> TcpDelivery {
+        self.wire = wire;
+        self
     }
 
     /// Python's `createSocket`, once the backoff allows an attempt.
@@ -182,7 +190,7 @@ impl Deliver for TcpDelivery {
         self.frames.clear();
         for owned in batch {
             owned
-                .with_record(|record| frame::encode(record, &mut self.frames))
+                .with_record(|record| frame::encode(record, self.wire, &mut self.frames))
                 .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
         }
         // The worker reports the first failure of each outage.
