@@ -529,10 +529,32 @@ impl Formatter {
         result
     }
 
+    /// Formats the format string's fields of `record` into `out` (appending), without the
+    /// `exc_text` and `stack_info` that [`format`](Formatter::format) adds after them, and without
+    /// colour. Python: `Formatter.formatMessage`, with `asctime` filled in first as `format` does.
+    /// An email's subject is made this way. On error `out` is left as it was.
+    pub fn format_message(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        self.format_parts(record, out, false)
+    }
+
     fn format_uncoloured(
         &self,
         record: &LogRecord<'_>,
         out: &mut String,
+    ) -> Result<(), FormatError> {
+        self.format_parts(record, out, true)
+    }
+
+    /// The fields, then (when `appendix`) `exc_text` and `stack_info`.
+    fn format_parts(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+        appendix: bool,
     ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
@@ -555,7 +577,7 @@ impl Formatter {
             out.truncate(start);
             return Err(e);
         }
-        if matches!(inner.body, Body::Json(_)) {
+        if !appendix || matches!(inner.body, Body::Json(_)) {
             // The layout holds `exc_text` and `stack_info` as fields of its own.
             return Ok(());
         }
