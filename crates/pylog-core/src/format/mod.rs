@@ -85,6 +85,7 @@
 mod brace;
 mod buffering;
 mod colour;
+mod computed;
 pub mod datefmt;
 mod defaults;
 mod dollar;
@@ -110,6 +111,7 @@ use defaults::Defaults;
 
 pub use buffering::{BufferingFormatter, RecordsText};
 pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
+pub use computed::ComputeField;
 pub use defaults::DefaultValue;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
@@ -385,6 +387,7 @@ struct Inner {
     style: Style,
     body: Body,
     defaults: Defaults,
+    computed: computed::ComputedFields,
     uses_time: bool,
     datefmt: Option<String>,
     date: DateFormat,
@@ -409,6 +412,8 @@ struct Fields<'a, 'r> {
     record: &'a LogRecord<'r>,
     asctime: Option<&'a str>,
     defaults: &'a Defaults,
+    /// The values of the formatter's computed fields for this record.
+    computed: &'a [(&'a str, String)],
     /// The colour code `levelname` fields are wrapped in, for a coloured formatter.
     levelname_colour: Option<&'a str>,
 }
@@ -435,6 +440,11 @@ impl<'a> Fields<'a, '_> {
 
     /// The value of `attr`, or Python's error for a missing field.
     fn value(&self, attr: &Attr) -> Result<PyVal<'a>, FormatError> {
+        if let Attr::Extra(key) = attr
+            && let Some((_, value)) = self.computed.iter().find(|(name, _)| *name == &**key)
+        {
+            return Ok(PyVal::Str(value));
+        }
         lookup(attr, self.record, self.asctime, self.defaults)
     }
 
@@ -484,6 +494,7 @@ impl Formatter {
             default_time_format: None,
             default_msec_format: Some("%s,%03d".to_owned()),
             defaults: Defaults::default(),
+            computed: computed::ComputedFields::default(),
         }
     }
 
@@ -597,10 +608,16 @@ impl Formatter {
         asctime: Option<&str>,
         out: &mut String,
     ) -> Result<(), FormatError> {
+        let computed = if self.0.computed.is_empty() {
+            Vec::new()
+        } else {
+            self.0.computed.compute(record)
+        };
         let fields = Fields {
             record,
             asctime,
             defaults: &self.0.defaults,
+            computed: &computed,
             levelname_colour: self
                 .0
                 .colour
@@ -805,6 +822,7 @@ pub struct FormatterBuilder {
     default_time_format: Option<String>,
     default_msec_format: Option<String>,
     defaults: Defaults,
+    computed: computed::ComputedFields,
 }
 
 impl FormatterBuilder {
@@ -812,6 +830,18 @@ impl FormatterBuilder {
     /// record's own attributes and extras always win over a default.
     pub fn default_field(mut self, name: &str, value: impl Into<DefaultValue>) -> Self {
         self.defaults.insert(name, value.into());
+        self
+    }
+
+    /// A field computed from each record by `compute`, usable in the format by `name` as an
+    /// extra attribute is (see [`ComputeField`]): what a Python formatter subclass sets on the
+    /// record before formatting it.
+    pub fn computed_field(
+        mut self,
+        name: &str,
+        compute: impl Fn(&LogRecord<'_>, &mut String) + Send + Sync + 'static,
+    ) -> Self {
+        self.computed.insert(name, Arc::new(compute));
         self
     }
 
@@ -944,6 +974,7 @@ impl FormatterBuilder {
             style: self.style,
             body,
             defaults: self.defaults,
+            computed: self.computed,
             datefmt: self.datefmt,
             date,
             msec_format,
@@ -966,6 +997,7 @@ impl FormatterBuilder {
                     },
                 )]),
                 defaults: Defaults::default(),
+                computed: computed::ComputedFields::default(),
                 uses_time: false,
                 datefmt: None,
                 date: DateFormat::default_time_format(),
