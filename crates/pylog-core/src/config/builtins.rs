@@ -1,6 +1,9 @@
 //! The formatter and filter classes a file may name without the application registering them:
 //! `logging.Formatter` and `logging.Filter`, as a formatter's `class` or `()` and a filter's `()`.
 //!
+//! Third-party formatters that real files name (python-json-logger, colorlog, uvicorn) are built
+//! in too: see [`thirdparty`](super::thirdparty).
+//!
 //! A `()` passes every other key of the entry as a keyword argument, so these read CPython's
 //! keyword names (`fmt`, `datefmt`, `style`, `validate`, `defaults`; `name`) and refuse others
 //! with CPython's `TypeError` text. dictConfig retries a formatter factory that refuses `format`
@@ -18,7 +21,7 @@ use crate::format::{DefaultValue, Formatter, Style};
 pub(crate) fn formatter_class(name: &str) -> Option<FormatterFactory> {
     let make: fn(&mut Args<'_>) -> Result<Formatter, ConfigError> = match name {
         "logging.Formatter" => logging_formatter,
-        _ => return None,
+        other => super::thirdparty::formatter_class(other)?,
     };
     Some(Arc::new(make))
 }

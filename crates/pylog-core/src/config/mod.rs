@@ -52,6 +52,7 @@ mod plan;
 mod pyliteral;
 mod refs;
 mod source;
+mod thirdparty;
 mod value;
 mod watch;
 #[cfg(feature = "yaml")]

@@ -388,6 +388,8 @@ struct Inner {
     body: Body,
     defaults: Defaults,
     computed: computed::ComputedFields,
+    /// Appended to the formatted fields unless they already end with it (colorlog's `reset`).
+    message_suffix: Option<String>,
     uses_time: bool,
     datefmt: Option<String>,
     date: DateFormat,
@@ -404,6 +406,19 @@ enum Body {
     Brace(brace::BraceFormat),
     Dollar(dollar::DollarFormat),
     Json(json::JsonLayout),
+    /// A layout that writes the whole record itself.
+    Layout(Arc<dyn RecordLayout>),
+}
+
+/// Writes a whole record: the output of a formatter that is not a format string (a third-party
+/// JSON formatter). `formatter` gives the time options (`format_time`).
+pub(crate) trait RecordLayout: Send + Sync + std::fmt::Debug + 'static {
+    fn render(
+        &self,
+        formatter: &Formatter,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError>;
 }
 
 /// What a format can read of one record: its attributes and extras, `asctime` when the format
@@ -495,6 +510,7 @@ impl Formatter {
             default_msec_format: Some("%s,%03d".to_owned()),
             defaults: Defaults::default(),
             computed: computed::ComputedFields::default(),
+            message_suffix: None,
         }
     }
 
@@ -588,7 +604,12 @@ impl Formatter {
             out.truncate(start);
             return Err(e);
         }
-        if !appendix || matches!(inner.body, Body::Json(_)) {
+        if let Some(suffix) = &inner.message_suffix
+            && !out[start..].ends_with(suffix.as_str())
+        {
+            out.push_str(suffix);
+        }
+        if !appendix || matches!(inner.body, Body::Json(_) | Body::Layout(_)) {
             // The layout holds `exc_text` and `stack_info` as fields of its own.
             return Ok(());
         }
@@ -629,6 +650,7 @@ impl Formatter {
             Body::Brace(format) => return format.render(&fields, out),
             Body::Dollar(format) => return format.render(&fields, out),
             Body::Json(layout) => return layout.render(&fields, out),
+            Body::Layout(layout) => return layout.render(self, record, out),
         };
         for segment in segments {
             match segment {
@@ -800,6 +822,21 @@ fn lookup<'r>(
     })
 }
 
+/// Python's `str(value)` of an extra attribute, appended to `out`.
+pub(crate) fn write_value_str(out: &mut String, value: crate::record::Value<'_>) {
+    use crate::record::Value;
+    let value = match value {
+        Value::Str(s) => PyVal::Str(s),
+        Value::Int(n) => PyVal::Int(n),
+        Value::UInt(n) => PyVal::UInt(n),
+        Value::BigInt(n) => PyVal::BigInt(n),
+        Value::Float(v) => PyVal::Float(v),
+        Value::Bool(b) => PyVal::Bool(b),
+        Value::None => PyVal::None,
+    };
+    pyvalue::write_str_form(out, value);
+}
+
 fn missing(key: &str) -> FormatError {
     FormatError {
         kind: "ValueError",
@@ -823,6 +860,7 @@ pub struct FormatterBuilder {
     default_msec_format: Option<String>,
     defaults: Defaults,
     computed: computed::ComputedFields,
+    message_suffix: Option<String>,
 }
 
 impl FormatterBuilder {
@@ -843,6 +881,19 @@ impl FormatterBuilder {
     ) -> Self {
         self.computed.insert(name, Arc::new(compute));
         self
+    }
+
+    /// Appends `suffix` to the formatted fields unless they already end with it (before any
+    /// `exc_text` or stack): colorlog's `reset`.
+    pub(crate) fn message_suffix(mut self, suffix: Option<String>) -> Self {
+        self.message_suffix = suffix.filter(|s| !s.is_empty());
+        self
+    }
+
+    /// A formatter whose whole output `layout` writes, with this builder's time options.
+    pub(crate) fn build_layout(self, layout: Arc<dyn RecordLayout>) -> Result<Formatter, Error> {
+        let format = self.format.clone();
+        self.finish(Body::Layout(layout), false, format)
     }
 
     /// Python's `defaults` mapping, all at once (added to any given before).
@@ -980,6 +1031,7 @@ impl FormatterBuilder {
             msec_format,
             zone: self.zone,
             colour: None,
+            message_suffix: self.message_suffix,
         })))
     }
 
@@ -1004,6 +1056,7 @@ impl FormatterBuilder {
                 msec_format: None,
                 zone: Zone::Local,
                 colour: None,
+                message_suffix: None,
             }))
         })
     }
