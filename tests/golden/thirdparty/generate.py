@@ -7,6 +7,11 @@ and the case's keyword arguments, then given the records of RECORDS.
 
 Writes expected.json (read by tests/third_party_formatters_match_their_packages.rs): the records,
 and for each case its formatter entry and the text each record formats to.
+
+Also runs concurrent-log-handler's ConcurrentRotatingFileHandler (concurrent-log-handler==0.9.31),
+configured by dictConfig as each ROTATION case says, in an empty directory, logs the case's
+messages through it and writes every log file it left (not its lock file) to rotation.json (read
+by tests/concurrent_rotating_handler_matches_the_package.rs).
 """
 
 import json
@@ -85,6 +90,49 @@ def build(entry):
         return configurator.configure_formatter(dict(entry))
 
 
+ROTATION = [
+    ("small_files_two_backups", {"maxBytes": 120, "backupCount": 2}, 20),
+    ("no_backups_truncates", {"maxBytes": 100, "backupCount": 0}, 12),
+    ("non_ascii_counts_bytes", {"maxBytes": 90, "backupCount": 3, "encoding": "utf-8"}, 15),
+]
+
+
+def rotation():
+    import os
+    import tempfile
+
+    out = []
+    for case, kwargs, count in ROTATION:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "app.log")
+            handler = dict(kwargs, **{"class": "concurrent_log_handler.ConcurrentRotatingFileHandler",
+                                      "filename": path, "formatter": "f"})
+            logging.config.dictConfig({
+                "version": 1, "disable_existing_loggers": False,
+                "formatters": {"f": {"format": "%(levelname)s %(name)s %(message)s"}},
+                "handlers": {"h": handler},
+                "loggers": {"rot": {"level": "DEBUG", "handlers": ["h"], "propagate": False}},
+            })
+            log = logging.getLogger("rot")
+            messages = []
+            for i in range(count):
+                message = f"record {i:02d} {'é' * (i % 4)} {'x' * (i % 7)}"
+                messages.append(message)
+                log.info(message)
+            logging.shutdown()
+            logging.getLogger("rot").handlers.clear()
+            files = {}
+            for name in sorted(os.listdir(tmp)):
+                if name.endswith(".lock"):
+                    continue
+                with open(os.path.join(tmp, name), encoding="utf-8") as f:
+                    files[name] = f.read()
+            entry = dict(kwargs, **{"class": "concurrent_log_handler.ConcurrentRotatingFileHandler"})
+            out.append({"case": case, "handler": entry, "messages": messages, "files": files})
+    (HERE / "rotation.json").write_text(json.dumps({"cases": out}, indent=1, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+
+
 def main():
     for name in ("NO_COLOR", "FORCE_COLOR"):
         if name in __import__("os").environ:
@@ -111,3 +159,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    rotation()
