@@ -193,3 +193,39 @@ fn every_case_writes_what_the_package_wrote() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// fileConfig passes `format`, `datefmt` and `style` positionally to a formatter's `class`, as
+/// dictConfig's `()` passes them by name, so an INI file naming python-json-logger's class
+/// writes the lines of the `json_percent` case.
+#[test]
+fn file_config_names_the_classes_too() {
+    let golden = golden();
+    let case = list(&golden, "cases")
+        .iter()
+        .find(|c| text(c, "case") == "json_percent")
+        .expect("the json_percent case");
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("logging.ini");
+    std::fs::write(
+        &ini,
+        "[loggers]\nkeys=root\n\n[handlers]\nkeys=h\n\n[formatters]\nkeys=json\n\n\
+         [logger_root]\nlevel=DEBUG\nhandlers=h\n\n\
+         [handler_h]\nclass=StreamHandler\nformatter=json\nargs=(sys.stdout,)\n\n\
+         [formatter_json]\nclass=pythonjsonlogger.jsonlogger.JsonFormatter\n\
+         format=%(levelname)s %(name)s %(message)s\n",
+    )
+    .unwrap();
+    let tree = Manager::new();
+    let out = SharedWriter::new();
+    Configurator::for_manager(&tree)
+        .env_overrides(false)
+        .ext_writer("sys.stdout", out.clone())
+        .file_config(&ini)
+        .unwrap();
+    let spec = &records(&golden)[0];
+    let mut record = LogRecord::new(&spec.name, spec.level, &spec.msg);
+    record.created = 1_700_000_000.25;
+    tree.root().handle(&record);
+    let first = list(case, "lines")[0].as_str().unwrap();
+    assert_eq!(out.contents(), format!("{first}\n"));
+}
