@@ -195,6 +195,39 @@ mod tests {
         assert!(text.lines().all(|l| l.len() <= 76), "{text}");
     }
 
+    /// `tests/golden/smtp/folding.py`: 150 random bodies encoded by CPython's email package.
+    #[test]
+    fn random_bodies_encode_as_cpythons_email_package_encodes_them() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/golden/smtp/folding.json"
+        );
+        let golden: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut failures = Vec::new();
+        for case in golden["bodies"].as_array().unwrap() {
+            let text = case["text"].as_str().unwrap();
+            let (encoding, body) = body(text);
+            let body = body.replace('\n', "\r\n");
+            let expected = (
+                case["encoding"].as_str().unwrap(),
+                case["body"].as_str().unwrap(),
+            );
+            if (encoding, body.as_str()) != expected {
+                failures.push(format!(
+                    "{text:?}\n ours:    {encoding} {body:?}\n CPython: {} {:?}",
+                    expected.0, expected.1
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
     #[test]
     fn line_splitting_matches_bytes_splitlines() {
         assert_eq!(split_lines(b"a\n\nb"), [&b"a"[..], b"", b"b"]);

@@ -437,6 +437,34 @@ mod tests {
         assert_eq!(header(""), "Subject:\r\n");
     }
 
+    /// `tests/golden/smtp/folding.py`: 300 random subjects folded by CPython's email package.
+    #[test]
+    fn random_subjects_fold_as_cpythons_email_package_folds_them() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/golden/smtp/folding.json"
+        );
+        let golden: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut failures = Vec::new();
+        for case in golden["subjects"].as_array().unwrap() {
+            let subject = case["subject"].as_str().unwrap();
+            let expected = case["folded"].as_str().unwrap();
+            let ours = header(subject);
+            if ours != expected {
+                failures.push(format!(
+                    "{subject:?}\n ours:    {ours:?}\n CPython: {expected:?}"
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
     #[test]
     fn encoded_words_round_trip() {
         for text in ["café ☕", "naïve — 東京 ünïcödé", "a_b=c?d", "ü"] {
