@@ -112,7 +112,15 @@ fn level(name: &str) -> Level {
 
 /// Sends one case through our handler, as `aiosmtpd_interop.py send` does through CPython's.
 fn send_ours(port: u16, case: &Value) {
-    let handler = SmtpHandler::builder("127.0.0.1", FROM, TO, case["subject"].as_str().unwrap())
+    let from = case["from"].as_str().unwrap_or(FROM);
+    let to: Vec<String> = match case["to"].as_array() {
+        Some(list) => list
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect(),
+        None => TO.iter().map(|a| (*a).to_owned()).collect(),
+    };
+    let handler = SmtpHandler::builder("127.0.0.1", from, to, case["subject"].as_str().unwrap())
         .port(port)
         .build()
         .unwrap()

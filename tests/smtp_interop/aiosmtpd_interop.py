@@ -1,7 +1,7 @@
 """aiosmtpd and CPython's SMTPHandler, for tests/smtp_mail_is_identical_to_cpythons.rs.
 
     python3 aiosmtpd_interop.py serve PORT
-        Runs aiosmtpd (its Controller, default settings: SIZE, 8BITMIME, SMTPUTF8 announced) on
+        Runs aiosmtpd (its Controller, with SMTPUTF8 enabled; SIZE and 8BITMIME announced) on
         127.0.0.1:PORT and prints one JSON line per message received: the EHLO name, the
         envelope (MAIL and RCPT with their options) and the DATA bytes (base64), until stdin
         closes.
@@ -9,7 +9,8 @@
     python3 aiosmtpd_interop.py send PORT
         Sends every case of cases.json through logging.handlers.SMTPHandler to 127.0.0.1:PORT:
         a record made with logging.makeLogRecord from the case's logger, level, message,
-        exc_text and stack_info, formatted by logging.Formatter(case's format).
+        exc_text and stack_info, formatted by logging.Formatter(case's format), from and to the
+        case's addresses when it gives them.
 """
 
 import base64
@@ -40,7 +41,7 @@ def serve(port):
             print(json.dumps(line), flush=True)
             return "250 Message accepted for delivery"
 
-    controller = Controller(Recorder(), hostname="127.0.0.1", port=port)
+    controller = Controller(Recorder(), hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
     controller.start()
     print(json.dumps({"listening": port}), flush=True)
     try:
@@ -52,7 +53,8 @@ def serve(port):
 def send(port):
     cases = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))["cases"]
     for case in cases:
-        handler = logging.handlers.SMTPHandler(("127.0.0.1", port), FROM, TO, case["subject"])
+        handler = logging.handlers.SMTPHandler(("127.0.0.1", port), case.get("from", FROM),
+                                               case.get("to", TO), case["subject"])
         handler.setFormatter(logging.Formatter(case["format"]))
         record = logging.makeLogRecord({
             "name": case["logger"],

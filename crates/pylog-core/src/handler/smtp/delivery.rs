@@ -8,10 +8,8 @@
 //! per recipient (the email goes out if the server accepts at least one), `DATA` and `QUIT`.
 //! lettre keeps only the extensions it knows from the greeting's `EHLO` answer, and `SIZE` is not
 //! one of them, so the handler asks again (`EHLO` may be repeated, RFC 5321 4.1.4) before `AUTH`.
-//!
-//! One difference remains for addresses that are not ASCII: smtplib then also writes the headers
-//! as raw UTF-8 (`policy.utf8`), where this handler keeps RFC 2047 words in the subject and
-//! lettre's encoding of the addresses.
+//! For addresses that are not ASCII, smtplib writes the headers as UTF-8 (`policy.utf8`), and so
+//! does this handler.
 
 use std::error::Error as StdError;
 use std::io;

@@ -45,12 +45,23 @@ impl Addresses {
         )
         .map_err(|e| e.to_string())?;
         let joined = to.join(",");
-        // ASCII addresses are written as given, as CPython writes them; others take lettre's
-        // RFC 2047 encoding of the parsed addresses.
-        let (from_header, to_header) = if from.is_ascii() && joined.is_ascii() {
+        // ASCII addresses are written as given, as CPython writes them, and so are addresses that
+        // are not ASCII (smtplib then writes the headers as UTF-8); display names that are not
+        // ASCII become encoded words as CPython writes them, or, in shapes that does not cover,
+        // lettre's RFC 2047 encoding of the parsed addresses.
+        let international = std::iter::once(&from_box)
+            .chain(&to_boxes)
+            .any(|m| !AsRef::<str>::as_ref(&m.email).is_ascii());
+        let (from_header, to_header) = if international || (from.is_ascii() && joined.is_ascii()) {
             (format!("From: {from}\r\n"), format!("To: {joined}\r\n"))
         } else {
-            encoded_address_headers(from_box, to_boxes)?
+            match (
+                subject::address_header("From", from),
+                subject::address_header("To", &joined),
+            ) {
+                (Some(from), Some(to)) => (from, to),
+                _ => encoded_address_headers(from_box, to_boxes)?,
+            }
         };
         Ok(Addresses {
             from_header,
@@ -127,7 +138,10 @@ pub(crate) fn build(
     let mut head = String::with_capacity(256);
     head.push_str(&addresses.from_header);
     head.push_str(&addresses.to_header);
-    head.push_str(&subject::header(&subject::one_line(subject_text)));
+    head.push_str(&subject::header(
+        &subject::one_line(subject_text),
+        addresses.international(),
+    ));
     let _ = write!(head, "Date: {}\r\n", local_date(created));
     head.push_str("Content-Type: text/plain; charset=\"utf-8\"\r\n");
     let _ = write!(head, "Content-Transfer-Encoding: {}\r\n", body.encoding);

@@ -36,8 +36,10 @@ pub(crate) fn one_line(subject: &str) -> String {
     out
 }
 
-/// `Subject: <value>` folded as CPython folds it, each line ended by CRLF.
-pub(crate) fn header(value: &str) -> String {
+/// `Subject: <value>` folded as CPython folds it, each line ended by CRLF. With `utf8` (smtplib's
+/// `policy.utf8`, used when an address is not ASCII) text that is not ASCII is written as it is;
+/// only a word too long for a line still becomes an encoded word.
+pub(crate) fn header(value: &str, utf8: bool) -> String {
     let words = unstructured(value);
     let mut top = vec![
         Part::List {
@@ -57,7 +59,55 @@ pub(crate) fn header(value: &str) -> String {
         // An empty parse tree gets no space after the colon.
         top.remove(1);
     }
-    refold(top)
+    refold(top, utf8)
+}
+
+/// An address header (`From:`, `To:`) whose entries (split at `,`) are addresses or
+/// `Display Name <address>`, as `email.policy.default` writes it: a display name that is not
+/// ASCII becomes encoded words, the rest is kept as given. `None` for other shapes (quoted or
+/// commented names, addresses that are not ASCII), which the caller writes another way.
+pub(crate) fn address_header(field: &str, text: &str) -> Option<String> {
+    const SPECIALS: &[char] = &['"', '(', ')', ',', ';', ':', '<', '>', '@', '[', ']', '\\'];
+    let mut items = Vec::new();
+    for (i, entry) in text.split(',').enumerate() {
+        if i > 0 {
+            items.push(Part::List {
+                label: true,
+                items: vec![Part::Word(",".to_owned())],
+            });
+        }
+        if entry.is_ascii() {
+            items.push(Part::List {
+                label: true,
+                items: vec![Part::Word(entry.to_owned())],
+            });
+            continue;
+        }
+        let (name, address) = entry.strip_suffix('>')?.rsplit_once('<')?;
+        if !address.is_ascii() || name.contains(SPECIALS) || !name.ends_with(' ') {
+            return None;
+        }
+        items.extend(unstructured(name));
+        items.push(Part::List {
+            label: true,
+            items: vec![Part::Word(format!("<{address}>"))],
+        });
+    }
+    let top = vec![
+        Part::List {
+            label: true,
+            items: vec![Part::Word(format!("{field}:"))],
+        },
+        Part::List {
+            label: false,
+            items: vec![Part::Space(" ".to_owned())],
+        },
+        Part::List {
+            label: false,
+            items,
+        },
+    ];
+    Some(refold(top, false))
 }
 
 /// A node of CPython's parse tree, reduced to what an unstructured header holds.
@@ -149,7 +199,7 @@ fn last(lines: &mut Vec<String>) -> &mut String {
 }
 
 /// `_refold_parse_tree` for an unstructured header.
-fn refold(top: Vec<Part>) -> String {
+fn refold(top: Vec<Part>, utf8: bool) -> String {
     let mut lines = vec![String::new()];
     let mut last_ew: Option<usize> = None;
     let mut blocked = 0usize;
@@ -164,7 +214,7 @@ fn refold(top: Vec<Part>) -> String {
             Item::Part(part) => part,
         };
         let text = part.text();
-        if !text.is_ascii() {
+        if !utf8 && !text.is_ascii() {
             want_encoding = true;
         }
         if want_encoding && blocked == 0 {
@@ -433,8 +483,11 @@ mod tests {
 
     #[test]
     fn short_ascii_subjects_stay_on_one_line() {
-        assert_eq!(header("Alert from app"), "Subject: Alert from app\r\n");
-        assert_eq!(header(""), "Subject:\r\n");
+        assert_eq!(
+            header("Alert from app", false),
+            "Subject: Alert from app\r\n"
+        );
+        assert_eq!(header("", false), "Subject:\r\n");
     }
 
     /// `tests/golden/smtp/folding.py`: 300 random subjects folded by CPython's email package.
@@ -450,7 +503,7 @@ mod tests {
         for case in golden["subjects"].as_array().unwrap() {
             let subject = case["subject"].as_str().unwrap();
             let expected = case["folded"].as_str().unwrap();
-            let ours = header(subject);
+            let ours = header(subject, false);
             if ours != expected {
                 failures.push(format!(
                     "{subject:?}\n ours:    {ours:?}\n CPython: {expected:?}"
@@ -463,6 +516,19 @@ mod tests {
             failures.len(),
             failures.join("\n")
         );
+    }
+
+    #[test]
+    fn display_names_that_are_not_ascii_become_encoded_words() {
+        assert_eq!(
+            address_header("From", "Jörg Müller <joerg@example.com>").unwrap(),
+            "From: =?utf-8?q?J=C3=B6rg_M=C3=BCller?= <joerg@example.com>\r\n"
+        );
+        assert_eq!(
+            address_header("To", "a@example.com,b@example.com").unwrap(),
+            "To: a@example.com,b@example.com\r\n"
+        );
+        assert!(address_header("From", "\"Jörg\" <j@example.com>").is_none());
     }
 
     #[test]
