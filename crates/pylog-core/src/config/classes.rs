@@ -107,6 +107,32 @@ const CLASSES: &[(&str, HandlerClass)] = &[
             build: memory,
         },
     ),
+    (
+        "concurrent_log_handler",
+        HandlerClass {
+            name: "ConcurrentRotatingFileHandler",
+            params: &[
+                "filename",
+                "mode",
+                "maxBytes",
+                "backupCount",
+                "encoding",
+                "debug",
+                "delay",
+                "use_gzip",
+                "owner",
+                "chmod",
+                "umask",
+                "newline",
+                "terminator",
+                "unicode_error_policy",
+                "lock_file_directory",
+                "keep_file_open",
+            ],
+            has_target: false,
+            build: concurrent_rotating,
+        },
+    ),
     #[cfg(feature = "smtp")]
     (
         "logging.handlers",
@@ -330,6 +356,67 @@ fn timed(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
             )
         })?;
         builder = builder.at_time(h, m, s);
+    }
+    builder.build().map_err(|e| open_error(args, e))
+}
+
+/// concurrent-log-handler's `ConcurrentRotatingFileHandler`: the shared (multi-process)
+/// rotation, with that package's lock file and rollover rule (see
+/// [`RotatingFileHandlerBuilder::concurrent_log_handler_rules`](crate::handler::RotatingFileHandlerBuilder::concurrent_log_handler_rules)).
+/// `debug`, `delay` (ignored by the package itself) and `keep_file_open` change nothing here;
+/// `owner`, `chmod`, `umask` and `lock_file_directory` are not supported.
+fn concurrent_rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let filename = required_filename(args, "ConcurrentRotatingFileHandler")?;
+    let mut builder = RotatingFileHandler::builder(&filename)
+        .mode(mode(args)?)
+        .concurrent_log_handler_rules();
+    if let Some(max_bytes) = args.count::<u64>("maxBytes")? {
+        builder = builder.max_bytes(max_bytes);
+    }
+    if let Some(count) = args.count::<u32>("backupCount")? {
+        builder = builder.backup_count(count);
+    }
+    if let Some(encoding) = args.string("encoding")? {
+        crate::handler::file::check_encoding(&encoding)
+            .map_err(|err| ConfigError::new(err.to_string()).at(args.key_path("encoding")))?;
+        builder = builder.encoding(encoding);
+    }
+    let _ = args.bool("debug")?;
+    let _ = args.value("delay")?;
+    let _ = args.bool("keep_file_open")?;
+    if let Some(policy) = args.string("unicode_error_policy")?
+        && !["ignore", "replace", "strict"].contains(&policy.as_str())
+    {
+        return Err(args.invalid(
+            "unicode_error_policy",
+            "'ignore', 'replace' or 'strict'",
+            &ConfigValue::Str(policy),
+        ));
+    }
+    if let Some(gzip) = args.bool("use_gzip")? {
+        #[cfg(feature = "gzip")]
+        {
+            builder = builder.gzip(gzip);
+        }
+        #[cfg(not(feature = "gzip"))]
+        if gzip {
+            return Err(ConfigError::new(
+                "use_gzip needs pylog's `gzip` feature, which this build does not have",
+            )
+            .at(args.key_path("use_gzip")));
+        }
+    }
+    for (key, allowed) in [("newline", &["", "\n"][..]), ("terminator", &["\n"][..])] {
+        if let Some(text) = args.string(key)?
+            && !allowed.contains(&text.as_str())
+        {
+            return Err(args.invalid(key, "'\\n' line endings", &ConfigValue::Str(text)));
+        }
+    }
+    for key in ["owner", "chmod", "umask", "lock_file_directory"] {
+        if let Some(value) = args.value(key)? {
+            return Err(args.invalid(key, "null (not supported here)", &value));
+        }
     }
     builder.build().map_err(|e| open_error(args, e))
 }

@@ -64,6 +64,7 @@ pub struct Configurator {
     pub(crate) filter_factories: HashMap<String, FilterFactory>,
     pub(crate) formatter_factories: HashMap<String, FormatterFactory>,
     pub(crate) env_overrides: bool,
+    pub(crate) strict: bool,
 }
 
 impl std::fmt::Debug for Configurator {
@@ -83,6 +84,7 @@ impl std::fmt::Debug for Configurator {
                 &self.formatter_factories.keys().collect::<Vec<_>>(),
             )
             .field("env_overrides", &self.env_overrides)
+            .field("strict", &self.strict)
             .finish()
     }
 }
@@ -108,6 +110,7 @@ impl Configurator {
             filter_factories: HashMap::new(),
             formatter_factories: HashMap::new(),
             env_overrides: true,
+            strict: false,
         }
     }
 
@@ -186,6 +189,28 @@ impl Configurator {
         self
     }
 
+    /// Whether keys that CPython ignores are refused (default: no). CPython's dictConfig reads
+    /// the keys it knows in formatter, filter, logger and root entries and ignores the rest, so
+    /// real files carry keys that do nothing (gunicorn writes `qualname` in every logger entry);
+    /// a strict configurator names such a key as an error instead, so a typo such as `levle`
+    /// cannot pass unnoticed.
+    ///
+    /// ```
+    /// use pylog_core::config::{Config, Configurator};
+    /// use pylog_core::Manager;
+    /// let config = Config::from_json(r#"{"version": 1,
+    ///     "loggers": {"gunicorn.error": {"level": "INFO", "qualname": "gunicorn.error"}}}"#)?;
+    /// let tree = Manager::new();
+    /// Configurator::for_manager(&tree).dict_config(&config)?;
+    /// let err = Configurator::for_manager(&tree).strict(true).dict_config(&config).unwrap_err();
+    /// assert_eq!(err.path(), Some("loggers.gunicorn.error.qualname"));
+    /// # Ok::<(), pylog_core::config::ConfigError>(())
+    /// ```
+    pub fn strict(mut self, on: bool) -> Self {
+        self.strict = on;
+        self
+    }
+
     /// The tree this configurator changes.
     pub fn manager(&self) -> &Manager {
         &self.manager
@@ -243,15 +268,32 @@ impl Configurator {
         self.apply_text(&text, path)
     }
 
-    /// The formatter factory registered as `class` (an entry's `class` at `path`).
+    /// The formatter class `class` names: one the application registered, else a built-in one
+    /// (an entry's `class` at `path`).
     pub(crate) fn formatter_factory_named(
         &self,
         class: &str,
         path: &str,
-    ) -> Result<&FormatterFactory, ConfigError> {
+    ) -> Result<FormatterFactory, ConfigError> {
+        self.formatter_class(class).ok_or_else(|| {
+            super::dict::cannot_resolve(class, "formatter").at(format!("{path}.class"))
+        })
+    }
+
+    /// The formatter class registered as `name`, else the built-in one of that name.
+    pub(crate) fn formatter_class(&self, name: &str) -> Option<FormatterFactory> {
         self.formatter_factories
-            .get(class)
-            .ok_or_else(|| super::dict::cannot_resolve(class).at(format!("{path}.class")))
+            .get(name)
+            .cloned()
+            .or_else(|| super::builtins::formatter_class(name))
+    }
+
+    /// The filter class registered as `name`, else the built-in one of that name.
+    pub(crate) fn filter_class(&self, name: &str) -> Option<FilterFactory> {
+        self.filter_factories
+            .get(name)
+            .cloned()
+            .or_else(|| super::builtins::filter_class(name))
     }
 
     /// Applies the text of a file at `path` (its extension tells the format).

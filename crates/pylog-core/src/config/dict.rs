@@ -24,14 +24,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::args::{Args, check_level, is_identifier};
+use super::builtins;
 use super::classes::{self, HandlerClass};
 use super::configurator::Configurator;
 use super::plan::{LoggerPlan, Plan};
 use super::refs::{Resolver, import_error};
 use super::{ConfigError, ConfigMap, ConfigValue};
 use crate::filter::{Filter, NameFilter};
+use crate::format::Formatter;
 use crate::format::repr::py_repr;
-use crate::format::{DefaultValue, Formatter, Style};
 use crate::handler::{Handler, MemoryHandler, QueueListener, StreamHandler};
 
 /// Reads a dictConfig document.
@@ -109,14 +110,19 @@ fn entry<'m>(value: &'m ConfigValue, path: &str) -> Result<&'m ConfigMap, Config
     })
 }
 
-/// Keys a section entry may have; anything else is most likely a typo, so it is an error here
-/// (CPython ignores unknown formatter, filter and logger keys).
+/// Keys a section entry may have. CPython ignores any other key of a formatter, filter, logger or
+/// root entry, and so do we unless the configurator is strict, where such a key is most likely a
+/// typo and an error.
 fn check_keys(
+    strict: bool,
     map: &ConfigMap,
     allowed: &[&str],
     what: &str,
     path: &str,
 ) -> Result<(), ConfigError> {
+    if !strict {
+        return Ok(());
+    }
     for key in map.keys() {
         if !allowed.contains(&key) {
             return Err(ConfigError::new(format!(
@@ -334,88 +340,67 @@ impl Reader<'_> {
         let config = entry(value, path)?;
         if let Some(factory) = config.get("()") {
             let name = self.callable_name(factory, path)?;
-            let make = self
-                .configurator
-                .formatter_factories
-                .get(&name)
-                .ok_or_else(|| cannot_resolve(&name).at(format!("{path}.()")))?;
-            let mut args = self.custom_args(&name, config, path)?;
-            let formatter = make(&mut args)?;
-            args.finish()?;
-            return Ok(formatter);
-        }
-        check_keys(
-            config,
-            &[
-                "format", "datefmt", "style", "validate", "defaults", "class",
-            ],
-            "formatter",
-            path,
-        )?;
-        let mut args = Args::new("Formatter", path, config.clone(), self.resolver);
-        if let Some(class) = args.string("class")?
-            && class != "logging.Formatter"
-        {
-            let make = self.configurator.formatter_factory_named(&class, path)?;
-            let mut args = Args::new(
-                class.clone(),
-                path,
-                without(config, &["class"]),
-                self.resolver,
-            );
-            let formatter = make(&mut args)?;
-            args.finish()?;
-            return Ok(formatter);
-        }
-        let style = match args.string("style")? {
-            Some(style) => Style::parse(&style)
-                .map_err(|e| ConfigError::from(e).at(format!("{path}.style")))?,
-            None => Style::Percent,
-        };
-        let format = args.string("format")?;
-        let mut builder = Formatter::builder(format.as_deref().unwrap_or(style.default_format()))
-            .style(style)
-            .datefmt_opt(args.string("datefmt")?);
-        if let Some(validate) = args.bool("validate")? {
-            builder = builder.validate(validate);
-        }
-        if let Some(defaults) = args.map("defaults")? {
-            for (key, value) in defaults {
-                builder = builder.default_field(
-                    &key,
-                    default_value(&value, &format!("{path}.defaults.{key}"))?,
-                );
-            }
-        }
-        args.finish()?;
-        builder.build().map_err(|e| {
-            let key = if matches!(e, crate::Error::InvalidDateFormat { .. }) {
-                "datefmt"
-            } else {
-                "format"
+            let (make, callable) = match self.configurator.formatter_factories.get(&name) {
+                Some(make) => (make.clone(), name.clone()),
+                None => (
+                    builtins::formatter_class(&name).ok_or_else(|| {
+                        cannot_resolve(&name, "formatter").at(format!("{path}.()"))
+                    })?,
+                    init_name(&name),
+                ),
             };
-            ConfigError::from(e).at(format!("{path}.{key}"))
-        })
+            let mut args = self.custom_args(&callable, config, path)?;
+            let formatter = make(&mut args)?;
+            args.finish()?;
+            return Ok(formatter);
+        }
+        const KEYS: [&str; 6] = [
+            "format", "datefmt", "style", "validate", "defaults", "class",
+        ];
+        check_keys(self.strict(), config, &KEYS, "formatter", path)?;
+        let known = only(config, &KEYS);
+        let mut args = Args::new("Formatter", path, known.clone(), self.resolver);
+        let class = args
+            .string("class")?
+            .unwrap_or_else(|| "logging.Formatter".to_owned());
+        let make = self.configurator.formatter_factory_named(&class, path)?;
+        let callable = if self.configurator.formatter_factories.contains_key(&class) {
+            class.clone()
+        } else {
+            init_name(&class)
+        };
+        let mut args = Args::new(callable, path, without(&known, &["class"]), self.resolver);
+        let formatter = make(&mut args)?;
+        args.finish()?;
+        Ok(formatter)
     }
 
     fn filter(&self, value: &ConfigValue, path: &str) -> Result<Arc<dyn Filter>, ConfigError> {
         let config = entry(value, path)?;
         if let Some(factory) = config.get("()") {
             let name = self.callable_name(factory, path)?;
+            let callable = if self.configurator.filter_factories.contains_key(&name) {
+                name.clone()
+            } else {
+                init_name(&name)
+            };
             let make = self
                 .configurator
-                .filter_factories
-                .get(&name)
-                .ok_or_else(|| cannot_resolve(&name).at(format!("{path}.()")))?;
-            let mut args = self.custom_args(&name, config, path)?;
+                .filter_class(&name)
+                .ok_or_else(|| cannot_resolve(&name, "filter").at(format!("{path}.()")))?;
+            let mut args = self.custom_args(&callable, config, path)?;
             let filter = make(&mut args)?;
             args.finish()?;
             return Ok(filter);
         }
-        check_keys(config, &["name"], "filter", path)?;
-        let mut args = Args::new("Filter", path, config.clone(), self.resolver);
+        check_keys(self.strict(), config, &["name"], "filter", path)?;
+        let mut args = Args::new("Filter", path, only(config, &["name"]), self.resolver);
         let name = args.string("name")?.unwrap_or_default();
         Ok(Arc::new(NameFilter::new(name)))
+    }
+
+    fn strict(&self) -> bool {
+        self.configurator.strict
     }
 
     /// The name a `()` gives: a dotted name registered with the configurator.
@@ -469,21 +454,10 @@ impl Reader<'_> {
             ],
         );
         let mut target = None;
-        let handler = if let Some(factory) = config.get("()") {
-            let name = self.callable_name(factory, path)?;
-            let make = self
-                .configurator
-                .handler_factories
-                .get(&name)
-                .ok_or_else(|| cannot_resolve(&name).at(format!("{path}.()")))?;
-            if let Some(props) = config.get(".") {
-                kwargs.insert(".", props.clone());
-            }
-            check_identifiers(&kwargs, path)?;
-            let mut args = Args::new(name.clone(), path, kwargs, self.resolver);
-            let handler = make(&mut args)?;
-            args.finish()?;
-            handler
+        // `()` names a factory, `class` a class; either may be one the application registered
+        // or one of Python's own.
+        let (class_name, class_key) = if let Some(factory) = config.get("()") {
+            (self.callable_name(factory, path)?, "()")
         } else {
             let class_name = match config
                 .get("class")
@@ -504,44 +478,45 @@ impl Reader<'_> {
                     .at(format!("{path}.class")));
                 }
             };
-            if let Some(make) = self.configurator.handler_factories.get(&class_name) {
-                if let Some(props) = config.get(".") {
-                    kwargs.insert(".", props.clone());
-                }
-                check_identifiers(&kwargs, path)?;
-                let mut args = Args::new(class_name.clone(), path, kwargs, self.resolver);
-                let handler = make(&mut args)?;
-                args.finish()?;
-                handler
-            } else {
-                let class =
-                    builtin_class(&class_name).map_err(|e| e.at(format!("{path}.class")))?;
-                if class.has_target
-                    && let Some(name) = kwargs.remove("target")
-                {
-                    let name = self.convert(&name, &format!("{path}.target"))?;
-                    let known = name
-                        .as_str()
-                        .is_some_and(|n| all_handlers.is_some_and(|h| h.contains_key(n)));
-                    if !known {
-                        let text = match &name {
-                            ConfigValue::Str(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        return Err(unknown_name(
-                            "target",
-                            "handler",
-                            "handlers",
-                            &text,
-                            format!("{path}.target"),
-                        )
-                        .context(format!("Unable to set target handler {}", py_repr(&text))));
-                    }
-                    target = name.as_str().map(str::to_owned);
-                }
-                check_identifiers(&kwargs, path)?;
-                self.builtin_handler(class, kwargs, config.get("."), path)?
+            (class_name, "class")
+        };
+        let handler = if let Some(make) = self.configurator.handler_factories.get(&class_name) {
+            if let Some(props) = config.get(".") {
+                kwargs.insert(".", props.clone());
             }
+            check_identifiers(&kwargs, path)?;
+            let mut args = Args::new(class_name.clone(), path, kwargs, self.resolver);
+            let handler = make(&mut args)?;
+            args.finish()?;
+            handler
+        } else {
+            let class =
+                builtin_class(&class_name).map_err(|e| e.at(format!("{path}.{class_key}")))?;
+            if class.has_target
+                && let Some(name) = kwargs.remove("target")
+            {
+                let name = self.convert(&name, &format!("{path}.target"))?;
+                let known = name
+                    .as_str()
+                    .is_some_and(|n| all_handlers.is_some_and(|h| h.contains_key(n)));
+                if !known {
+                    let text = match &name {
+                        ConfigValue::Str(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    return Err(unknown_name(
+                        "target",
+                        "handler",
+                        "handlers",
+                        &text,
+                        format!("{path}.target"),
+                    )
+                    .context(format!("Unable to set target handler {}", py_repr(&text))));
+                }
+                target = name.as_str().map(str::to_owned);
+            }
+            check_identifiers(&kwargs, path)?;
+            self.builtin_handler(class, kwargs, config.get("."), path)?
         };
         self.finish_handler(&handler, formatter, config, path, filters)?;
         Ok((handler, target))
@@ -782,12 +757,13 @@ impl Reader<'_> {
             &["level", "handlers", "filters", "propagate"]
         };
         check_keys(
+            self.strict(),
             config,
             allowed,
             if is_root { "root logger" } else { "logger" },
             path,
         )?;
-        let mut args = Args::new("Logger", path, config.clone(), self.resolver);
+        let mut args = Args::new("Logger", path, only(config, allowed), self.resolver);
         let level = args.level("level")?;
         let propagate = if is_root {
             None
@@ -899,13 +875,24 @@ fn builtin_class(name: &str) -> Result<&'static HandlerClass, ConfigError> {
             "{name} needs pylog's `{feature}` feature, which this build does not have"
         )));
     }
-    Err(cannot_resolve(name))
+    Err(cannot_resolve(name, "handler"))
 }
 
-/// CPython's `Cannot resolve 'x': No module named 'x'`, whose cause is the import error.
-pub(crate) fn cannot_resolve(name: &str) -> ConfigError {
+/// CPython's `Cannot resolve 'x': No module named 'x'`, whose cause is the import error, with a
+/// hint naming the call that would provide the class: `what` is `handler`, `formatter` or
+/// `filter`.
+pub(crate) fn cannot_resolve(name: &str, what: &str) -> ConfigError {
     let detail = import_error(name);
-    ConfigError::new(detail.clone()).context(format!("Cannot resolve {}: {detail}", py_repr(name)))
+    ConfigError::new(detail.clone())
+        .context(format!("Cannot resolve {}: {detail}", py_repr(name)))
+        .with_hint(format!(
+            "register it with Configurator::{what}_factory({name:?}, ...)"
+        ))
+}
+
+/// The name Python's `TypeError`s give a built-in class's constructor: `Formatter.__init__`.
+fn init_name(dotted: &str) -> String {
+    format!("{}.__init__", dotted.rsplit('.').next().unwrap_or(dotted))
 }
 
 /// A reference to an entry that the document does not define (CPython: a bare `KeyError`).
@@ -915,6 +902,14 @@ fn unknown_name(key: &str, what: &str, section: &str, name: &str, path: String) 
         py_repr(name)
     ))
     .at(path)
+}
+
+/// The entries of `map` whose keys are among `keys`.
+fn only(map: &ConfigMap, keys: &[&str]) -> ConfigMap {
+    map.iter()
+        .filter(|(k, _)| keys.contains(k))
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
 }
 
 fn without(map: &ConfigMap, keys: &[&str]) -> ConfigMap {
@@ -934,20 +929,4 @@ fn check_identifiers(kwargs: &ConfigMap, path: &str) -> Result<(), ConfigError> 
         Some(key) => Err(not_identifier(key, path)),
         None => Ok(()),
     }
-}
-
-fn default_value(value: &ConfigValue, path: &str) -> Result<DefaultValue, ConfigError> {
-    Ok(match value {
-        ConfigValue::Null => DefaultValue::None,
-        ConfigValue::Bool(b) => DefaultValue::Bool(*b),
-        ConfigValue::Int(i) => DefaultValue::Int(*i),
-        ConfigValue::Float(x) => DefaultValue::Float(*x),
-        ConfigValue::Str(s) => DefaultValue::Str(s.clone()),
-        other => {
-            return Err(ConfigError::new(format!(
-                "defaults: expected a string, number, boolean or null, got {other}"
-            ))
-            .at(path.to_owned()));
-        }
-    })
 }

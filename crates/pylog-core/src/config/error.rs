@@ -23,6 +23,7 @@ pub struct ConfigError {
     contexts: Vec<String>,
     message: String,
     path: Option<String>,
+    hint: Option<String>,
 }
 
 impl ConfigError {
@@ -32,6 +33,7 @@ impl ConfigError {
             contexts: Vec::new(),
             message: message.into(),
             path: None,
+            hint: None,
         }
     }
 
@@ -71,6 +73,18 @@ impl ConfigError {
         self
     }
 
+    /// Adds what would fix the problem, printed after everything else.
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> ConfigError {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// What would fix the problem, when the error knows (an unresolved class names the
+    /// `Configurator::*_factory` call that would register it).
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
     /// What Python's `str(e)` would show: the outermost message.
     pub fn python_message(&self) -> &str {
         self.contexts.first().unwrap_or(&self.message)
@@ -87,14 +101,35 @@ impl ConfigError {
     }
 }
 
+/// A wrapper that already quotes what it wraps (CPython's `Cannot resolve 'x': No module named
+/// 'x'` around `No module named 'x'`) is printed once: the inner text is not repeated.
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for context in &self.contexts {
-            write!(f, "{context}: ")?;
+        let parts: Vec<&str> = self
+            .contexts
+            .iter()
+            .map(String::as_str)
+            .chain([self.message.as_str()])
+            .collect();
+        let mut printed: Option<&str> = None;
+        for part in parts {
+            if let Some(outer) = printed {
+                if outer
+                    .strip_suffix(part)
+                    .is_some_and(|head| head.ends_with(": "))
+                {
+                    continue;
+                }
+                f.write_str(": ")?;
+            }
+            f.write_str(part)?;
+            printed = Some(part);
         }
-        f.write_str(&self.message)?;
         if let Some(path) = &self.path {
             write!(f, " (at {path})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
         }
         Ok(())
     }

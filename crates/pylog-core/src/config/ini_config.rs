@@ -286,7 +286,11 @@ impl IniReader<'_> {
                         "{class_name} needs pylog's `{feature}` feature, which this build does not have"
                     )),
                     // fileConfig's own `_resolve` lets the import error through unwrapped.
-                    None => ConfigError::new(super::refs::import_error(class_name)),
+                    None => {
+                        ConfigError::new(super::refs::import_error(class_name)).with_hint(format!(
+                            "register it with Configurator::handler_factory({class_name:?}, ...)"
+                        ))
+                    }
                 };
                 return Err(message.at(format!("{path}.class")));
             }

@@ -8,6 +8,13 @@
 //! | `json.load` / `yaml.safe_load` / `tomllib.load` + `dictConfig` | [`load_path`], [`Config::from_json`], [`Config::from_yaml`], [`Config::from_toml`] |
 //! | `ext://sys.stderr`, `cfg://handlers.x` | the same; application objects via [`Configurator::ext_writer`] |
 //! | `'()': 'myapp.MyHandler'`, `class: myapp.MyHandler` | [`Configurator::handler_factory`] (and filter, formatter) |
+//! | `'()': 'logging.Filter'`, `'()': 'logging.Formatter'`, `'()': 'logging.StreamHandler'` | built in, as `class` |
+//!
+//! Keys that CPython does not read (gunicorn's `qualname` in a logger entry) are ignored, as
+//! CPython ignores them; [`Configurator::strict`] refuses them instead. Every format keeps the
+//! order in which the file wrote its entries (TOML included), and a class that nothing provides
+//! is an error naming the `Configurator::*_factory` call that would register it
+//! ([`ConfigError::hint`]).
 //!
 //! Applying a configuration is atomic (see [`Configurator`]); [`ConfigFile::watch`] re-applies a file when it
 //! changes; `listen` (feature `listen`, Python's `logging.config.listen`) applies what a client
@@ -34,6 +41,7 @@
 //! ```
 
 mod args;
+mod builtins;
 mod classes;
 mod configurator;
 mod dict;
@@ -47,6 +55,7 @@ mod plan;
 mod pyliteral;
 mod refs;
 mod source;
+mod thirdparty;
 mod value;
 mod watch;
 #[cfg(feature = "yaml")]

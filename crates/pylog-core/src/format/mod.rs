@@ -85,6 +85,7 @@
 mod brace;
 mod buffering;
 mod colour;
+mod computed;
 pub mod datefmt;
 mod defaults;
 mod dollar;
@@ -111,6 +112,7 @@ use defaults::Defaults;
 
 pub use buffering::{BufferingFormatter, RecordsText};
 pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
+pub use computed::ComputeField;
 pub use defaults::DefaultValue;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
@@ -386,6 +388,9 @@ struct Inner {
     style: Style,
     body: Body,
     defaults: Defaults,
+    computed: computed::ComputedFields,
+    /// Appended to the formatted fields unless they already end with it (colorlog's `reset`).
+    message_suffix: Option<String>,
     uses_time: bool,
     datefmt: Option<String>,
     date: DateFormat,
@@ -402,6 +407,19 @@ enum Body {
     Brace(brace::BraceFormat),
     Dollar(dollar::DollarFormat),
     Json(json::JsonLayout),
+    /// A layout that writes the whole record itself.
+    Layout(Arc<dyn RecordLayout>),
+}
+
+/// Writes a whole record: the output of a formatter that is not a format string (a third-party
+/// JSON formatter). `formatter` gives the time options (`format_time`).
+pub(crate) trait RecordLayout: Send + Sync + std::fmt::Debug + 'static {
+    fn render(
+        &self,
+        formatter: &Formatter,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError>;
 }
 
 /// What a format can read of one record: its attributes and extras, `asctime` when the format
@@ -410,6 +428,8 @@ struct Fields<'a, 'r> {
     record: &'a LogRecord<'r>,
     asctime: Option<&'a str>,
     defaults: &'a Defaults,
+    /// The values of the formatter's computed fields for this record.
+    computed: &'a [(&'a str, String)],
     /// The colour code `levelname` fields are wrapped in, for a coloured formatter.
     levelname_colour: Option<&'a str>,
 }
@@ -436,6 +456,11 @@ impl<'a> Fields<'a, '_> {
 
     /// The value of `attr`, or Python's error for a missing field.
     fn value(&self, attr: &Attr) -> Result<PyVal<'a>, FormatError> {
+        if let Attr::Extra(key) = attr
+            && let Some((_, value)) = self.computed.iter().find(|(name, _)| *name == &**key)
+        {
+            return Ok(PyVal::Str(value));
+        }
         lookup(attr, self.record, self.asctime, self.defaults)
     }
 
@@ -485,6 +510,8 @@ impl Formatter {
             default_time_format: None,
             default_msec_format: Some("%s,%03d".to_owned()),
             defaults: Defaults::default(),
+            computed: computed::ComputedFields::default(),
+            message_suffix: None,
         }
     }
 
@@ -530,10 +557,32 @@ impl Formatter {
         result
     }
 
+    /// Formats the format string's fields of `record` into `out` (appending), without the
+    /// `exc_text` and `stack_info` that [`format`](Formatter::format) adds after them, and without
+    /// colour. Python: `Formatter.formatMessage`, with `asctime` filled in first as `format` does.
+    /// An email's subject is made this way. On error `out` is left as it was.
+    pub fn format_message(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        self.format_parts(record, out, false)
+    }
+
     fn format_uncoloured(
         &self,
         record: &LogRecord<'_>,
         out: &mut String,
+    ) -> Result<(), FormatError> {
+        self.format_parts(record, out, true)
+    }
+
+    /// The fields, then (when `appendix`) `exc_text` and `stack_info`.
+    fn format_parts(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+        appendix: bool,
     ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
@@ -554,7 +603,12 @@ impl Formatter {
             out.truncate(start);
             return Err(e);
         }
-        if matches!(inner.body, Body::Json(_)) {
+        if let Some(suffix) = &inner.message_suffix
+            && !out[start..].ends_with(suffix.as_str())
+        {
+            out.push_str(suffix);
+        }
+        if !appendix || matches!(inner.body, Body::Json(_) | Body::Layout(_)) {
             // The layout holds `exc_text` and `stack_info` as fields of its own.
             return Ok(());
         }
@@ -574,10 +628,16 @@ impl Formatter {
         asctime: Option<&str>,
         out: &mut String,
     ) -> Result<(), FormatError> {
+        let computed = if self.0.computed.is_empty() {
+            Vec::new()
+        } else {
+            self.0.computed.compute(record)
+        };
         let fields = Fields {
             record,
             asctime,
             defaults: &self.0.defaults,
+            computed: &computed,
             levelname_colour: self
                 .0
                 .colour
@@ -589,6 +649,7 @@ impl Formatter {
             Body::Brace(format) => return format.render(&fields, out),
             Body::Dollar(format) => return format.render(&fields, out),
             Body::Json(layout) => return layout.render(&fields, out),
+            Body::Layout(layout) => return layout.render(self, record, out),
         };
         for segment in segments {
             match segment {
@@ -759,6 +820,21 @@ fn lookup<'r>(
     })
 }
 
+/// Python's `str(value)` of an extra attribute, appended to `out`.
+pub(crate) fn write_value_str(out: &mut String, value: crate::record::Value<'_>) {
+    use crate::record::Value;
+    let value = match value {
+        Value::Str(s) => PyVal::Str(s),
+        Value::Int(n) => PyVal::Int(n),
+        Value::UInt(n) => PyVal::UInt(n),
+        Value::BigInt(n) => PyVal::BigInt(n),
+        Value::Float(v) => PyVal::Float(v),
+        Value::Bool(b) => PyVal::Bool(b),
+        Value::None => PyVal::None,
+    };
+    pyvalue::write_str_form(out, value);
+}
+
 fn missing(key: &str) -> FormatError {
     FormatError {
         kind: "ValueError",
@@ -781,6 +857,8 @@ pub struct FormatterBuilder {
     default_time_format: Option<String>,
     default_msec_format: Option<String>,
     defaults: Defaults,
+    computed: computed::ComputedFields,
+    message_suffix: Option<String>,
 }
 
 impl FormatterBuilder {
@@ -789,6 +867,31 @@ impl FormatterBuilder {
     pub fn default_field(mut self, name: &str, value: impl Into<DefaultValue>) -> Self {
         self.defaults.insert(name, value.into());
         self
+    }
+
+    /// A field computed from each record by `compute`, usable in the format by `name` as an
+    /// extra attribute is (see [`ComputeField`]): what a Python formatter subclass sets on the
+    /// record before formatting it.
+    pub fn computed_field(
+        mut self,
+        name: &str,
+        compute: impl Fn(&LogRecord<'_>, &mut String) + Send + Sync + 'static,
+    ) -> Self {
+        self.computed.insert(name, Arc::new(compute));
+        self
+    }
+
+    /// Appends `suffix` to the formatted fields unless they already end with it (before any
+    /// `exc_text` or stack): colorlog's `reset`.
+    pub(crate) fn message_suffix(mut self, suffix: Option<String>) -> Self {
+        self.message_suffix = suffix.filter(|s| !s.is_empty());
+        self
+    }
+
+    /// A formatter whose whole output `layout` writes, with this builder's time options.
+    pub(crate) fn build_layout(self, layout: Arc<dyn RecordLayout>) -> Result<Formatter, Error> {
+        let format = self.format.clone();
+        self.finish(Body::Layout(layout), false, format)
     }
 
     /// Python's `defaults` mapping, all at once (added to any given before).
@@ -920,11 +1023,13 @@ impl FormatterBuilder {
             style: self.style,
             body,
             defaults: self.defaults,
+            computed: self.computed,
             datefmt: self.datefmt,
             date,
             msec_format,
             zone: self.zone,
             colour: None,
+            message_suffix: self.message_suffix,
         })))
     }
 
@@ -942,12 +1047,14 @@ impl FormatterBuilder {
                     },
                 )]),
                 defaults: Defaults::default(),
+                computed: computed::ComputedFields::default(),
                 uses_time: false,
                 datefmt: None,
                 date: DateFormat::default_time_format(),
                 msec_format: None,
                 zone: Zone::Local,
                 colour: None,
+                message_suffix: None,
             }))
         })
     }

@@ -71,6 +71,11 @@ pub struct FileHandlerBuilder {
 }
 
 impl FileHandlerBuilder {
+    /// The path of the file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub(crate) fn new(path: &Path) -> FileHandlerBuilder {
         FileHandlerBuilder {
             path: path.to_path_buf(),

@@ -23,7 +23,7 @@
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::file::file_options;
@@ -43,6 +43,8 @@ pub struct RotatingFileHandler {
     backup_count: u32,
     delay: bool,
     hooks: RotationHooks,
+    /// concurrent-log-handler's rule: roll over once the file has reached `max_bytes`.
+    at_limit: bool,
 }
 
 struct State {
@@ -72,6 +74,8 @@ impl RotatingFileHandler {
             hooks: RotationHooks::default(),
             gzip: false,
             shared: false,
+            at_limit: false,
+            lock_path: None,
         }
     }
 
@@ -92,6 +96,11 @@ impl RotatingFileHandler {
         if !file.is_regular() || self.max_bytes == 0 {
             return Ok(false);
         }
+        if self.at_limit {
+            // concurrent-log-handler: the file's size alone, measured every time.
+            file.refresh_size()?;
+            return Ok(file.size() >= self.max_bytes);
+        }
         if shared || file.size() + line_chars >= self.max_bytes {
             file.refresh_size()?;
         }
@@ -101,6 +110,13 @@ impl RotatingFileHandler {
     /// CPython's `doRollover`.
     fn do_rollover(&self, file: &mut LogFile) -> io::Result<()> {
         file.release()?;
+        if self.at_limit && self.backup_count == 0 {
+            // concurrent-log-handler keeps no backup: it reopens the file with mode 'w'.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(file.path())?;
+        }
         if self.backup_count > 0 {
             let base = file.path().to_path_buf();
             let name = |i: u32| {
@@ -208,6 +224,8 @@ pub struct RotatingFileHandlerBuilder {
     hooks: RotationHooks,
     gzip: bool,
     shared: bool,
+    at_limit: bool,
+    lock_path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for RotatingFileHandlerBuilder {
@@ -247,6 +265,24 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
+    /// concurrent-log-handler's `ConcurrentRotatingFileHandler` rules: shared, with its lock file
+    /// (`.__app.lock` beside `app.log`, so that Python processes using it and this handler lock
+    /// each other out), rolling over once the file has reached `max_bytes` (the record that
+    /// crosses the limit stays in the file), and truncating the file instead when
+    /// `backup_count` is 0.
+    pub fn concurrent_log_handler_rules(mut self) -> Self {
+        self.shared = true;
+        self.at_limit = true;
+        let path = self.file.path().to_path_buf();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = name.strip_suffix(".log").unwrap_or(&name);
+        self.lock_path = Some(path.with_file_name(format!(".__{stem}.lock")));
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
         let mut file_builder = self.file;
@@ -256,7 +292,10 @@ impl RotatingFileHandlerBuilder {
         let delay = file_builder.is_delayed();
         let file = file_builder.open_log_file()?;
         let lock = if self.shared {
-            let lock_path = with_suffix(file.path(), ".lock");
+            let lock_path = self
+                .lock_path
+                .clone()
+                .unwrap_or_else(|| with_suffix(file.path(), ".lock"));
             Some(
                 std::fs::OpenOptions::new()
                     .create(true)
@@ -279,6 +318,7 @@ impl RotatingFileHandlerBuilder {
             backup_count: self.backup_count,
             delay,
             hooks,
+            at_limit: self.at_limit,
         }))
     }
 }

@@ -1,15 +1,17 @@
 //! `SmtpHandler`: each record, or a digest of records, sent as an email. Python:
 //! `logging.handlers.SMTPHandler`.
 
+mod body;
 mod delivery;
+mod fqdn;
 mod mail;
+mod subject;
 
 use crate::handler::background::delegate_to_background;
 use std::time::Duration;
 
-use lettre::transport::smtp::SmtpTransport;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, TlsParameters};
 
 use super::background::{Background, NETWORK_DRAIN_TIMEOUT};
 use super::worker::{Backpressure, ErrorReporter, RetryPolicy, Worker};
@@ -50,8 +52,11 @@ pub enum Security {
 /// the [`RetryPolicy`], and a failure is printed once per burst (`--- Logging error ---`) and
 /// counted in [`Handler::stats`].
 ///
-/// The subject is a `%`-style format of the record (`%(levelname)s on %(hostname)s`), where
-/// `hostname` is this machine's name unless the record has a field of that name. With
+/// The subject is a `%`-style format of the record's fields (`%(levelname)s on %(hostname)s`),
+/// where `hostname` is this machine's name unless the record has a field of that name; an error's
+/// text or a stack never reaches it (Python's subject is a fixed text). The email itself is
+/// CPython's byte for byte: the `EHLO` name, the `MAIL` options, the folded and encoded
+/// `Subject`, and the body's transfer encoding, line endings and final newline. With
 /// [`digest`](SmtpHandlerBuilder::digest), up to N records (or what arrives within T) go into one
 /// email, whose subject is formatted from the first of them.
 ///
@@ -294,19 +299,21 @@ impl SmtpHandlerBuilder {
             Security::Tls => SMTPS_PORT,
             _ => SMTP_PORT,
         });
-        let mut transport = SmtpTransport::builder_dangerous(&self.mailhost)
-            .port(port)
-            .timeout(Some(self.timeout));
-        if self.security != Security::None {
-            let tls = self.tls_parameters()?;
-            transport = transport.tls(match self.security {
-                Security::Tls => Tls::Wrapper(tls),
-                _ => Tls::Required(tls),
-            });
-        }
-        if let Some((user, password)) = self.credentials {
-            transport = transport.credentials(Credentials::new(user, password));
-        }
+        let protection = match self.security {
+            Security::None => delivery::Protection::None,
+            Security::StartTls => delivery::Protection::StartTls(self.tls_parameters()?),
+            Security::Tls => delivery::Protection::Tls(self.tls_parameters()?),
+        };
+        let server = delivery::Server {
+            host: self.mailhost.clone(),
+            port,
+            timeout: self.timeout,
+            protection,
+            credentials: self
+                .credentials
+                .map(|(user, password)| Credentials::new(user, password)),
+            hello: fqdn::ehlo_name(),
+        };
         let name = self.name.unwrap_or_else(|| "SMTPHandler".to_owned());
         let destination = format!("{}:{port}", self.mailhost);
         let mut worker = Worker::builder(name)
@@ -325,7 +332,7 @@ impl SmtpHandlerBuilder {
         }
         let worker = worker
             .spawn(delivery::SmtpDelivery {
-                transport: transport.build(),
+                server,
                 addresses,
                 subject,
             })

@@ -1,35 +1,29 @@
-//! One email from one record or a digest of records, laid out as CPython's `SMTPHandler.emit`
-//! lays it out: `From`, `To` (the addresses joined by `,`), `Subject`, `Date` (local time, as
-//! `email.utils.localtime()`), then what `EmailMessage.set_content(text)` adds: `Content-Type:
-//! text/plain; charset="utf-8"`, `Content-Transfer-Encoding` (`7bit` for ASCII lines of at most 78
-//! characters, else `8bit`) and `MIME-Version: 1.0`. The body is the formatted record with its line
-//! endings made uniform and a final newline, as `set_content` makes it.
+//! One email from one record or a digest of records, byte for byte as CPython's
+//! `SMTPHandler.emit` has `smtplib` send it: `From`, `To` (the addresses joined by `,`), `Subject`
+//! (folded and encoded as `email.policy.default` does, see [`subject`](super::subject)), `Date`
+//! (local time, as `email.utils.localtime()`), then what `EmailMessage.set_content(text)` adds:
+//! `Content-Type: text/plain; charset="utf-8"`, `Content-Transfer-Encoding` and `MIME-Version:
+//! 1.0`, and the body in that encoding (see [`body`](super::body)). Every line ends with CRLF.
 //!
-//! Nothing a record carries can add a header: the subject is made one line (CR and LF become spaces)
-//! before lettre encodes it (RFC 2047 for anything not plain ASCII), and the body is a body.
+//! Nothing a record carries can add a header: the subject is made one line before it is folded,
+//! and the body is a body.
 
 use std::fmt::Write as _;
 
 use lettre::Message;
-use lettre::address::Envelope;
-use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
-use lettre::message::{Body, Mailbox, Mailboxes, header};
+use lettre::address::{Address, Envelope};
+use lettre::message::{Mailbox, Mailboxes, header};
 
+use super::{body, subject};
 use crate::format::datefmt::{DateFormat, Zone};
 use crate::format::repr::py_repr;
-
-/// CPython's `email.policy.default.max_line_length`: longer lines make the body `8bit`.
-const MAX_7BIT_LINE: usize = 78;
 
 /// Where an email goes and who sends it: the parts every email of a handler shares.
 #[derive(Clone, Debug)]
 pub(crate) struct Addresses {
-    from: Mailbox,
-    to: Vec<Mailbox>,
-    /// The `From` and `To` headers as CPython writes them (the texts given, the recipients joined
-    /// by `,`), when they are ASCII; otherwise lettre's encoding of the parsed addresses is used.
-    from_text: Option<String>,
-    to_text: Option<String>,
+    /// The `From:` and `To:` header lines, CRLF included.
+    from_header: String,
+    to_header: String,
     envelope: Envelope,
 }
 
@@ -51,135 +45,117 @@ impl Addresses {
         )
         .map_err(|e| e.to_string())?;
         let joined = to.join(",");
+        // ASCII addresses are written as given, as CPython writes them, and so are addresses that
+        // are not ASCII (smtplib then writes the headers as UTF-8); display names that are not
+        // ASCII become encoded words as CPython writes them, or, in shapes that does not cover,
+        // lettre's RFC 2047 encoding of the parsed addresses.
+        let international = std::iter::once(&from_box)
+            .chain(&to_boxes)
+            .any(|m| !AsRef::<str>::as_ref(&m.email).is_ascii());
+        let (from_header, to_header) = if international || (from.is_ascii() && joined.is_ascii()) {
+            (format!("From: {from}\r\n"), format!("To: {joined}\r\n"))
+        } else {
+            match (
+                subject::address_header("From", from),
+                subject::address_header("To", &joined),
+            ) {
+                (Some(from), Some(to)) => (from, to),
+                _ => encoded_address_headers(from_box, to_boxes)?,
+            }
+        };
         Ok(Addresses {
-            from: from_box,
-            to: to_boxes,
-            from_text: from.is_ascii().then(|| from.to_owned()),
-            to_text: joined.is_ascii().then_some(joined),
+            from_header,
+            to_header,
             envelope,
         })
     }
+
+    /// The envelope's sender.
+    pub(crate) fn sender(&self) -> Option<&Address> {
+        self.envelope.from()
+    }
+
+    /// The envelope's recipients.
+    pub(crate) fn recipients(&self) -> &[Address] {
+        self.envelope.to()
+    }
+
+    /// Whether an address is not ASCII (smtplib then asks for `SMTPUTF8`).
+    pub(crate) fn international(&self) -> bool {
+        self.envelope
+            .from()
+            .into_iter()
+            .chain(self.envelope.to())
+            .any(|a| !AsRef::<str>::as_ref(a).is_ascii())
+    }
 }
 
-/// Builds the email. `created` is the (first) record's time, for the `Date` header.
+/// The `From:` and `To:` lines lettre writes for addresses that are not ASCII.
+fn encoded_address_headers(from: Mailbox, to: Vec<Mailbox>) -> Result<(String, String), String> {
+    let to: Mailboxes = to.into_iter().collect();
+    let message = Message::builder()
+        .from(from)
+        .mailbox(header::To::from(to))
+        .body(String::new())
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&message.formatted()).into_owned();
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    let mut from_header = String::new();
+    let mut to_header = String::new();
+    let mut current: Option<&mut String> = None;
+    for line in head.split("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            if let Some(target) = current.as_mut() {
+                target.push_str(line);
+                target.push_str("\r\n");
+            }
+            continue;
+        }
+        current = if line.starts_with("From:") {
+            Some(&mut from_header)
+        } else if line.starts_with("To:") {
+            Some(&mut to_header)
+        } else {
+            None
+        };
+        if let Some(target) = current.as_mut() {
+            target.push_str(line);
+            target.push_str("\r\n");
+        }
+    }
+    Ok((from_header, to_header))
+}
+
+/// The whole message, as `smtplib` hands it to `DATA` (before dot-stuffing). `created` is the
+/// (first) record's time, for the `Date` header.
 pub(crate) fn build(
     addresses: &Addresses,
-    subject: &str,
+    subject_text: &str,
     body_text: &str,
     created: f64,
-) -> Result<Message, lettre::error::Error> {
-    let to: Mailboxes = addresses.to.iter().cloned().collect();
-    let mut text = normalize_body(body_text);
-    // lettre's transport ends the DATA with CRLF `.` CRLF, CRLF included, where smtplib adds only
-    // `.` CRLF after a payload that already ends with CRLF: the last newline is lettre's to add.
-    text.pop();
-    let body = body(text);
-    let mut message = Message::builder()
-        .envelope(addresses.envelope.clone())
-        .from(addresses.from.clone())
-        .mailbox(header::To::from(to))
-        .subject(one_line(subject))
-        // Placed here so that the headers keep CPython's order; its text is replaced below.
-        .date(std::time::SystemTime::UNIX_EPOCH)
-        .header(content_type())
-        .header(body.encoding())
-        .header(header::MIME_VERSION_1_0)
-        .body(body)?;
-    let headers = message.headers_mut();
-    if let Some(from) = &addresses.from_text {
-        headers.insert_raw(HeaderValue::new(
-            HeaderName::new_from_ascii_str("From"),
-            from.clone(),
-        ));
-    }
-    if let Some(to) = &addresses.to_text {
-        headers.insert_raw(HeaderValue::new(
-            HeaderName::new_from_ascii_str("To"),
-            to.clone(),
-        ));
-    }
-    headers.insert_raw(HeaderValue::new(
-        HeaderName::new_from_ascii_str("Date"),
-        local_date(created),
+) -> Vec<u8> {
+    let body = body::encode(body_text);
+    let mut head = String::with_capacity(256);
+    head.push_str(&addresses.from_header);
+    head.push_str(&addresses.to_header);
+    head.push_str(&subject::header(
+        &subject::one_line(subject_text),
+        addresses.international(),
     ));
-    Ok(message)
-}
-
-/// `text/plain; charset="utf-8"`, quoted as CPython writes it.
-fn content_type() -> ContentType {
-    ContentType::parse("text/plain; charset=\"utf-8\"").unwrap_or(ContentType::TEXT_PLAIN)
-}
-
-/// The subject as one line: CR and LF (each, or as a pair) become one space each.
-pub(crate) fn one_line(subject: &str) -> String {
-    let mut out = String::with_capacity(subject.len());
-    let mut chars = subject.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push(' ');
-            }
-            '\n' => out.push(' '),
-            c => out.push(c),
+    let _ = write!(head, "Date: {}\r\n", local_date(created));
+    head.push_str("Content-Type: text/plain; charset=\"utf-8\"\r\n");
+    let _ = write!(head, "Content-Transfer-Encoding: {}\r\n", body.encoding);
+    head.push_str("MIME-Version: 1.0\r\n\r\n");
+    let mut out = head.into_bytes();
+    out.reserve(body.text.len() + body.text.len() / 32);
+    for &b in &body.text {
+        if b == b'\n' {
+            out.extend_from_slice(b"\r\n");
+        } else {
+            out.push(b);
         }
     }
     out
-}
-
-/// `set_content`'s body: the text's lines (split at `\r\n`, `\r` or `\n`, as `bytes.splitlines`)
-/// each ended by `\n`.
-pub(crate) fn normalize_body(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1);
-    let mut rest = text;
-    while !rest.is_empty() {
-        let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
-        out.push_str(&rest[..end]);
-        out.push('\n');
-        rest = &rest[end..];
-        if rest.starts_with("\r\n") {
-            rest = &rest[2..];
-        } else if !rest.is_empty() {
-            rest = &rest[1..];
-        }
-    }
-    out
-}
-
-/// The body as CPython's `set_content` encodes it: with every line at most 78 bytes, `7bit` when
-/// ASCII, else `8bit`; with a longer line, quoted-printable or base64, whichever CPython's
-/// estimate over the first ten lines finds shorter.
-fn body(normalized: String) -> Body {
-    if normalized.lines().all(|l| l.len() <= MAX_7BIT_LINE) && !normalized.contains('\0') {
-        if normalized.is_ascii() {
-            return Body::new_with_encoding(normalized, ContentTransferEncoding::SevenBit)
-                .unwrap_or_else(Body::new);
-        }
-        let crlf = normalized.replace('\n', "\r\n");
-        return Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit);
-    }
-    let encoding = if quoted_printable_is_longer(&normalized) {
-        ContentTransferEncoding::Base64
-    } else {
-        ContentTransferEncoding::QuotedPrintable
-    };
-    Body::new_with_encoding(normalized, encoding).unwrap_or_else(Body::new)
-}
-
-/// CPython's sniff: the first ten lines, quoted-printable (3 bytes for each byte it escapes, a
-/// soft break every 75) against base64.
-fn quoted_printable_is_longer(normalized: &str) -> bool {
-    let sniff: Vec<&str> = normalized.split('\n').take(10).collect();
-    let sniff = sniff.join("\r\n");
-    let escaped: usize = sniff
-        .bytes()
-        .map(|b| if b >= 128 || b == b'=' { 3 } else { 1 })
-        .sum();
-    let qp = escaped + 3 * (escaped / 75);
-    let base64 = sniff.len().div_ceil(3) * 4 + 1;
-    qp > base64
 }
 
 /// `email.utils.format_datetime(email.utils.localtime())` at the record's time:
@@ -207,29 +183,13 @@ mod tests {
         .unwrap()
     }
 
-    fn text(message: &Message) -> String {
-        String::from_utf8(message.formatted()).unwrap()
-    }
-
-    #[test]
-    fn bodies_end_with_one_newline_and_uniform_line_endings() {
-        assert_eq!(normalize_body("a"), "a\n");
-        assert_eq!(normalize_body("a\r\nb\rc\n"), "a\nb\nc\n");
-        assert_eq!(normalize_body("a\n\nb"), "a\n\nb\n");
-        assert_eq!(normalize_body(""), "");
-    }
-
-    #[test]
-    fn subjects_lose_their_line_breaks() {
-        assert_eq!(
-            one_line("x\r\nBcc: v@example.com\ny\rz"),
-            "x Bcc: v@example.com y z"
-        );
+    fn text(bytes: Vec<u8>) -> String {
+        String::from_utf8(bytes).unwrap()
     }
 
     #[test]
     fn headers_come_in_cpythons_order_with_its_encoding_choice() {
-        let short = text(&build(&addresses(), "Alert", "disk full", 0.0).unwrap());
+        let short = text(build(&addresses(), "Alert", "disk full", 0.0));
         let names: Vec<&str> = short
             .split("\r\n\r\n")
             .next()
@@ -251,20 +211,10 @@ mod tests {
         );
         assert!(short.contains("To: a@example.com,b@example.com\r\n"));
         assert!(short.contains("Content-Transfer-Encoding: 7bit\r\n"));
-        assert!(short.ends_with("\r\n\r\ndisk full"));
-        let long = text(&build(&addresses(), "Alert", &"x".repeat(79), 0.0).unwrap());
-        assert!(
-            long.contains("Content-Transfer-Encoding: quoted-printable\r\n"),
-            "{long}"
-        );
-        let long = text(&build(&addresses(), "Alert", &"é".repeat(79), 0.0).unwrap());
-        assert!(
-            long.contains("Content-Transfer-Encoding: base64\r\n"),
-            "{long}"
-        );
-        let unicode = text(&build(&addresses(), "Alert", "café\nnext", 0.0).unwrap());
+        assert!(short.ends_with("\r\n\r\ndisk full\r\n"));
+        let unicode = text(build(&addresses(), "Alert", "café\nnext", 0.0));
         assert!(unicode.contains("Content-Transfer-Encoding: 8bit\r\n"));
-        assert!(unicode.ends_with("\r\n\r\ncafé\r\nnext"));
+        assert!(unicode.ends_with("\r\n\r\ncafé\r\nnext\r\n"));
     }
 
     #[test]
