@@ -22,6 +22,7 @@
 //! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
+//! | `systemd.journal.JournalHandler` (python-systemd; feature `journald`, Linux) | `JournalHandler` |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
@@ -71,6 +72,8 @@ pub use format::{
     ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
     JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
 };
+#[cfg(all(feature = "journald", target_os = "linux"))]
+pub use handler::journald;
 #[cfg(feature = "syslog")]
 pub use handler::syslog;
 pub use handler::worker::{
@@ -90,6 +93,8 @@ pub use handler::{
 pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 #[cfg(feature = "http")]
 pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+#[cfg(all(feature = "journald", target_os = "linux"))]
+pub use handler::{JournalHandler, JournalHandlerBuilder, JournalStats};
 #[cfg(feature = "smtp")]
 pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "syslog")]
