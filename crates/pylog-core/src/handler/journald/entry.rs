@@ -28,6 +28,10 @@ const MAX_NAME: usize = 64;
 /// | > 50 | 1 `alert` |
 ///
 /// Priority 5 (`notice`) and 0 (`emerg`) are never used, as in python-systemd.
+///
+/// tracing-journald sends `tracing`'s INFO as 5 (`notice`); INFO is 6 here, as in python-systemd
+/// and in the syslog mapping of OpenTelemetry's log data model (`Informational` is INFO,
+/// `Notice` INFO2), so `journalctl -p` selects the same records as for a Python service.
 pub fn map_priority(level: Level) -> u8 {
     match level.value() {
         ..=10 => 7,

@@ -287,7 +287,8 @@ impl Emit for JournalHandler {
                 self.lost.fetch_add(1, Ordering::Relaxed);
                 if self.failing.swap(true, Ordering::Relaxed) {
                     Err(HandlerError::Dropped)
-                } else if e.kind() == io::ErrorKind::NotFound {
+                } else if e.raw_os_error().is_some() {
+                    // `[Errno 2] No such file or directory: '/run/systemd/journal/socket'`
                     Err(HandlerError::Io(super::open_error(self.socket.path(), e)))
                 } else {
                     Err(HandlerError::Io(e))
@@ -560,6 +561,57 @@ mod tests {
         );
         assert_eq!(handler.stats().errors, 2);
         assert_eq!(handler.stats().emitted, 1);
+    }
+
+    #[test]
+    fn failures_read_as_python_reports_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("socket");
+        let handler = JournalHandler::builder()
+            .socket_path(&path)
+            .build()
+            .unwrap();
+        let journal = handler.sink_as::<JournalHandler>().unwrap();
+        let formatter = crate::format::Formatter::default();
+        let mut buffer = String::new();
+        let mut ctx = EmitContext {
+            formatter: &formatter,
+            buffer: &mut buffer,
+        };
+        let record = LogRecord::new("a", Level::ERROR, "x");
+        let error = journal.emit(&record, &mut ctx).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "FileNotFoundError: [Errno 2] No such file or directory: '{}'",
+                path.display()
+            )
+        );
+        // The same outage again: counted, not reported.
+        assert!(matches!(
+            journal.emit(&record, &mut ctx),
+            Err(HandlerError::Dropped)
+        ));
+
+        let _full = UnixDatagram::bind(&path).unwrap(); // never reads
+        let full = JournalHandler::builder()
+            .socket_path(&path)
+            .send_buffer_size(4096)
+            .send_timeout(Duration::from_millis(5))
+            .build()
+            .unwrap();
+        let full = full.sink_as::<JournalHandler>().unwrap();
+        let error = (0..100_000)
+            .find_map(|_| full.emit(&record, &mut ctx).err())
+            .unwrap();
+        let text = error.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "OSError: the journal at {} took no entry for 5ms",
+                path.display()
+            )),
+            "{text}"
+        );
     }
 
     #[test]

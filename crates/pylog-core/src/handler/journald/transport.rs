@@ -134,14 +134,10 @@ impl JournalSocket {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Err(io::Error::new(
-                            io::ErrorKind::WouldBlock,
-                            format!(
-                                "the journal at {} took no entry for {:?}",
-                                self.path.display(),
-                                self.wait
-                            ),
-                        ));
+                        return Err(io::Error::other(JournalFull {
+                            path: self.path.clone(),
+                            wait: self.wait,
+                        }));
                     }
                     wait_writable(&self.socket, left);
                 }
@@ -151,6 +147,26 @@ impl JournalSocket {
         }
     }
 }
+
+/// The journal's queue stayed full for the whole send timeout.
+#[derive(Debug)]
+pub(crate) struct JournalFull {
+    path: PathBuf,
+    wait: Duration,
+}
+
+impl std::fmt::Display for JournalFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the journal at {} took no entry for {:?} (its queue is full)",
+            self.path.display(),
+            self.wait
+        )
+    }
+}
+
+impl std::error::Error for JournalFull {}
 
 /// Waits until the socket has room or `left` passed (a datagram socket that sends to an
 /// unconnected peer reports room in its own buffer only, so this wait is also bounded by a few
@@ -255,7 +271,10 @@ mod tests {
         let error = (0..100_000)
             .find_map(|_| socket.send(&[b'y'; 1024]).err())
             .expect("the receiver's queue fills");
-        assert_eq!(error.kind(), io::ErrorKind::WouldBlock, "{error}");
+        assert!(
+            error.to_string().contains("took no entry for 20ms"),
+            "{error}"
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 
