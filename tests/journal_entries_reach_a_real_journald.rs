@@ -430,6 +430,57 @@ fn dict_config_builds_the_handler_from_both_class_names() {
     assert_eq!(field(python, "LOGGER"), "cfg");
 }
 
+/// The fileConfig form python-systemd's docs point to (`class=systemd.journal.JournalHandler`,
+/// fields in `kwargs=`); CPython 3.11's `fileConfig` accepts this file as it is.
+const INI: &str = "[loggers]
+keys=root,ini
+
+[handlers]
+keys=kwargs
+
+[formatters]
+keys=plain
+
+[logger_root]
+level=WARNING
+handlers=
+
+[logger_ini]
+level=INFO
+handlers=kwargs
+qualname=ini
+propagate=0
+
+[handler_kwargs]
+class=systemd.journal.JournalHandler
+formatter=plain
+kwargs={'SYSLOG_IDENTIFIER': '@ident@', 'SOURCE': 'kwargs', 'ATTEMPT': 3}
+
+[formatter_plain]
+format=%(levelname)s %(message)s
+";
+
+#[test]
+fn file_config_builds_the_handler_from_kwargs() {
+    let ident = unique("pylog-ini");
+    let tree = Manager::new();
+    Configurator::for_manager(&tree)
+        .file_config_str(&INI.replace("@ident@", &ident), "journal.ini", &[], true)
+        .unwrap();
+    assert_eq!(
+        tree.get_logger("ini").handlers()[0].kind(),
+        "JournalHandler"
+    );
+
+    let Some(_daemon) = journald() else { return };
+    tree.get_logger("ini").info("from ini");
+    let entries = read_back(&format!("SYSLOG_IDENTIFIER={ident}"), 1);
+    assert_eq!(field(&entries[0], "MESSAGE"), "INFO from ini");
+    assert_eq!(field(&entries[0], "SOURCE"), "kwargs");
+    assert_eq!(field(&entries[0], "ATTEMPT"), "3");
+    assert_eq!(field(&entries[0], "PRIORITY"), "6");
+}
+
 /// Run by [`basic_config_uses_the_journal_when_stderr_is_connected_to_it`] in a child process
 /// whose stderr is a file, with `JOURNAL_STREAM` set; does nothing otherwise.
 #[test]
