@@ -16,7 +16,7 @@ use std::os::unix::fs::MetadataExt as _;
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pylog::config::{Config, Configurator};
@@ -39,8 +39,19 @@ static DAEMON: Mutex<Shared> = Mutex::new(Shared {
     child: None,
 });
 
+/// Tests share the daemon; the one that stops it for a while (SIGSTOP) holds this exclusively.
+static PAUSE: RwLock<()> = RwLock::new(());
+
+/// How a test holds the daemon: running for everyone, or for itself alone.
+enum Hold {
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    Exclusive(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+}
+
 /// One test's hold on the daemon.
-struct Journald;
+struct Journald {
+    _hold: Hold,
+}
 
 impl Drop for Journald {
     fn drop(&mut self) {
@@ -72,11 +83,11 @@ fn served() -> bool {
     UnixDatagram::unbound().is_ok_and(|s| s.connect(SOCKET).is_ok())
 }
 
-fn start_journald() -> Result<Journald, String> {
+fn start_journald(hold: Hold) -> Result<Journald, String> {
     let mut shared = DAEMON.lock().unwrap_or_else(|e| e.into_inner());
     if shared.child.is_some() || served() {
         shared.users += 1;
-        return Ok(Journald);
+        return Ok(Journald { _hold: hold });
     }
     if !Path::new(JOURNALD).is_file() {
         return Err(format!("{JOURNALD} is not installed (package systemd)"));
@@ -92,7 +103,7 @@ fn start_journald() -> Result<Journald, String> {
         if served() {
             shared.users += 1;
             shared.child = Some(child);
-            return Ok(Journald);
+            return Ok(Journald { _hold: hold });
         }
         if let Ok(Some(status)) = child.try_wait() {
             return Err(format!(
@@ -110,7 +121,13 @@ fn start_journald() -> Result<Journald, String> {
 
 /// The daemon, or `None` after saying why it cannot run (a failure when `CI` is set).
 fn journald() -> Option<Journald> {
-    match start_journald() {
+    journald_held(Hold::Shared(
+        PAUSE.read().unwrap_or_else(|e| e.into_inner()),
+    ))
+}
+
+fn journald_held(hold: Hold) -> Option<Journald> {
+    match start_journald(hold) {
         Ok(daemon) => Some(daemon),
         Err(why) if std::env::var_os("CI").is_some() => panic!("journald is needed in CI: {why}"),
         Err(why) => {
@@ -428,6 +445,75 @@ fn dict_config_builds_the_handler_from_both_class_names() {
     assert_eq!(field(python, "ATTEMPT"), "3");
     assert_eq!(field(python, "MESSAGE"), "configured");
     assert_eq!(field(python, "LOGGER"), "cfg");
+}
+
+#[test]
+fn a_stopped_journald_is_reported_once_and_every_record_it_missed_is_counted() {
+    let Some(_daemon) = journald_held(Hold::Exclusive(
+        PAUSE.write().unwrap_or_else(|e| e.into_inner()),
+    )) else {
+        return;
+    };
+    let pid = DAEMON
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .child
+        .as_ref()
+        .map(Child::id);
+    let Some(pid) = pid else {
+        // Never stop a journald this test did not start (the machine's own).
+        eprintln!("NOT CHECKED: the running journald was not started by this test");
+        return;
+    };
+    let signal = |name: &str| {
+        let status = Command::new("kill")
+            .args([name, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {name} {pid}");
+    };
+    let ident = unique("pylog-stopped");
+    let handler = JournalHandler::builder()
+        .syslog_identifier(&ident)
+        .send_timeout(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let journal = handler.sink_as::<JournalHandler>().unwrap();
+
+    signal("-STOP");
+    // The socket's queue fills (a few hundred entries), then every record waits 20 ms and is
+    // counted as lost; only the first of them is reported.
+    let started = Instant::now();
+    let mut sent = 0;
+    while journal.journal_stats().lost < 20 && sent < 100_000 {
+        handle(&handler, 20, &format!("while stopped {sent}"), |_| {});
+        sent += 1;
+    }
+    let stopped_for = started.elapsed();
+    signal("-CONT");
+    let stats = journal.journal_stats();
+    assert_eq!(stats.lost, 20, "{stats:?}");
+    assert_eq!(handler.stats().errors, 1);
+    assert!(
+        stopped_for < Duration::from_secs(30),
+        "sending while the journal was stopped took {stopped_for:?}"
+    );
+
+    // Once the journal reads again, records get through without a new report.
+    std::thread::sleep(Duration::from_millis(500));
+    let deadline = Instant::now() + PATIENCE;
+    while journal.journal_stats().sent == stats.sent && Instant::now() < deadline {
+        handle(&handler, 20, "after the pause", |_| {});
+    }
+    let after = journal.journal_stats();
+    assert_eq!(after.sent, stats.sent + 1, "{after:?}");
+    assert_eq!(handler.stats().errors, 1);
+    let entries = read_back(&format!("SYSLOG_IDENTIFIER={ident}"), after.sent as usize);
+    assert!(
+        entries
+            .iter()
+            .any(|e| field(e, "MESSAGE") == "after the pause")
+    );
 }
 
 /// The fileConfig form python-systemd's docs point to (`class=systemd.journal.JournalHandler`,

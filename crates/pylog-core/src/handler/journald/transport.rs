@@ -168,19 +168,20 @@ impl std::fmt::Display for JournalFull {
 
 impl std::error::Error for JournalFull {}
 
-/// Waits until the socket has room or `left` passed (a datagram socket that sends to an
-/// unconnected peer reports room in its own buffer only, so this wait is also bounded by a few
-/// milliseconds before the send is tried again).
+/// Pauses before the next try, for at most 2 ms (or `left`, if less). `poll` first waits for
+/// room in our own send buffer; but on an unconnected datagram socket it cannot tell that the
+/// journal's queue is full (the usual cause of `EAGAIN`), so once it says "writable" the rest of
+/// the step is slept.
 fn wait_writable(socket: &UnixDatagram, left: Duration) {
     let step = left.min(Duration::from_millis(2));
+    let started = Instant::now();
     let timeout = Timespec::try_from(step).unwrap_or(Timespec {
         tv_sec: 0,
         tv_nsec: 2_000_000,
     });
     let mut fds = [PollFd::new(socket, PollFlags::OUT)];
     if poll(&mut fds, Some(&timeout)).is_ok_and(|ready| ready > 0) {
-        // Room in our own buffer says nothing about the journal's queue: pause the step anyway.
-        std::thread::sleep(step);
+        std::thread::sleep(step.saturating_sub(started.elapsed()));
     }
 }
 
