@@ -286,6 +286,19 @@ fn journald_stores_every_field_as_sent() {
         field(by_message(&big_memfd), "MESSAGE").len(),
         big_memfd.len()
     );
+    // systemd's 8 MiB send buffer: granted past net.core.wmem_max to root (SO_SNDBUFFORCE).
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let granted = handler
+        .sink_as::<JournalHandler>()
+        .unwrap()
+        .send_buffer()
+        .unwrap();
+    if root {
+        assert!(granted >= 8 * 1024 * 1024, "send buffer {granted}");
+    }
     let big_stats = handler.sink_as::<JournalHandler>().unwrap().journal_stats();
     assert_eq!(big_stats.sent_by_memfd, 0, "8 MiB fit a 300 KiB datagram");
     let small_stats = small_buffer
