@@ -109,6 +109,14 @@ impl BasicConfig {
         utc(utc: bool);
     }
 
+    /// When stderr is connected to the journal, log to the journal over its native protocol
+    /// instead (feature `journald`, Linux); see
+    /// [`pylog_core::BasicConfig::journald_if_connected`].
+    #[cfg(all(feature = "journald", target_os = "linux"))]
+    pub fn journald_if_connected(self, on: bool) -> Self {
+        BasicConfig(self.0.journald_if_connected(on))
+    }
+
     /// Configures the global root logger only (no `tracing` subscriber).
     pub fn apply(self) -> Result<(), Error> {
         self.0.apply()

@@ -39,6 +39,8 @@ pub struct BasicConfig {
     force: bool,
     encoding: Option<String>,
     utc: bool,
+    #[cfg(all(feature = "journald", target_os = "linux"))]
+    journald_if_connected: bool,
 }
 
 impl std::fmt::Debug for BasicConfig {
@@ -129,6 +131,20 @@ impl BasicConfig {
         self
     }
 
+    /// When stderr is connected to the journal ([`JournalHandler::connected`]), send records to
+    /// the journal over its native protocol instead of writing them to stderr, as systemd
+    /// recommends for services: the priority and the record's fields arrive as fields, and
+    /// multi-line messages stay one entry. Applies only where the handler would be the default
+    /// stderr stream (no `filename`, `handlers` or other `stream`). Rust addition (feature
+    /// `journald`, Linux).
+    ///
+    /// [`JournalHandler::connected`]: crate::JournalHandler::connected
+    #[cfg(all(feature = "journald", target_os = "linux"))]
+    pub fn journald_if_connected(mut self, on: bool) -> Self {
+        self.journald_if_connected = on;
+        self
+    }
+
     /// Applies to the global tree. See [`apply_to`](BasicConfig::apply_to).
     pub fn apply(self) -> Result<(), Error> {
         self.apply_to(global())
@@ -191,6 +207,13 @@ impl BasicConfig {
                         builder = builder.encoding(encoding);
                     }
                     builder.build()?
+                }
+                #[cfg(all(feature = "journald", target_os = "linux"))]
+                None if self.journald_if_connected
+                    && matches!(self.stream, None | Some(StreamTarget::Stderr))
+                    && crate::handler::JournalHandler::connected() =>
+                {
+                    crate::handler::JournalHandler::builder().build()?
                 }
                 None => Handler::new(StreamHandler::for_target(
                     self.stream.unwrap_or(StreamTarget::Stderr),

@@ -23,6 +23,7 @@
 //! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
+//! | `systemd.journal.JournalHandler` (python-systemd; feature `journald`, Linux) | `JournalHandler` |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
 //! | `logging.config.listen`, `stopListening` (feature `listen`) | `config::listen`, `ConfigListener::stop` |
 //!
@@ -78,6 +79,8 @@ pub use format::{
     ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
     JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
 };
+#[cfg(all(feature = "journald", target_os = "linux"))]
+pub use handler::journald;
 #[cfg(feature = "syslog")]
 pub use handler::syslog;
 pub use handler::worker::{
@@ -99,6 +102,8 @@ pub use handler::{
 };
 #[cfg(feature = "http")]
 pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+#[cfg(all(feature = "journald", target_os = "linux"))]
+pub use handler::{JournalHandler, JournalHandlerBuilder, JournalStats};
 #[cfg(feature = "smtp")]
 pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "syslog")]

@@ -191,6 +191,26 @@ const CLASSES: &[(&str, HandlerClass)] = &[
             build: network::datagram,
         },
     ),
+    #[cfg(all(feature = "journald", target_os = "linux"))]
+    (
+        "systemd.journal",
+        HandlerClass {
+            name: "JournalHandler",
+            params: &[],
+            has_target: false,
+            build: journal,
+        },
+    ),
+    #[cfg(all(feature = "journald", target_os = "linux"))]
+    (
+        "pylog",
+        HandlerClass {
+            name: "JournalHandler",
+            params: &[],
+            has_target: false,
+            build: journal,
+        },
+    ),
 ];
 
 /// The class a dictConfig `class` names: a full dotted path (`logging.StreamHandler`,
@@ -224,10 +244,55 @@ pub(crate) fn feature_for(class_name: &str) -> Option<&'static str> {
         "HTTPHandler" => "http",
         "SysLogHandler" => "syslog",
         "SocketHandler" | "DatagramHandler" => "socket",
+        "JournalHandler" => "journald",
         _ => return None,
     };
     let compiled = CLASSES.iter().any(|(_, c)| c.name == name);
     (!compiled).then_some(feature)
+}
+
+/// python-systemd's `JournalHandler(**kwargs)`: every key is a field sent with each record
+/// (`SYSLOG_IDENTIFIER: billing`), and must be a valid journal field name, as python-systemd
+/// checks (`ValueError: Invalid field name: ..`). A value that is not a string is sent as
+/// Python's `str()` of it.
+#[cfg(all(feature = "journald", target_os = "linux"))]
+fn journal(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    use crate::handler::JournalHandler;
+    use crate::handler::journald::is_valid_field_name;
+    let mut builder = JournalHandler::builder();
+    let keys: Vec<String> = args.remaining().into_iter().map(str::to_owned).collect();
+    for key in keys {
+        if key == "sender_function" {
+            return Err(ConfigError::new(
+                "JournalHandler: 'sender_function' names a Python function; it has no counterpart here",
+            )
+            .at(args.key_path(&key)));
+        }
+        if !is_valid_field_name(&key) {
+            return Err(
+                ConfigError::new(format!("Invalid field name: {key}")).at(args.key_path(&key))
+            );
+        }
+        let value = match args.value(&key)? {
+            None => "None".to_owned(),
+            Some(ConfigValue::Str(s)) => s,
+            Some(ConfigValue::Int(i)) => i.to_string(),
+            Some(ConfigValue::Bool(b)) => if b { "True" } else { "False" }.to_owned(),
+            Some(ConfigValue::Float(x)) => {
+                let mut text = String::new();
+                crate::format::pyvalue::write_str_form(
+                    &mut text,
+                    crate::format::pyvalue::PyVal::Float(x),
+                );
+                text
+            }
+            Some(other) => return Err(args.invalid(&key, "a string or a number", &other)),
+        };
+        builder = builder.field(key, value);
+    }
+    builder
+        .build()
+        .map_err(|e| ConfigError::new(e.to_string()).at(args.path().to_owned()))
 }
 
 /// Python's `encoding` and `errors` file arguments: UTF-8 is the only encoding; `errors` has no

@@ -18,6 +18,8 @@ mod background;
 pub(crate) mod file;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(all(feature = "journald", target_os = "linux"))]
+pub mod journald;
 mod log_file;
 mod memory;
 mod null;
@@ -38,6 +40,8 @@ pub mod worker;
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
 pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+#[cfg(all(feature = "journald", target_os = "linux"))]
+pub use journald::{JournalHandler, JournalHandlerBuilder, JournalStats};
 pub use log_file::FlushPolicy;
 pub use memory::{
     BufferingHandler, BufferingHandlerBuilder, MemoryHandler, MemoryHandlerBuilder, OnFlush,
