@@ -57,9 +57,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::{Emit, EmitContext, Handler, HandlerError, MAX_KEPT_BUFFER};
+use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::{LogRecord, Value, current_thread};
+use crate::scratch::MAX_KEPT;
 use entry::{push_field, value_text};
 use transport::{JournalSocket, Sent};
 
@@ -271,7 +272,7 @@ impl Emit for JournalHandler {
         entry.clear();
         self.encode(record, message, &mut entry, &mut text);
         let result = self.socket.send(&entry);
-        if entry.capacity() <= MAX_KEPT_BUFFER {
+        if entry.capacity() <= MAX_KEPT {
             let _ = ENTRY.try_with(|cell| cell.set((entry, text)));
         }
         match result {
