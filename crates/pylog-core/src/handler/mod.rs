@@ -24,6 +24,7 @@ mod null;
 mod queue;
 mod rotating;
 mod rotation;
+mod shared_lock;
 #[cfg(feature = "smtp")]
 mod smtp;
 #[cfg(feature = "socket")]

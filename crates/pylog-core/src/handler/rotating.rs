@@ -10,7 +10,10 @@
 //! file safely: each record is written under an exclusive lock on `app.log.lock`, after checking
 //! that `app.log` is still the file this process has open and measuring its size. Use it too when
 //! another program appends to the same file: without it, the handler counts its own writes and
-//! measures the file only when a record would cross `max_bytes`.
+//! measures the file only when a record would cross `max_bytes`. The lock file is created with
+//! `O_NOFOLLOW`, writable only by those who may write the log, and a record waits for it at most
+//! [`lock_timeout`](RotatingFileHandlerBuilder::lock_timeout): a lock held longer (by a stuck or
+//! hostile process) is reported once per burst and the record is written without it.
 //!
 //! ```no_run
 //! use pylog_core::RotatingFileHandler;
@@ -21,15 +24,16 @@
 //! # Ok::<(), pylog_core::Error>(())
 //! ```
 
-use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
 use super::rotation::{RotationHooks, remove_if_exists, rotation_hook_options, with_suffix};
+use super::shared_lock::{Acquired, DEFAULT_LOCK_TIMEOUT, SharedLock};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -46,7 +50,7 @@ pub struct RotatingFileHandler {
 struct State {
     file: LogFile,
     /// The lock file of the shared (multi-process) mode.
-    lock: Option<File>,
+    lock: Option<SharedLock>,
 }
 
 impl RotatingFileHandler {
@@ -62,6 +66,8 @@ impl RotatingFileHandler {
     /// | namer, rotator | none: `app.log.N`, a rename | `namer=None`, `rotator=None` |
     /// | gzip | `false` | — |
     /// | shared | `false` | — |
+    /// | lock_timeout | 2 s | — |
+    /// | no_follow | `false` | — |
     pub fn builder(path: impl AsRef<Path>) -> RotatingFileHandlerBuilder {
         RotatingFileHandlerBuilder {
             file: FileHandlerBuilder::new(path.as_ref()),
@@ -70,6 +76,7 @@ impl RotatingFileHandler {
             hooks: RotationHooks::default(),
             gzip: false,
             shared: false,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
     }
 
@@ -148,26 +155,42 @@ impl Emit for RotatingFileHandler {
         let line_chars = python_len(text);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let State { file, lock } = &mut *state;
-        if let Some(lock) = lock.as_ref() {
-            lock.lock()?;
-        }
-        let result = (|| {
-            if lock.is_some() {
-                Self::follow_other_processes(file)?;
-            }
+        let Some(lock) = lock.as_mut() else {
             // A failed rotation is reported, but the record is still written to the current file.
-            let rotated = match self.should_rollover(file, line_chars, lock.is_some()) {
+            let rotated = match self.should_rollover(file, line_chars, false) {
                 Ok(true) => self.do_rollover(file),
                 Ok(false) => Ok(()),
                 Err(e) => Err(e),
             };
             file.write(text.as_bytes(), record.level)?;
-            rotated
-        })();
-        if let Some(lock) = lock.as_ref() {
-            lock.unlock()?;
+            rotated?;
+            return Ok(());
+        };
+        match lock.acquire()? {
+            Acquired::Locked => {
+                let result = (|| {
+                    Self::follow_other_processes(file)?;
+                    let rotated = match self.should_rollover(file, line_chars, true) {
+                        Ok(true) => self.do_rollover(file),
+                        Ok(false) => Ok(()),
+                        Err(e) => Err(e),
+                    };
+                    file.write(text.as_bytes(), record.level)?;
+                    rotated
+                })();
+                lock.release()?;
+                result?;
+            }
+            Acquired::Busy { report } => {
+                // Another process holds the lock too long: the record is written without it,
+                // to the file now at the path, and never rotates it.
+                Self::follow_other_processes(file)?;
+                file.write(text.as_bytes(), record.level)?;
+                if report {
+                    return Err(lock.stale_error().into());
+                }
+            }
         }
-        result?;
         Ok(())
     }
 
@@ -206,6 +229,7 @@ pub struct RotatingFileHandlerBuilder {
     hooks: RotationHooks,
     gzip: bool,
     shared: bool,
+    lock_timeout: Duration,
 }
 
 impl std::fmt::Debug for RotatingFileHandlerBuilder {
@@ -217,6 +241,7 @@ impl std::fmt::Debug for RotatingFileHandlerBuilder {
             .field("hooks", &self.hooks)
             .field("gzip", &self.gzip)
             .field("shared", &self.shared)
+            .field("lock_timeout", &self.lock_timeout)
             .finish()
     }
 }
@@ -245,6 +270,14 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
+    /// In the shared mode, how long a record waits for a lock another process holds (default
+    /// 2 s). Past it the record is written without the lock and the stale lock is reported once;
+    /// see the handler's docs.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
         let mut file_builder = self.file;
@@ -256,11 +289,7 @@ impl RotatingFileHandlerBuilder {
         let lock = if self.shared {
             let lock_path = with_suffix(file.path(), ".lock");
             Some(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock_path)
+                SharedLock::open(lock_path.clone(), file.path(), self.lock_timeout)
                     .map_err(|e| Error::open_file(&lock_path, e))?,
             )
         } else {
