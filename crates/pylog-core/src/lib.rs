@@ -68,8 +68,8 @@ pub use error::Error;
 pub use filter::{Filter, NameFilter};
 pub use format::{
     BASIC_FORMAT, BufferingFormatter, ColourChoice, ColourFormatter, ColourFormatterBuilder,
-    ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
-    JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
+    ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, Escape, FormatError, Formatter,
+    FormatterBuilder, JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
 };
 #[cfg(feature = "syslog")]
 pub use handler::syslog;

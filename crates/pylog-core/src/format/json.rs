@@ -1,5 +1,7 @@
 //! `JsonFormatter`: one JSON object per record, for log shippers. Python has no JSON formatter in
-//! the standard library; this follows what `json.dumps(..., ensure_ascii=False)` writes.
+//! the standard library; this follows what `json.dumps(..., ensure_ascii=False)` writes, except
+//! that U+2028, U+2029 and U+0085 are always escaped, so that no tool splitting on Unicode line
+//! breaks cuts a record in two.
 
 use std::fmt::Write as _;
 
@@ -373,32 +375,69 @@ const ESCAPES: [u8; 128] = {
     table
 };
 
-/// Writes `s` as a JSON string, quoted, escaped as Python's `json.dumps(s, ensure_ascii=False)`.
+/// Writes `s` as a JSON string, quoted, escaped as Python's `json.dumps(s, ensure_ascii=False)`,
+/// except that the Unicode line breaks U+2028, U+2029 and U+0085 are escaped too (`\u2028`):
+/// tools that split text on Unicode line breaks would otherwise cut a record in two. Python's
+/// `json.dumps` keeps them raw; both forms decode to the same string.
 pub(crate) fn write_json_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape = match ESCAPES.get(usize::from(b)) {
-            Some(&e) if e != 0 => e,
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // `i` is always at the start of a character: ASCII bytes and the lead bytes 0xc2 and
+        // 0xe2 never continue one.
+        let (escape, len) = match b {
+            0xc2 if bytes.get(i + 1) == Some(&0x85) => (LineBreak::Nel, 2),
+            0xe2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                Some(&0xa8) => (LineBreak::LineSeparator, 3),
+                Some(&0xa9) => (LineBreak::ParagraphSeparator, 3),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            },
+            _ => match ESCAPES.get(usize::from(b)) {
+                Some(&e) if e != 0 => (LineBreak::Ascii(e), 1),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            },
         };
-        // `i` is an ASCII byte, so both slices end on character boundaries.
         out.push_str(&s[start..i]);
-        start = i + 1;
         out.push('\\');
-        if escape == b'u' {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push(char::from(escape));
+        match escape {
+            LineBreak::Ascii(b'u') => {
+                out.push_str("u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            LineBreak::Ascii(letter) => out.push(char::from(letter)),
+            LineBreak::Nel => out.push_str("u0085"),
+            LineBreak::LineSeparator => out.push_str("u2028"),
+            LineBreak::ParagraphSeparator => out.push_str("u2029"),
         }
+        i += len;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// What [`write_json_str`] escapes at one position.
+enum LineBreak {
+    /// An ASCII byte, with its entry of [`ESCAPES`].
+    Ascii(u8),
+    /// U+0085, NEXT LINE.
+    Nel,
+    /// U+2028, LINE SEPARATOR.
+    LineSeparator,
+    /// U+2029, PARAGRAPH SEPARATOR.
+    ParagraphSeparator,
 }
 
 #[cfg(test)]
@@ -418,6 +457,11 @@ mod tests {
         assert_eq!(escaped("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(escaped("\n\r\t\u{8}\u{c}"), r#""\n\r\t\b\f""#);
         assert_eq!(escaped("\u{0}\u{1f}\u{7f}"), "\"\\u0000\\u001f\u{7f}\"");
+        // Unicode line breaks are escaped (Python keeps them raw; both decode the same).
+        assert_eq!(
+            escaped("a\u{2028}b\u{2029}c\u{85}d\u{2027}\u{86}é"),
+            "\"a\\u2028b\\u2029c\\u0085d\u{2027}\u{86}é\""
+        );
         assert_eq!(escaped("é✓😀"), "\"é✓😀\"");
         assert_eq!(escaped(""), "\"\"");
     }

@@ -88,6 +88,7 @@ mod colour;
 pub mod datefmt;
 mod defaults;
 mod dollar;
+mod escape;
 mod json;
 mod percent;
 pub(crate) mod pyvalue;
@@ -111,6 +112,8 @@ use defaults::Defaults;
 pub use buffering::{BufferingFormatter, RecordsText};
 pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
 pub use defaults::DefaultValue;
+pub use escape::Escape;
+use escape::EscapeMark;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
 #[cfg(feature = "http")]
@@ -392,6 +395,8 @@ struct Inner {
     zone: Zone,
     /// ANSI colours by level, for a [`ColourFormatter`].
     colour: Option<colour::Colour>,
+    /// What this formatter escapes in every record (see [`FormatterBuilder::escape_newlines`]).
+    escape: Escape,
 }
 
 /// A compiled format string, in its style, or a JSON layout.
@@ -411,6 +416,8 @@ struct Fields<'a, 'r> {
     defaults: &'a Defaults,
     /// The colour code `levelname` fields are wrapped in, for a coloured formatter.
     levelname_colour: Option<&'a str>,
+    /// The escaping of this record's text, when any.
+    escape: Option<&'a EscapeMark>,
 }
 
 impl<'a> Fields<'a, '_> {
@@ -419,7 +426,7 @@ impl<'a> Fields<'a, '_> {
     fn start_colour(&self, attr: &Attr, out: &mut String) -> bool {
         match (attr, self.levelname_colour) {
             (Attr::Levelname, Some(code)) => {
-                out.push_str(code);
+                self.push_code(code, out);
                 true
             }
             _ => false,
@@ -427,9 +434,20 @@ impl<'a> Fields<'a, '_> {
     }
 
     /// Ends what [`Fields::start_colour`] started.
-    fn end_colour(started: bool, out: &mut String) {
+    fn end_colour(&self, started: bool, out: &mut String) {
         if started {
-            out.push_str(colour::RESET);
+            self.push_code(colour::RESET, out);
+        }
+    }
+
+    /// Writes a colour code, escaping the text before it but not the code.
+    fn push_code(&self, code: &str, out: &mut String) {
+        if let Some(mark) = self.escape {
+            mark.catch_up(out);
+        }
+        out.push_str(code);
+        if let Some(mark) = self.escape {
+            mark.skip(out);
         }
     }
 
@@ -484,6 +502,7 @@ impl Formatter {
             default_time_format: None,
             default_msec_format: Some("%s,%03d".to_owned()),
             defaults: Defaults::default(),
+            escape: Escape::NONE,
         }
     }
 
@@ -511,6 +530,18 @@ impl Formatter {
     /// Formats `record` into `out` (appending), as Python's `Formatter.format`: the message, the
     /// format, then `exc_text` and `stack_info` each on a new line. On error `out` is left as it was.
     pub fn format(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
+        self.format_escaped(record, out, Escape::NONE)
+    }
+
+    /// Formats `record` as [`format`](Formatter::format) does, escaping what `escape` asks for
+    /// besides what this formatter escapes itself (see [`Escape`]). The colour codes of a
+    /// [`ColourFormatter`] are never escaped.
+    pub fn format_escaped(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+        escape: Escape,
+    ) -> Result<(), FormatError> {
         let line_colour = self
             .0
             .colour
@@ -520,7 +551,13 @@ impl Formatter {
         if let Some(code) = line_colour {
             out.push_str(code);
         }
-        let result = self.format_uncoloured(record, out);
+        let escape = escape.union(self.0.escape);
+        let mark = (!escape.is_none())
+            .then(|| EscapeMark::new(escape, matches!(self.0.body, Body::Json(_)), out.len()));
+        let result = self.format_uncoloured(record, out, mark.as_ref());
+        if let (Ok(()), Some(mark)) = (&result, &mark) {
+            mark.catch_up(out);
+        }
         match result {
             Ok(()) if line_colour.is_some() => out.push_str(colour::RESET),
             Ok(()) => {}
@@ -529,10 +566,16 @@ impl Formatter {
         result
     }
 
+    /// What this formatter escapes in every record.
+    pub fn escape(&self) -> Escape {
+        self.0.escape
+    }
+
     fn format_uncoloured(
         &self,
         record: &LogRecord<'_>,
         out: &mut String,
+        escape: Option<&EscapeMark>,
     ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
@@ -547,7 +590,7 @@ impl Formatter {
             }
         }
         let start = out.len();
-        let result = self.format_segments(record, asctime.as_deref(), out);
+        let result = self.format_segments(record, asctime.as_deref(), out, escape);
         if let Some(buf) = asctime.take() {
             ASCTIME_BUFFER.set(buf);
         }
@@ -574,8 +617,10 @@ impl Formatter {
         record: &LogRecord<'_>,
         asctime: Option<&str>,
         out: &mut String,
+        escape: Option<&EscapeMark>,
     ) -> Result<(), FormatError> {
         let fields = Fields {
+            escape,
             record,
             asctime,
             defaults: &self.0.defaults,
@@ -600,7 +645,7 @@ impl Formatter {
                         let value = fields.value(attr)?;
                         pyvalue::render(out, spec, value)?;
                     }
-                    Fields::end_colour(coloured, out);
+                    fields.end_colour(coloured, out);
                 }
                 Segment::Fail(failure) => return Err(failure.error_for(&fields)),
             }
@@ -783,6 +828,7 @@ pub struct FormatterBuilder {
     default_time_format: Option<String>,
     default_msec_format: Option<String>,
     defaults: Defaults,
+    escape: Escape,
 }
 
 impl FormatterBuilder {
@@ -802,6 +848,17 @@ impl FormatterBuilder {
         for (name, value) in defaults {
             self.defaults.insert(name.as_ref(), value.into());
         }
+        self
+    }
+
+    /// Write CR and LF inside a record (its message, fields, exception text) as `\r` and `\n`, so
+    /// that each record is one line (see [`Escape`]). Off by default, as in Python.
+    pub fn escape_newlines(mut self, on: bool) -> Self {
+        self.escape = if on {
+            self.escape.union(Escape::NEWLINES)
+        } else {
+            Escape::NONE
+        };
         self
     }
 
@@ -927,10 +984,12 @@ impl FormatterBuilder {
             msec_format,
             zone: self.zone,
             colour: None,
+            escape: self.escape,
         })))
     }
 
     fn build_or_default(self) -> Formatter {
+        let escape = self.escape;
         self.build().unwrap_or_else(|_| {
             Formatter(Arc::new(Inner {
                 id: next_formatter_id(),
@@ -950,6 +1009,7 @@ impl FormatterBuilder {
                 msec_format: None,
                 zone: Zone::Local,
                 colour: None,
+                escape,
             }))
         })
     }
