@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 
 use crossbeam_channel::{Receiver, Select, SendTimeoutError, Sender, TrySendError};
 use std::thread::JoinHandle;
@@ -119,6 +119,9 @@ pub enum Dropped {
     Timeout,
     /// The record was logged by the worker's own thread, from inside a delivery.
     Reentrant,
+    /// The record was logged after a close that timed out, while the worker's thread was still
+    /// stuck in a delivery: it is not waited for.
+    Stuck,
 }
 
 /// The worker's counters. Python has none; these make loss visible.
@@ -221,6 +224,7 @@ impl WorkerBuilder {
             closing: AtomicBool::new(false),
             sealed: AtomicBool::new(false),
             finished: AtomicBool::new(false),
+            abandoned: AtomicBool::new(false),
             flushers: AtomicUsize::new(0),
             signals: AtomicUsize::new(0),
             taking: AtomicU64::new(0),
@@ -291,6 +295,9 @@ struct Shared {
     /// record is left in a queue nobody reads. See [`Worker::send`].
     sealed: AtomicBool,
     finished: AtomicBool,
+    /// A close gave up waiting: the thread is still in a delivery that does not end (a receiver
+    /// that stopped reading). Records logged after that never wait for it.
+    abandoned: AtomicBool,
     flushers: AtomicUsize,
     /// Messages on the queue that are not records (wake-ups and flush marks), so that the
     /// counts of queued records leave them out. Only flushes and closes change it.
@@ -429,6 +436,36 @@ impl Shared {
         deliver_with_retry(self, &mut self.lock_deliver(), &[record], &mut false);
     }
 
+    /// Delivers a record logged after a close, on the calling thread, unless the worker's thread
+    /// is stuck in a delivery a close gave up on: the record is then counted as dropped instead
+    /// of making the caller wait for it.
+    fn deliver_after_close(&self, record: OwnedRecord) -> Result<(), Dropped> {
+        let mut pause = Duration::from_micros(100);
+        loop {
+            match self.deliver.try_lock() {
+                Ok(mut deliver) => {
+                    deliver_with_retry(self, &mut deliver, &[record], &mut false);
+                    return Ok(());
+                }
+                Err(TryLockError::Poisoned(poisoned)) => {
+                    deliver_with_retry(self, &mut poisoned.into_inner(), &[record], &mut false);
+                    return Ok(());
+                }
+                Err(TryLockError::WouldBlock) => {
+                    if self.abandoned.load(Ordering::SeqCst)
+                        && !self.finished.load(Ordering::SeqCst)
+                    {
+                        self.dropped.fetch_add(1, Ordering::Relaxed);
+                        return Err(Dropped::Stuck);
+                    }
+                    // The worker is still draining for a close, or another caller delivers.
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(5));
+                }
+            }
+        }
+    }
+
     /// Takes what is still queued and delivers it on the calling thread: for a sender that
     /// queued a record after the worker's last look.
     fn rescue(&self) {
@@ -522,7 +559,9 @@ impl Worker {
     /// Queues a record, applying the backpressure policy when the queue is full.
     ///
     /// After [`close`](Worker::close) the record is delivered at once, on the calling thread, so a
-    /// record logged during or after shutdown is still written.
+    /// record logged during or after shutdown is still written; but when the close timed out and
+    /// the worker's thread is still stuck in a delivery, the record is counted as dropped
+    /// ([`Dropped::Stuck`]) rather than waiting behind it.
     pub fn send(&self, record: OwnedRecord) -> Result<(), Dropped> {
         let shared = &*self.shared;
         if self.is_current_thread() {
@@ -530,8 +569,7 @@ impl Worker {
             return Err(Dropped::Reentrant);
         }
         if shared.closing.load(Ordering::SeqCst) {
-            shared.deliver_now(record);
-            return Ok(());
+            return shared.deliver_after_close(record);
         }
         match self.enqueue(Message::Record(record)) {
             Ok(()) => {
@@ -552,8 +590,7 @@ impl Worker {
             }
             Err((_, Message::Record(record))) if shared.closing.load(Ordering::SeqCst) => {
                 // The worker closed while this call waited for room.
-                shared.deliver_now(record);
-                Ok(())
+                shared.deliver_after_close(record)
             }
             Err((why, _)) => {
                 shared.dropped.fetch_add(1, Ordering::Relaxed);
@@ -698,6 +735,7 @@ impl Worker {
                 let _ = thread.join();
             }
         } else {
+            shared.abandoned.store(true, Ordering::SeqCst);
             // What is still queued; the batch being delivered may yet arrive.
             let left = shared.waiting() as u64;
             shared.dropped.fetch_add(left, Ordering::Relaxed);
