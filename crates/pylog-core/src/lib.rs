@@ -89,7 +89,7 @@ pub use handler::{
 #[cfg(feature = "socket")]
 pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 #[cfg(feature = "http")]
-pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
 #[cfg(feature = "smtp")]
 pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "syslog")]

@@ -38,7 +38,7 @@ pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
-pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
 pub use log_file::FlushPolicy;
 pub use memory::{
     BufferingHandler, BufferingHandlerBuilder, MemoryHandler, MemoryHandlerBuilder, OnFlush,
