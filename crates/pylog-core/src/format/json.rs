@@ -3,6 +3,7 @@
 //! that U+2028, U+2029 and U+0085 are always escaped, so that no tool splitting on Unicode line
 //! breaks cuts a record in two.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::pyvalue::{PyVal, write_float_repr};
@@ -283,8 +284,16 @@ impl JsonLayout {
             }
         }
         if self.extras {
+            // A key seen before is skipped (the first wins). Few extras are compared in place; many
+            // (a record with 40,000) go through a set, so the check stays linear.
+            let mut seen: Option<HashSet<&str>> = (record.extras.len() > SMALL_EXTRAS)
+                .then(|| HashSet::with_capacity(record.extras.len()));
             for (index, (key, value)) in record.extras.iter().enumerate() {
-                if self.is_key(key) || record.extras[..index].iter().any(|(k, _)| k == key) {
+                let repeated = match seen.as_mut() {
+                    Some(seen) => !seen.insert(key),
+                    None => record.extras[..index].iter().any(|(k, _)| k == key),
+                };
+                if repeated || self.is_key(key) {
                     continue;
                 }
                 push_separator(out, &mut first);
@@ -355,6 +364,9 @@ fn write_value(out: &mut String, value: PyVal<'_>) {
         PyVal::EmptyTuple => out.push_str("[]"),
     }
 }
+
+/// Up to this many extras, repeated keys are found by comparing with the earlier ones.
+const SMALL_EXTRAS: usize = 16;
 
 /// What each ASCII byte becomes in a JSON string: 0 for itself, `u` for `\u00XX`, else the
 /// letter after the backslash.
@@ -514,6 +526,25 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(out, r#"{"level":"INFO","user":2}"#);
+    }
+
+    #[test]
+    fn forty_thousand_extras_keep_the_first_of_each_key() {
+        let keys: Vec<String> = (0..20_000).map(|i| format!("k{i}")).collect();
+        let extras: Vec<(&str, Value<'_>)> = keys
+            .iter()
+            .chain(&keys)
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), Value::Int(i as i64)))
+            .collect();
+        let mut r = LogRecord::new("a", Level::INFO, "m");
+        r.extras = &extras;
+        let out = object(&r, JsonFormatter::builder().fields([]).unwrap());
+        let parsed: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed.len(), 20_000);
+        assert_eq!(parsed["k0"], 0);
+        assert_eq!(parsed["k19999"], 19_999);
     }
 
     #[test]

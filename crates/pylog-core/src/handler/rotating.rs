@@ -51,6 +51,9 @@ struct State {
     file: LogFile,
     /// The lock file of the shared (multi-process) mode.
     lock: Option<SharedLock>,
+    /// The last rollover failed (a directory in the backup chain, a read-only directory): the
+    /// failure was reported, and the next ones are not until a rollover succeeds again.
+    rollover_failing: bool,
 }
 
 impl RotatingFileHandler {
@@ -130,6 +133,34 @@ impl RotatingFileHandler {
         Ok(())
     }
 
+    /// Rolls over if this record calls for it. A failed rollover is reported for the first record
+    /// of a burst of failures only (it is tried again for each record, and the burst ends when
+    /// one succeeds); the record is written to the current file either way.
+    fn rollover_if_due(
+        &self,
+        file: &mut LogFile,
+        line_chars: u64,
+        shared: bool,
+        failing: &mut bool,
+    ) -> io::Result<()> {
+        let result = match self.should_rollover(file, line_chars, shared) {
+            Ok(true) => self.do_rollover(file),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                *failing = false;
+                Ok(())
+            }
+            Err(_) if *failing => Ok(()),
+            Err(e) => {
+                *failing = true;
+                Err(e)
+            }
+        }
+    }
+
     /// The multi-process check: the file at the path may have been rotated by another process.
     fn follow_other_processes(file: &mut LogFile) -> io::Result<()> {
         if file.is_open() && !file.is_still_at_path()? {
@@ -154,14 +185,14 @@ impl Emit for RotatingFileHandler {
         text.push('\n');
         let line_chars = python_len(text);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let State { file, lock } = &mut *state;
+        let State {
+            file,
+            lock,
+            rollover_failing,
+        } = &mut *state;
         let Some(lock) = lock.as_mut() else {
             // A failed rotation is reported, but the record is still written to the current file.
-            let rotated = match self.should_rollover(file, line_chars, false) {
-                Ok(true) => self.do_rollover(file),
-                Ok(false) => Ok(()),
-                Err(e) => Err(e),
-            };
+            let rotated = self.rollover_if_due(file, line_chars, false, rollover_failing);
             file.write(text.as_bytes(), record.level)?;
             rotated?;
             return Ok(());
@@ -170,11 +201,7 @@ impl Emit for RotatingFileHandler {
             Acquired::Locked => {
                 let result = (|| {
                     Self::follow_other_processes(file)?;
-                    let rotated = match self.should_rollover(file, line_chars, true) {
-                        Ok(true) => self.do_rollover(file),
-                        Ok(false) => Ok(()),
-                        Err(e) => Err(e),
-                    };
+                    let rotated = self.rollover_if_due(file, line_chars, true, rollover_failing);
                     file.write(text.as_bytes(), record.level)?;
                     rotated
                 })();
@@ -301,7 +328,11 @@ impl RotatingFileHandlerBuilder {
             _ => self.hooks,
         };
         Ok(Handler::new(RotatingFileHandler {
-            state: Mutex::new(State { file, lock }),
+            state: Mutex::new(State {
+                file,
+                lock,
+                rollover_failing: false,
+            }),
             max_bytes: self.max_bytes,
             backup_count: self.backup_count,
             delay,
