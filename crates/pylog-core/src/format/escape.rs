@@ -1,35 +1,36 @@
-//! Escaping on output: record content written so that it cannot drive a terminal or forge lines.
-//!
-//! A record's message, fields and targets are untrusted text. Written raw, `ESC[2J` clears a
-//! terminal, OSC 52 writes the clipboard, and an embedded newline forges a whole timestamped line
-//! in a file. Two independent kinds of escaping are offered ([`Escape`]):
-//!
-//! - **controls**: the C0 controls other than `\n` and `\t`, DEL and the C1 controls are written
-//!   as text: CR as `\r`, the others as `\x1b`, `\x7f` and `\u{9b}` (as tracing-subscriber's
-//!   `fmt` writes them). A [`StreamHandler`](crate::StreamHandler) on a terminal does this by
-//!   default.
-//! - **newlines**: CR and LF are written as `\r` and `\n`, so that one record is one line
-//!   (exception texts included). Opt-in, on a formatter or on a handler.
-//!
-//! The colour codes a [`ColourFormatter`](crate::ColourFormatter) adds are not escaped: only the
-//! text between them is. In a JSON object, where C0 controls are already `\u00XX` escapes, the
-//! characters escaped here are written as `\u00XX` too, so the object stays valid JSON.
-//!
-//! ```
-//! use pylog_core::{Escape, Formatter, Level, LogRecord, SharedWriter, StreamHandler};
-//! let out = SharedWriter::new();
-//! let handler = StreamHandler::writer(out.clone())
-//!     .with_escape_controls(true)
-//!     .with_escape_newlines(true);
-//! handler.handle(&LogRecord::new("app", Level::INFO, "\x1b[2Jgone\nforged line"));
-//! assert_eq!(out.contents(), "\\x1b[2Jgone\\nforged line\n");
-//! assert_eq!(handler.escape(), Escape::CONTROLS.union(Escape::NEWLINES));
-//! ```
+//! Escaping on output: record content written so that it cannot drive a terminal or forge lines
+//! (see [`Escape`]).
 
 use std::cell::Cell;
 use std::fmt::Write as _;
 
-/// Which characters of a record's text are written as escapes; see the [module docs](self).
+/// Which characters of a record's text are written as escapes.
+///
+/// A record's message, fields and targets are untrusted text. Written raw, `ESC[2J` clears a
+/// terminal, OSC 52 writes the clipboard, and an embedded newline forges a whole timestamped line
+/// in a file. Two independent kinds of escaping are offered:
+///
+/// - **controls**: the C0 controls other than `\n` and `\t`, DEL and the C1 controls are written
+///   as text: CR as `\r`, the others as `\x1b`, `\x7f` and `\u{9b}` (as tracing-subscriber's
+///   `fmt` writes them). A [`StreamHandler`](crate::StreamHandler) on a terminal does this by
+///   default.
+/// - **newlines**: CR and LF are written as `\r` and `\n`, so that one record is one line
+///   (exception texts included). Opt-in, on a formatter or on a handler.
+///
+/// The colour codes a [`ColourFormatter`](crate::ColourFormatter) adds are not escaped: only the
+/// text between them is. In a JSON object, where C0 controls are already `\u00XX` escapes, the
+/// characters escaped here are written as `\u00XX` too, so the object stays valid JSON.
+///
+/// ```
+/// use pylog_core::{Escape, Level, LogRecord, SharedWriter, StreamHandler};
+/// let out = SharedWriter::new();
+/// let handler = StreamHandler::writer(out.clone())
+///     .with_escape_controls(true)
+///     .with_escape_newlines(true);
+/// handler.handle(&LogRecord::new("app", Level::INFO, "\x1b[2Jgone\nforged line"));
+/// assert_eq!(out.contents(), "\\x1b[2Jgone\\nforged line\n");
+/// assert_eq!(handler.escape(), Escape::CONTROLS.union(Escape::NEWLINES));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Escape(u8);
 
