@@ -7,6 +7,7 @@
 //!   an error) and with the permissions of those who may write the log: the owner always, the
 //!   group and others only when the log grants them write access. A 0644 log gets a 0600 lock
 //!   file, so a user who can only read the log cannot lock it (`flock` needs only read access).
+//!   An existing lock file of this process's user that grants more is tightened to that.
 //! - **How long a record waits.** A lock held longer than the handler's bound (a lock file created
 //!   earlier by someone else, or a stuck process) is reported once through `handle_error`, and
 //!   the record is written without it (never lost, but not checked for rotation). Until the lock
@@ -58,6 +59,8 @@ impl SharedLock {
         #[cfg(not(unix))]
         let _ = log;
         let file = options.open(&lock_path)?;
+        #[cfg(unix)]
+        tighten_mode(&file, lock_mode(log));
         Ok(SharedLock {
             file,
             path: lock_path,
@@ -111,6 +114,20 @@ impl SharedLock {
     }
 }
 
+/// Takes away from an existing lock file (one made by an older version, 0644 under the usual
+/// umask) the bits `allowed` does not grant. Never adds any; a file this process may not change
+/// (another user's) is left as it is.
+#[cfg(unix)]
+fn tighten_mode(file: &File, allowed: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(metadata) = file.metadata() {
+        let mode = metadata.permissions().mode() & 0o7777;
+        if mode & !allowed != 0 {
+            let _ = file.set_permissions(std::fs::Permissions::from_mode(mode & allowed));
+        }
+    }
+}
+
 /// The lock file's permission bits: read and write for the owner, and for the group and others
 /// only when the log lets them write (those who cannot write the log have no business locking
 /// it). 0600 when the log does not exist yet.
@@ -152,6 +169,19 @@ mod tests {
             assert_eq!(mode_of(&lock_path) & !expected, 0, "log {log_mode:o}");
             assert_eq!(mode_of(&lock_path) & 0o600, 0o600);
         }
+    }
+
+    #[test]
+    fn an_existing_lock_file_open_to_all_is_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        std::fs::write(&log, "").unwrap();
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let lock_path = dir.path().join("app.log.lock");
+        std::fs::write(&lock_path, "").unwrap();
+        std::fs::set_permissions(&lock_path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        SharedLock::open(lock_path.clone(), &log, DEFAULT_LOCK_TIMEOUT).unwrap();
+        assert_eq!(mode_of(&lock_path), 0o600);
     }
 
     #[test]
