@@ -1,8 +1,9 @@
 //! What the HTTP handler does when the server misbehaves: records wait in the bounded queue while
 //! it is down and arrive when it comes up; a 5xx is retried, a 4xx is not and counts as failed; a
 //! server that never answers times out while a full queue drops exactly the excess (the logging
-//! call never waits for the network); failures are reported once per burst; and with credentials,
-//! a redirect to another origin is not followed.
+//! call never waits for the network); failures are reported once per burst; and a redirect to
+//! another origin is not followed, with or without credentials, unless the handler is told to
+//! (and then the credentials stay behind).
 
 mod http_common;
 
@@ -12,7 +13,7 @@ use std::time::Duration;
 use http_common::{Reply, Server, free_port};
 use pylog::{
     Backpressure, DeliveryError, ErrorReporter, Handler, HttpHandler, HttpHandlerBuilder,
-    HttpMethod, Level, LogRecord, OwnedRecord, RetryPolicy,
+    HttpMethod, Level, LogRecord, OwnedRecord, Redirects, RetryPolicy,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -225,7 +226,7 @@ fn with_credentials_a_redirect_to_another_origin_is_not_followed() {
         *reports.lock().unwrap(),
         [format!(
             "private: HTTP Error 307: Temporary Redirect (redirect to {location} not followed: \
-             the request carries credentials)"
+             it leads to another origin)"
         )]
     );
     assert_eq!(handler.queue_stats().unwrap().failed, 1);
@@ -253,16 +254,79 @@ fn with_credentials_a_redirect_on_the_same_origin_is_followed() {
 }
 
 #[test]
-fn without_credentials_a_redirect_to_another_origin_is_followed() {
+fn without_credentials_a_redirect_to_another_origin_is_not_followed_either() {
+    let elsewhere = Server::start();
+    let server = Server::start();
+    let location = format!("http://{}/other", elsewhere.host());
+    server.set_default(Reply::Status(
+        307,
+        vec![("Location".into(), location.clone())],
+    ));
+    let (reports, report) = collector();
+    let handler = builder(&server.host())
+        .retry(retries(Some(3)))
+        .on_error(report)
+        .build()
+        .unwrap();
+    log(&handler, "public");
+    handler.close();
+    assert_eq!(server.requests().len(), 1);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the record reached another origin"
+    );
+    assert_eq!(
+        *reports.lock().unwrap(),
+        [format!(
+            "public: HTTP Error 307: Temporary Redirect (redirect to {location} not followed: \
+             it leads to another origin)"
+        )]
+    );
+}
+
+#[test]
+fn any_origin_follows_a_redirect_elsewhere_without_the_credentials() {
     let elsewhere = Server::start();
     let server = Server::start();
     let location = format!("http://{}/other", elsewhere.host());
     server.set_default(Reply::Status(307, vec![("Location".into(), location)]));
-    let handler = builder(&server.host()).build().unwrap();
+    let handler = builder(&server.host())
+        .credentials("user", "secret")
+        .redirects(Redirects::AnyOrigin)
+        .build()
+        .unwrap();
     log(&handler, "public");
     handler.close();
     let got = elsewhere.wait_for(1, WAIT);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].request_line, "POST /other HTTP/1.1");
+    assert_eq!(got[0].header("authorization"), None);
     assert_eq!(handler.stats().errors, 0);
+}
+
+#[test]
+fn redirects_none_follows_not_even_the_same_origin() {
+    let server = Server::start();
+    let location = format!("http://{}/moved", server.host());
+    server.set_default(Reply::Status(
+        307,
+        vec![("Location".into(), location.clone())],
+    ));
+    let (reports, report) = collector();
+    let handler = builder(&server.host())
+        .redirects(Redirects::None)
+        .retry(retries(Some(3)))
+        .on_error(report)
+        .build()
+        .unwrap();
+    log(&handler, "here");
+    handler.close();
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(
+        *reports.lock().unwrap(),
+        [format!(
+            "here: HTTP Error 307: Temporary Redirect (redirect to {location} not followed: \
+             the handler follows no redirect)"
+        )]
+    );
 }

@@ -76,8 +76,8 @@ pub use error::Error;
 pub use filter::{Filter, NameFilter};
 pub use format::{
     BASIC_FORMAT, BufferingFormatter, ColourChoice, ColourFormatter, ColourFormatterBuilder,
-    ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
-    JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
+    ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, Escape, FormatError, Formatter,
+    FormatterBuilder, JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
 };
 #[cfg(all(feature = "journald", target_os = "linux"))]
 pub use handler::journald;
@@ -101,7 +101,7 @@ pub use handler::{
     DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
 };
 #[cfg(feature = "http")]
-pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
 #[cfg(all(feature = "journald", target_os = "linux"))]
 pub use handler::{JournalHandler, JournalHandlerBuilder, JournalStats};
 #[cfg(feature = "smtp")]

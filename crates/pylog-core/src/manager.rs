@@ -26,7 +26,16 @@ use crate::logger::{Logger, Node};
 
 pub(crate) enum Entry {
     Logger(Arc<Node>),
-    Placeholder(Vec<Arc<Node>>),
+    /// Python's `PlaceHolder`: the loggers below a name that is not a logger yet. A set (keyed by
+    /// node address), so that registering the 100,000th child of `tenant` costs what the first did.
+    Placeholder(Children),
+}
+
+/// The children of a placeholder, keyed by the address of their node.
+pub(crate) type Children = HashMap<usize, Arc<Node>>;
+
+fn child_key(node: &Arc<Node>) -> usize {
+    Arc::as_ptr(node) as usize
 }
 
 pub(crate) struct ManagerShared {
@@ -95,7 +104,7 @@ impl Manager {
         let mut tree = self.0.tree.lock().unwrap_or_else(|e| e.into_inner());
         let children = match tree.get(name) {
             Some(Entry::Logger(node)) => return Logger::from_node(node.clone(), self.clone()),
-            Some(Entry::Placeholder(children)) => children.clone(),
+            Some(Entry::Placeholder(children)) => children.values().cloned().collect(),
             None => Vec::new(),
         };
         let node = Node::new(name.to_owned(), Level::NOTSET);
@@ -117,12 +126,13 @@ impl Manager {
         for prefix in parent_prefixes(&node.name) {
             match tree.get_mut(prefix) {
                 None => {
-                    tree.insert(prefix.to_owned(), Entry::Placeholder(vec![node.clone()]));
+                    let children = Children::from([(child_key(node), node.clone())]);
+                    tree.insert(prefix.to_owned(), Entry::Placeholder(children));
                 }
                 Some(Entry::Placeholder(children)) => {
-                    if !children.iter().any(|c| Arc::ptr_eq(c, node)) {
-                        children.push(node.clone());
-                    }
+                    children
+                        .entry(child_key(node))
+                        .or_insert_with(|| node.clone());
                 }
                 Some(Entry::Logger(found)) => {
                     parent = Some(found.clone());

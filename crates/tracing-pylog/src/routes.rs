@@ -7,11 +7,16 @@
 //! meant for other trees. A target whose logger does not exist yet is judged as Python would judge a
 //! fresh logger there: a NOTSET logger without handlers under the nearest existing ancestor. The
 //! logger itself is created (Python's `getLogger`) when a record is actually handled on it.
+//!
+//! Callsites are few and fixed (one per macro in the program), so their map is copied on write
+//! and read without a lock. Targets are not: `log` records carry their target at run time
+//! (`tenant::t{id}`), so the target map is sharded behind read-write locks, and a new target
+//! costs one insertion, not a copy of every target seen so far.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use arc_swap::ArcSwap;
 use pylog_core::{Level, Logger, Manager, config_generation};
@@ -123,11 +128,58 @@ impl Hasher for AddressHasher {
 
 type ByCallsite = HashMap<usize, Arc<Route>, BuildHasherDefault<AddressHasher>>;
 
-/// Routes by callsite and by target, read without a lock; a new entry copies its map (rare: once
-/// per callsite or target).
+/// How many locks the target map is split over: threads logging to different targets rarely
+/// meet on one.
+const TARGET_SHARDS: usize = 16;
+
+/// Routes by target: [`TARGET_SHARDS`] maps, each behind its own lock, chosen by the target's
+/// hash.
+struct ByTarget {
+    hasher: RandomState,
+    shards: [RwLock<HashMap<Box<str>, Arc<Route>>>; TARGET_SHARDS],
+}
+
+impl ByTarget {
+    fn new() -> ByTarget {
+        ByTarget {
+            hasher: RandomState::new(),
+            shards: std::array::from_fn(|_| RwLock::new(HashMap::new())),
+        }
+    }
+
+    fn shard(&self, target: &str) -> &RwLock<HashMap<Box<str>, Arc<Route>>> {
+        let hash = self.hasher.hash_one(target);
+        &self.shards[(hash as usize) % TARGET_SHARDS]
+    }
+
+    /// The route for `target`, made by `make` if there is none yet.
+    fn get_or_insert(&self, target: &str, make: impl FnOnce() -> Route) -> Arc<Route> {
+        let shard = self.shard(target);
+        if let Some(route) = shard.read().unwrap_or_else(|e| e.into_inner()).get(target) {
+            return route.clone();
+        }
+        shard
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(target.into())
+            .or_insert_with(|| Arc::new(make()))
+            .clone()
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.read().unwrap_or_else(|e| e.into_inner()).len())
+            .sum()
+    }
+}
+
+/// Routes by callsite, read without a lock (a new callsite copies the map: rare, once per
+/// callsite), and by target (see [`ByTarget`]).
 pub(crate) struct Routes {
     manager: Manager,
-    by_target: ArcSwap<HashMap<Box<str>, Arc<Route>>>,
+    by_target: ByTarget,
     by_callsite: ArcSwap<ByCallsite>,
 }
 
@@ -135,9 +187,15 @@ impl Routes {
     pub(crate) fn new(manager: Manager) -> Routes {
         Routes {
             manager,
-            by_target: ArcSwap::from_pointee(HashMap::new()),
+            by_target: ByTarget::new(),
             by_callsite: ArcSwap::from_pointee(ByCallsite::default()),
         }
+    }
+
+    /// How many targets have a route.
+    #[cfg(test)]
+    fn target_count(&self) -> usize {
+        self.by_target.len()
     }
 
     pub(crate) fn manager(&self) -> &Manager {
@@ -146,16 +204,9 @@ impl Routes {
 
     /// The route for `target`, created on first use (its logger is not).
     pub(crate) fn get(&self, target: &str) -> Arc<Route> {
-        if let Some(route) = self.by_target.load().get(target) {
-            return route.clone();
-        }
-        let route = Arc::new(Route::new(self.manager.clone(), logger_name(target).into()));
-        self.by_target.rcu(|map| {
-            let mut map = HashMap::clone(map);
-            map.entry(target.into()).or_insert_with(|| route.clone());
-            map
-        });
-        self.by_target.load().get(target).cloned().unwrap_or(route)
+        self.by_target.get_or_insert(target, || {
+            Route::new(self.manager.clone(), logger_name(target).into())
+        })
     }
 
     /// Runs `f` on the route of a callsite: the per-event path, one pointer hash and no reference
@@ -222,5 +273,29 @@ mod tests {
         assert_eq!(route.logger().parent().unwrap().name(), "app");
         assert_eq!(tree.logger_names(), ["app", "app.db.pool"]);
         assert!(routes.get("root").accepts(Level::WARNING));
+    }
+
+    #[test]
+    fn a_target_has_one_route_whichever_thread_asks_first() {
+        let routes = Routes::new(Manager::new());
+        let found: Vec<Vec<Arc<Route>>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..500)
+                            .map(|i| routes.get(&format!("tenant::t{i}")))
+                            .collect()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(routes.target_count(), 500);
+        for other in &found[1..] {
+            for (a, b) in found[0].iter().zip(other) {
+                assert!(Arc::ptr_eq(a, b));
+            }
+        }
+        assert_eq!(&*found[0][7].name, "tenant.t7");
     }
 }

@@ -411,7 +411,7 @@ impl BraceFormat {
                         _ => false,
                     };
                     field.render(fields, out)?;
-                    Fields::end_colour(coloured, out);
+                    fields.end_colour(coloured, out);
                 }
             }
         }

@@ -533,17 +533,8 @@ fn subformat(out: &mut String, d: &Directive, conversions: &str, separators: &st
     if let Some(width) = d.width
         && width > len
     {
-        let fill = if d.pad == Pad::Zero {
-            "0000000000000000"
-        } else {
-            "                "
-        };
-        let mut left = width - len;
-        while left > 0 {
-            let chunk = left.min(fill.len());
-            out.insert_str(start, &fill[..chunk]);
-            left -= chunk;
-        }
+        let fill = if d.pad == Pad::Zero { b'0' } else { b' ' };
+        super::pyvalue::insert_repeat(out, start, fill, width - len);
     }
     change_case(out, start, if d.upper { Case::Upper } else { Case::Keep });
 }

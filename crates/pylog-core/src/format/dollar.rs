@@ -197,7 +197,7 @@ impl DollarFormat {
                     if !fields.push_common_text(attr, out) {
                         super::pyvalue::write_str_form(out, fields.value(attr)?);
                     }
-                    Fields::end_colour(coloured, out);
+                    fields.end_colour(coloured, out);
                 }
             }
         }

@@ -1,6 +1,9 @@
 //! `JsonFormatter`: one JSON object per record, for log shippers. Python has no JSON formatter in
-//! the standard library; this follows what `json.dumps(..., ensure_ascii=False)` writes.
+//! the standard library; this follows what `json.dumps(..., ensure_ascii=False)` writes, except
+//! that U+2028, U+2029 and U+0085 are always escaped, so that no tool splitting on Unicode line
+//! breaks cuts a record in two.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::pyvalue::{PyVal, write_float_repr};
@@ -281,8 +284,16 @@ impl JsonLayout {
             }
         }
         if self.extras {
+            // A key seen before is skipped (the first wins). Few extras are compared in place; many
+            // (a record with 40,000) go through a set, so the check stays linear.
+            let mut seen: Option<HashSet<&str>> = (record.extras.len() > SMALL_EXTRAS)
+                .then(|| HashSet::with_capacity(record.extras.len()));
             for (index, (key, value)) in record.extras.iter().enumerate() {
-                if self.is_key(key) || record.extras[..index].iter().any(|(k, _)| k == key) {
+                let repeated = match seen.as_mut() {
+                    Some(seen) => !seen.insert(key),
+                    None => record.extras[..index].iter().any(|(k, _)| k == key),
+                };
+                if repeated || self.is_key(key) {
                     continue;
                 }
                 push_separator(out, &mut first);
@@ -354,6 +365,9 @@ fn write_value(out: &mut String, value: PyVal<'_>) {
     }
 }
 
+/// Up to this many extras, repeated keys are found by comparing with the earlier ones.
+const SMALL_EXTRAS: usize = 16;
+
 /// What each ASCII byte becomes in a JSON string: 0 for itself, `u` for `\u00XX`, else the
 /// letter after the backslash.
 const ESCAPES: [u8; 128] = {
@@ -373,32 +387,69 @@ const ESCAPES: [u8; 128] = {
     table
 };
 
-/// Writes `s` as a JSON string, quoted, escaped as Python's `json.dumps(s, ensure_ascii=False)`.
+/// Writes `s` as a JSON string, quoted, escaped as Python's `json.dumps(s, ensure_ascii=False)`,
+/// except that the Unicode line breaks U+2028, U+2029 and U+0085 are escaped too (`\u2028`):
+/// tools that split text on Unicode line breaks would otherwise cut a record in two. Python's
+/// `json.dumps` keeps them raw; both forms decode to the same string.
 pub(crate) fn write_json_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape = match ESCAPES.get(usize::from(b)) {
-            Some(&e) if e != 0 => e,
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // `i` is always at the start of a character: ASCII bytes and the lead bytes 0xc2 and
+        // 0xe2 never continue one.
+        let (escape, len) = match b {
+            0xc2 if bytes.get(i + 1) == Some(&0x85) => (LineBreak::Nel, 2),
+            0xe2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                Some(&0xa8) => (LineBreak::LineSeparator, 3),
+                Some(&0xa9) => (LineBreak::ParagraphSeparator, 3),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            },
+            _ => match ESCAPES.get(usize::from(b)) {
+                Some(&e) if e != 0 => (LineBreak::Ascii(e), 1),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            },
         };
-        // `i` is an ASCII byte, so both slices end on character boundaries.
         out.push_str(&s[start..i]);
-        start = i + 1;
         out.push('\\');
-        if escape == b'u' {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push(char::from(escape));
+        match escape {
+            LineBreak::Ascii(b'u') => {
+                out.push_str("u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            LineBreak::Ascii(letter) => out.push(char::from(letter)),
+            LineBreak::Nel => out.push_str("u0085"),
+            LineBreak::LineSeparator => out.push_str("u2028"),
+            LineBreak::ParagraphSeparator => out.push_str("u2029"),
         }
+        i += len;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// What [`write_json_str`] escapes at one position.
+enum LineBreak {
+    /// An ASCII byte, with its entry of [`ESCAPES`].
+    Ascii(u8),
+    /// U+0085, NEXT LINE.
+    Nel,
+    /// U+2028, LINE SEPARATOR.
+    LineSeparator,
+    /// U+2029, PARAGRAPH SEPARATOR.
+    ParagraphSeparator,
 }
 
 #[cfg(test)]
@@ -418,6 +469,11 @@ mod tests {
         assert_eq!(escaped("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(escaped("\n\r\t\u{8}\u{c}"), r#""\n\r\t\b\f""#);
         assert_eq!(escaped("\u{0}\u{1f}\u{7f}"), "\"\\u0000\\u001f\u{7f}\"");
+        // Unicode line breaks are escaped (Python keeps them raw; both decode the same).
+        assert_eq!(
+            escaped("a\u{2028}b\u{2029}c\u{85}d\u{2027}\u{86}é"),
+            "\"a\\u2028b\\u2029c\\u0085d\u{2027}\u{86}é\""
+        );
         assert_eq!(escaped("é✓😀"), "\"é✓😀\"");
         assert_eq!(escaped(""), "\"\"");
     }
@@ -470,6 +526,25 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(out, r#"{"level":"INFO","user":2}"#);
+    }
+
+    #[test]
+    fn forty_thousand_extras_keep_the_first_of_each_key() {
+        let keys: Vec<String> = (0..20_000).map(|i| format!("k{i}")).collect();
+        let extras: Vec<(&str, Value<'_>)> = keys
+            .iter()
+            .chain(&keys)
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), Value::Int(i as i64)))
+            .collect();
+        let mut r = LogRecord::new("a", Level::INFO, "m");
+        r.extras = &extras;
+        let out = object(&r, JsonFormatter::builder().fields([]).unwrap());
+        let parsed: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed.len(), 20_000);
+        assert_eq!(parsed["k0"], 0);
+        assert_eq!(parsed["k19999"], 19_999);
     }
 
     #[test]

@@ -89,6 +89,7 @@ mod computed;
 pub mod datefmt;
 mod defaults;
 mod dollar;
+mod escape;
 mod json;
 mod percent;
 pub(crate) mod pyvalue;
@@ -114,6 +115,8 @@ pub use buffering::{BufferingFormatter, RecordsText};
 pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
 pub use computed::ComputeField;
 pub use defaults::DefaultValue;
+pub use escape::Escape;
+use escape::EscapeMark;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
 #[cfg(feature = "http")]
@@ -398,6 +401,8 @@ struct Inner {
     zone: Zone,
     /// ANSI colours by level, for a [`ColourFormatter`].
     colour: Option<colour::Colour>,
+    /// What this formatter escapes in every record (see [`FormatterBuilder::escape_newlines`]).
+    escape: Escape,
 }
 
 /// A compiled format string, in its style, or a JSON layout.
@@ -432,6 +437,8 @@ struct Fields<'a, 'r> {
     computed: &'a [(&'a str, String)],
     /// The colour code `levelname` fields are wrapped in, for a coloured formatter.
     levelname_colour: Option<&'a str>,
+    /// The escaping of this record's text, when any.
+    escape: Option<&'a EscapeMark>,
 }
 
 impl<'a> Fields<'a, '_> {
@@ -440,7 +447,7 @@ impl<'a> Fields<'a, '_> {
     fn start_colour(&self, attr: &Attr, out: &mut String) -> bool {
         match (attr, self.levelname_colour) {
             (Attr::Levelname, Some(code)) => {
-                out.push_str(code);
+                self.push_code(code, out);
                 true
             }
             _ => false,
@@ -448,9 +455,20 @@ impl<'a> Fields<'a, '_> {
     }
 
     /// Ends what [`Fields::start_colour`] started.
-    fn end_colour(started: bool, out: &mut String) {
+    fn end_colour(&self, started: bool, out: &mut String) {
         if started {
-            out.push_str(colour::RESET);
+            self.push_code(colour::RESET, out);
+        }
+    }
+
+    /// Writes a colour code, escaping the text before it but not the code.
+    fn push_code(&self, code: &str, out: &mut String) {
+        if let Some(mark) = self.escape {
+            mark.catch_up(out);
+        }
+        out.push_str(code);
+        if let Some(mark) = self.escape {
+            mark.skip(out);
         }
     }
 
@@ -512,6 +530,7 @@ impl Formatter {
             defaults: Defaults::default(),
             computed: computed::ComputedFields::default(),
             message_suffix: None,
+            escape: Escape::NONE,
         }
     }
 
@@ -539,6 +558,18 @@ impl Formatter {
     /// Formats `record` into `out` (appending), as Python's `Formatter.format`: the message, the
     /// format, then `exc_text` and `stack_info` each on a new line. On error `out` is left as it was.
     pub fn format(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
+        self.format_escaped(record, out, Escape::NONE)
+    }
+
+    /// Formats `record` as [`format`](Formatter::format) does, escaping what `escape` asks for
+    /// besides what this formatter escapes itself (see [`Escape`]). The colour codes of a
+    /// [`ColourFormatter`] are never escaped.
+    pub fn format_escaped(
+        &self,
+        record: &LogRecord<'_>,
+        out: &mut String,
+        escape: Escape,
+    ) -> Result<(), FormatError> {
         let line_colour = self
             .0
             .colour
@@ -548,7 +579,13 @@ impl Formatter {
         if let Some(code) = line_colour {
             out.push_str(code);
         }
-        let result = self.format_uncoloured(record, out);
+        let escape = escape.union(self.0.escape);
+        let mark = (!escape.is_none())
+            .then(|| EscapeMark::new(escape, matches!(self.0.body, Body::Json(_)), out.len()));
+        let result = self.format_uncoloured(record, out, mark.as_ref());
+        if let (Ok(()), Some(mark)) = (&result, &mark) {
+            mark.catch_up(out);
+        }
         match result {
             Ok(()) if line_colour.is_some() => out.push_str(colour::RESET),
             Ok(()) => {}
@@ -566,15 +603,21 @@ impl Formatter {
         record: &LogRecord<'_>,
         out: &mut String,
     ) -> Result<(), FormatError> {
-        self.format_parts(record, out, false)
+        self.format_parts(record, out, false, None)
+    }
+
+    /// What this formatter escapes in every record.
+    pub fn escape(&self) -> Escape {
+        self.0.escape
     }
 
     fn format_uncoloured(
         &self,
         record: &LogRecord<'_>,
         out: &mut String,
+        escape: Option<&EscapeMark>,
     ) -> Result<(), FormatError> {
-        self.format_parts(record, out, true)
+        self.format_parts(record, out, true, escape)
     }
 
     /// The fields, then (when `appendix`) `exc_text` and `stack_info`.
@@ -583,6 +626,7 @@ impl Formatter {
         record: &LogRecord<'_>,
         out: &mut String,
         appendix: bool,
+        escape: Option<&EscapeMark>,
     ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
@@ -595,7 +639,7 @@ impl Formatter {
             asctime = Some(buf);
         }
         let start = out.len();
-        let result = self.format_segments(record, asctime.as_deref(), out);
+        let result = self.format_segments(record, asctime.as_deref(), out, escape);
         if let Some(buf) = asctime.take() {
             scratch::give_back(&ASCTIME_BUFFER, buf);
         }
@@ -627,6 +671,7 @@ impl Formatter {
         record: &LogRecord<'_>,
         asctime: Option<&str>,
         out: &mut String,
+        escape: Option<&EscapeMark>,
     ) -> Result<(), FormatError> {
         let computed = if self.0.computed.is_empty() {
             Vec::new()
@@ -634,6 +679,7 @@ impl Formatter {
             self.0.computed.compute(record)
         };
         let fields = Fields {
+            escape,
             record,
             asctime,
             defaults: &self.0.defaults,
@@ -660,7 +706,7 @@ impl Formatter {
                         let value = fields.value(attr)?;
                         pyvalue::render(out, spec, value)?;
                     }
-                    Fields::end_colour(coloured, out);
+                    fields.end_colour(coloured, out);
                 }
                 Segment::Fail(failure) => return Err(failure.error_for(&fields)),
             }
@@ -859,6 +905,7 @@ pub struct FormatterBuilder {
     defaults: Defaults,
     computed: computed::ComputedFields,
     message_suffix: Option<String>,
+    escape: Escape,
 }
 
 impl FormatterBuilder {
@@ -903,6 +950,17 @@ impl FormatterBuilder {
         for (name, value) in defaults {
             self.defaults.insert(name.as_ref(), value.into());
         }
+        self
+    }
+
+    /// Write CR and LF inside a record (its message, fields, exception text) as `\r` and `\n`, so
+    /// that each record is one line (see [`Escape`]). Off by default, as in Python.
+    pub fn escape_newlines(mut self, on: bool) -> Self {
+        self.escape = if on {
+            self.escape.union(Escape::NEWLINES)
+        } else {
+            Escape::NONE
+        };
         self
     }
 
@@ -1030,10 +1088,12 @@ impl FormatterBuilder {
             zone: self.zone,
             colour: None,
             message_suffix: self.message_suffix,
+            escape: self.escape,
         })))
     }
 
     fn build_or_default(self) -> Formatter {
+        let escape = self.escape;
         self.build().unwrap_or_else(|_| {
             Formatter(Arc::new(Inner {
                 id: next_formatter_id(),
@@ -1055,6 +1115,7 @@ impl FormatterBuilder {
                 zone: Zone::Local,
                 colour: None,
                 message_suffix: None,
+                escape,
             }))
         })
     }

@@ -253,19 +253,28 @@ fn write_repr_form(out: &mut String, value: PyVal<'_>, ascii_only: bool) {
     }
 }
 
-/// Inserts `n` copies of `fill` (one ASCII character repeated, at least 16 times) at byte `at`,
-/// without allocating when `out` has the room.
-fn insert_repeat(out: &mut String, at: usize, fill: &'static str, n: usize) {
-    let mut left = n;
-    while left > 0 {
-        let chunk = left.min(fill.len());
-        out.insert_str(at, &fill[..chunk]);
-        left -= chunk;
+/// Inserts `n` copies of the ASCII byte `fill` at byte `at` of `out`, moving what follows once.
+pub(crate) fn insert_repeat(out: &mut String, at: usize, fill: u8, n: usize) {
+    const SHORT: usize = 16;
+    if n <= SHORT {
+        let run = [fill; SHORT];
+        // An ASCII fill byte: the run is always valid UTF-8.
+        if let Ok(run) = std::str::from_utf8(&run[..n]) {
+            out.insert_str(at, run);
+        }
+        return;
     }
+    // A wide field (`%(message)1048576s`): the fill is added at the end and rotated into place,
+    // so the text after `at` moves once and no padded copy is made.
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.resize(bytes.len() + n, fill);
+    bytes[at..].rotate_right(n);
+    *out = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
-const SPACES: &str = "                ";
-const ZEROS: &str = "0000000000000000";
+const SPACES: u8 = b' ';
+const ZEROS: u8 = b'0';
 
 /// Pads the text written since `start` to the spec's width (spaces; left-justified with `-`).
 fn pad_text(out: &mut String, start: usize, spec: &Spec) {
@@ -644,6 +653,29 @@ mod tests {
         let mut x = spec(b'x');
         x.alt = true;
         assert_eq!(r(x, PyVal::Int(-255)), "-0xff");
+    }
+
+    #[test]
+    fn a_wide_field_is_padded_in_one_piece() {
+        let s = Spec {
+            conversion: b's',
+            width: Some(MAX_WIDTH),
+            ..Spec::default()
+        };
+        let mut out = String::from("before|");
+        render(&mut out, &s, PyVal::Str("é")).unwrap();
+        assert_eq!(out.len(), "before|".len() + MAX_WIDTH - 1 + "é".len());
+        assert!(out.starts_with("before|    "));
+        assert!(out.ends_with(" é"));
+        let n = Spec {
+            conversion: b'd',
+            width: Some(40),
+            zero: true,
+            ..Spec::default()
+        };
+        let mut out = String::from("x");
+        render(&mut out, &n, PyVal::Int(-42)).unwrap();
+        assert_eq!(out, format!("x-{}42", "0".repeat(37)));
     }
 
     #[test]

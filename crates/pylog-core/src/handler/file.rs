@@ -54,6 +54,7 @@ impl FileHandler {
     /// | mode | [`FileMode::Append`] | `mode='a'` |
     /// | encoding | UTF-8 (the only one) | `encoding=None` |
     /// | delay | `false`: open now, so a missing directory is an error here | `delay=False` |
+    /// | no_follow | `false`: a symbolic link at the path is followed | — |
     pub fn builder(path: impl AsRef<Path>) -> FileHandlerBuilder {
         FileHandlerBuilder::new(path.as_ref())
     }
@@ -68,6 +69,7 @@ pub struct FileHandlerBuilder {
     delay: bool,
     encoding: Option<String>,
     flush: FlushPolicy,
+    no_follow: bool,
 }
 
 impl FileHandlerBuilder {
@@ -83,6 +85,7 @@ impl FileHandlerBuilder {
             delay: false,
             encoding: None,
             flush: FlushPolicy::EveryRecord,
+            no_follow: false,
         }
     }
 
@@ -111,6 +114,15 @@ impl FileHandlerBuilder {
         self
     }
 
+    /// Refuse to follow a symbolic link at the log's path (`O_NOFOLLOW`, Unix only): opening fails
+    /// with `[Errno 40] Too many levels of symbolic links` instead. Use it when others can write
+    /// to the log's directory and could plant a link to a file the process may write. Python has
+    /// no such option; off by default, as there.
+    pub fn no_follow(mut self, no_follow: bool) -> Self {
+        self.no_follow = no_follow;
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler. The path is made absolute now, as
     /// Python does, so a later change of directory does not move the log.
     pub fn build(self) -> Result<Handler, Error> {
@@ -128,6 +140,7 @@ impl FileHandlerBuilder {
         }
         let path = self.absolute_path()?;
         let mut file = LogFile::new(path, self.mode, self.flush);
+        file.set_no_follow(self.no_follow);
         if !self.delay {
             file.open().map_err(|e| Error::open_file(file.path(), e))?;
         }
@@ -174,6 +187,13 @@ macro_rules! file_options {
         /// [`FlushPolicy`](crate::FlushPolicy).
         pub fn flush_policy(mut self, policy: $crate::FlushPolicy) -> Self {
             self.file = self.file.flush_policy(policy);
+            self
+        }
+
+        /// Refuse to follow a symbolic link at the log's path (`O_NOFOLLOW`, Unix only); see
+        /// [`FileHandlerBuilder::no_follow`](crate::FileHandlerBuilder::no_follow).
+        pub fn no_follow(mut self, no_follow: bool) -> Self {
+            self.file = self.file.no_follow(no_follow);
             self
         }
     };

@@ -67,6 +67,11 @@ pub(crate) struct LogFile {
     /// Bytes accepted but not written yet (throughput mode only).
     pending: Vec<u8>,
     last_write: Instant,
+    /// Open with `O_NOFOLLOW`: a symbolic link at the path is an error, not followed.
+    no_follow: bool,
+    /// The permission bits of the file this handler had open before it released it (for a
+    /// rotation, or because the file was moved away): a file it creates in its place gets them.
+    replaced_mode: Option<u32>,
 }
 
 impl LogFile {
@@ -82,7 +87,14 @@ impl LogFile {
             policy,
             pending: Vec::new(),
             last_write: Instant::now(),
+            no_follow: false,
+            replaced_mode: None,
         }
+    }
+
+    /// Opens the file with `O_NOFOLLOW` (Unix): a symbolic link at the path makes opening fail.
+    pub(crate) fn set_no_follow(&mut self, no_follow: bool) {
+        self.no_follow = no_follow;
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -93,21 +105,66 @@ impl LogFile {
         self.file.is_some()
     }
 
-    /// Opens the file now (truncating it in write mode).
+    /// Opens the file now (truncating it in write mode). A file created in place of one this
+    /// handler released gets that file's permission bits, whatever the umask.
     pub(crate) fn open(&mut self) -> io::Result<()> {
-        let mut options = OpenOptions::new();
-        match self.mode {
-            FileMode::Append => options.append(true).create(true),
-            FileMode::Write => options.write(true).create(true).truncate(true),
-        };
-        let file = options
-            .open(&self.path)
+        let file = self
+            .open_keeping_mode()
             .map_err(|e| super::open_error(&self.path, e))?;
         let metadata = file.metadata()?;
         self.size = metadata.len();
         self.regular = metadata.is_file();
         self.file = Some(file);
         Ok(())
+    }
+
+    fn options(&self) -> OpenOptions {
+        let mut options = OpenOptions::new();
+        match self.mode {
+            FileMode::Append => options.append(true).create(true),
+            FileMode::Write => options.write(true).create(true).truncate(true),
+        };
+        #[cfg(unix)]
+        if self.no_follow {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW);
+        }
+        options
+    }
+
+    /// Creates the file with the mode of the file it replaces when there is one to keep, or opens
+    /// it as Python does.
+    fn open_keeping_mode(&self) -> io::Result<File> {
+        #[cfg(unix)]
+        if let Some(mode) = self.replaced_mode {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let mut options = self.options();
+            // `create_new` so that only a file created here is given the mode: an existing file
+            // (another process's, in the shared mode) keeps its own.
+            options.create_new(true).mode(mode);
+            match options.open(&self.path) {
+                Ok(file) => {
+                    // The umask may have taken bits away; the creation mode never adds any, so
+                    // the file was never more open than `mode`.
+                    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+                    return Ok(file);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.options().open(&self.path)
+    }
+
+    /// Remembers the open file's permission bits before it is released.
+    fn remember_mode(&mut self) {
+        #[cfg(unix)]
+        if let Some(file) = &self.file
+            && let Ok(metadata) = file.metadata()
+        {
+            use std::os::unix::fs::PermissionsExt;
+            self.replaced_mode = Some(metadata.permissions().mode() & 0o7777);
+        }
     }
 
     /// Opens the file if it is not open, unless it was closed in write mode.
@@ -211,6 +268,7 @@ impl LogFile {
     pub(crate) fn release(&mut self) -> io::Result<()> {
         let written = self.write_pending();
         self.pending.clear();
+        self.remember_mode();
         self.file = None;
         written
     }

@@ -26,6 +26,7 @@ mod null;
 mod queue;
 mod rotating;
 mod rotation;
+mod shared_lock;
 #[cfg(feature = "smtp")]
 mod smtp;
 #[cfg(feature = "socket")]
@@ -39,7 +40,7 @@ pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
-pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
 #[cfg(all(feature = "journald", target_os = "linux"))]
 pub use journald::{JournalHandler, JournalHandlerBuilder, JournalStats};
 pub use log_file::FlushPolicy;
@@ -67,14 +68,14 @@ use std::any::Any;
 use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Write as _};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use arc_swap::ArcSwapOption;
 
 use crate::filter::{Filter, Filters};
 use crate::format::repr::py_repr;
-use crate::format::{FormatError, Formatter};
+use crate::format::{Escape, FormatError, Formatter};
 use crate::level::Level;
 use crate::record::LogRecord;
 use crate::scratch;
@@ -103,6 +104,12 @@ pub trait Emit: Any + Send + Sync + 'static {
     /// The counters of the destination's queue, for one that queues records.
     fn queue_stats(&self) -> Option<worker::QueueStats> {
         None
+    }
+
+    /// Whether control characters in records are escaped unless the handler says otherwise
+    /// ([`Handler::with_escape_controls`]): `true` for a stream that is a terminal.
+    fn escapes_controls_by_default(&self) -> bool {
+        false
     }
 
     /// The handler's class name as Python shows it (`StreamHandler`).
@@ -141,6 +148,7 @@ pub trait Emit: Any + Send + Sync + 'static {
 pub struct EmitContext<'a> {
     formatter: &'a Formatter,
     buffer: &'a mut String,
+    escape: Escape,
 }
 
 impl EmitContext<'_> {
@@ -148,8 +156,14 @@ impl EmitContext<'_> {
     /// handler's reused buffer and returns it, so the destination can append its terminator.
     pub fn format(&mut self, record: &LogRecord<'_>) -> Result<&mut String, FormatError> {
         self.buffer.clear();
-        self.formatter.format(record, self.buffer)?;
+        self.formatter
+            .format_escaped(record, self.buffer, self.escape)?;
         Ok(self.buffer)
+    }
+
+    /// What the handler escapes in the records it formats (see [`Escape`]).
+    pub fn escape(&self) -> Escape {
+        self.escape
     }
 
     /// The formatter in use.
@@ -330,7 +344,16 @@ struct Shared {
     failing: AtomicBool,
     /// The text of that failure.
     last_failure: Mutex<Option<String>>,
+    /// The escaping settings, as `ESCAPE_*` bits.
+    escape: AtomicU8,
 }
+
+/// Escape CR and LF (see [`Handler::with_escape_newlines`]).
+const ESCAPE_NEWLINES: u8 = 1;
+/// Escape control characters, whatever the destination's default.
+const ESCAPE_CONTROLS_ON: u8 = 2;
+/// Do not escape control characters, whatever the destination's default.
+const ESCAPE_CONTROLS_OFF: u8 = 4;
 
 /// A handler: a destination plus its own level, formatter and filters. Python: `logging.Handler`.
 ///
@@ -393,6 +416,7 @@ impl Handler {
             closed: AtomicBool::new(false),
             failing: AtomicBool::new(false),
             last_failure: Mutex::new(None),
+            escape: AtomicU8::new(0),
         });
         let mut all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|h| h.strong_count() > 0);
@@ -423,6 +447,60 @@ impl Handler {
     pub fn with_name(self, name: impl Into<String>) -> Handler {
         self.set_name(Some(name.into()));
         self
+    }
+
+    /// Writes CR and LF inside each record as `\r` and `\n`, so that a record is always one line
+    /// (builder style; see [`Escape`]). Off by default, as in Python.
+    pub fn with_escape_newlines(self, on: bool) -> Handler {
+        self.set_escape_newlines(on);
+        self
+    }
+
+    /// Turns the escaping of CR and LF on or off (see [`Handler::with_escape_newlines`]).
+    pub fn set_escape_newlines(&self, on: bool) {
+        if on {
+            self.0.escape.fetch_or(ESCAPE_NEWLINES, Ordering::Relaxed);
+        } else {
+            self.0.escape.fetch_and(!ESCAPE_NEWLINES, Ordering::Relaxed);
+        }
+    }
+
+    /// Escapes control characters in records (`true`) or writes them raw (`false`), whatever the
+    /// destination's default (builder style; see [`Escape`]). The default is to escape on a
+    /// [`StreamHandler`] whose stream is a terminal, and nowhere else.
+    pub fn with_escape_controls(self, on: bool) -> Handler {
+        self.set_escape_controls(on);
+        self
+    }
+
+    /// Sets the escaping of control characters (see [`Handler::with_escape_controls`]).
+    pub fn set_escape_controls(&self, on: bool) {
+        let (set, clear) = if on {
+            (ESCAPE_CONTROLS_ON, ESCAPE_CONTROLS_OFF)
+        } else {
+            (ESCAPE_CONTROLS_OFF, ESCAPE_CONTROLS_ON)
+        };
+        let _ = self
+            .0
+            .escape
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                Some((bits & !clear) | set)
+            });
+    }
+
+    /// What this handler escapes in the records it formats, its formatter's own escaping aside.
+    pub fn escape(&self) -> Escape {
+        let bits = self.0.escape.load(Ordering::Relaxed);
+        let controls = bits & ESCAPE_CONTROLS_ON != 0
+            || (bits & ESCAPE_CONTROLS_OFF == 0 && self.0.sink.escapes_controls_by_default());
+        let mut escape = Escape::NONE;
+        if controls {
+            escape = escape.union(Escape::CONTROLS);
+        }
+        if bits & ESCAPE_NEWLINES != 0 {
+            escape = escape.union(Escape::NEWLINES);
+        }
+        escape
     }
 
     /// The handler's level; records below it are not handed to it by loggers.
@@ -567,6 +645,7 @@ impl Handler {
             &mut EmitContext {
                 formatter,
                 buffer: &mut buffer,
+                escape: self.escape(),
             },
         );
         scratch::give_back(&FORMAT_BUFFER, buffer);

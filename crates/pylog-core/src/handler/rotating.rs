@@ -10,7 +10,10 @@
 //! file safely: each record is written under an exclusive lock on `app.log.lock`, after checking
 //! that `app.log` is still the file this process has open and measuring its size. Use it too when
 //! another program appends to the same file: without it, the handler counts its own writes and
-//! measures the file only when a record would cross `max_bytes`.
+//! measures the file only when a record would cross `max_bytes`. The lock file is created with
+//! `O_NOFOLLOW`, writable only by those who may write the log, and a record waits for it at most
+//! [`lock_timeout`](RotatingFileHandlerBuilder::lock_timeout): a lock held longer (by a stuck or
+//! hostile process) is reported once per burst and the record is written without it.
 //!
 //! ```no_run
 //! use pylog_core::RotatingFileHandler;
@@ -21,10 +24,10 @@
 //! # Ok::<(), pylog_core::Error>(())
 //! ```
 
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
@@ -32,6 +35,7 @@ use super::log_file::LogFile;
 use super::rotation::{
     RotationHooks, remove_if_exists, rename, rotation_hook_options, with_suffix,
 };
+use super::shared_lock::{Acquired, DEFAULT_LOCK_TIMEOUT, SharedLock};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
 use crate::record::LogRecord;
@@ -50,7 +54,10 @@ pub struct RotatingFileHandler {
 struct State {
     file: LogFile,
     /// The lock file of the shared (multi-process) mode.
-    lock: Option<File>,
+    lock: Option<SharedLock>,
+    /// The last rollover failed (a directory in the backup chain, a read-only directory): the
+    /// failure was reported, and the next ones are not until a rollover succeeds again.
+    rollover_failing: bool,
 }
 
 impl RotatingFileHandler {
@@ -66,6 +73,8 @@ impl RotatingFileHandler {
     /// | namer, rotator | none: `app.log.N`, a rename | `namer=None`, `rotator=None` |
     /// | gzip | `false` | — |
     /// | shared | `false` | — |
+    /// | lock_timeout | 2 s | — |
+    /// | no_follow | `false` | — |
     pub fn builder(path: impl AsRef<Path>) -> RotatingFileHandlerBuilder {
         RotatingFileHandlerBuilder {
             file: FileHandlerBuilder::new(path.as_ref()),
@@ -76,6 +85,7 @@ impl RotatingFileHandler {
             shared: false,
             at_limit: false,
             lock_path: None,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
     }
 
@@ -141,6 +151,34 @@ impl RotatingFileHandler {
         Ok(())
     }
 
+    /// Rolls over if this record calls for it. A failed rollover is reported for the first record
+    /// of a burst of failures only (it is tried again for each record, and the burst ends when
+    /// one succeeds); the record is written to the current file either way.
+    fn rollover_if_due(
+        &self,
+        file: &mut LogFile,
+        line_chars: u64,
+        shared: bool,
+        failing: &mut bool,
+    ) -> io::Result<()> {
+        let result = match self.should_rollover(file, line_chars, shared) {
+            Ok(true) => self.do_rollover(file),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                *failing = false;
+                Ok(())
+            }
+            Err(_) if *failing => Ok(()),
+            Err(e) => {
+                *failing = true;
+                Err(e)
+            }
+        }
+    }
+
     /// The multi-process check: the file at the path may have been rotated by another process.
     fn follow_other_processes(file: &mut LogFile) -> io::Result<()> {
         if file.is_open() && !file.is_still_at_path()? {
@@ -165,27 +203,39 @@ impl Emit for RotatingFileHandler {
         text.push('\n');
         let line_chars = python_len(text);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let State { file, lock } = &mut *state;
-        if let Some(lock) = lock.as_ref() {
-            lock.lock()?;
-        }
-        let result = (|| {
-            if lock.is_some() {
-                Self::follow_other_processes(file)?;
-            }
+        let State {
+            file,
+            lock,
+            rollover_failing,
+        } = &mut *state;
+        let Some(lock) = lock.as_mut() else {
             // A failed rotation is reported, but the record is still written to the current file.
-            let rotated = match self.should_rollover(file, line_chars, lock.is_some()) {
-                Ok(true) => self.do_rollover(file),
-                Ok(false) => Ok(()),
-                Err(e) => Err(e),
-            };
+            let rotated = self.rollover_if_due(file, line_chars, false, rollover_failing);
             file.write(text.as_bytes(), record.level)?;
-            rotated
-        })();
-        if let Some(lock) = lock.as_ref() {
-            lock.unlock()?;
+            rotated?;
+            return Ok(());
+        };
+        match lock.acquire()? {
+            Acquired::Locked => {
+                let result = (|| {
+                    Self::follow_other_processes(file)?;
+                    let rotated = self.rollover_if_due(file, line_chars, true, rollover_failing);
+                    file.write(text.as_bytes(), record.level)?;
+                    rotated
+                })();
+                lock.release()?;
+                result?;
+            }
+            Acquired::Busy { report } => {
+                // Another process holds the lock too long: the record is written without it,
+                // to the file now at the path, and never rotates it.
+                Self::follow_other_processes(file)?;
+                file.write(text.as_bytes(), record.level)?;
+                if report {
+                    return Err(lock.stale_error().into());
+                }
+            }
         }
-        result?;
         Ok(())
     }
 
@@ -226,6 +276,7 @@ pub struct RotatingFileHandlerBuilder {
     shared: bool,
     at_limit: bool,
     lock_path: Option<PathBuf>,
+    lock_timeout: Duration,
 }
 
 impl std::fmt::Debug for RotatingFileHandlerBuilder {
@@ -237,6 +288,7 @@ impl std::fmt::Debug for RotatingFileHandlerBuilder {
             .field("hooks", &self.hooks)
             .field("gzip", &self.gzip)
             .field("shared", &self.shared)
+            .field("lock_timeout", &self.lock_timeout)
             .finish()
     }
 }
@@ -283,6 +335,14 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
+    /// In the shared mode, how long a record waits for a lock another process holds (default
+    /// 2 s). Past it the record is written without the lock and the stale lock is reported once;
+    /// see the handler's docs.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
         let mut file_builder = self.file;
@@ -297,11 +357,7 @@ impl RotatingFileHandlerBuilder {
                 .clone()
                 .unwrap_or_else(|| with_suffix(file.path(), ".lock"));
             Some(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock_path)
+                SharedLock::open(lock_path.clone(), file.path(), self.lock_timeout)
                     .map_err(|e| Error::open_file(&lock_path, e))?,
             )
         } else {
@@ -313,7 +369,11 @@ impl RotatingFileHandlerBuilder {
             _ => self.hooks,
         };
         Ok(Handler::new(RotatingFileHandler {
-            state: Mutex::new(State { file, lock }),
+            state: Mutex::new(State {
+                file,
+                lock,
+                rollover_failing: false,
+            }),
             max_bytes: self.max_bytes,
             backup_count: self.backup_count,
             delay,

@@ -100,6 +100,27 @@ macro_rules! rotation_hook_options {
 }
 pub(crate) use rotation_hook_options;
 
+/// Creates (or truncates) `dest` with the permission bits of `like`. The creation mode is never
+/// more open than `like`'s, and the bits the umask took away are put back afterwards.
+#[cfg(feature = "gzip")]
+fn create_like(dest: &Path, like: &std::fs::File) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mode = like.metadata()?.permissions().mode() & 0o7777;
+        let file = options.mode(mode).open(dest)?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = like;
+        options.open(dest)
+    }
+}
+
 /// Removes `path`; a missing file is not an error. A failure names the path, as CPython's
 /// `os.remove` does (`[Errno 21] Is a directory: '/var/log/app.log.1'`).
 pub(crate) fn remove_if_exists(path: &Path) -> io::Result<()> {
@@ -128,7 +149,8 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Writes `source` gzip-compressed to `dest`, then removes `source`. A missing source is not an
-/// error (nothing was logged since the last rotation).
+/// error (nothing was logged since the last rotation). The compressed file gets the source's
+/// permission bits (a 0600 log gives a 0600 `.gz`).
 #[cfg(feature = "gzip")]
 fn gzip_file(source: &Path, dest: &Path) -> io::Result<()> {
     use flate2::{Compression, write::GzEncoder};
@@ -137,7 +159,7 @@ fn gzip_file(source: &Path, dest: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let output = std::fs::File::create(dest)?;
+    let output = create_like(dest, &input)?;
     let mut encoder = GzEncoder::new(io::BufWriter::new(output), Compression::default());
     io::copy(&mut input, &mut encoder)?;
     let mut output = encoder.finish()?;

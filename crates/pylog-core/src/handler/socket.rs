@@ -117,7 +117,7 @@ impl Emit for SocketHandler {
 ///
 /// | option | default | Python |
 /// |---|---|---|
-/// | `timeout` | 1 s (at least 1 ms) | `makeSocket(timeout=1)`: connecting and each write |
+/// | `timeout` | 1 s (at least 1 ms) | `makeSocket(timeout=1)`: connecting, and each `send` call |
 /// | `retry_start` | 1 s | `retryStart = 1.0` |
 /// | `retry_factor` | 2.0 | `retryFactor = 2.0` |
 /// | `retry_max` | 30 s | `retryMax = 30.0` |
@@ -145,8 +145,10 @@ pub struct SocketHandlerBuilder {
 }
 
 impl SocketHandlerBuilder {
-    /// How long connecting, and each write, may take before the connection counts as failed
-    /// (Python's `makeSocket(timeout)`). A write that times out closes the connection: part of a
+    /// How long connecting, and writing each record's frame, may take before the connection
+    /// counts as failed (Python's `makeSocket(timeout)`). The time is for the whole frame, not
+    /// for each `write()` call as in CPython, so a receiver that reads a few bytes at a time
+    /// cannot hold the handler's thread. A write that times out closes the connection: part of a
     /// record may have been sent, and a new connection starts clean.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout.max(Duration::from_millis(1));

@@ -1,6 +1,6 @@
 //! `StreamHandler`: records to stderr, stdout or any `Write`. Python: `logging.StreamHandler`.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use super::{Emit, EmitContext, Handler, HandlerError};
@@ -14,6 +14,12 @@ enum Target {
 
 /// Writes each record and its terminator (`\n`) to a stream, then flushes, as Python does.
 ///
+/// On a terminal (standard error or output when `IsTerminal` says so), control characters in
+/// records are escaped by default, so that a message cannot clear the screen, set the window
+/// title or write the clipboard: `ESC` is written as `\x1b`, as tracing-subscriber's `fmt`
+/// writes it (see [`Escape`](crate::Escape)); [`Handler::with_escape_controls`] turns it off.
+/// Python writes them raw. The colours of a [`ColourFormatter`](crate::ColourFormatter) stay.
+///
 /// ```
 /// use pylog_core::{Level, LogRecord, SharedWriter, StreamHandler};
 /// let buffer = SharedWriter::new();
@@ -24,6 +30,8 @@ enum Target {
 pub struct StreamHandler {
     target: Target,
     terminator: String,
+    /// Whether the stream is a terminal (decided when the handler is made).
+    terminal: bool,
 }
 
 impl StreamHandler {
@@ -44,6 +52,14 @@ impl StreamHandler {
         ))))
     }
 
+    /// A handler writing to a writer that stands for a terminal (a pseudo-terminal, or a test's
+    /// buffer): its records are escaped as on a terminal.
+    pub fn terminal_writer(writer: impl Write + Send + 'static) -> Handler {
+        let mut handler = StreamHandler::for_target(StreamTarget::Writer(Box::new(writer)));
+        handler.terminal = true;
+        Handler::new(handler)
+    }
+
     /// A handler with another terminator (Python: `StreamHandler.terminator`).
     pub fn with_terminator(target: StreamTarget, terminator: impl Into<String>) -> Handler {
         let mut handler = StreamHandler::for_target(target);
@@ -52,14 +68,15 @@ impl StreamHandler {
     }
 
     pub(crate) fn for_target(target: StreamTarget) -> StreamHandler {
-        let target = match target {
-            StreamTarget::Stderr => Target::Stderr,
-            StreamTarget::Stdout => Target::Stdout,
-            StreamTarget::Writer(w) => Target::Writer(Mutex::new(w)),
+        let (target, terminal) = match target {
+            StreamTarget::Stderr => (Target::Stderr, io::stderr().is_terminal()),
+            StreamTarget::Stdout => (Target::Stdout, io::stdout().is_terminal()),
+            StreamTarget::Writer(w) => (Target::Writer(Mutex::new(w)), false),
         };
         StreamHandler {
             target,
             terminator: "\n".into(),
+            terminal,
         }
     }
 }
@@ -111,6 +128,10 @@ impl Emit for StreamHandler {
             Target::Stdout => io::stdout().flush(),
             Target::Writer(w) => w.lock().unwrap_or_else(|e| e.into_inner()).flush(),
         }
+    }
+
+    fn escapes_controls_by_default(&self) -> bool {
+        self.terminal
     }
 
     fn kind(&self) -> &'static str {

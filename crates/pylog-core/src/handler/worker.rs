@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
 
 use crossbeam_channel::{Receiver, Select, SendTimeoutError, Sender, TrySendError};
 use std::thread::JoinHandle;
@@ -144,6 +144,9 @@ pub enum Dropped {
     Timeout,
     /// The record was logged by the worker's own thread, from inside a delivery.
     Reentrant,
+    /// The record was logged after a close that timed out, while the worker's thread was still
+    /// stuck in a delivery: it is not waited for.
+    Stuck,
 }
 
 /// The worker's counters. Python has none; these make loss visible.
@@ -276,6 +279,7 @@ impl WorkerBuilder {
             retry_wakeup: Condvar::new(),
             sealed: AtomicBool::new(false),
             finished: AtomicBool::new(false),
+            abandoned: AtomicBool::new(false),
             flushers: AtomicUsize::new(0),
             signals: AtomicUsize::new(0),
             taking: AtomicU64::new(0),
@@ -361,6 +365,9 @@ struct Shared {
     /// record is left in a queue nobody reads. See [`Worker::send`].
     sealed: AtomicBool,
     finished: AtomicBool,
+    /// A close gave up waiting: the thread is still in a delivery that does not end (a receiver
+    /// that stopped reading). Records logged after that never wait for it.
+    abandoned: AtomicBool,
     flushers: AtomicUsize,
     /// Messages on the queue that are not records (wake-ups and flush marks), so that the
     /// counts of queued records leave them out. Only flushes and closes change it.
@@ -641,6 +648,39 @@ impl Shared {
         deliver_with_retry(self, &mut self.lock_deliver(), &[record], &mut false);
     }
 
+    /// Delivers a record logged after a close, on the calling thread, unless the worker's thread
+    /// is stuck in a delivery a close gave up on: the record is then counted as dropped instead
+    /// of making the caller wait for it.
+    fn deliver_after_close(&self, record: OwnedRecord) -> Result<(), Dropped> {
+        let mut pause = Duration::from_micros(100);
+        loop {
+            match self.deliver.try_lock() {
+                Ok(mut deliver) => {
+                    deliver_with_retry(self, &mut deliver, &[record], &mut false);
+                    return Ok(());
+                }
+                Err(TryLockError::Poisoned(poisoned)) => {
+                    deliver_with_retry(self, &mut poisoned.into_inner(), &[record], &mut false);
+                    return Ok(());
+                }
+                Err(TryLockError::WouldBlock) => {
+                    if self.abandoned.load(Ordering::SeqCst)
+                        && !self.finished.load(Ordering::SeqCst)
+                    {
+                        if self.to_fallback(std::slice::from_ref(&record)) {
+                            return Ok(());
+                        }
+                        self.dropped.fetch_add(1, Ordering::Relaxed);
+                        return Err(Dropped::Stuck);
+                    }
+                    // The worker is still draining for a close, or another caller delivers.
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(5));
+                }
+            }
+        }
+    }
+
     /// Takes what is still queued and delivers it on the calling thread: for a sender that
     /// queued a record after the worker's last look.
     fn rescue(&self) {
@@ -757,16 +797,18 @@ impl Worker {
     /// While a close drains the queue, the record is queued behind the others, so a chain of
     /// queues (a queue handler in front of a network handler) that shutdown drains side by side
     /// keeps its order. Once the drain is over the record is delivered at once, on the calling
-    /// thread, so a record logged during or after shutdown is still written.
+    /// thread, so a record logged during or after shutdown is still written; but when the close
+    /// timed out and the worker's thread is still stuck in a delivery, the record goes to the
+    /// fallback handler, or is counted as dropped ([`Dropped::Stuck`]) where there is none,
+    /// rather than waiting behind it.
     pub fn send(&self, record: OwnedRecord) -> Result<(), Dropped> {
         let shared = &*self.shared;
         if self.is_current_thread() {
             self.count_reentrant();
             return Err(Dropped::Reentrant);
         }
-        if shared.sealed.load(Ordering::SeqCst) {
-            shared.deliver_now(record);
-            return Ok(());
+        if shared.sealed.load(Ordering::SeqCst) || shared.abandoned.load(Ordering::SeqCst) {
+            return shared.deliver_after_close(record);
         }
         match self.enqueue(Message::Record(record)) {
             Ok(()) => {
@@ -787,8 +829,7 @@ impl Worker {
             }
             Err((_, Message::Record(record))) if shared.closing.load(Ordering::SeqCst) => {
                 // The worker closed while this call waited for room.
-                shared.deliver_now(record);
-                Ok(())
+                shared.deliver_after_close(record)
             }
             Err((_, Message::Record(record)))
                 if shared.to_fallback(std::slice::from_ref(&record)) =>
@@ -952,8 +993,10 @@ impl Worker {
                 let _ = thread.join();
             }
         } else {
-            // The worker is stuck in a delivery: what still waits is given up here. The batch
-            // being delivered may yet arrive; if it fails, the worker gives it up itself.
+            // The worker is stuck in a delivery: what still waits is given up here, and later
+            // records do not wait behind it. The batch being delivered may yet arrive; if it
+            // fails, the worker gives it up itself.
+            shared.abandoned.store(true, Ordering::SeqCst);
             shared.abandon_waiting();
             shared.report_left();
         }

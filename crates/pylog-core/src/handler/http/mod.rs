@@ -29,9 +29,10 @@
 mod fields;
 mod transport;
 
-pub use transport::HttpMethod;
+pub use transport::{HttpMethod, Redirects};
 
 use crate::handler::background::delegate_to_background;
+use std::io::Write as _;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -65,6 +66,7 @@ impl HttpHandler {
             method: HttpMethod::Get,
             secure: false,
             credentials: None,
+            redirects: Redirects::SameOrigin,
             root_certificates: None,
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
@@ -116,6 +118,7 @@ impl Emit for HttpHandler {
 /// | `method` | [`HttpMethod::Get`] | `method="GET"` |
 /// | `secure` | `false` (http) | `secure=False` |
 /// | `credentials` | none | `credentials=None` |
+/// | `redirects` | [`Redirects::SameOrigin`] | none followed |
 /// | `root_certificates` | none: the platform's roots | `context=None` |
 /// | `timeout` | 10 s per request | none (waits forever) |
 /// | `connect_timeout` | 5 s | none |
@@ -139,6 +142,7 @@ pub struct HttpHandlerBuilder {
     method: HttpMethod,
     secure: bool,
     credentials: Option<(String, String)>,
+    redirects: Redirects,
     root_certificates: Option<Vec<u8>>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -177,10 +181,18 @@ impl HttpHandlerBuilder {
     }
 
     /// Sends `Authorization: Basic base64(user:password)` with every request (Python's
-    /// `credentials=(user, password)`, sent even over http, as in Python). A redirect to another
-    /// scheme, host or port is then not followed.
+    /// `credentials=(user, password)`, sent even over http, as in Python). Over http to a host
+    /// other than this machine, [`build`](Self::build) prints one warning on stderr: anyone on
+    /// the network path can read them. Credentials in the host (`user:pw@host`) count too.
     pub fn credentials(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
         self.credentials = Some((user.into(), password.into()));
+        self
+    }
+
+    /// Which redirects to follow (default: only those to the same scheme, host and port, with
+    /// or without credentials). See [`Redirects`].
+    pub fn redirects(mut self, redirects: Redirects) -> Self {
+        self.redirects = redirects;
         self
     }
 
@@ -274,12 +286,18 @@ impl HttpHandlerBuilder {
         let url = Url::parse(&target).map_err(|e| {
             Error::InvalidArguments(format!("invalid URL {}: {e}", py_repr(&target)))
         })?;
+        if let Some(warning) =
+            transport::cleartext_credentials_warning(&url, self.credentials.is_some())
+        {
+            let _ = writeln!(std::io::stderr().lock(), "{warning}");
+        }
         let transport = Transport::new(Settings {
             url,
             method: self.method,
             body: self.body,
             secure: self.secure,
             credentials: self.credentials,
+            redirects: self.redirects,
             root_certificates: self.root_certificates.as_deref(),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,

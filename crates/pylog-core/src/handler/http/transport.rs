@@ -52,6 +52,24 @@ impl std::str::FromStr for HttpMethod {
     }
 }
 
+/// Which redirects an [`HttpHandler`](super::HttpHandler) follows (at most 10 in a row).
+///
+/// CPython's `HTTPHandler` follows none (`http.client` does not). Following one to another
+/// origin would deliver the record, and any credentials, to a server the configuration did not
+/// name, so that needs [`AnyOrigin`](Redirects::AnyOrigin); even then the `Authorization`
+/// header is not sent to another host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Redirects {
+    /// Follow none: a 3xx is the answer, and a failed delivery (CPython's behaviour).
+    None,
+    /// Follow those to the same scheme, host and port (the default).
+    #[default]
+    SameOrigin,
+    /// Follow any, whatever the origin.
+    AnyOrigin,
+}
+
 /// What a request carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Body {
@@ -70,6 +88,7 @@ pub(crate) struct Transport {
     pub(crate) method: HttpMethod,
     pub(crate) body: Body,
     pub(crate) credentials: Option<(String, String)>,
+    redirects: Redirects,
     buffer: String,
 }
 
@@ -80,6 +99,7 @@ pub(crate) struct Settings<'a> {
     pub(crate) body: Body,
     pub(crate) secure: bool,
     pub(crate) credentials: Option<(String, String)>,
+    pub(crate) redirects: Redirects,
     pub(crate) root_certificates: Option<&'a [u8]>,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
@@ -88,7 +108,7 @@ pub(crate) struct Settings<'a> {
 impl Transport {
     pub(crate) fn new(settings: Settings<'_>) -> Result<Transport, Error> {
         let tls = tls_config(settings.root_certificates)?;
-        let guard_credentials = settings.credentials.is_some();
+        let redirects = settings.redirects;
         let builder = Client::builder()
             .tls_backend_preconfigured(tls)
             .https_only(settings.secure)
@@ -96,9 +116,7 @@ impl Transport {
             .http1_title_case_headers()
             .timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout)
-            .redirect(Policy::custom(move |attempt| {
-                redirect(attempt, guard_credentials)
-            }));
+            .redirect(Policy::custom(move |attempt| redirect(attempt, redirects)));
         let client = off_runtime(move || builder.build())
             .map_err(|e| Error::InvalidArguments(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport {
@@ -107,6 +125,7 @@ impl Transport {
             method: settings.method,
             body: settings.body,
             credentials: settings.credentials,
+            redirects: settings.redirects,
             buffer: String::new(),
         })
     }
@@ -167,7 +186,7 @@ impl Transport {
             None => request,
         };
         let response = request.send().map_err(classify)?;
-        check_status(response)
+        check_status(response, self.redirects)
     }
 }
 
@@ -204,7 +223,7 @@ fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// A 2xx is delivered; a redirect that was not followed, or a 4xx, is refused for good (408 and
 /// 429 excepted); a 5xx is worth another try. The text is urllib's (`HTTP Error 500: Internal
 /// Server Error`); CPython's `HTTPHandler` itself does not look at the status.
-fn check_status(response: Response) -> Result<(), DeliveryError> {
+fn check_status(response: Response, redirects: Redirects) -> Result<(), DeliveryError> {
     let status = response.status();
     let location = response
         .headers()
@@ -223,8 +242,12 @@ fn check_status(response: Response) -> Result<(), DeliveryError> {
         status.canonical_reason().unwrap_or("")
     );
     if status.is_redirection() {
+        let why = match redirects {
+            Redirects::None => "the handler follows no redirect",
+            _ => "it leads to another origin",
+        };
         text.push_str(&format!(
-            " (redirect to {} not followed: the request carries credentials)",
+            " (redirect to {} not followed: {why})",
             location.as_deref().unwrap_or("?")
         ));
     }
@@ -238,9 +261,9 @@ fn check_status(response: Response) -> Result<(), DeliveryError> {
     }
 }
 
-/// Same-origin redirects are followed; with credentials, one to another scheme, host or port is
-/// not (the 3xx becomes the answer, and a failed delivery).
-fn redirect(attempt: Attempt<'_>, guard_credentials: bool) -> reqwest::redirect::Action {
+/// Follows what the policy allows; a redirect it does not is the answer (the 3xx, and a failed
+/// delivery). The origin compared is that of the URL the handler was built with.
+fn redirect(attempt: Attempt<'_>, redirects: Redirects) -> reqwest::redirect::Action {
     if attempt.previous().len() > MAX_REDIRECTS {
         return attempt.error("too many redirects");
     }
@@ -248,11 +271,40 @@ fn redirect(attempt: Attempt<'_>, guard_credentials: bool) -> reqwest::redirect:
         .previous()
         .first()
         .is_some_and(|first| first.origin() == attempt.url().origin());
-    if guard_credentials && !same_origin {
-        attempt.stop()
-    } else {
-        attempt.follow()
+    match redirects {
+        Redirects::None => attempt.stop(),
+        Redirects::SameOrigin if !same_origin => attempt.stop(),
+        _ => attempt.follow(),
     }
+}
+
+/// The warning for credentials sent without TLS to a host other than this machine, or `None`.
+/// The URL is shown without any password it holds.
+pub(crate) fn cleartext_credentials_warning(url: &Url, explicit: bool) -> Option<String> {
+    let in_url = !url.username().is_empty() || url.password().is_some();
+    if url.scheme() != "http" || !(explicit || in_url) || is_loopback(url) {
+        return None;
+    }
+    let mut shown = url.clone();
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    Some(format!(
+        "pylog: HTTPHandler sends credentials to {shown} without TLS (secure is off): anyone on \
+         the network path can read them"
+    ))
+}
+
+/// Whether the URL's host is this machine (`localhost`, `127.0.0.0/8`, `::1`).
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 /// A connection refused, a reset or a timeout is transient; a TLS failure (an untrusted
@@ -345,6 +397,35 @@ mod tests {
         assert_eq!("Get".parse::<HttpMethod>().ok(), Some(HttpMethod::Get));
         let err = "PUT".parse::<HttpMethod>().err().map(|e| e.to_string());
         assert_eq!(err.as_deref(), Some("method must be GET or POST"));
+    }
+
+    #[test]
+    fn credentials_in_clear_to_another_host_are_warned_about() {
+        let warn = |url: &str, explicit: bool| {
+            cleartext_credentials_warning(&Url::parse(url).unwrap(), explicit)
+        };
+        assert_eq!(
+            warn("http://logs.example.com:8080/log", true).as_deref(),
+            Some(
+                "pylog: HTTPHandler sends credentials to http://logs.example.com:8080/log \
+                 without TLS (secure is off): anyone on the network path can read them"
+            )
+        );
+        let in_url = warn("http://user:pw@192.0.2.1/log", false).unwrap();
+        assert!(in_url.contains("http://192.0.2.1/log"), "{in_url}");
+        assert!(!in_url.contains("pw"), "{in_url}");
+        assert_eq!(warn("http://logs.example.com/log", false), None);
+        assert_eq!(warn("https://logs.example.com/log", true), None);
+        for local in [
+            "http://localhost:8080/log",
+            "http://LOCALHOST./log",
+            "http://app.localhost/log",
+            "http://127.0.0.1/log",
+            "http://127.8.9.10/log",
+            "http://[::1]:8080/log",
+        ] {
+            assert_eq!(warn(local, true), None, "{local}");
+        }
     }
 
     #[test]

@@ -149,12 +149,49 @@ impl TcpDelivery {
         let Some(stream) = self.stream.as_mut() else {
             return Err(DeliveryError::Transient(self.last_error.clone()));
         };
-        if let Err(e) = stream.write_all(&self.frames) {
+        if let Err(e) = write_frames(stream, &self.frames, self.timeout) {
             self.stream = None;
             return Err(DeliveryError::Transient(os_error_text(&e)));
         }
         Ok(())
     }
+}
+
+/// Writes each length-prefixed frame of `frames` within `timeout` of its start. The deadline is
+/// for the whole frame, not for each `write()` call: a receiver that drains a few bytes at a time
+/// lets every call make progress, and would otherwise hold the worker for as long as it likes.
+fn write_frames(stream: &mut TcpStream, frames: &[u8], timeout: Duration) -> io::Result<()> {
+    let mut rest = frames;
+    while !rest.is_empty() {
+        let length = match rest.get(..4) {
+            Some(prefix) => {
+                4 + u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize
+            }
+            None => rest.len(),
+        };
+        let (frame, next) = rest.split_at(length.min(rest.len()));
+        write_within(stream, frame, Instant::now() + timeout)?;
+        rest = next;
+    }
+    Ok(())
+}
+
+/// `write_all` that gives up (with `TimedOut`) once `deadline` has passed.
+fn write_within(stream: &mut TcpStream, mut bytes: &[u8], deadline: Instant) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::from(io::ErrorKind::TimedOut));
+        }
+        stream.set_write_timeout(Some(left))?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Whether the receiver has closed (or reset) the connection. A receiver sends nothing, so a
