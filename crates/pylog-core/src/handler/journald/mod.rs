@@ -578,6 +578,7 @@ mod tests {
         let mut ctx = EmitContext {
             formatter: &formatter,
             buffer: &mut buffer,
+            escape: crate::format::Escape::NONE,
         };
         let record = LogRecord::new("a", Level::ERROR, "x");
         let error = journal.emit(&record, &mut ctx).unwrap_err();
