@@ -71,6 +71,10 @@ pub use format::{
     ColourScope, DEFAULT_JSON_FIELDS, DefaultValue, FormatError, Formatter, FormatterBuilder,
     JsonFormatter, JsonFormatterBuilder, RecordsText, Style,
 };
+#[cfg(feature = "otlp")]
+pub use handler::otlp;
+#[cfg(feature = "otlp")]
+pub use handler::otlp::{OtlpCompression, OtlpHandler, OtlpHandlerBuilder, OtlpProtocol};
 #[cfg(feature = "syslog")]
 pub use handler::syslog;
 pub use handler::worker::{

@@ -111,6 +111,8 @@ use defaults::Defaults;
 pub use buffering::{BufferingFormatter, RecordsText};
 pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
 pub use defaults::DefaultValue;
+#[cfg(feature = "otlp")]
+pub(crate) use json::write_json_str;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
 #[cfg(feature = "http")]

@@ -21,6 +21,8 @@ mod http;
 mod log_file;
 mod memory;
 mod null;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 mod queue;
 mod rotating;
 mod rotation;
@@ -123,6 +125,13 @@ impl EmitContext<'_> {
     /// The formatter in use.
     pub fn formatter(&self) -> &Formatter {
         self.formatter
+    }
+
+    /// Whether the handler has a formatter of its own (Python's `self.formatter is not None`),
+    /// rather than the default one.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn has_own_formatter(&self) -> bool {
+        !std::ptr::eq(self.formatter, default_formatter())
     }
 }
 

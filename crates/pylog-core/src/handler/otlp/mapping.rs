@@ -1,0 +1,361 @@
+//! From a record to an OTLP `LogRecord`, as opentelemetry-python's `LoggingHandler` maps a Python
+//! `logging.LogRecord` (`opentelemetry/sdk/_logs/_internal/__init__.py`, `_translate` and
+//! `_get_attributes`, SDK 1.45):
+//!
+//! | OTLP field | from |
+//! |---|---|
+//! | `time_unix_nano` | `created`, in nanoseconds |
+//! | `observed_time_unix_nano` | when the batch is exported |
+//! | `severity_number` | the level, by [`severity_number`] (Python's `std_to_otel`) |
+//! | `severity_text` | the level's name, `WARN` for `WARNING` and `FATAL` for `CRITICAL` |
+//! | `body` | the formatted record when the handler has a formatter, else the message |
+//! | attributes | the extras (typed), then `code.file.path`, `code.function.name`, `code.line.number`, then `exception.type`, `exception.message`, `exception.stacktrace` when an error is attached |
+//! | scope | the logger's name |
+//!
+//! Python leaves `thread`/`threadName` out (they are among its reserved attributes); the handler
+//! adds `thread.id` and `thread.name` only when asked ([`thread_attributes`]).
+//!
+//! [`thread_attributes`]: super::OtlpHandlerBuilder::thread_attributes
+
+use std::sync::OnceLock;
+
+use super::proto::{self, any_value::Value as Any};
+use crate::level::Level;
+use crate::owned_record::OwnedRecord;
+use crate::record::{LogRecord, Value};
+
+/// The attribute keys of the semantic conventions that the mapping writes.
+pub(crate) mod keys {
+    pub(crate) const CODE_FILE_PATH: &str = "code.file.path";
+    pub(crate) const CODE_FUNCTION_NAME: &str = "code.function.name";
+    pub(crate) const CODE_LINE_NUMBER: &str = "code.line.number";
+    pub(crate) const EXCEPTION_TYPE: &str = "exception.type";
+    pub(crate) const EXCEPTION_MESSAGE: &str = "exception.message";
+    pub(crate) const EXCEPTION_STACKTRACE: &str = "exception.stacktrace";
+    pub(crate) const THREAD_ID: &str = "thread.id";
+    pub(crate) const THREAD_NAME: &str = "thread.name";
+}
+
+/// The OTLP `SeverityNumber` of a level, as Python's `std_to_otel`: below 10 unspecified (0);
+/// 10 DEBUG (5), 11 DEBUG2, 12 DEBUG3, 13–19 DEBUG4; the same steps from 20 (INFO, 9), 30 (WARN,
+/// 13), 40 (ERROR, 17) and 50 (FATAL, 21); above 53 FATAL4 (24).
+pub fn severity_number(level: Level) -> i32 {
+    let levelno = level.value();
+    if levelno < 10 {
+        return 0;
+    }
+    if levelno > 53 {
+        return 24;
+    }
+    // 10 → DEBUG (5), 20 → INFO (9), 30 → WARN (13), 40 → ERROR (17), 50 → FATAL (21).
+    let base = (levelno / 10) * 4 + 1;
+    base + (levelno % 10).min(3)
+}
+
+/// The OTLP `severity_text` of a level: its name, `WARN` for `WARNING` and `FATAL` for
+/// `CRITICAL`, as opentelemetry-python sends them.
+pub fn severity_text(record: &LogRecord<'_>) -> String {
+    let name = record.levelname().to_text();
+    match &*name {
+        "WARNING" => "WARN".to_owned(),
+        "CRITICAL" => "FATAL".to_owned(),
+        _ => name.into_owned(),
+    }
+}
+
+/// An extra's value as an OTLP value; `None` has none (Python's SDK drops such attributes).
+fn any_value(value: Value<'_>) -> Option<Any> {
+    Some(match value {
+        Value::Str(s) => Any::StringValue(s.to_owned()),
+        Value::Int(i) => Any::IntValue(i),
+        Value::UInt(u) => match i64::try_from(u) {
+            Ok(i) => Any::IntValue(i),
+            Err(_) => Any::StringValue(u.to_string()),
+        },
+        Value::BigInt(i) => match i64::try_from(i) {
+            Ok(i) => Any::IntValue(i),
+            Err(_) => Any::StringValue(i.to_string()),
+        },
+        Value::Float(f) => Any::DoubleValue(f),
+        Value::Bool(b) => Any::BoolValue(b),
+        Value::None => return None,
+    })
+}
+
+/// What the mapping needs beyond the record.
+pub(crate) struct MappingOptions {
+    /// Adds `thread.id` and `thread.name`.
+    pub(crate) thread_attributes: bool,
+}
+
+/// The OTLP record for a queued record. `observed` is the export time in nanoseconds.
+pub(crate) fn log_record(
+    owned: &OwnedRecord,
+    observed: u64,
+    options: &MappingOptions,
+) -> proto::LogRecord {
+    owned.with_record(|record| {
+        let mut attributes = Vec::with_capacity(record.extras.len() + 6);
+        let mut exception_type = None;
+        let mut exception_message = None;
+        for (index, (key, value)) in record.extras.iter().enumerate() {
+            // The first extra of a name wins, as everywhere in the record.
+            if record.extras[..index].iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            // The exception's type and message travel as reserved extras (see `exception_extras`).
+            match *key {
+                EXCEPTION_TYPE_EXTRA => {
+                    exception_type = any_value(*value);
+                    continue;
+                }
+                EXCEPTION_MESSAGE_EXTRA => {
+                    exception_message = any_value(*value);
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(v) = any_value(*value) {
+                attributes.push(proto::KeyValue::new(*key, v));
+            }
+        }
+        attributes.push(proto::KeyValue::new(
+            keys::CODE_FILE_PATH,
+            Any::StringValue(record.pathname.to_owned()),
+        ));
+        if let Some(func) = record.func_name {
+            attributes.push(proto::KeyValue::new(
+                keys::CODE_FUNCTION_NAME,
+                Any::StringValue(func.to_owned()),
+            ));
+        }
+        attributes.push(proto::KeyValue::new(
+            keys::CODE_LINE_NUMBER,
+            Any::IntValue(i64::from(record.lineno)),
+        ));
+        if let Some(t) = exception_type {
+            attributes.push(proto::KeyValue::new(keys::EXCEPTION_TYPE, t));
+        }
+        if let Some(m) = exception_message {
+            attributes.push(proto::KeyValue::new(keys::EXCEPTION_MESSAGE, m));
+        }
+        if let Some(trace) = record.exc_text() {
+            attributes.push(proto::KeyValue::new(
+                keys::EXCEPTION_STACKTRACE,
+                Any::StringValue(trace.to_owned()),
+            ));
+        }
+        if options.thread_attributes {
+            attributes.push(proto::KeyValue::new(
+                keys::THREAD_ID,
+                any_value(Value::UInt(record.thread)).unwrap_or(Any::IntValue(0)),
+            ));
+            attributes.push(proto::KeyValue::new(
+                keys::THREAD_NAME,
+                Any::StringValue(record.thread_name.to_string()),
+            ));
+        }
+        let body = owned.formatted().unwrap_or(record.msg);
+        proto::LogRecord {
+            time_unix_nano: nanos(record.created),
+            observed_time_unix_nano: observed,
+            severity_number: severity_number(record.level),
+            severity_text: severity_text(record),
+            body: Some(proto::AnyValue::string(body)),
+            attributes,
+            ..Default::default()
+        }
+    })
+}
+
+/// Python's `int(record.created * 1e9)`.
+pub(crate) fn nanos(seconds: f64) -> u64 {
+    let n = seconds * 1e9;
+    if n.is_finite() && n > 0.0 {
+        n as u64
+    } else {
+        0
+    }
+}
+
+/// The reserved extra names that carry an attached error's type and message from the logging
+/// thread (where the error is) to the worker. They cannot clash with an application's extras:
+/// a `tracing` field name cannot start with a NUL.
+pub(crate) const EXCEPTION_TYPE_EXTRA: &str = "\0exception.type";
+pub(crate) const EXCEPTION_MESSAGE_EXTRA: &str = "\0exception.message";
+
+/// The record's error as the two reserved extras: Python's `exctype.__name__` (here the Rust
+/// type the error was logged as) and `str(value.args[0])` (here the error's `Display`).
+/// `None` when no error is attached.
+pub(crate) fn exception_extras(record: &LogRecord<'_>) -> Option<(Option<&'static str>, String)> {
+    let error = record.exc_info?;
+    Some((record.exc_type, error.to_string()))
+}
+
+/// The resource attributes: `OTEL_RESOURCE_ATTRIBUTES` (comma-separated `key=value`, values
+/// percent-decoded), then `OTEL_SERVICE_NAME` as `service.name`, then the builder's additions;
+/// a later key replaces an earlier one. `service.name` falls back to `unknown_service:<exe>`,
+/// and `telemetry.sdk.*` say what sent the records.
+pub(crate) fn resource(
+    env_attributes: Option<&str>,
+    env_service_name: Option<&str>,
+    added: &[(String, String)],
+) -> proto::Resource {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("telemetry.sdk.language".to_owned(), "rust".to_owned()),
+        ("telemetry.sdk.name".to_owned(), "pylog".to_owned()),
+        (
+            "telemetry.sdk.version".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        ),
+    ];
+    fn set(pairs: &mut Vec<(String, String)>, key: &str, value: String) {
+        match pairs.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => pairs.push((key.to_owned(), value)),
+        }
+    }
+    for item in env_attributes.unwrap_or_default().split(',') {
+        if let Some((key, value)) = item.split_once('=') {
+            set(&mut pairs, key.trim(), percent_decode(value.trim()));
+        }
+    }
+    if let Some(name) = env_service_name.filter(|n| !n.is_empty()) {
+        set(&mut pairs, "service.name", name.to_owned());
+    }
+    for (key, value) in added {
+        set(&mut pairs, key, value.clone());
+    }
+    if !pairs
+        .iter()
+        .any(|(k, v)| k == "service.name" && !v.is_empty())
+    {
+        set(
+            &mut pairs,
+            "service.name",
+            format!("unknown_service:{}", executable_name()),
+        );
+    }
+    proto::Resource {
+        attributes: pairs
+            .into_iter()
+            .map(|(k, v)| proto::KeyValue::new(k, Any::StringValue(v)))
+            .collect(),
+        dropped_attributes_count: 0,
+    }
+}
+
+/// The program's file name, as Python's `os.path.basename(sys.executable)`.
+fn executable_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default()
+    })
+}
+
+/// `urllib.parse.unquote`: `%XX` sequences decoded as UTF-8 (invalid ones kept as they are).
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_numbers_are_pythons_std_to_otel() {
+        let table = [
+            (0, 0),
+            (5, 0),
+            (9, 0),
+            (10, 5),
+            (11, 6),
+            (12, 7),
+            (13, 8),
+            (19, 8),
+            (20, 9),
+            (21, 10),
+            (25, 12),
+            (30, 13),
+            (33, 16),
+            (40, 17),
+            (42, 19),
+            (50, 21),
+            (53, 24),
+            (54, 24),
+            (1000, 24),
+        ];
+        for (levelno, expected) in table {
+            assert_eq!(severity_number(Level::new(levelno)), expected, "{levelno}");
+        }
+    }
+
+    #[test]
+    fn severity_texts_are_the_ones_python_sends() {
+        let text = |level| severity_text(&LogRecord::new("a", level, "m"));
+        assert_eq!(text(Level::WARNING), "WARN");
+        assert_eq!(text(Level::CRITICAL), "FATAL");
+        assert_eq!(text(Level::INFO), "INFO");
+        assert_eq!(text(Level::new(25)), "Level 25");
+    }
+
+    #[test]
+    fn resource_attributes_follow_the_environment_and_the_builder() {
+        let r = resource(
+            Some("service.name=env, deployment.environment = prod%20eu ,bad"),
+            None,
+            &[("host.name".into(), "h1".into())],
+        );
+        let get = |key: &str| {
+            r.attributes
+                .iter()
+                .find(|kv| kv.key == key)
+                .and_then(|kv| kv.value.clone())
+        };
+        assert_eq!(get("service.name"), Some(proto::AnyValue::string("env")));
+        assert_eq!(
+            get("deployment.environment"),
+            Some(proto::AnyValue::string("prod eu"))
+        );
+        assert_eq!(get("host.name"), Some(proto::AnyValue::string("h1")));
+        let named = resource(Some("service.name=env"), Some("svc"), &[]);
+        assert!(
+            named
+                .attributes
+                .iter()
+                .any(|kv| kv.key == "service.name"
+                    && kv.value == Some(proto::AnyValue::string("svc")))
+        );
+        let unnamed = resource(None, None, &[]);
+        let name = unnamed
+            .attributes
+            .iter()
+            .find(|kv| kv.key == "service.name")
+            .and_then(|kv| kv.value.clone());
+        assert_eq!(
+            name,
+            Some(proto::AnyValue::string(format!(
+                "unknown_service:{}",
+                executable_name()
+            )))
+        );
+    }
+}

@@ -1,0 +1,476 @@
+//! The export side of [`OtlpHandler`](super::OtlpHandler): batches of records become
+//! `ExportLogsServiceRequest`s, posted with `reqwest` on the handler's worker thread.
+//!
+//! The HTTP client runs on a single-threaded Tokio runtime that the worker thread drives itself
+//! (`block_on`), so every line of the HTTP stack (reqwest, hyper, rustls) runs on that thread,
+//! where a record its `tracing` or `log` events would make is recognised as coming from inside a
+//! delivery and dropped (counted) instead of queued: an export can never cause another export.
+//! (`reqwest::blocking` would run them on a thread of its own, out of the guard's sight.)
+//!
+//! Retries follow the OTLP/HTTP specification: 429, 502, 503 and 504, and failures to connect or
+//! to get an answer in time, are retried with exponential backoff, waiting what `Retry-After`
+//! asks for when the server sends it; any other answer fails the request for good. Retries go on
+//! until delivery (or the configured attempts are spent); once the handler closes, they stop at
+//! its drain timeout.
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use prost::Message as _;
+use reqwest::header::{
+    CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT,
+};
+use reqwest::{StatusCode, Url};
+
+use super::env::{OtlpCompression, OtlpProtocol};
+use super::json::write_request;
+use super::mapping::{MappingOptions, log_record, nanos};
+use super::proto;
+use crate::error::Error;
+use crate::handler::http::transport::{error_text, in_runtime, is_tls_error, tls_config};
+use crate::handler::worker::{DeliveryError, ErrorReporter, RetryPolicy};
+use crate::owned_record::OwnedRecord;
+use crate::record::now;
+
+/// The largest request body sent: a batch whose request would be larger is split (OTLP
+/// receivers refuse bodies past their limit; the collector's default is larger than this).
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
+
+/// What the handler and its exporter share.
+#[derive(Default)]
+pub(crate) struct ExportState {
+    /// Records the receiver reported as rejected in a `partial_success`.
+    pub(crate) rejected: AtomicU64,
+    /// Requests sent and answered with success.
+    pub(crate) requests: AtomicU64,
+    /// Set when the handler closes: retries stop at this instant.
+    pub(crate) give_up_at: Mutex<Option<Instant>>,
+}
+
+impl ExportState {
+    fn give_up_at(&self) -> Option<Instant> {
+        *self.give_up_at.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn giving_up(&self) -> bool {
+        self.give_up_at().is_some_and(|t| Instant::now() >= t)
+    }
+}
+
+/// What [`Exporter::new`] needs.
+pub(crate) struct ExportSettings {
+    pub(crate) endpoint: Url,
+    pub(crate) protocol: OtlpProtocol,
+    pub(crate) compression: OtlpCompression,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Duration,
+    pub(crate) root_certificates: Option<Vec<u8>>,
+    pub(crate) resource: proto::Resource,
+    pub(crate) mapping: MappingOptions,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_request_bytes: usize,
+    pub(crate) reporter: Option<ErrorReporter>,
+}
+
+/// A failed request.
+struct Failure {
+    text: String,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
+/// Posts batches to the receiver; the worker's [`Deliver`](crate::handler::worker::Deliver).
+pub(crate) struct Exporter {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    settings: ExportSettings,
+    headers: HeaderMap,
+    state: Arc<ExportState>,
+    /// A failure was reported and no request has succeeded since.
+    failing: bool,
+}
+
+impl Exporter {
+    pub(crate) fn new(
+        settings: ExportSettings,
+        state: Arc<ExportState>,
+    ) -> Result<Exporter, Error> {
+        let tls = tls_config(settings.root_certificates.as_deref())?;
+        let mut headers = HeaderMap::new();
+        for (key, value) in &settings.headers {
+            let name = HeaderName::from_bytes(key.as_bytes())
+                .map_err(|e| Error::InvalidArguments(format!("OTLP header name {key:?}: {e}")))?;
+            let value = HeaderValue::from_str(value).map_err(|e| {
+                Error::InvalidArguments(format!("OTLP header {key:?}: invalid value: {e}"))
+            })?;
+            headers.append(name, value);
+        }
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .no_proxy()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .build()
+            .map_err(|e| Error::InvalidArguments(format!("cannot build the HTTP client: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .thread_name("pylog:otlp-dns")
+            .build()
+            .map_err(|source| Error::Io {
+                context: "cannot start the OTLP handler's runtime".to_owned(),
+                source,
+            })?;
+        Ok(Exporter {
+            runtime,
+            client,
+            settings,
+            headers,
+            state,
+            failing: false,
+        })
+    }
+
+    fn deliver_here(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+        let observed = nanos(now());
+        let records: Vec<(&str, proto::LogRecord)> = batch
+            .iter()
+            .map(|r| (r.name(), log_record(r, observed, &self.settings.mapping)))
+            .collect();
+        let result = self.send_split(&records, &batch[0]);
+        if let Err(error) = &result {
+            self.report(&batch[0], error);
+        }
+        result
+    }
+
+    /// Sends the records in as many requests as the size limit needs.
+    fn send_split(
+        &mut self,
+        records: &[(&str, proto::LogRecord)],
+        first: &OwnedRecord,
+    ) -> Result<(), DeliveryError> {
+        let body = self.encode(records);
+        if body.len() > self.settings.max_request_bytes && records.len() > 1 {
+            let (front, back) = records.split_at(records.len() / 2);
+            self.send_split(front, first)?;
+            return self.send_split(back, first);
+        }
+        let body = match self.settings.compression {
+            OtlpCompression::None => body,
+            OtlpCompression::Gzip => gzip(&body).map_err(|e| {
+                DeliveryError::Permanent(format!("cannot compress the request: {e}"))
+            })?,
+        };
+        self.send_with_retry(body, first)
+    }
+
+    /// The request for `records`: one resource, one scope per logger name (in order of first
+    /// appearance), each scope's records in order.
+    fn encode(&self, records: &[(&str, proto::LogRecord)]) -> Vec<u8> {
+        let request = request(&self.settings.resource, records);
+        match self.settings.protocol {
+            OtlpProtocol::HttpProtobuf => request.encode_to_vec(),
+            OtlpProtocol::HttpJson => {
+                let mut text = String::new();
+                write_request(&mut text, &request);
+                text.into_bytes()
+            }
+        }
+    }
+
+    fn send_with_retry(&mut self, body: Vec<u8>, first: &OwnedRecord) -> Result<(), DeliveryError> {
+        let retry = self.settings.retry;
+        let mut attempt = 1u32;
+        let mut backoff = retry.initial_backoff;
+        loop {
+            match self.send_once(body.clone()) {
+                Ok(()) => {
+                    self.failing = false;
+                    self.state.requests.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(failure) if !failure.retryable => {
+                    return Err(DeliveryError::Permanent(failure.text));
+                }
+                Err(failure) => {
+                    let spent = retry.max_attempts.is_some_and(|max| attempt >= max);
+                    if spent || self.state.giving_up() {
+                        return Err(DeliveryError::Transient(failure.text));
+                    }
+                    // With retries until delivery, the first failure of a burst is reported now.
+                    if retry.max_attempts.is_none() {
+                        self.report(first, &DeliveryError::Transient(failure.text.clone()));
+                    }
+                    let wait = failure.retry_after.unwrap_or(backoff);
+                    if !self.sleep(wait) {
+                        return Err(DeliveryError::Transient(failure.text));
+                    }
+                    backoff = (backoff * 2).min(retry.max_backoff);
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Sleeps `wait`, in slices, unless the handler's close deadline passes first; returns
+    /// whether it slept the whole time.
+    fn sleep(&self, wait: Duration) -> bool {
+        let end = Instant::now() + wait;
+        loop {
+            let now = Instant::now();
+            if now >= end {
+                return true;
+            }
+            if self.state.give_up_at().is_some_and(|t| now >= t) {
+                return false;
+            }
+            std::thread::sleep((end - now).min(Duration::from_millis(20)));
+        }
+    }
+
+    fn send_once(&mut self, body: Vec<u8>) -> Result<(), Failure> {
+        let content_type = match self.settings.protocol {
+            OtlpProtocol::HttpProtobuf => "application/x-protobuf",
+            OtlpProtocol::HttpJson => "application/json",
+        };
+        let mut request = self
+            .client
+            .post(self.settings.endpoint.clone())
+            .headers(self.headers.clone())
+            .header(CONTENT_TYPE, content_type)
+            .header(USER_AGENT, concat!("pylog/", env!("CARGO_PKG_VERSION")))
+            .body(body);
+        if self.settings.compression == OtlpCompression::Gzip {
+            request = request.header(CONTENT_ENCODING, "gzip");
+        }
+        let answer = self.runtime.block_on(async move {
+            let response = request.send().await?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, retry_after, body))
+        });
+        let (status, retry_after, body) = answer.map_err(|error| Failure {
+            text: format!("{}: {}", self.settings.endpoint, error_text(&error)),
+            retryable: !(error.is_builder() || is_tls_error(&error)),
+            retry_after: None,
+        })?;
+        if status.is_success() {
+            self.read_partial_success(&body);
+            return Ok(());
+        }
+        Err(Failure {
+            text: format!(
+                "{}: HTTP Error {}: {}{}",
+                self.settings.endpoint,
+                status.as_u16(),
+                status.canonical_reason().unwrap_or(""),
+                status_message(&body)
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            ),
+            retryable: matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+            retry_after,
+        })
+    }
+
+    /// Counts the records a `partial_success` says were rejected, and reports it.
+    fn read_partial_success(&mut self, body: &[u8]) {
+        let partial = match self.settings.protocol {
+            OtlpProtocol::HttpProtobuf => proto::ExportLogsServiceResponse::decode(body)
+                .ok()
+                .and_then(|r| r.partial_success)
+                .map(|p| (p.rejected_log_records, p.error_message)),
+            OtlpProtocol::HttpJson => json_partial_success(body),
+        };
+        let Some((rejected, message)) = partial else {
+            return;
+        };
+        if rejected <= 0 && message.is_empty() {
+            return;
+        }
+        let rejected = u64::try_from(rejected).unwrap_or(0);
+        self.state.rejected.fetch_add(rejected, Ordering::Relaxed);
+        let text = format!(
+            "{}: the receiver rejected {rejected} log records: {message}",
+            self.settings.endpoint
+        );
+        let record = OwnedRecord::new("pylog", crate::level::Level::WARNING, &text);
+        self.report_always(&record, &DeliveryError::Permanent(text.clone()));
+    }
+
+    /// Reports a failure, once per burst (until a request succeeds again).
+    fn report(&mut self, first: &OwnedRecord, error: &DeliveryError) {
+        if self.failing {
+            return;
+        }
+        self.failing = true;
+        self.report_always(first, error);
+    }
+
+    fn report_always(&self, first: &OwnedRecord, error: &DeliveryError) {
+        match &self.settings.reporter {
+            Some(report) => report(first, error),
+            None => first.with_record(|r| crate::handler::print_logging_error(r, error)),
+        }
+    }
+}
+
+impl crate::handler::worker::Deliver for Exporter {
+    fn deliver(&mut self, batch: &[OwnedRecord]) -> Result<(), DeliveryError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        if in_runtime() {
+            // A record delivered on a logging thread inside a Tokio runtime (after close):
+            // `block_on` cannot run there.
+            let result = std::thread::scope(|s| s.spawn(|| self.deliver_here(batch)).join());
+            return result.unwrap_or_else(|_| {
+                Err(DeliveryError::Permanent(
+                    "the delivery thread panicked".into(),
+                ))
+            });
+        }
+        self.deliver_here(batch)
+    }
+}
+
+/// The request for `records`, grouped by scope in order of first appearance.
+pub(crate) fn request(
+    resource: &proto::Resource,
+    records: &[(&str, proto::LogRecord)],
+) -> proto::ExportLogsServiceRequest {
+    let mut scopes: Vec<proto::ScopeLogs> = Vec::new();
+    for (name, record) in records {
+        let index = match scopes
+            .iter()
+            .position(|s| s.scope.as_ref().is_some_and(|scope| scope.name == *name))
+        {
+            Some(index) => index,
+            None => {
+                scopes.push(proto::ScopeLogs {
+                    scope: Some(proto::InstrumentationScope {
+                        name: (*name).to_owned(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                });
+                scopes.len() - 1
+            }
+        };
+        scopes[index].log_records.push(record.clone());
+    }
+    proto::ExportLogsServiceRequest {
+        resource_logs: vec![proto::ResourceLogs {
+            resource: Some(resource.clone()),
+            scope_logs: scopes,
+            schema_url: String::new(),
+        }],
+    }
+}
+
+fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(body)?;
+    encoder.finish()
+}
+
+/// `Retry-After` in seconds (an HTTP date is not read: the backoff applies then).
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The message of a `google.rpc.Status` body (field 2), which OTLP receivers send with errors.
+fn status_message(body: &[u8]) -> Option<String> {
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct Status {
+        #[prost(int32, tag = "1")]
+        code: i32,
+        #[prost(string, tag = "2")]
+        message: String,
+    }
+    if body.is_empty() {
+        return None;
+    }
+    if let Ok(status) = Status::decode(body)
+        && !status.message.is_empty()
+    {
+        return Some(status.message);
+    }
+    let text = std::str::from_utf8(body).ok()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value
+        .get("message")
+        .and_then(|m| m.as_str())
+        .map(str::to_owned)
+}
+
+/// `partialSuccess` of a JSON response: `rejectedLogRecords` (a string or a number) and
+/// `errorMessage`.
+fn json_partial_success(body: &[u8]) -> Option<(i64, String)> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let partial = value.get("partialSuccess")?;
+    let rejected = match partial.get("rejectedLogRecords") {
+        Some(serde_json::Value::String(s)) => s.parse().ok()?,
+        Some(n) => n.as_i64()?,
+        None => 0,
+    };
+    let message = partial
+        .get("errorMessage")
+        .and_then(|m| m.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    Some((rejected, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn json_partial_success_reads_strings_and_numbers() {
+        let body = br#"{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}"#;
+        assert_eq!(json_partial_success(body), Some((3, "too old".to_owned())));
+        let body = br#"{"partialSuccess":{"rejectedLogRecords":2}}"#;
+        assert_eq!(json_partial_success(body), Some((2, String::new())));
+        assert_eq!(json_partial_success(b"{}"), None);
+    }
+
+    #[test]
+    fn records_are_grouped_by_scope_in_order() {
+        let record = |body: &str| proto::LogRecord {
+            body: Some(proto::AnyValue::string(body)),
+            ..Default::default()
+        };
+        let records = [("a", record("1")), ("b", record("2")), ("a", record("3"))];
+        let r = request(&proto::Resource::default(), &records);
+        let scopes = &r.resource_logs[0].scope_logs;
+        assert_eq!(scopes.len(), 2);
+        assert_eq!(scopes[0].log_records, [record("1"), record("3")]);
+        assert_eq!(scopes[1].log_records, [record("2")]);
+    }
+}
