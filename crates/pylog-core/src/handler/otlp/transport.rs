@@ -256,10 +256,17 @@ impl Exporter {
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>((status, retry_after, body))
         });
-        let (status, retry_after, body) = answer.map_err(|error| Failure {
-            text: format!("{}: {}", self.settings.endpoint, error_text(&error)),
-            retryable: !(error.is_builder() || is_tls_error(&error)),
-            retry_after: None,
+        let (status, retry_after, body) = answer.map_err(|error| {
+            let retryable = !(error.is_builder() || is_tls_error(&error));
+            Failure {
+                text: format!(
+                    "{}: {}",
+                    self.settings.endpoint,
+                    error_text(&error.without_url())
+                ),
+                retryable,
+                retry_after: None,
+            }
         })?;
         if status.is_success() {
             self.read_partial_success(&body);
