@@ -208,6 +208,7 @@ pub(crate) fn resource(
             "telemetry.sdk.version".to_owned(),
             env!("CARGO_PKG_VERSION").to_owned(),
         ),
+        ("service.instance.id".to_owned(), instance_id().to_owned()),
     ];
     fn set(pairs: &mut Vec<(String, String)>, key: &str, value: String) {
         match pairs.iter_mut().find(|(k, _)| k == key) {
@@ -243,6 +244,42 @@ pub(crate) fn resource(
             .collect(),
         dropped_attributes_count: 0,
     }
+}
+
+/// A random UUID (version 4) for this process, as opentelemetry-python's default resource
+/// carries in `service.instance.id`: from the standard library's per-process random hash keys,
+/// the time and the process id.
+fn instance_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let half = |salt: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(salt);
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0),
+            );
+            h.write_u32(std::process::id());
+            h.finish()
+        };
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&half(1).to_be_bytes());
+        bytes[8..].copy_from_slice(&half(2).to_be_bytes());
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    })
 }
 
 /// The program's file name, as Python's `os.path.basename(sys.executable)`.
