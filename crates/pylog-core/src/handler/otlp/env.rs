@@ -149,9 +149,18 @@ pub(crate) fn signal_url(base: &str) -> String {
     format!("{}/v1/logs", base.trim_end_matches('/'))
 }
 
-/// `key=value,key2=value2` (W3C baggage without properties), percent-decoded; keys lower-cased
-/// as opentelemetry-python's `parse_env_headers` does.
+/// Headers as `key=value,key2=value2` (W3C baggage without properties), percent-decoded; keys
+/// lower-cased as opentelemetry-python's `parse_env_headers` does.
 pub(crate) fn parse_headers(text: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut headers = parse_pairs(text)?;
+    for (key, _) in &mut headers {
+        *key = key.to_lowercase();
+    }
+    Ok(headers)
+}
+
+/// `key=value,key2=value2`, percent-decoded and trimmed.
+pub(crate) fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, Error> {
     let mut headers = Vec::new();
     for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
         let Some((key, value)) = item.split_once('=') else {
@@ -159,7 +168,7 @@ pub(crate) fn parse_headers(text: &str) -> Result<Vec<(String, String)>, Error> 
                 "invalid header {item:?}: expected key=value"
             )));
         };
-        let key = percent_decode(key).trim().to_lowercase();
+        let key = percent_decode(key).trim().to_owned();
         if key.is_empty() {
             return Err(Error::InvalidArguments(format!(
                 "invalid header {item:?}: empty name"

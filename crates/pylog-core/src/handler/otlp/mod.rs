@@ -27,6 +27,7 @@ pub mod mapping;
 pub mod proto;
 mod transport;
 
+pub(crate) use env::parse_pairs;
 pub use env::{DEFAULT_ENDPOINT, OtlpCompression, OtlpProtocol};
 pub use json::write_request as write_json_request;
 pub use transport::DEFAULT_MAX_REQUEST_BYTES;
