@@ -2,6 +2,7 @@
 //! and `OTLPLogExporter` send for the same `logging.LogRecord`s (`tests/golden/otlp/`, made by
 //! `generate.py` there and decoded with the official OTLP definitions): severity number and
 //! text, body, every attribute's key, type, value and place, the scope, the resource's keys.
+//! So do the lines `OtlpJsonFormatter` writes, one request per record.
 //!
 //! Masked, because they must differ:
 //! - `timeUnixNano` and `observedTimeUnixNano` (the records were made at other times);
@@ -19,12 +20,13 @@ mod replay;
 use std::time::Duration;
 
 use otlp_common::Receiver;
-use pylog::OtlpHandler;
+use pylog::{OtlpHandler, OtlpJsonFormatter};
 use serde_json::Value;
 
 const GOLDEN: &str = include_str!("golden/otlp/expected.json");
 const RUST_PROTOBUF: &str = include_str!("golden/otlp/rust_protobuf.json");
 const RUST_JSON: &str = include_str!("golden/otlp/rust_json.json");
+const RUST_FILE: &str = include_str!("golden/otlp/rust_file.json");
 
 const MASKED_RECORD_FIELDS: [&str; 2] = ["timeUnixNano", "observedTimeUnixNano"];
 const MASKED_ATTRIBUTES: [&str; 2] = ["exception.type", "exception.stacktrace"];
@@ -111,12 +113,45 @@ fn requests_the_official_definitions_decoded_equal_pythons() {
     for (name, text) in [
         ("rust_protobuf.json", RUST_PROTOBUF),
         ("rust_json.json", RUST_JSON),
+        ("rust_file.json", RUST_FILE),
     ] {
         let ours: Vec<Value> = serde_json::from_str(text).expect(name);
         assert_eq!(ours.len(), python.len(), "{name}");
         for ((title, expected), ours) in python.iter().zip(ours) {
             assert_eq!(&masked(ours), expected, "{name}: case {title:?}");
         }
+    }
+}
+
+#[test]
+fn otlp_json_formatter_lines_equal_pythons_requests() {
+    let golden = golden();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("otlp.jsonl");
+    let handler = pylog::FileHandler::builder(&path)
+        .build()
+        .expect("file handler");
+    let formatter = |body: Option<pylog::Formatter>| -> pylog::Formatter {
+        let mut builder = OtlpJsonFormatter::builder()
+            .environment(|_| None)
+            .service_name("golden");
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        builder.build().expect("formatter").into()
+    };
+    handler.set_formatter(Some(formatter(None)));
+    replay::replay_with(&golden, &handler, |format| {
+        formatter(Some(pylog::Formatter::new(format).expect("valid format")))
+    });
+    handler.close();
+    let text = std::fs::read_to_string(&path).expect("the file");
+    let python = python_requests(&golden);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), python.len(), "one line per record");
+    for ((title, expected), line) in python.iter().zip(lines) {
+        let ours = masked(serde_json::from_str(line).expect("a JSON line"));
+        assert_eq!(&ours, expected, "case {title:?}");
     }
 }
 

@@ -37,8 +37,23 @@ impl std::error::Error for GoldenError {
     }
 }
 
-/// Logs every case of the golden file through `handler`, in order.
+/// Logs every case of the golden file through `handler`, in order; a case's `formatter` is set
+/// on the handler for that record.
+#[allow(dead_code)]
 pub fn replay(golden: &serde_json::Value, handler: &Handler) {
+    replay_with(golden, handler, |format| {
+        Formatter::new(format).expect("a valid format")
+    });
+}
+
+/// As [`replay`], with the formatter for a case's `formatter` made by `make`; cases without
+/// one get `make`'s output for no format restored to the handler's first formatter.
+pub fn replay_with(
+    golden: &serde_json::Value,
+    handler: &Handler,
+    make: impl Fn(&str) -> Formatter,
+) {
+    let original = handler.formatter();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     let pathname = text(&golden["pathname"]);
     let func = text(&golden["func"]);
@@ -81,11 +96,9 @@ pub fn replay(golden: &serde_json::Value, handler: &Handler) {
             record.exc_info = Some(error);
             record.exc_type = Some(std::any::type_name::<GoldenError>());
         }
-        let formatter = case
-            .get("formatter")
-            .map(|f| Formatter::new(&text(f)).expect("a valid format"));
-        handler.set_formatter(formatter);
+        let formatter = case.get("formatter").map(|f| make(&text(f)));
+        handler.set_formatter(formatter.or_else(|| original.clone()));
         handler.handle(&record);
     }
-    handler.set_formatter(None);
+    handler.set_formatter(original);
 }

@@ -74,7 +74,9 @@ pub use format::{
 #[cfg(feature = "otlp")]
 pub use handler::otlp;
 #[cfg(feature = "otlp")]
-pub use handler::otlp::{OtlpCompression, OtlpHandler, OtlpHandlerBuilder, OtlpProtocol};
+pub use handler::otlp::{
+    OtlpCompression, OtlpHandler, OtlpHandlerBuilder, OtlpJsonFormatter, OtlpProtocol,
+};
 #[cfg(feature = "syslog")]
 pub use handler::syslog;
 pub use handler::worker::{

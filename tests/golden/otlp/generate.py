@@ -12,7 +12,9 @@ and what arrived for each, as ``json_format.MessageToDict`` gives it (OTLP/JSON 
 
 With ``--rust``, it also runs ``cargo run --example otlp_replay --features otlp`` against the
 same receiver, so that pylog's requests (protobuf, then JSON) are decoded by the official
-definitions too, and writes them to ``rust_protobuf.json`` and ``rust_json.json``.
+definitions too, and writes them to ``rust_protobuf.json`` and ``rust_json.json``; and the
+lines ``OtlpJsonFormatter`` writes for the same records, each parsed as an
+``ExportLogsServiceRequest``, to ``rust_file.json``.
 
 The Rust test ``tests/otlp_records_match_opentelemetry_python.rs`` sends the same cases through
 pylog's OtlpHandler to its own receiver and compares field by field; what must differ between
@@ -170,6 +172,23 @@ def main():
             with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
                 json.dump(Receiver.arrived, f, indent=1, ensure_ascii=False)
                 f.write("\n")
+        # OtlpJsonFormatter's lines, each parsed as an ExportLogsServiceRequest.
+        lines_path = os.path.join(HERE, "rust_file.jsonl.tmp")
+        subprocess.run(
+            ["cargo", "run", "-q", "--example", "otlp_replay", "--features", "otlp", "--",
+             os.path.join(HERE, "expected.json"), endpoint, "file:" + lines_path],
+            check=True,
+        )
+        parsed = []
+        with open(lines_path, encoding="utf-8") as f:
+            for line in f:
+                request = logs_service_pb2.ExportLogsServiceRequest()
+                json_format.Parse(line, request)
+                parsed.append(json_format.MessageToDict(request, use_integers_for_enums=True))
+        os.remove(lines_path)
+        with open(os.path.join(HERE, "rust_file.json"), "w", encoding="utf-8") as f:
+            json.dump(parsed, f, indent=1, ensure_ascii=False)
+            f.write("\n")
     server.shutdown()
 
 

@@ -403,6 +403,9 @@ enum Body {
     Brace(brace::BraceFormat),
     Dollar(dollar::DollarFormat),
     Json(json::JsonLayout),
+    /// An OTLP/JSON request per record (`OtlpJsonFormatter`).
+    #[cfg(feature = "otlp")]
+    Otlp(Arc<crate::handler::otlp::formatter::OtlpLayout>),
 }
 
 /// What a format can read of one record: its attributes and extras, `asctime` when the format
@@ -458,6 +461,14 @@ impl Default for Formatter {
 }
 
 impl Formatter {
+    /// A formatter writing each record as an OTLP/JSON request.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn otlp(
+        layout: Arc<crate::handler::otlp::formatter::OtlpLayout>,
+    ) -> Result<Formatter, Error> {
+        Formatter::builder("").finish(Body::Otlp(layout), false, String::new())
+    }
+
     /// A `%`-style formatter with Python's defaults (local time, `2026-11-24 16:12:21,723` dates).
     ///
     /// An empty format means `%(message)s`, as in Python. For the `{` and `$` styles, use
@@ -561,6 +572,11 @@ impl Formatter {
             // The layout holds `exc_text` and `stack_info` as fields of its own.
             return Ok(());
         }
+        #[cfg(feature = "otlp")]
+        if matches!(inner.body, Body::Otlp(_)) {
+            // The error is an attribute of the record.
+            return Ok(());
+        }
         // Python tests these for truth: empty texts add nothing.
         if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
             push_on_new_line(out, exc_text);
@@ -592,6 +608,8 @@ impl Formatter {
             Body::Brace(format) => return format.render(&fields, out),
             Body::Dollar(format) => return format.render(&fields, out),
             Body::Json(layout) => return layout.render(&fields, out),
+            #[cfg(feature = "otlp")]
+            Body::Otlp(layout) => return layout.render(record, out),
         };
         for segment in segments {
             match segment {

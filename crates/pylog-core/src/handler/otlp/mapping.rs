@@ -83,6 +83,7 @@ fn any_value(value: Value<'_>) -> Option<Any> {
 }
 
 /// What the mapping needs beyond the record.
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct MappingOptions {
     /// Adds `thread.id` and `thread.name`.
     pub(crate) thread_attributes: bool,
@@ -94,78 +95,86 @@ pub(crate) fn log_record(
     observed: u64,
     options: &MappingOptions,
 ) -> proto::LogRecord {
-    owned.with_record(|record| {
-        let mut attributes = Vec::with_capacity(record.extras.len() + 6);
-        let mut exception_type = None;
-        let mut exception_message = None;
-        for (index, (key, value)) in record.extras.iter().enumerate() {
-            // The first extra of a name wins, as everywhere in the record.
-            if record.extras[..index].iter().any(|(k, _)| k == key) {
-                continue;
-            }
-            // The exception's type and message travel as reserved extras (see `exception_extras`).
-            match *key {
-                EXCEPTION_TYPE_EXTRA => {
-                    exception_type = any_value(*value);
-                    continue;
+    owned.with_record(|record| map_record(record, owned.formatted(), observed, options))
+}
+
+/// The OTLP record for `record`, whose body is `formatted` when the handler formats it. The
+/// attached error's type and message come from the error itself, or, for a queued record, from
+/// the reserved extras its handler added (see [`exception_extras`]).
+pub(crate) fn map_record(
+    record: &LogRecord<'_>,
+    formatted: Option<&str>,
+    observed: u64,
+    options: &MappingOptions,
+) -> proto::LogRecord {
+    let mut attributes = Vec::with_capacity(record.extras.len() + 6);
+    let (mut exception_type, mut exception_message) = match exception_extras(record) {
+        Some((type_name, message)) => (
+            type_name.map(|t| Any::StringValue(t.to_owned())),
+            (!message.is_empty()).then_some(Any::StringValue(message)),
+        ),
+        None => (None, None),
+    };
+    for (index, (key, value)) in record.extras.iter().enumerate() {
+        // The first extra of a name wins, as everywhere in the record.
+        if record.extras[..index].iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        match *key {
+            EXCEPTION_TYPE_EXTRA => exception_type = any_value(*value),
+            EXCEPTION_MESSAGE_EXTRA => exception_message = any_value(*value),
+            _ => {
+                if let Some(v) = any_value(*value) {
+                    attributes.push(proto::KeyValue::new(*key, v));
                 }
-                EXCEPTION_MESSAGE_EXTRA => {
-                    exception_message = any_value(*value);
-                    continue;
-                }
-                _ => {}
-            }
-            if let Some(v) = any_value(*value) {
-                attributes.push(proto::KeyValue::new(*key, v));
             }
         }
+    }
+    attributes.push(proto::KeyValue::new(
+        keys::CODE_FILE_PATH,
+        Any::StringValue(record.pathname.to_owned()),
+    ));
+    if let Some(func) = record.func_name {
         attributes.push(proto::KeyValue::new(
-            keys::CODE_FILE_PATH,
-            Any::StringValue(record.pathname.to_owned()),
+            keys::CODE_FUNCTION_NAME,
+            Any::StringValue(func.to_owned()),
         ));
-        if let Some(func) = record.func_name {
-            attributes.push(proto::KeyValue::new(
-                keys::CODE_FUNCTION_NAME,
-                Any::StringValue(func.to_owned()),
-            ));
-        }
+    }
+    attributes.push(proto::KeyValue::new(
+        keys::CODE_LINE_NUMBER,
+        Any::IntValue(i64::from(record.lineno)),
+    ));
+    if let Some(t) = exception_type {
+        attributes.push(proto::KeyValue::new(keys::EXCEPTION_TYPE, t));
+    }
+    if let Some(m) = exception_message {
+        attributes.push(proto::KeyValue::new(keys::EXCEPTION_MESSAGE, m));
+    }
+    if let Some(trace) = record.exc_text() {
         attributes.push(proto::KeyValue::new(
-            keys::CODE_LINE_NUMBER,
-            Any::IntValue(i64::from(record.lineno)),
+            keys::EXCEPTION_STACKTRACE,
+            Any::StringValue(trace.to_owned()),
         ));
-        if let Some(t) = exception_type {
-            attributes.push(proto::KeyValue::new(keys::EXCEPTION_TYPE, t));
-        }
-        if let Some(m) = exception_message {
-            attributes.push(proto::KeyValue::new(keys::EXCEPTION_MESSAGE, m));
-        }
-        if let Some(trace) = record.exc_text() {
-            attributes.push(proto::KeyValue::new(
-                keys::EXCEPTION_STACKTRACE,
-                Any::StringValue(trace.to_owned()),
-            ));
-        }
-        if options.thread_attributes {
-            attributes.push(proto::KeyValue::new(
-                keys::THREAD_ID,
-                any_value(Value::UInt(record.thread)).unwrap_or(Any::IntValue(0)),
-            ));
-            attributes.push(proto::KeyValue::new(
-                keys::THREAD_NAME,
-                Any::StringValue(record.thread_name.to_string()),
-            ));
-        }
-        let body = owned.formatted().unwrap_or(record.msg);
-        proto::LogRecord {
-            time_unix_nano: nanos(record.created),
-            observed_time_unix_nano: observed,
-            severity_number: severity_number(record.level),
-            severity_text: severity_text(record),
-            body: Some(proto::AnyValue::string(body)),
-            attributes,
-            ..Default::default()
-        }
-    })
+    }
+    if options.thread_attributes {
+        attributes.push(proto::KeyValue::new(
+            keys::THREAD_ID,
+            any_value(Value::UInt(record.thread)).unwrap_or(Any::IntValue(0)),
+        ));
+        attributes.push(proto::KeyValue::new(
+            keys::THREAD_NAME,
+            Any::StringValue(record.thread_name.to_string()),
+        ));
+    }
+    proto::LogRecord {
+        time_unix_nano: nanos(record.created),
+        observed_time_unix_nano: observed,
+        severity_number: severity_number(record.level),
+        severity_text: severity_text(record),
+        body: Some(proto::AnyValue::string(formatted.unwrap_or(record.msg))),
+        attributes,
+        ..Default::default()
+    }
 }
 
 /// Python's `int(record.created * 1e9)`.

@@ -22,6 +22,7 @@
 //! ```
 
 mod env;
+pub(crate) mod formatter;
 mod json;
 pub mod mapping;
 pub mod proto;
@@ -29,6 +30,7 @@ mod transport;
 
 pub(crate) use env::parse_pairs;
 pub use env::{DEFAULT_ENDPOINT, OtlpCompression, OtlpProtocol};
+pub use formatter::{OtlpJsonFormatter, OtlpJsonFormatterBuilder};
 pub use json::write_request as write_json_request;
 pub use transport::DEFAULT_MAX_REQUEST_BYTES;
 
