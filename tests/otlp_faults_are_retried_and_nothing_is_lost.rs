@@ -240,3 +240,30 @@ fn under_block_a_long_outage_loses_nothing() {
     handler.close();
     assert_eq!(handler.stats().dropped, 0);
 }
+
+#[test]
+fn closing_while_the_collector_is_down_stops_at_the_drain_timeout_and_counts_the_loss() {
+    let port = free_port();
+    let (reports, report) = collector();
+    let handler = builder(format!("http://127.0.0.1:{port}/v1/logs"))
+        .drain_timeout(Duration::from_secs(1))
+        .on_error(report)
+        .build()
+        .expect("handler");
+    log_all(&handler, numbered(0..5));
+    let start = Instant::now();
+    handler.close();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "close took {:?}",
+        start.elapsed()
+    );
+    let stats = handler.stats();
+    assert_eq!(
+        stats.errors + stats.dropped,
+        5,
+        "every record is counted: {stats:?}"
+    );
+    assert_eq!(stats.queued, 0);
+    assert_eq!(reports.lock().unwrap().len(), 1);
+}

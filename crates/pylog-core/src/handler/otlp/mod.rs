@@ -147,11 +147,15 @@ impl Emit for OtlpHandler {
     }
 
     fn close(&self) -> std::io::Result<()> {
+        // Retries stop a little before the drain timeout, so that the batch being retried is
+        // counted as failed (and what is queued after it gets its one attempt) before the
+        // close stops waiting.
         *self
             .state
             .give_up_at
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + self.drain_timeout);
+            .unwrap_or_else(|e| e.into_inner()) =
+            Some(Instant::now() + self.drain_timeout.mul_f64(0.8));
         self.background.close();
         Ok(())
     }
