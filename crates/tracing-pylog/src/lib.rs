@@ -43,6 +43,8 @@ mod fields;
 mod layer;
 mod routes;
 mod spans;
+#[cfg(feature = "otlp")]
+mod trace_context;
 
 pub use fields::LEVELNO_FIELD;
 pub use layer::{PyLoggingLayer, TreeFilter, level_from_tracing};

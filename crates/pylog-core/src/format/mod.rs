@@ -776,9 +776,30 @@ fn lookup<'r>(
             Some(Value::Float(v)) => PyVal::Float(v),
             Some(Value::Bool(b)) => PyVal::Bool(b),
             Some(Value::None) => PyVal::None,
-            None => return defaults.get(key).ok_or_else(|| missing(key)),
+            None => {
+                return defaults
+                    .get(key)
+                    .or_else(|| trace_default(key))
+                    .ok_or_else(|| missing(key));
+            }
         },
     })
+}
+
+/// What `%(otelTraceID)s`, `%(otelSpanID)s` and `%(otelTraceSampled)s` read outside a traced span,
+/// as with Python's `LoggingInstrumentor`: `0`, `0`, `False`.
+#[cfg(feature = "otlp")]
+fn trace_default(key: &str) -> Option<PyVal<'static>> {
+    match key {
+        "otelTraceID" | "otelSpanID" => Some(PyVal::Str("0")),
+        "otelTraceSampled" => Some(PyVal::Bool(false)),
+        _ => None,
+    }
+}
+
+#[cfg(not(feature = "otlp"))]
+fn trace_default(_: &str) -> Option<PyVal<'static>> {
+    None
 }
 
 fn missing(key: &str) -> FormatError {

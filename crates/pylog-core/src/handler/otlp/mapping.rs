@@ -115,14 +115,19 @@ pub(crate) fn map_record(
         ),
         None => (None, None),
     };
+    let (mut trace_id, mut span_id, mut flags) = (None, None, 0);
     for (index, (key, value)) in record.extras.iter().enumerate() {
         // The first extra of a name wins, as everywhere in the record.
         if record.extras[..index].iter().any(|(k, _)| k == key) {
             continue;
         }
-        match *key {
-            EXCEPTION_TYPE_EXTRA => exception_type = any_value(*value),
-            EXCEPTION_MESSAGE_EXTRA => exception_message = any_value(*value),
+        match (*key, *value) {
+            (EXCEPTION_TYPE_EXTRA, _) => exception_type = any_value(*value),
+            (EXCEPTION_MESSAGE_EXTRA, _) => exception_message = any_value(*value),
+            // The trace context goes to the record's own fields.
+            (TRACE_ID_EXTRA, Value::Str(hex)) => trace_id = decode_hex::<16>(hex),
+            (SPAN_ID_EXTRA, Value::Str(hex)) => span_id = decode_hex::<8>(hex),
+            (TRACE_SAMPLED_EXTRA, Value::Bool(sampled)) => flags = u32::from(sampled),
             _ => {
                 if let Some(v) = any_value(*value) {
                     attributes.push(proto::KeyValue::new(*key, v));
@@ -173,8 +178,32 @@ pub(crate) fn map_record(
         severity_text: severity_text(record),
         body: Some(proto::AnyValue::string(formatted.unwrap_or(record.msg))),
         attributes,
+        trace_id: trace_id.map(|id| id.to_vec()).unwrap_or_default(),
+        span_id: span_id.map(|id| id.to_vec()).unwrap_or_default(),
+        flags: if trace_id.is_some() { flags } else { 0 },
         ..Default::default()
     }
+}
+
+/// The extras that carry the trace context of a record logged inside a traced span (set by the
+/// `tracing` layer from `tracing-opentelemetry`'s span data), named as Python's
+/// `LoggingInstrumentor` names the record attributes: lowercase hex ids and a bool.
+pub const TRACE_ID_EXTRA: &str = "otelTraceID";
+/// See [`TRACE_ID_EXTRA`].
+pub const SPAN_ID_EXTRA: &str = "otelSpanID";
+/// See [`TRACE_ID_EXTRA`].
+pub const TRACE_SAMPLED_EXTRA: &str = "otelTraceSampled";
+
+/// `N` bytes from `2N` hex digits; `None` for anything else (`0` outside a span, all zeros).
+fn decode_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    if hex.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    (out != [0u8; N]).then_some(out)
 }
 
 /// Python's `int(record.created * 1e9)`.
