@@ -22,6 +22,7 @@
 //! | a colour formatter (`colorlog`) | [`ColourFormatter`] |
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
+//! | `opentelemetry.sdk._logs.LoggingHandler` with an `OTLPLogExporter` (feature `otlp`) | `OtlpHandler`; `OtlpJsonFormatter` for OTLP JSON lines |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
