@@ -83,7 +83,8 @@ struct Failure {
 
 /// Posts batches to the receiver; the worker's [`Deliver`](crate::handler::worker::Deliver).
 pub(crate) struct Exporter {
-    runtime: tokio::runtime::Runtime,
+    /// Always `Some` until dropped (see the `Drop` impl).
+    runtime: Option<tokio::runtime::Runtime>,
     client: reqwest::Client,
     settings: ExportSettings,
     headers: HeaderMap,
@@ -123,7 +124,7 @@ impl Exporter {
                 source,
             })?;
         Ok(Exporter {
-            runtime,
+            runtime: Some(runtime),
             client,
             settings,
             headers,
@@ -245,7 +246,14 @@ impl Exporter {
         if self.settings.compression == OtlpCompression::Gzip {
             request = request.header(CONTENT_ENCODING, "gzip");
         }
-        let answer = self.runtime.block_on(async move {
+        let Some(runtime) = &self.runtime else {
+            return Err(Failure {
+                text: "the OTLP handler's runtime is gone".to_owned(),
+                retryable: false,
+                retry_after: None,
+            });
+        };
+        let answer = runtime.block_on(async move {
             let response = request.send().await?;
             let status = response.status();
             let retry_after = response
@@ -331,6 +339,16 @@ impl Exporter {
         match &self.settings.reporter {
             Some(report) => report(first, error),
             None => first.with_record(|r| crate::handler::print_logging_error(r, error)),
+        }
+    }
+}
+
+impl Drop for Exporter {
+    /// The last handle to the handler may be dropped on a Tokio worker thread, where dropping a
+    /// runtime panics: the runtime is shut down without waiting instead.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }
