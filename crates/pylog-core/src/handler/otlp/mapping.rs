@@ -384,6 +384,80 @@ mod tests {
     }
 
     #[test]
+    fn thread_attributes_are_added_only_when_asked() {
+        let record = LogRecord::new("a", Level::INFO, "m");
+        let keys = |thread_attributes| {
+            map_record(&record, None, 1, &MappingOptions { thread_attributes })
+                .attributes
+                .into_iter()
+                .map(|kv| kv.key)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(false),
+            ["code.file.path", "code.line.number"],
+            "as Python: no thread attributes, no function name when none is known"
+        );
+        assert_eq!(
+            keys(true),
+            [
+                "code.file.path",
+                "code.line.number",
+                "thread.id",
+                "thread.name"
+            ]
+        );
+        let mapped = map_record(
+            &record,
+            None,
+            1,
+            &MappingOptions {
+                thread_attributes: true,
+            },
+        );
+        let name = mapped.attributes.iter().find(|kv| kv.key == "thread.name");
+        assert_eq!(
+            name.and_then(|kv| kv.value.clone()),
+            Some(proto::AnyValue::string(record.thread_name.to_string()))
+        );
+    }
+
+    #[test]
+    fn trace_extras_become_the_records_trace_context() {
+        let extras = [
+            (
+                TRACE_ID_EXTRA,
+                Value::Str("0af7651916cd43dd8448eb211c80319c"),
+            ),
+            (SPAN_ID_EXTRA, Value::Str("b7ad6b7169203331")),
+            (TRACE_SAMPLED_EXTRA, Value::Bool(true)),
+        ];
+        let mut record = LogRecord::new("a", Level::INFO, "m");
+        record.extras = &extras;
+        let mapped = map_record(&record, None, 1, &MappingOptions::default());
+        assert_eq!(mapped.trace_id.len(), 16);
+        assert_eq!(mapped.trace_id[..2], [0x0a, 0xf7]);
+        assert_eq!(
+            mapped.span_id,
+            [0xb7, 0xad, 0x6b, 0x71, 0x69, 0x20, 0x33, 0x31]
+        );
+        assert_eq!(mapped.flags, 1);
+        assert!(
+            mapped
+                .attributes
+                .iter()
+                .all(|kv| !kv.key.starts_with("otel"))
+        );
+        let zeros = [
+            (TRACE_ID_EXTRA, Value::Str("0")),
+            (SPAN_ID_EXTRA, Value::Str("0")),
+        ];
+        record.extras = &zeros;
+        let mapped = map_record(&record, None, 1, &MappingOptions::default());
+        assert!(mapped.trace_id.is_empty() && mapped.span_id.is_empty());
+    }
+
+    #[test]
     fn severity_texts_are_the_ones_python_sends() {
         let text = |level| severity_text(&LogRecord::new("a", level, "m"));
         assert_eq!(text(Level::WARNING), "WARN");
