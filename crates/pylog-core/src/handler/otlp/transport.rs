@@ -261,10 +261,15 @@ impl Exporter {
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
+            let protobuf = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("application/x-protobuf"));
             let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, retry_after, body))
+            Ok::<_, reqwest::Error>((status, retry_after, protobuf, body))
         });
-        let (status, retry_after, body) = answer.map_err(|error| {
+        let (status, retry_after, protobuf, body) = answer.map_err(|error| {
             let retryable = !(error.is_builder() || is_tls_error(&error));
             Failure {
                 text: format!(
@@ -286,7 +291,7 @@ impl Exporter {
                 self.settings.endpoint,
                 status.as_u16(),
                 status.canonical_reason().unwrap_or(""),
-                status_message(&body)
+                status_message(&body, protobuf)
                     .map(|m| format!(" ({m})"))
                     .unwrap_or_default()
             ),
@@ -420,8 +425,9 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// The message of a `google.rpc.Status` body (field 2), which OTLP receivers send with errors.
-fn status_message(body: &[u8]) -> Option<String> {
+/// The message of the `google.rpc.Status` an OTLP receiver sends with an error: its field 2 in
+/// a protobuf body, `message` in a JSON one.
+fn status_message(body: &[u8], protobuf: bool) -> Option<String> {
     #[derive(Clone, PartialEq, prost::Message)]
     struct Status {
         #[prost(int32, tag = "1")]
@@ -432,10 +438,11 @@ fn status_message(body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    if let Ok(status) = Status::decode(body)
-        && !status.message.is_empty()
-    {
-        return Some(status.message);
+    if protobuf {
+        return Status::decode(body)
+            .ok()
+            .map(|status| status.message)
+            .filter(|m| !m.is_empty());
     }
     let text = std::str::from_utf8(body).ok()?.trim();
     if text.is_empty() {
@@ -469,6 +476,16 @@ fn json_partial_success(body: &[u8]) -> Option<(i64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_bodies_give_their_status_message() {
+        let protobuf = [0x08, 0x03, 0x12, 0x03, b'b', b'a', b'd'];
+        assert_eq!(status_message(&protobuf, true).as_deref(), Some("bad"));
+        let json = br#"{"code":3,"message":"bad json"}"#;
+        assert_eq!(status_message(json, false).as_deref(), Some("bad json"));
+        assert_eq!(status_message(b"Bad Request", false), None);
+        assert_eq!(status_message(b"", true), None);
+    }
 
     #[test]
     fn retry_after_is_read_in_seconds() {
