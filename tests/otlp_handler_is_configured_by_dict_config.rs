@@ -95,9 +95,9 @@ fn bad_values_are_errors_at_their_key() {
             .map(|e| e.to_string())
             .unwrap_or_default()
     };
-    let e = err(r#"{"class": "pylog.OtlpHandler", "protocol": "grpc"}"#);
+    let e = err(r#"{"class": "pylog.OtlpHandler", "protocol": "thrift"}"#);
     assert!(
-        e.contains("handlers.h.protocol") && e.contains("grpc"),
+        e.contains("handlers.h.protocol") && e.contains("thrift"),
         "{e}"
     );
     let e = err(r#"{"class": "pylog.OtlpHandler", "compression": "zstd"}"#);

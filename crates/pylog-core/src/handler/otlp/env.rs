@@ -29,6 +29,9 @@ pub enum OtlpProtocol {
     HttpProtobuf,
     /// `http/json`: the same message in OTLP's JSON mapping, `application/json`.
     HttpJson,
+    /// `grpc`: the `LogsService/Export` call over HTTP/2 (feature `otlp-grpc`).
+    #[cfg(feature = "otlp-grpc")]
+    Grpc,
 }
 
 impl std::str::FromStr for OtlpProtocol {
@@ -38,8 +41,11 @@ impl std::str::FromStr for OtlpProtocol {
         match s.trim() {
             "http/protobuf" => Ok(OtlpProtocol::HttpProtobuf),
             "http/json" => Ok(OtlpProtocol::HttpJson),
+            #[cfg(feature = "otlp-grpc")]
+            "grpc" => Ok(OtlpProtocol::Grpc),
+            #[cfg(not(feature = "otlp-grpc"))]
             "grpc" => Err(Error::InvalidArguments(
-                "OTLP protocol 'grpc' is not supported: use 'http/protobuf' or 'http/json'"
+                "OTLP protocol 'grpc' needs the feature otlp-grpc: use 'http/protobuf' or 'http/json'"
                     .to_owned(),
             )),
             other => Err(Error::InvalidArguments(format!(
@@ -77,7 +83,11 @@ impl std::str::FromStr for OtlpCompression {
 /// The settings the environment gives; `None` where it says nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct EnvSettings {
+    /// For OTLP/HTTP: the logs URL.
     pub(crate) endpoint: Option<String>,
+    /// For gRPC: the server's URL as given (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub(crate) grpc_endpoint: Option<String>,
     pub(crate) protocol: Option<OtlpProtocol>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) compression: Option<OtlpCompression>,
@@ -86,6 +96,9 @@ pub(crate) struct EnvSettings {
     pub(crate) service_name: Option<String>,
     pub(crate) resource_attributes: Option<String>,
 }
+
+/// The default endpoint of OTLP over gRPC.
+pub const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
 
 /// The default endpoint of OTLP over HTTP, with the logs path.
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/logs";
@@ -109,6 +122,9 @@ impl EnvSettings {
                 .filter(|v| !v.is_empty())
                 .map(|base| signal_url(&base)),
         };
+        let grpc_endpoint = var("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")
+            .filter(|v| !v.is_empty())
+            .or_else(|| var("OTEL_EXPORTER_OTLP_ENDPOINT").filter(|v| !v.is_empty()));
         let protocol = get("PROTOCOL")
             .map(|(name, v)| v.parse().map_err(|e| named(&name, e)))
             .transpose()?;
@@ -133,6 +149,7 @@ impl EnvSettings {
             .unwrap_or_default();
         Ok(EnvSettings {
             endpoint,
+            grpc_endpoint,
             protocol,
             headers,
             compression,
@@ -217,6 +234,9 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(s.endpoint.as_deref(), Some("http://other/logs"));
+        // gRPC takes the URL as given: the service's path is the call's.
+        let s = read(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")]).unwrap();
+        assert_eq!(s.grpc_endpoint.as_deref(), Some("http://collector:4317"));
     }
 
     #[test]
@@ -226,11 +246,16 @@ mod tests {
             e.to_string(),
             "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: expected milliseconds as an integer, got \"10s\""
         );
-        let e = read(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]).unwrap_err();
+        let e = read(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift")]).unwrap_err();
         assert!(
             e.to_string().starts_with("OTEL_EXPORTER_OTLP_PROTOCOL: "),
             "{e}"
         );
+        #[cfg(not(feature = "otlp-grpc"))]
+        {
+            let e = read(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]).unwrap_err();
+            assert!(e.to_string().contains("needs the feature otlp-grpc"), "{e}");
+        }
         let e = read(&[("OTEL_EXPORTER_OTLP_HEADERS", "novalue")]).unwrap_err();
         assert!(e.to_string().contains("expected key=value"), "{e}");
     }

@@ -29,7 +29,7 @@ pub mod proto;
 mod transport;
 
 pub(crate) use env::parse_pairs;
-pub use env::{DEFAULT_ENDPOINT, OtlpCompression, OtlpProtocol};
+pub use env::{DEFAULT_ENDPOINT, DEFAULT_GRPC_ENDPOINT, OtlpCompression, OtlpProtocol};
 pub use formatter::{OtlpJsonFormatter, OtlpJsonFormatterBuilder};
 pub use json::write_request as write_json_request;
 pub use transport::DEFAULT_MAX_REQUEST_BYTES;
@@ -185,7 +185,7 @@ impl Emit for OtlpHandler {
 /// | option | default | environment |
 /// |---|---|---|
 /// | `endpoint` | `http://localhost:4318/v1/logs` | `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs` |
-/// | `protocol` | [`OtlpProtocol::HttpProtobuf`] | `OTEL_EXPORTER_OTLP[_LOGS]_PROTOCOL` |
+/// | `protocol` | [`OtlpProtocol::HttpProtobuf`] (gRPC with the feature `otlp-grpc`, to `http://localhost:4317`) | `OTEL_EXPORTER_OTLP[_LOGS]_PROTOCOL` |
 /// | `compression` | none | `OTEL_EXPORTER_OTLP[_LOGS]_COMPRESSION` |
 /// | `header` | none | `OTEL_EXPORTER_OTLP[_LOGS]_HEADERS` (added to) |
 /// | `timeout` | 10 s per request | `OTEL_EXPORTER_OTLP[_LOGS]_TIMEOUT` (ms) |
@@ -360,13 +360,26 @@ impl OtlpHandlerBuilder {
     /// thread. An invalid setting is an error naming it.
     pub fn build(self) -> Result<Handler, Error> {
         let env = EnvSettings::read(&self.environment)?;
-        let endpoint_text = self
-            .endpoint
-            .or(env.endpoint)
-            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
-        let endpoint = Url::parse(&endpoint_text).map_err(|e| {
+        let protocol = self.protocol.or(env.protocol).unwrap_or_default();
+        let endpoint_text = match protocol {
+            #[cfg(feature = "otlp-grpc")]
+            OtlpProtocol::Grpc => self
+                .endpoint
+                .or(env.grpc_endpoint)
+                .unwrap_or_else(|| DEFAULT_GRPC_ENDPOINT.to_owned()),
+            _ => self
+                .endpoint
+                .or(env.endpoint)
+                .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
+        };
+        #[cfg_attr(not(feature = "otlp-grpc"), allow(unused_mut))]
+        let mut endpoint = Url::parse(&endpoint_text).map_err(|e| {
             Error::InvalidArguments(format!("invalid OTLP endpoint {endpoint_text:?}: {e}"))
         })?;
+        #[cfg(feature = "otlp-grpc")]
+        if protocol == OtlpProtocol::Grpc {
+            endpoint.set_path(transport::GRPC_EXPORT_PATH);
+        }
         if !matches!(endpoint.scheme(), "http" | "https") {
             return Err(Error::InvalidArguments(format!(
                 "invalid OTLP endpoint {endpoint_text:?}: the scheme must be http or https"
@@ -398,7 +411,7 @@ impl OtlpHandlerBuilder {
         let exporter = Exporter::new(
             ExportSettings {
                 endpoint,
-                protocol: self.protocol.or(env.protocol).unwrap_or_default(),
+                protocol,
                 compression: self.compression.or(env.compression).unwrap_or_default(),
                 headers,
                 timeout: self

@@ -38,6 +38,11 @@ use crate::record::now;
 /// receivers refuse bodies past their limit; the collector's default is larger than this).
 pub const DEFAULT_MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
+/// The path of the `LogsService/Export` call, for gRPC.
+#[cfg(feature = "otlp-grpc")]
+pub(crate) const GRPC_EXPORT_PATH: &str =
+    "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
 /// What the handler and its exporter share.
 #[derive(Default)]
 pub(crate) struct ExportState {
@@ -98,7 +103,8 @@ impl Exporter {
         settings: ExportSettings,
         state: Arc<ExportState>,
     ) -> Result<Exporter, Error> {
-        let tls = tls_config(settings.root_certificates.as_deref())?;
+        #[cfg_attr(not(feature = "otlp-grpc"), allow(unused_mut))]
+        let mut tls = tls_config(settings.root_certificates.as_deref())?;
         let mut headers = HeaderMap::new();
         for (key, value) in &settings.headers {
             let name = HeaderName::from_bytes(key.as_bytes())
@@ -108,7 +114,15 @@ impl Exporter {
             })?;
             headers.append(name, value);
         }
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder();
+        #[cfg(feature = "otlp-grpc")]
+        let builder = if settings.protocol == OtlpProtocol::Grpc {
+            tls.alpn_protocols = vec![b"h2".to_vec()];
+            builder.http2_prior_knowledge()
+        } else {
+            builder
+        };
+        let client = builder
             .tls_backend_preconfigured(tls)
             .no_proxy()
             .timeout(settings.timeout)
@@ -173,6 +187,8 @@ impl Exporter {
         let request = request(&self.settings.resource, records);
         match self.settings.protocol {
             OtlpProtocol::HttpProtobuf => request.encode_to_vec(),
+            #[cfg(feature = "otlp-grpc")]
+            OtlpProtocol::Grpc => request.encode_to_vec(),
             OtlpProtocol::HttpJson => {
                 let mut text = String::new();
                 write_request(&mut text, &request);
@@ -235,6 +251,8 @@ impl Exporter {
         let content_type = match self.settings.protocol {
             OtlpProtocol::HttpProtobuf => "application/x-protobuf",
             OtlpProtocol::HttpJson => "application/json",
+            #[cfg(feature = "otlp-grpc")]
+            OtlpProtocol::Grpc => return self.send_once_grpc(body),
         };
         let mut request = self
             .client
@@ -306,14 +324,124 @@ impl Exporter {
         })
     }
 
+    /// One `LogsService/Export` call: the message in a gRPC frame (compressed when asked) over
+    /// HTTP/2; the answer's `grpc-status` (from the trailers, or the headers of a trailers-only
+    /// answer) decides. UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED, CANCELLED,
+    /// OUT_OF_RANGE and DATA_LOSS are retried, as the OTLP specification lists them.
+    #[cfg(feature = "otlp-grpc")]
+    fn send_once_grpc(&mut self, message: Vec<u8>) -> Result<(), Failure> {
+        let compressed = self.settings.compression == OtlpCompression::Gzip;
+        let length = u32::try_from(message.len()).map_err(|_| Failure {
+            text: "the request is larger than a gRPC message can be".to_owned(),
+            retryable: false,
+            retry_after: None,
+        })?;
+        let mut framed = Vec::with_capacity(message.len() + 5);
+        framed.push(u8::from(compressed));
+        framed.extend_from_slice(&length.to_be_bytes());
+        framed.extend_from_slice(&message);
+        let mut request = self
+            .client
+            .post(self.settings.endpoint.clone())
+            .headers(self.headers.clone())
+            .header(CONTENT_TYPE, "application/grpc")
+            .header("te", "trailers")
+            .header(USER_AGENT, concat!("pylog/", env!("CARGO_PKG_VERSION")))
+            .body(framed);
+        if compressed {
+            request = request.header("grpc-encoding", "gzip");
+        }
+        let Some(runtime) = &self.runtime else {
+            return Err(Failure {
+                text: "the OTLP handler's runtime is gone".to_owned(),
+                retryable: false,
+                retry_after: None,
+            });
+        };
+        let answer = runtime.block_on(async move {
+            use http_body_util::BodyExt as _;
+            let response = request.send().await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let response: http::Response<reqwest::Body> = response.into();
+            let collected = response.into_body().collect().await?;
+            let trailers = collected.trailers().cloned();
+            Ok::<_, reqwest::Error>((status, headers, trailers, collected.to_bytes()))
+        });
+        let (status, headers, trailers, body) = answer.map_err(|error| {
+            let retryable = !(error.is_builder() || is_tls_error(&error));
+            Failure {
+                text: format!(
+                    "{}: {}",
+                    self.settings.endpoint,
+                    error_text(&error.without_url())
+                ),
+                retryable,
+                retry_after: None,
+            }
+        })?;
+        if !status.is_success() {
+            return Err(Failure {
+                text: format!(
+                    "{}: HTTP Error {}: {}",
+                    self.settings.endpoint,
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                ),
+                retryable: matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::SERVICE_UNAVAILABLE
+                        | StatusCode::GATEWAY_TIMEOUT
+                ),
+                retry_after: None,
+            });
+        }
+        let field = |name: &str| {
+            trailers
+                .as_ref()
+                .and_then(|t| t.get(name))
+                .or_else(|| headers.get(name))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let code = field("grpc-status").and_then(|c| c.trim().parse::<u32>().ok());
+        match code {
+            Some(0) => {
+                self.read_partial_success(&body);
+                Ok(())
+            }
+            code => {
+                let code = code.unwrap_or(2);
+                let message = field("grpc-message")
+                    .map(|m| super::mapping::percent_decode(&m))
+                    .unwrap_or_default();
+                Err(Failure {
+                    text: format!(
+                        "{}: gRPC status {code} ({}){}",
+                        self.settings.endpoint,
+                        grpc_code_name(code),
+                        if message.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {message}")
+                        }
+                    ),
+                    retryable: matches!(code, 1 | 4 | 8 | 10 | 11 | 14 | 15),
+                    retry_after: None,
+                })
+            }
+        }
+    }
+
     /// Counts the records a `partial_success` says were rejected, and reports it.
     fn read_partial_success(&mut self, body: &[u8]) {
         let partial = match self.settings.protocol {
-            OtlpProtocol::HttpProtobuf => proto::ExportLogsServiceResponse::decode(body)
-                .ok()
-                .and_then(|r| r.partial_success)
-                .map(|p| (p.rejected_log_records, p.error_message)),
+            OtlpProtocol::HttpProtobuf => protobuf_partial_success(body),
             OtlpProtocol::HttpJson => json_partial_success(body),
+            #[cfg(feature = "otlp-grpc")]
+            OtlpProtocol::Grpc => body.get(5..).and_then(protobuf_partial_success),
         };
         let Some((rejected, message)) = partial else {
             return;
@@ -411,6 +539,35 @@ pub(crate) fn request(
     }
 }
 
+/// The name of a gRPC status code.
+#[cfg(feature = "otlp-grpc")]
+fn grpc_code_name(code: u32) -> &'static str {
+    const NAMES: [&str; 17] = [
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    usize::try_from(code)
+        .ok()
+        .and_then(|c| NAMES.get(c))
+        .copied()
+        .unwrap_or("UNKNOWN")
+}
+
 fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(body.len() / 4 + 64),
@@ -453,6 +610,14 @@ fn status_message(body: &[u8], protobuf: bool) -> Option<String> {
         .get("message")
         .and_then(|m| m.as_str())
         .map(str::to_owned)
+}
+
+/// `partial_success` of a protobuf response.
+fn protobuf_partial_success(body: &[u8]) -> Option<(i64, String)> {
+    proto::ExportLogsServiceResponse::decode(body)
+        .ok()
+        .and_then(|r| r.partial_success)
+        .map(|p| (p.rejected_log_records, p.error_message))
 }
 
 /// `partialSuccess` of a JSON response: `rejectedLogRecords` (a string or a number) and
