@@ -24,6 +24,7 @@
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
 //! | `systemd.journal.JournalHandler` (python-systemd; feature `journald`, Linux) | `JournalHandler` |
+//! | `opentelemetry.sdk._logs.LoggingHandler` with an `OTLPLogExporter` (feature `otlp`) | `OtlpHandler`; `OtlpJsonFormatter` for OTLP JSON lines |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
 //! | `logging.config.listen`, `stopListening` (feature `listen`) | `config::listen`, `ConfigListener::stop` |
 //!
@@ -81,6 +82,12 @@ pub use format::{
 };
 #[cfg(all(feature = "journald", target_os = "linux"))]
 pub use handler::journald;
+#[cfg(feature = "otlp")]
+pub use handler::otlp;
+#[cfg(feature = "otlp")]
+pub use handler::otlp::{
+    OtlpCompression, OtlpHandler, OtlpHandlerBuilder, OtlpJsonFormatter, OtlpProtocol,
+};
 #[cfg(feature = "syslog")]
 pub use handler::syslog;
 pub use handler::worker::{

@@ -178,20 +178,26 @@ impl OwnedRecord {
         formatter: &Formatter,
     ) -> Result<OwnedRecord, FormatError> {
         formatted_on_this_thread(record, formatter, |line| {
-            let exc_text = record.exc_text();
-            let mut writer = Writer::with_capacity(
-                line.len()
-                    + text_size(record)
-                    + record.msg.len()
-                    + exc_text.map_or(0, str::len)
-                    + record.stack_text().map_or(0, str::len),
-            );
-            writer.push(Piece::Formatted, line);
-            writer.push(Piece::Msg, record.msg);
-            writer.push_opt(Piece::ExcText, exc_text);
-            writer.push_opt(Piece::StackInfo, record.stack_text());
-            OwnedRecord::finish(record, writer)
+            OwnedRecord::with_formatted_text(record, line)
         })
+    }
+
+    /// A copy, as [`from_record`](OwnedRecord::from_record), that keeps `line` as the record's
+    /// [`formatted`](OwnedRecord::formatted) text.
+    pub(crate) fn with_formatted_text(record: &LogRecord<'_>, line: &str) -> OwnedRecord {
+        let exc_text = record.exc_text();
+        let mut writer = Writer::with_capacity(
+            line.len()
+                + text_size(record)
+                + record.msg.len()
+                + exc_text.map_or(0, str::len)
+                + record.stack_text().map_or(0, str::len),
+        );
+        writer.push(Piece::Formatted, line);
+        writer.push(Piece::Msg, record.msg);
+        writer.push_opt(Piece::ExcText, exc_text);
+        writer.push_opt(Piece::StackInfo, record.stack_text());
+        OwnedRecord::finish(record, writer)
     }
 
     /// Writes the pieces after the message, error and stack.

@@ -200,6 +200,34 @@ impl<'a> LogRecord<'a> {
         }
     }
 
+    /// The same record with other extras (a handler adding attributes of its own).
+    #[cfg(feature = "otlp")]
+    pub(crate) fn with_extras<'b>(&'b self, extras: &'b [(&'b str, Value<'b>)]) -> LogRecord<'b> {
+        LogRecord {
+            name: self.name,
+            msg: self.msg,
+            level: self.level,
+            pathname: self.pathname,
+            lineno: self.lineno,
+            func_name: self.func_name,
+            module_path: self.module_path,
+            created: self.created,
+            relative_created: self.relative_created,
+            thread: self.thread,
+            thread_name: self.thread_name.clone(),
+            process: self.process,
+            process_name: self.process_name,
+            exc_info: self.exc_info,
+            exc_type: self.exc_type,
+            stack_info: self.stack_info,
+            stack: self.stack,
+            extras,
+            spans: self.spans,
+            exc_text: self.exc_text.clone(),
+            stack_text: self.stack_text.clone(),
+        }
+    }
+
     /// Python's `levelname`.
     pub fn levelname(&self) -> LevelName {
         level_name(self.level)

@@ -50,6 +50,9 @@ fn level_filter_for(level: Level) -> LevelFilter {
 /// layers.
 pub struct PyLoggingLayer {
     routes: Arc<Routes>,
+    /// The dispatcher the layer is part of, where `tracing-opentelemetry` keeps span contexts.
+    #[cfg(feature = "otlp")]
+    dispatch: OnceLock<WeakDispatch>,
 }
 
 impl std::fmt::Debug for PyLoggingLayer {
@@ -83,6 +86,8 @@ impl PyLoggingLayer {
         (
             PyLoggingLayer {
                 routes: routes.clone(),
+                #[cfg(feature = "otlp")]
+                dispatch: OnceLock::new(),
             },
             TreeFilter { routes },
         )
@@ -200,6 +205,8 @@ struct Scratch {
     spans: String,
     span_values: FieldSet,
     extras: Vec<(&'static str, Value<'static>)>,
+    #[cfg(feature = "otlp")]
+    trace: crate::trace_context::TraceIds,
 }
 
 /// Reuses a vector's allocation for another lifetime of its (cleared) contents.
@@ -215,6 +222,8 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_register_dispatch(&self, dispatch: &Dispatch) {
+        #[cfg(feature = "otlp")]
+        let _ = self.dispatch.set(dispatch.downgrade());
         let mut list = our_dispatchers().lock().unwrap_or_else(|e| e.into_inner());
         list.retain(|weak| weak.upgrade().is_some());
         list.push(dispatch.downgrade());
@@ -315,6 +324,11 @@ impl PyLoggingLayer {
                 }
             }
         }
+        #[cfg(feature = "otlp")]
+        let traced = {
+            let span = ctx.event_span(event).map(|span| span.id());
+            scratch.trace.read(span.as_ref(), &self.dispatch)
+        };
         let mut extras = recycle(std::mem::take(&mut scratch.extras));
         let fields = &scratch.event;
         extras.extend(
@@ -330,6 +344,17 @@ impl PyLoggingLayer {
                 .iter()
                 .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
         );
+
+        #[cfg(feature = "otlp")]
+        if traced {
+            use pylog_core::otlp::mapping::{SPAN_ID_EXTRA, TRACE_ID_EXTRA, TRACE_SAMPLED_EXTRA};
+            let trace = &scratch.trace;
+            extras.extend([
+                (TRACE_ID_EXTRA, Value::Str(&trace.trace_id)),
+                (SPAN_ID_EXTRA, Value::Str(&trace.span_id)),
+                (TRACE_SAMPLED_EXTRA, Value::Bool(trace.sampled)),
+            ]);
+        }
 
         let logger = route.logger();
         let mut record = LogRecord::new(logger.name(), level, &fields.message);

@@ -19,6 +19,9 @@
 //! - Deciding about a callsite creates no logger (every subscriber of the process is asked about
 //!   every callsite): a target without a logger is judged as a fresh logger under its nearest
 //!   existing ancestor would be, and the logger is created when a record is first handled on it.
+//! - Feature `otlp`: inside a span that `tracing-opentelemetry` tracks (or an active OpenTelemetry
+//!   `Context`), a record carries the span's ids as the extras `otelTraceID`, `otelSpanID` and
+//!   `otelTraceSampled`, which `OtlpHandler` sends as its trace context and formats read by name.
 //!
 //! ```
 //! use pylog_core::{Formatter, Level, Manager, SharedWriter, StreamHandler};
@@ -43,6 +46,8 @@ mod fields;
 mod layer;
 mod routes;
 mod spans;
+#[cfg(feature = "otlp")]
+mod trace_context;
 
 pub use fields::LEVELNO_FIELD;
 pub use layer::{PyLoggingLayer, TreeFilter, level_from_tracing};

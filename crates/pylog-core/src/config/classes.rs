@@ -211,6 +211,38 @@ const CLASSES: &[(&str, HandlerClass)] = &[
             build: journal,
         },
     ),
+    #[cfg(feature = "otlp")]
+    (
+        "pylog",
+        HandlerClass {
+            name: "OtlpHandler",
+            params: &[
+                "endpoint",
+                "protocol",
+                "headers",
+                "compression",
+                "timeout",
+                "certificate",
+                "service_name",
+                "resource_attributes",
+                "capacity",
+                "batch_size",
+                "batch_timeout",
+            ],
+            has_target: false,
+            build: network::otlp,
+        },
+    ),
+    #[cfg(feature = "otlp")]
+    (
+        "opentelemetry.sdk._logs",
+        HandlerClass {
+            name: "LoggingHandler",
+            params: &["level", "logger_provider"],
+            has_target: false,
+            build: network::otel_logging_handler,
+        },
+    ),
 ];
 
 /// The class a dictConfig `class` names: a full dotted path (`logging.StreamHandler`,
@@ -245,6 +277,7 @@ pub(crate) fn feature_for(class_name: &str) -> Option<&'static str> {
         "SysLogHandler" => "syslog",
         "SocketHandler" | "DatagramHandler" => "socket",
         "JournalHandler" => "journald",
+        "OtlpHandler" | "LoggingHandler" => "otlp",
         _ => return None,
     };
     let compiled = CLASSES.iter().any(|(_, c)| c.name == name);
@@ -685,6 +718,105 @@ mod network {
             ));
         }
         built(args, builder.build())
+    }
+
+    /// `pylog.OtlpHandler`: the keys are those of the `OTEL_EXPORTER_OTLP_*` variables
+    /// (`endpoint`, `protocol`, `headers`, `compression`, `timeout`, `certificate`), of
+    /// `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (`service_name`, `resource_attributes`),
+    /// with the same values, except `timeout`, in seconds as every timeout of a configuration;
+    /// `headers` and `resource_attributes` are a mapping or the variable's `k=v,…` text. What
+    /// the configuration leaves out comes from the environment.
+    #[cfg(feature = "otlp")]
+    pub(super) fn otlp(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        use crate::handler::otlp::{OtlpCompression, OtlpHandler, OtlpProtocol};
+        let mut builder = OtlpHandler::builder();
+        if let Some(endpoint) = args.string("endpoint")? {
+            builder = builder.endpoint(endpoint);
+        }
+        if let Some(protocol) = args.string("protocol")? {
+            let protocol: OtlpProtocol = protocol.parse().map_err(|e: crate::Error| {
+                ConfigError::new(e.to_string()).at(args.key_path("protocol"))
+            })?;
+            builder = builder.protocol(protocol);
+        }
+        if let Some(compression) = args.string("compression")? {
+            let compression: OtlpCompression = compression.parse().map_err(|e: crate::Error| {
+                ConfigError::new(e.to_string()).at(args.key_path("compression"))
+            })?;
+            builder = builder.compression(compression);
+        }
+        for (key, value) in pairs(args, "headers")? {
+            builder = builder.header(key, value);
+        }
+        if let Some(timeout) = args.seconds("timeout")? {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(path) = args.string("certificate")? {
+            let pem = std::fs::read(&path).map_err(|e| {
+                ConfigError::new(format!("cannot read {path:?}: {e}"))
+                    .at(args.key_path("certificate"))
+            })?;
+            builder = builder.root_certificates(pem);
+        }
+        if let Some(name) = args.string("service_name")? {
+            builder = builder.service_name(name);
+        }
+        for (key, value) in pairs(args, "resource_attributes")? {
+            builder = builder.resource_attribute(key, value);
+        }
+        if let Some(capacity) = args.count::<usize>("capacity")? {
+            builder = builder.capacity(capacity);
+        }
+        let size = args.count::<usize>("batch_size")?;
+        let wait = args.seconds("batch_timeout")?;
+        if size.is_some() || wait.is_some() {
+            builder = builder.batch(
+                size.unwrap_or(512),
+                wait.unwrap_or(std::time::Duration::from_secs(1)),
+            );
+        }
+        built(args, builder.build())
+    }
+
+    /// A mapping, or `k=v,…` text as the environment variables hold it.
+    #[cfg(feature = "otlp")]
+    fn pairs(args: &mut Args<'_>, key: &str) -> Result<Vec<(String, String)>, ConfigError> {
+        match args.value(key)? {
+            None => Ok(Vec::new()),
+            Some(ConfigValue::Str(text)) => crate::handler::otlp::parse_pairs(&text)
+                .map_err(|e| ConfigError::new(e.to_string()).at(args.key_path(key))),
+            Some(ConfigValue::Map(map)) => map
+                .iter()
+                .map(|(k, v)| match v {
+                    ConfigValue::Str(s) => Ok((k.to_owned(), s.clone())),
+                    ConfigValue::Int(i) => Ok((k.to_owned(), i.to_string())),
+                    other => Err(args.invalid(key, "a mapping of strings", other)),
+                })
+                .collect(),
+            Some(other) => Err(args.invalid(key, "a mapping or 'key=value,...' text", &other)),
+        }
+    }
+
+    /// `opentelemetry.sdk._logs.LoggingHandler`: Python's handler with the global logger
+    /// provider, which OpenTelemetry's auto-configuration builds from the environment: here an
+    /// [`OtlpHandler`](crate::handler::otlp::OtlpHandler) configured from the environment. A
+    /// `logger_provider` cannot come from a file.
+    #[cfg(feature = "otlp")]
+    pub(super) fn otel_logging_handler(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+        use crate::handler::otlp::OtlpHandler;
+        let level = args.level("level")?;
+        if let Some(provider) = args.value("logger_provider")? {
+            return Err(args.invalid(
+                "logger_provider",
+                "null (a logger provider cannot come from a file; the environment configures it)",
+                &provider,
+            ));
+        }
+        let handler = built(args, OtlpHandler::builder().build())?;
+        if let Some(level) = level {
+            handler.set_level(level);
+        }
+        Ok(handler)
     }
 
     #[cfg(feature = "syslog")]

@@ -117,6 +117,8 @@ pub use computed::ComputeField;
 pub use defaults::DefaultValue;
 pub use escape::Escape;
 use escape::EscapeMark;
+#[cfg(feature = "otlp")]
+pub(crate) use json::write_json_str;
 pub use json::{DEFAULT_JSON_FIELDS, JsonFormatter, JsonFormatterBuilder};
 pub use pyvalue::ConversionError;
 #[cfg(feature = "http")]
@@ -414,6 +416,9 @@ enum Body {
     Json(json::JsonLayout),
     /// A layout that writes the whole record itself.
     Layout(Arc<dyn RecordLayout>),
+    /// An OTLP/JSON request per record (`OtlpJsonFormatter`).
+    #[cfg(feature = "otlp")]
+    Otlp(Arc<crate::handler::otlp::formatter::OtlpLayout>),
 }
 
 /// Writes a whole record: the output of a formatter that is not a format string (a third-party
@@ -500,6 +505,14 @@ impl Default for Formatter {
 }
 
 impl Formatter {
+    /// A formatter writing each record as an OTLP/JSON request.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn otlp(
+        layout: Arc<crate::handler::otlp::formatter::OtlpLayout>,
+    ) -> Result<Formatter, Error> {
+        Formatter::builder("").finish(Body::Otlp(layout), false, String::new())
+    }
+
     /// A `%`-style formatter with Python's defaults (local time, `2026-11-24 16:12:21,723` dates).
     ///
     /// An empty format means `%(message)s`, as in Python. For the `{` and `$` styles, use
@@ -656,6 +669,11 @@ impl Formatter {
             // The layout holds `exc_text` and `stack_info` as fields of its own.
             return Ok(());
         }
+        #[cfg(feature = "otlp")]
+        if matches!(inner.body, Body::Otlp(_)) {
+            // The error is an attribute of the record.
+            return Ok(());
+        }
         // Python tests these for truth: empty texts add nothing.
         if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
             push_on_new_line(out, exc_text);
@@ -696,6 +714,8 @@ impl Formatter {
             Body::Dollar(format) => return format.render(&fields, out),
             Body::Json(layout) => return layout.render(&fields, out),
             Body::Layout(layout) => return layout.render(self, record, out),
+            #[cfg(feature = "otlp")]
+            Body::Otlp(layout) => return layout.render(record, out),
         };
         for segment in segments {
             match segment {
@@ -861,7 +881,12 @@ fn lookup<'r>(
             Some(Value::Float(v)) => PyVal::Float(v),
             Some(Value::Bool(b)) => PyVal::Bool(b),
             Some(Value::None) => PyVal::None,
-            None => return defaults.get(key).ok_or_else(|| missing(key)),
+            None => {
+                return defaults
+                    .get(key)
+                    .or_else(|| trace_default(key))
+                    .ok_or_else(|| missing(key));
+            }
         },
     })
 }
@@ -879,6 +904,22 @@ pub(crate) fn write_value_str(out: &mut String, value: crate::record::Value<'_>)
         Value::None => PyVal::None,
     };
     pyvalue::write_str_form(out, value);
+}
+
+/// What `%(otelTraceID)s`, `%(otelSpanID)s` and `%(otelTraceSampled)s` read outside a traced span,
+/// as with Python's `LoggingInstrumentor`: `0`, `0`, `False`.
+#[cfg(feature = "otlp")]
+fn trace_default(key: &str) -> Option<PyVal<'static>> {
+    match key {
+        "otelTraceID" | "otelSpanID" => Some(PyVal::Str("0")),
+        "otelTraceSampled" => Some(PyVal::Bool(false)),
+        _ => None,
+    }
+}
+
+#[cfg(not(feature = "otlp"))]
+fn trace_default(_: &str) -> Option<PyVal<'static>> {
+    None
 }
 
 fn missing(key: &str) -> FormatError {

@@ -23,6 +23,8 @@ pub mod journald;
 mod log_file;
 mod memory;
 mod null;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 mod queue;
 mod rotating;
 mod rotation;
@@ -169,6 +171,13 @@ impl EmitContext<'_> {
     /// The formatter in use.
     pub fn formatter(&self) -> &Formatter {
         self.formatter
+    }
+
+    /// Whether the handler has a formatter of its own (Python's `self.formatter is not None`),
+    /// rather than the default one.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn has_own_formatter(&self) -> bool {
+        !std::ptr::eq(self.formatter, default_formatter())
     }
 }
 

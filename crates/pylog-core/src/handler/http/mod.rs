@@ -27,7 +27,7 @@
 //! ```
 
 mod fields;
-mod transport;
+pub(crate) mod transport;
 
 pub use transport::{HttpMethod, Redirects};
 

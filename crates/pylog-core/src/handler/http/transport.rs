@@ -204,7 +204,7 @@ impl Deliver for Transport {
     }
 }
 
-fn in_runtime() -> bool {
+pub(crate) fn in_runtime() -> bool {
     tokio::runtime::Handle::try_current().is_ok()
 }
 
@@ -318,7 +318,7 @@ fn classify(error: reqwest::Error) -> DeliveryError {
     }
 }
 
-fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
+pub(crate) fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
     let mut next: Option<&(dyn StdError + 'static)> = Some(error);
     while let Some(e) = next {
         if e.is::<rustls::Error>() {
@@ -337,7 +337,7 @@ fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
 }
 
 /// The error and its causes, `: `-separated, each said once.
-fn error_text(error: &(dyn StdError + 'static)) -> String {
+pub(crate) fn error_text(error: &(dyn StdError + 'static)) -> String {
     let mut text = error.to_string();
     let mut next = error.source();
     while let Some(e) = next {
@@ -353,7 +353,7 @@ fn error_text(error: &(dyn StdError + 'static)) -> String {
 
 /// rustls over `ring`, trusting the PEM's certificates only (Python's `context` with
 /// `load_verify_locations`), or the platform's roots when none are given.
-fn tls_config(root_certificates: Option<&[u8]>) -> Result<rustls::ClientConfig, Error> {
+pub(crate) fn tls_config(root_certificates: Option<&[u8]>) -> Result<rustls::ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
