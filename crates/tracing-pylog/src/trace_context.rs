@@ -35,12 +35,7 @@ impl TraceIds {
             let context = cx.span().span_context().clone();
             context.is_valid().then_some(context)
         });
-        let context = from_span.or_else(|| {
-            opentelemetry::Context::map_current(|cx| {
-                let context = cx.span().span_context().clone();
-                context.is_valid().then_some(context)
-            })
-        });
+        let context = from_span.or_else(active_context);
         match context {
             Some(context) => {
                 self.write(&context);
@@ -57,4 +52,40 @@ impl TraceIds {
         let _ = write!(self.span_id, "{:016x}", context.span_id());
         self.sampled = context.is_sampled();
     }
+}
+
+/// Marks, by being destroyed, that this thread's locals are being torn down. It is first touched
+/// just after OpenTelemetry's own thread-local context, so it is registered after it and destroyed
+/// before it (thread-local destructors run in the reverse order of registration).
+struct ContextAlive;
+
+impl Drop for ContextAlive {
+    fn drop(&mut self) {}
+}
+
+thread_local! {
+    static CONTEXT_ALIVE: ContextAlive = const { ContextAlive };
+    /// Whether `CONTEXT_ALIVE` was touched on this thread (a plain cell, never destroyed).
+    static CONTEXT_ALIVE_TOUCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The thread's active OpenTelemetry span context, unless the thread's locals are being destroyed:
+/// `opentelemetry::Context::map_current` uses `LocalKey::with`, which panics then, and a panic in
+/// a thread-local destructor aborts the process. An event logged from a thread-local destructor
+/// or an `atexit` handler is therefore not correlated with the active context (a span that
+/// `tracing-opentelemetry` tracks still is).
+fn active_context() -> Option<SpanContext> {
+    let touched = CONTEXT_ALIVE_TOUCHED.try_with(|t| t.get()).unwrap_or(true);
+    if touched && CONTEXT_ALIVE.try_with(|_| ()).is_err() {
+        return None;
+    }
+    let context = opentelemetry::Context::map_current(|cx| {
+        let context = cx.span().span_context().clone();
+        context.is_valid().then_some(context)
+    });
+    if !touched {
+        let _ = CONTEXT_ALIVE.try_with(|_| ());
+        let _ = CONTEXT_ALIVE_TOUCHED.try_with(|t| t.set(true));
+    }
+    context
 }

@@ -471,7 +471,10 @@ impl Exporter {
     fn report_always(&self, first: &OwnedRecord, error: &DeliveryError) {
         match &self.settings.reporter {
             Some(report) => report(first, error),
-            None => first.with_record(|r| crate::handler::print_logging_error(r, error)),
+            None => {
+                let handler = format!("OtlpHandler({})", self.settings.endpoint);
+                first.with_record(|r| crate::handler::print_logging_error(r, error, &handler));
+            }
         }
     }
 }
