@@ -23,10 +23,7 @@ pub(crate) fn plan(
     configurator: &Configurator,
     document: &ConfigValue,
 ) -> Result<Plan, ConfigError> {
-    let resolver = Resolver {
-        document,
-        ext: &configurator.ext,
-    };
+    let resolver = Resolver::new(document, &configurator.ext);
     let root = match document {
         ConfigValue::Map(map) => map,
         other => {
