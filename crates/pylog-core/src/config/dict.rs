@@ -642,6 +642,9 @@ impl Reader<'_> {
         if let Some(size) = args.count::<usize>("maxsize")? {
             builder = builder.capacity(size.max(1));
         }
+        if let Some(bytes) = args.count::<usize>("max_queue_bytes")? {
+            builder = builder.max_queue_bytes(bytes);
+        }
         args.finish()?;
         let handler = builder
             .build()
