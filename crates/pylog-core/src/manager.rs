@@ -119,11 +119,9 @@ impl Manager {
                 None => {
                     tree.insert(prefix.to_owned(), Entry::Placeholder(vec![node.clone()]));
                 }
-                Some(Entry::Placeholder(children)) => {
-                    if !children.iter().any(|c| Arc::ptr_eq(c, node)) {
-                        children.push(node.clone());
-                    }
-                }
+                // `node` was made just now, so no placeholder lists it yet (CPython checks its
+                // `loggerMap`, a set; a search of the list here made N children cost N²).
+                Some(Entry::Placeholder(children)) => children.push(node.clone()),
                 Some(Entry::Logger(found)) => {
                     parent = Some(found.clone());
                     break;
