@@ -778,7 +778,8 @@ impl Worker {
 /// The worker thread: take a batch, deliver it, repeat until closed and drained.
 fn run(shared: &Shared) {
     let _ = CURRENT_WORKER.try_with(|id| id.set(shared.id));
-    let mut batch: Vec<OwnedRecord> = Vec::with_capacity(shared.batch_size);
+    // Grows as batches fill: a large batch size reserves nothing up front.
+    let mut batch: Vec<OwnedRecord> = Vec::with_capacity(shared.batch_size.min(64));
     let mut marks: Vec<Arc<FlushMark>> = Vec::new();
     let mut failing = false;
     let mut reports = DropReports::default();
