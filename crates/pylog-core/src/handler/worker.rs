@@ -290,8 +290,9 @@ struct FlushMark {
 /// The queue is a `crossbeam-channel` that grows as it fills, bounded by [`QueueBound`]: sending
 /// is lock-free, and a worker waiting for records spins briefly before it sleeps, so a steady
 /// stream costs no system call per record.
-/// A send touches nothing else the worker writes: no shared counter is updated per record (the
-/// high-water mark is the worker's to keep), and a flush is a mark sent through the queue.
+/// Besides the channel, a send and a take touch only the bound's counters (two atomic additions
+/// each, no lock unless a sender waits for room): the high-water mark is the worker's to keep, and
+/// a flush is a mark sent through the queue.
 struct Shared {
     id: u64,
     name: String,
