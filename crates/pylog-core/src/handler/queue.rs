@@ -212,8 +212,8 @@ impl QueueListenerBuilder {
         self
     }
 
-    /// The queue's bound. The queue grows to it as records arrive: a large bound costs nothing
-    /// until it is used.
+    /// The queue's bound. Up to 65,536 places are allocated when the listener starts; a larger
+    /// queue grows to its bound as records arrive, so a huge bound costs nothing until it is used.
     pub fn capacity(mut self, records: usize) -> Self {
         self.capacity = records;
         self

@@ -1,8 +1,10 @@
 //! A background worker: one thread that takes owned records from a bounded queue and delivers them,
 //! in batches, to a [`Deliver`] destination, retrying transient failures with backoff.
 //!
-//! The queue grows to its bound (records, and optionally bytes) as records arrive; nothing is
-//! allocated for places not in use (see `bound.rs`).
+//! A queue of up to [`PREALLOCATED_PLACES`] records is allocated when the worker starts, so that
+//! queuing a record allocates nothing; a larger one grows to its bound as records arrive, so that
+//! a bound of a billion costs nothing until it is used. Either way the bound (records, and
+//! optionally bytes) is counted by `bound.rs`.
 
 mod bound;
 
@@ -154,7 +156,7 @@ pub type ErrorReporter = Arc<dyn Fn(&OwnedRecord, &DeliveryError) + Send + Sync>
 ///
 /// | option | default |
 /// |---|---|
-/// | `capacity` | 10,000 records (places are not allocated up front) |
+/// | `capacity` | 10,000 records (allocated up front up to 65,536; a larger queue grows) |
 /// | `max_queue_bytes` | none: only the record bound |
 /// | `backpressure` | [`Backpressure::Block`] |
 /// | `batch` | 1 record, no waiting |
@@ -174,8 +176,9 @@ pub struct WorkerBuilder {
 }
 
 impl WorkerBuilder {
-    /// The queue's bound (at least 1). The queue grows to it as records arrive, so a large bound
-    /// costs nothing until it is used.
+    /// The queue's bound (at least 1). Up to 65,536 places are allocated when the worker starts,
+    /// so that queuing a record allocates nothing; a larger queue grows to its bound as records
+    /// arrive, so that a huge bound costs nothing until it is used.
     pub fn capacity(mut self, records: usize) -> Self {
         self.capacity = records.max(1);
         self
@@ -223,7 +226,12 @@ impl WorkerBuilder {
 
     /// Starts the worker's thread, named `pylog:<name>`.
     pub fn spawn(self, deliver: impl Deliver) -> io::Result<Worker> {
-        let (sender, receiver) = crossbeam_channel::unbounded();
+        let (sender, receiver) = if self.capacity <= PREALLOCATED_PLACES {
+            // Room for the records and for a few flush marks and wake-ups beside them.
+            crossbeam_channel::bounded(self.capacity + SIGNAL_PLACES)
+        } else {
+            crossbeam_channel::unbounded()
+        };
         let shared = Arc::new(Shared {
             bound: QueueBound::new(self.capacity, self.max_bytes),
             id: NEXT_WORKER.fetch_add(1, Ordering::Relaxed),
@@ -262,6 +270,17 @@ impl WorkerBuilder {
         })
     }
 }
+
+/// The largest queue allocated in full when its worker starts (about 8 MB); a larger one grows
+/// block by block as records arrive.
+pub(crate) const PREALLOCATED_PLACES: usize = 65_536;
+
+/// Places beside the records of a preallocated queue for flush marks and wake-ups.
+const SIGNAL_PLACES: usize = 16;
+
+/// How long a sender that has a place waits before trying again when flush marks fill the rest of
+/// a preallocated channel.
+const SIGNAL_BACKOFF: Duration = Duration::from_millis(1);
 
 static NEXT_WORKER: AtomicU64 = AtomicU64::new(1);
 
@@ -453,12 +472,12 @@ impl Shared {
         self.push_reserved(message)
     }
 
-    /// Puts a message whose place is reserved on the queue. The channel is unbounded and its
-    /// receiver lives as long as `self`, so this does not fail; if it did, the place is given
-    /// back with the message.
+    /// Puts a message whose place is reserved on the queue, without waiting. It fails only when
+    /// flush marks and wake-ups fill a preallocated channel's spare places; the place is then
+    /// given back with the message.
     #[allow(clippy::result_large_err)]
     fn push_reserved(&self, message: Message) -> Result<(), Message> {
-        self.sender.send(message).map_err(|refused| {
+        self.sender.try_send(message).map_err(|refused| {
             let message = refused.into_inner();
             if let Message::Record(record) = &message {
                 self.bound.release(record.queued_bytes());
@@ -470,18 +489,25 @@ impl Shared {
     /// Waits for a place for `message` until `deadline` (or for ever) or until the worker
     /// closes, and queues it.
     #[allow(clippy::result_large_err)]
-    fn push_waiting(&self, message: Message, deadline: Option<Instant>) -> Result<(), Message> {
+    fn push_waiting(&self, mut message: Message, deadline: Option<Instant>) -> Result<(), Message> {
         let size = match &message {
             Message::Record(record) => record.queued_bytes(),
             _ => return self.push_reserved(message),
         };
-        if self
-            .bound
-            .wait_for_room(size, deadline, || self.closing.load(Ordering::SeqCst))
-        {
-            self.push_reserved(message)
-        } else {
-            Err(message)
+        loop {
+            if !self
+                .bound
+                .wait_for_room(size, deadline, || self.closing.load(Ordering::SeqCst))
+            {
+                return Err(message);
+            }
+            match self.push_reserved(message) {
+                Ok(()) => return Ok(()),
+                Err(refused) => {
+                    message = refused;
+                    std::thread::sleep(SIGNAL_BACKOFF);
+                }
+            }
         }
     }
 

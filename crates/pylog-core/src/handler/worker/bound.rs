@@ -1,10 +1,10 @@
 //! The bound of a worker's queue: at most so many records, and optionally at most so many bytes.
 //!
-//! The queue itself is an unbounded `crossbeam-channel`, which grows block by block as records
-//! arrive and gives the memory back as they leave. A bounded channel would allocate a slot for
-//! every record it may hold when it is made: a configuration saying `maxsize: 1000000000` would
-//! ask for a hundred gigabytes before the first record. Here a record first reserves its place
-//! (one record and its size in bytes), and gives it back when the worker takes it off the queue.
+//! A large queue is an unbounded `crossbeam-channel`, which grows block by block as records
+//! arrive and gives the memory back as they leave: a bounded channel allocates a slot for every
+//! record it may hold when it is made, and a configuration saying `maxsize: 1000000000` would ask
+//! for a hundred gigabytes before the first record. A record first reserves its place (one record
+//! and its size in bytes), and gives it back when the worker takes it off the queue.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
