@@ -260,3 +260,37 @@ fn a_queue_handler_entry_feeds_the_handlers_it_names_from_its_own_thread() {
         "Unable to configure handler 'queue': Unable to add handler 'nope': handlers[0]: expected the name of a handler under 'handlers', got 'nope' (at handlers.queue.handlers[0])"
     );
 }
+
+#[test]
+fn a_queue_handler_takes_a_byte_bound_and_a_huge_maxsize() {
+    let tree = Manager::new();
+    let out = SharedWriter::new();
+    let queue = |extra: &str| {
+        format!(
+            r#"{{"version": 1, "handlers": {{"console": {{"class": "logging.StreamHandler",
+            "stream": "ext://test.out"}}, "queue": {{"class": "logging.handlers.QueueHandler",
+            "handlers": ["console"], {extra}}}}},
+            "loggers": {{"app": {{"level": "INFO", "handlers": ["queue"], "propagate": false}}}}}}"#
+        )
+    };
+    apply(
+        &tree,
+        &out,
+        &queue(r#""maxsize": 1000000000, "max_queue_bytes": 1048576"#),
+    )
+    .expect("a billion places and a byte bound are accepted");
+    let logger = tree.get_logger("app");
+    logger.info("through the queue");
+    for handler in logger.handlers() {
+        handler.flush();
+    }
+    assert_eq!(out.contents(), "through the queue\n");
+
+    let error = apply(&tree, &out, &queue(r#""max_queue_bytes": -1"#)).unwrap_err();
+    assert_eq!(error.path(), Some("handlers.queue.max_queue_bytes"));
+    logger.info("the old queue still runs");
+    for handler in logger.handlers() {
+        handler.flush();
+    }
+    assert!(out.contents().ends_with("the old queue still runs\n"));
+}

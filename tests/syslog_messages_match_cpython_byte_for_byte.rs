@@ -8,7 +8,7 @@
 
 mod syslog_common;
 
-use pylog::syslog::{Facility, SockType, SyslogAddress};
+use pylog::syslog::{Facility, Framing, SockType, SyslogAddress};
 use pylog::{Formatter, Handler, Level, Manager, SysLogHandler, add_level_name};
 use serde_json::Value;
 use syslog_common::{PATIENCE, TcpRecorder, UdpRecorder, UnixRecorder, wait_until};
@@ -27,6 +27,8 @@ fn handler_for(case: &Value, address: SyslogAddress, socktype: Option<SockType>)
     let mut builder = SysLogHandler::builder()
         .address(address)
         .socktype(socktype)
+        // CPython's unframed bytes over TCP (datagrams are never framed).
+        .framing(Framing::Raw)
         .ident(case["ident"].as_str().expect("ident"))
         .append_nul(case["append_nul"].as_bool().expect("append_nul"));
     match &case["facility"] {

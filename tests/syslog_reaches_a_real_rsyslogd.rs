@@ -2,9 +2,12 @@
 //! foreground on loopback (imudp and imtcp on free ports, a generated configuration, a pid file
 //! and work folder in a temporary folder, no system log path), sends CPython-layout messages over
 //! UDP and TCP (octet counting) and RFC 5424 messages over TCP (newline framing) and UDP, and
-//! reads the fields rsyslog parsed from the file its `omfile` action writes.
+//! reads the fields rsyslog parsed from the file its `omfile` action writes. A second daemon checks
+//! that a record holding a line break and a whole syslog message is stored as one message under
+//! every framing but `Raw`.
 //!
-//! Skipped, with the reason printed, where `rsyslogd` is not installed; `.ci/run` installs it.
+//! Skipped, with the reason printed, where `rsyslogd` is not installed (the forgery test fails
+//! instead when `CI` is set); `.ci/run` installs it.
 
 mod syslog_common;
 
@@ -260,4 +263,188 @@ fn rsyslogd_parses_udp_tcp_and_rfc5424_messages() {
     );
     assert_eq!(field(udp_python, 7), "over udp");
     assert_eq!(got.len(), 5, "nothing else arrived: {got:?}");
+}
+
+/// What a record that tries to forge a message writes: a line break, then a complete RFC 5424
+/// message from another host and program. `case` tells the copies apart.
+fn forgery(case: &str) -> String {
+    format!(
+        "login failed\n<38>1 2026-12-07T09:00:00.000000+00:00 bastion sshd - - \
+         Accepted password for root from {case}."
+    )
+}
+
+/// A record holding `\n<38>1 … bastion sshd - - Accepted password for root` is stored by rsyslog
+/// as exactly one message for every framing but `Raw`; `Raw` (CPython's bytes) lets it forge a
+/// second message from host `bastion`, program `sshd`, as its documentation warns.
+#[test]
+fn a_record_cannot_forge_a_second_rsyslog_message() {
+    if find_rsyslogd().is_none() {
+        let why = "rsyslogd is not installed (`apt-get install rsyslog`; .ci/run does it)";
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        println!("skipped: {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (udp, tcp) = (free_udp_port(), free_tcp_port());
+    // Every message but rsyslogd's own, so that a forged one is stored too.
+    let conf = dir.path().join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "global(workDirectory=\"{dir}\")\n\
+             module(load=\"imudp\")\n\
+             module(load=\"imtcp\")\n\
+             input(type=\"imudp\" address=\"127.0.0.1\" port=\"{udp}\")\n\
+             input(type=\"imtcp\" address=\"127.0.0.1\" port=\"{tcp}\")\n\
+             template(name=\"fields\" type=\"string\" string=\"%hostname%|%app-name%|%msg%\\n\")\n\
+             if $programname != \"rsyslogd\" then {{\n\
+               action(type=\"omfile\" file=\"{dir}/out.log\" template=\"fields\")\n\
+             }}\n",
+            dir = dir.path().display()
+        ),
+    )
+    .expect("write the configuration");
+    let mut daemon = Daemon(
+        Command::new(find_rsyslogd().expect("checked above"))
+            .arg("-n")
+            .arg("-f")
+            .arg(&conf)
+            .arg("-i")
+            .arg(dir.path().join("rsyslogd.pid"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rsyslogd"),
+    );
+    let tcp_up = wait_until(PATIENCE, || {
+        if let Ok(Some(status)) = daemon.0.try_wait() {
+            panic!("rsyslogd exited at start: {status}");
+        }
+        TcpStream::connect(("127.0.0.1", tcp)).is_ok()
+    });
+    assert!(tcp_up, "rsyslogd listens on TCP port {tcp}");
+
+    let stream = || {
+        SysLogHandler::builder()
+            .address(("127.0.0.1", tcp))
+            .socktype(Some(SockType::Stream))
+            .facility(Facility::LOCAL1)
+    };
+    let rfc5424 = |app: &str| {
+        stream()
+            .layout(Layout::Rfc5424)
+            .hostname("pylhost")
+            .app_name(app)
+    };
+    // (case, app name rsyslog should store, the handler)
+    let safe: Vec<(&str, &str, SysLogHandlerBuilder)> = vec![
+        ("default", "pyldefault", stream().ident("pyldefault: ")),
+        (
+            "octets",
+            "pyloctets",
+            stream()
+                .framing(Framing::OctetCounting)
+                .ident("pyloctets: "),
+        ),
+        (
+            "newline",
+            "pylnewline",
+            stream().framing(Framing::LineFeed).ident("pylnewline: "),
+        ),
+        (
+            "newline5424",
+            "pyl5424nl",
+            rfc5424("pyl5424nl").framing(Framing::LineFeed),
+        ),
+        (
+            "octets5424",
+            "pyl5424oc",
+            rfc5424("pyl5424oc").framing(Framing::OctetCounting),
+        ),
+        (
+            "udp",
+            "pyludp",
+            SysLogHandler::builder()
+                .address(("127.0.0.1", udp))
+                .ident("pyludp: "),
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (case, app, builder) in safe {
+        send(builder, Level::WARNING, &forgery(case));
+        cases.push((case, app));
+    }
+    send(
+        stream().framing(Framing::Raw).ident("pylraw: "),
+        Level::WARNING,
+        &forgery("raw"),
+    );
+
+    let rows = |dir: &Path| -> Vec<Vec<String>> {
+        lines(dir)
+            .into_iter()
+            .map(|l| l.splitn(3, '|').map(|f| f.trim().to_owned()).collect())
+            .collect()
+    };
+    let about = |rows: &[Vec<String>], case: &str| -> Vec<Vec<String>> {
+        let marker = format!("from {case}.");
+        rows.iter()
+            .filter(|r| r.last().is_some_and(|m| m.contains(&marker)))
+            .cloned()
+            .collect()
+    };
+    // Every case has arrived once its message (and, for Raw, the forged one) is stored.
+    let arrived = wait_until(PATIENCE, || {
+        let rows = rows(dir.path());
+        cases.iter().all(|(case, _)| !about(&rows, case).is_empty())
+            && !about(&rows, "raw").is_empty()
+    });
+    assert!(
+        arrived,
+        "every message reaches the file: {:?}",
+        rows(dir.path())
+    );
+    // Give a late second message the time to arrive before counting.
+    std::thread::sleep(Duration::from_millis(300));
+    let rows = rows(dir.path());
+
+    for (case, app) in &cases {
+        let stored = about(&rows, case);
+        assert_eq!(
+            stored.len(),
+            1,
+            "{case}: one record, one message: {stored:?}"
+        );
+        let row = &stored[0];
+        assert_eq!(row[1], *app, "{case}: stored under our program: {row:?}");
+        assert_ne!(
+            row[0], "bastion",
+            "{case}: not from the forged host: {row:?}"
+        );
+        assert!(
+            row[2].contains("login failed") && row[2].contains("sshd - - Accepted password"),
+            "{case}: the forged text stays inside our message: {row:?}"
+        );
+    }
+    // Raw: CPython's bytes. rsyslog splits them at the newline, and the second half is stored as
+    // a message from host `bastion`, program `sshd`: the injection `Framing::Raw` documents.
+    let raw = about(&rows, "raw");
+    assert_eq!(
+        raw.len(),
+        1,
+        "Raw: the forged half is stored on its own: {rows:?}"
+    );
+    assert_eq!(
+        (raw[0][0].as_str(), raw[0][1].as_str()),
+        ("bastion", "sshd")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "pylraw" && r[2] == "login failed"),
+        "Raw: the record's own half is cut at the newline: {rows:?}"
+    );
+    let forged: Vec<_> = rows.iter().filter(|r| r[1] == "sshd").collect();
+    assert_eq!(forged.len(), 1, "only Raw forges a message: {forged:?}");
 }

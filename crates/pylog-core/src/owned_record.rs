@@ -82,6 +82,14 @@ pub struct OwnedRecord {
     pub thread: u64,
 }
 
+impl OwnedRecord {
+    /// What the record holds in memory: its fixed size and its text's buffer. A queue bounded in
+    /// bytes counts this.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        std::mem::size_of::<OwnedRecord>() + self.text.capacity()
+    }
+}
+
 impl fmt::Debug for OwnedRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OwnedRecord")

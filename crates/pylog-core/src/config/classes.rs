@@ -436,6 +436,14 @@ fn timed(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
         builder = builder.when(when);
     }
     if let Some(interval) = args.count::<u32>("interval")? {
+        if interval == 0 {
+            // CPython accepts it, and its first rollover loops for ever holding the lock.
+            return Err(args.invalid(
+                "interval",
+                "an integer of 1 or more (0 would roll over without end)",
+                &ConfigValue::Int(0),
+            ));
+        }
         builder = builder.interval(interval);
     }
     if let Some(count) = args.count::<u32>("backupCount")? {
@@ -947,5 +955,42 @@ mod tests {
         );
         assert_eq!(parse_time_of_day("02:30"), Some((2, 30, 0)));
         assert_eq!(parse_time_of_day("25:00"), None);
+    }
+
+    #[test]
+    fn a_timed_handler_with_interval_zero_is_refused_naming_its_key() {
+        let dir = std::env::temp_dir().join(format!("pylog-interval0-{}", std::process::id()));
+        let document = ConfigValue::map([
+            ("version", ConfigValue::Int(1)),
+            (
+                "handlers",
+                ConfigValue::map([(
+                    "timed",
+                    ConfigValue::map([
+                        (
+                            "class",
+                            ConfigValue::from("logging.handlers.TimedRotatingFileHandler"),
+                        ),
+                        (
+                            "filename",
+                            ConfigValue::from(dir.join("app.log").display().to_string()),
+                        ),
+                        ("when", ConfigValue::from("S")),
+                        ("interval", ConfigValue::Int(0)),
+                    ]),
+                )]),
+            ),
+        ]);
+        let tree = crate::Manager::new();
+        let error = super::super::Configurator::for_manager(&tree)
+            .env_overrides(false)
+            .dict_config(&super::super::Config::from_value(document))
+            .unwrap_err();
+        assert_eq!(error.path(), Some("handlers.timed.interval"));
+        assert_eq!(
+            error.message(),
+            "interval: expected an integer of 1 or more (0 would roll over without end), got 0"
+        );
+        assert!(!dir.exists(), "nothing was opened");
     }
 }

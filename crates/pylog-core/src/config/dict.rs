@@ -40,10 +40,7 @@ pub(crate) fn plan(
     configurator: &Configurator,
     document: &ConfigValue,
 ) -> Result<Plan, ConfigError> {
-    let resolver = Resolver {
-        document,
-        ext: &configurator.ext,
-    };
+    let resolver = Resolver::new(document, &configurator.ext);
     let root = match document {
         ConfigValue::Map(map) => map,
         other => {
@@ -690,6 +687,9 @@ impl Reader<'_> {
         }
         if let Some(size) = args.count::<usize>("maxsize")? {
             builder = builder.capacity(size.max(1));
+        }
+        if let Some(bytes) = args.count::<usize>("max_queue_bytes")? {
+            builder = builder.max_queue_bytes(bytes);
         }
         args.finish()?;
         let handler = builder

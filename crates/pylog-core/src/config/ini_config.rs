@@ -34,10 +34,7 @@ pub(crate) fn plan(
     super::ini::validate_defaults(defaults)?;
     let ini = Ini::parse_for_file_config(text, source).map_err(|e| with_line(e, source))?;
     let document = ConfigValue::Null;
-    let resolver = Resolver {
-        document: &document,
-        ext: &configurator.ext,
-    };
+    let resolver = Resolver::new(&document, &configurator.ext);
     let reader = IniReader {
         configurator,
         ini: &ini,

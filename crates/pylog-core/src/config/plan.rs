@@ -6,6 +6,7 @@
 //! looks after it waits for the change to finish and uses the new one. The handlers the new
 //! configuration no longer uses are closed once the records still using them have finished.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -116,27 +117,28 @@ fn change_tree(manager: &Manager, plan: &Plan) {
     }
     // Python's `loggerDict` keys: placeholders count as existing names (so a configured `app`
     // that is only a placeholder still protects `app.old`), and are skipped below.
-    let mut existing = manager.entry_names();
-    let mut children_of_configured: Vec<String> = Vec::new();
+    // CPython's `_handle_existing_loggers`: loggers that existed and are not configured are
+    // disabled (with `disable_existing_loggers`), except children of a configured logger that
+    // existed too, which are reset to inherit from it. CPython finds those children by scanning
+    // the sorted names after each configured one; a name is such a child when one of its dotted
+    // prefixes (the text before one of its dots) is both configured and existed, which sets look
+    // up in linear time overall.
+    let existing = manager.entry_names();
+    let configured: HashSet<&str> = plan.loggers.iter().map(|l| l.name.as_str()).collect();
+    let existed: HashSet<&str> = existing.iter().map(String::as_str).collect();
     for logger in &plan.loggers {
-        if let Some(index) = existing.iter().position(|n| *n == logger.name) {
-            let prefix = format!("{}.", logger.name);
-            children_of_configured.extend(
-                existing[index + 1..]
-                    .iter()
-                    .filter(|n| n.starts_with(&prefix))
-                    .cloned(),
-            );
-            existing.remove(index);
-        }
         let target = manager.get_logger(&logger.name);
         configure_logger(&target, logger);
     }
-    for name in existing {
-        let Some(logger) = manager.find_logger(&name) else {
+    for name in existing.iter().filter(|n| !configured.contains(n.as_str())) {
+        let Some(logger) = manager.find_logger(name) else {
             continue;
         };
-        if children_of_configured.contains(&name) {
+        let child_of_configured = name.match_indices('.').any(|(i, _)| {
+            let prefix = &name[..i];
+            configured.contains(prefix) && existed.contains(prefix)
+        });
+        if child_of_configured {
             logger
                 .node()
                 .level

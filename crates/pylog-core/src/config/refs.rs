@@ -8,7 +8,13 @@
 //!   [`Configurator::ext_writer`](super::Configurator::ext_writer)).
 //!
 //! Other prefixes (`http://...`) are plain strings, as in Python.
+//!
+//! CPython converts lazily and shares the objects a reference names; here a conversion copies
+//! them, so a small document whose references fan out (ten `cfg://` names to a list of ten more,
+//! seven levels deep) would copy ten million values. What references produce is counted against
+//! [`MAX_REFERENCE_BYTES`] for the whole document, and going past it is an error naming the key.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -35,12 +41,31 @@ pub(crate) enum ExtObject {
 
 /// Resolves references against one document and one table of external names.
 pub(crate) struct Resolver<'a> {
-    pub(crate) document: &'a ConfigValue,
-    pub(crate) ext: &'a HashMap<String, ExtObject>,
+    document: &'a ConfigValue,
+    ext: &'a HashMap<String, ExtObject>,
+    /// Bytes produced by following `cfg://` references so far, counted by [`cost`].
+    produced: Cell<usize>,
 }
 
 /// How many references may chain (`cfg://a` naming `cfg://b` ...) before we call it a loop.
 const MAX_DEPTH: usize = 32;
+
+/// The most bytes `cfg://` references may produce in one document (16 MiB, as the INI reader's
+/// interpolation limit): each value copied through a reference costs its size in memory plus its
+/// text.
+pub(crate) const MAX_REFERENCE_BYTES: usize = 16 << 20;
+
+/// What one value copied through a reference counts against [`MAX_REFERENCE_BYTES`]; a list or a
+/// map counts its own size here and its items as they are copied.
+fn cost(value: &ConfigValue) -> usize {
+    let own = std::mem::size_of::<ConfigValue>();
+    match value {
+        ConfigValue::Str(text) => own + text.len(),
+        ConfigValue::Map(map) => own + map.keys().map(|k| k.len() + own).sum::<usize>(),
+        ConfigValue::List(items) => own + items.len() * own,
+        _ => own,
+    }
+}
 
 /// A value after conversion: either data, or an external object that is not data (a stream).
 pub(crate) enum Converted {
@@ -48,11 +73,23 @@ pub(crate) enum Converted {
     Object(ExtObject),
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
+    /// A resolver for `document`, with the application's `ext://` names.
+    pub(crate) fn new(
+        document: &'a ConfigValue,
+        ext: &'a HashMap<String, ExtObject>,
+    ) -> Resolver<'a> {
+        Resolver {
+            document,
+            ext,
+            produced: Cell::new(0),
+        }
+    }
+
     /// Converts one value, following `cfg://` and `ext://` references; lists and maps are converted
     /// element by element, where a stream inside stays as its `ext://` text.
     pub(crate) fn convert(&self, value: &ConfigValue) -> Result<Converted, ConfigError> {
-        self.convert_at(value, 0)
+        self.convert_at(value, 0, false)
     }
 
     /// Converts a value that must be data.
@@ -63,20 +100,30 @@ impl Resolver<'_> {
         }
     }
 
-    fn convert_at(&self, value: &ConfigValue, depth: usize) -> Result<Converted, ConfigError> {
+    /// `via_reference`: whether `value` is being copied because a `cfg://` reference named it (or
+    /// something inside such a value), so that what it produces counts against the budget.
+    fn convert_at(
+        &self,
+        value: &ConfigValue,
+        depth: usize,
+        via_reference: bool,
+    ) -> Result<Converted, ConfigError> {
         if depth > MAX_DEPTH {
             return Err(ConfigError::new(format!(
                 "Unable to convert {value}: references nest more than {MAX_DEPTH} deep"
             )));
         }
+        if via_reference {
+            self.charge(value)?;
+        }
         match value {
             ConfigValue::Str(text) => match split_reference(text) {
                 Some(("cfg", path)) => {
                     let target = self.cfg_lookup(path)?;
-                    self.convert_at(target, depth + 1)
+                    self.convert_at(target, depth + 1, true)
                 }
                 Some(("ext", name)) => match self.ext_lookup(name)? {
-                    ExtObject::Value(v) => self.convert_at(&v, depth + 1),
+                    ExtObject::Value(v) => self.convert_at(&v, depth + 1, via_reference),
                     object => Ok(Converted::Object(object)),
                 },
                 _ => Ok(Converted::Value(value.clone())),
@@ -84,14 +131,14 @@ impl Resolver<'_> {
             ConfigValue::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    out.push(self.deep(item, depth + 1)?);
+                    out.push(self.deep(item, depth + 1, via_reference)?);
                 }
                 Ok(Converted::Value(ConfigValue::List(out)))
             }
             ConfigValue::Map(map) => {
                 let mut out = super::ConfigMap::new();
                 for (k, v) in map.iter() {
-                    out.insert(k, self.deep(v, depth + 1)?);
+                    out.insert(k, self.deep(v, depth + 1, via_reference)?);
                 }
                 Ok(Converted::Value(ConfigValue::Map(out)))
             }
@@ -99,11 +146,31 @@ impl Resolver<'_> {
         }
     }
 
-    fn deep(&self, value: &ConfigValue, depth: usize) -> Result<ConfigValue, ConfigError> {
-        match self.convert_at(value, depth)? {
+    fn deep(
+        &self,
+        value: &ConfigValue,
+        depth: usize,
+        via_reference: bool,
+    ) -> Result<ConfigValue, ConfigError> {
+        match self.convert_at(value, depth, via_reference)? {
             Converted::Value(v) => Ok(v),
             Converted::Object(_) => Ok(value.clone()),
         }
+    }
+
+    /// Counts a value copied through a reference; past [`MAX_REFERENCE_BYTES`] it is an error
+    /// (the caller adds the key's path).
+    fn charge(&self, value: &ConfigValue) -> Result<(), ConfigError> {
+        let produced = self.produced.get().saturating_add(cost(value));
+        self.produced.set(produced);
+        if produced > MAX_REFERENCE_BYTES {
+            return Err(ConfigError::new(format!(
+                "cfg:// references in this document expand to more than {} MiB \
+                 ({MAX_REFERENCE_BYTES} bytes): each use copies the value it names",
+                MAX_REFERENCE_BYTES >> 20
+            )));
+        }
+        Ok(())
     }
 
     /// CPython's `cfg_convert`.
@@ -310,11 +377,49 @@ mod tests {
     fn resolve(text: &str) -> Result<Converted, ConfigError> {
         let document = doc();
         let ext = HashMap::new();
-        let resolver = Resolver {
-            document: &document,
-            ext: &ext,
-        };
+        let resolver = Resolver::new(&document, &ext);
         resolver.convert(&ConfigValue::from(text))
+    }
+
+    /// Ten references to a list of ten more, `levels` deep: 10^levels strings once copied.
+    fn fan_out(levels: usize) -> ConfigValue {
+        let mut entries = Vec::new();
+        for level in 0..levels {
+            let next = ConfigValue::List(
+                (0..10)
+                    .map(|_| ConfigValue::from(format!("cfg://l{}", level + 1)))
+                    .collect(),
+            );
+            entries.push((format!("l{level}"), next));
+        }
+        entries.push((format!("l{levels}"), ConfigValue::from("x".repeat(100))));
+        ConfigValue::map(entries)
+    }
+
+    #[test]
+    fn references_that_fan_out_stop_at_the_budget() {
+        let ext = HashMap::new();
+        let document = fan_out(8);
+        let resolver = Resolver::new(&document, &ext);
+        let error = match resolver.convert(&ConfigValue::from("cfg://l0")) {
+            Err(error) => error,
+            Ok(_) => panic!("10^8 copies are refused"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "cfg:// references in this document expand to more than 16 MiB (16777216 bytes): \
+             each use copies the value it names"
+        );
+        // The budget holds for the document as a whole, not per reference.
+        assert!(resolver.produced.get() <= MAX_REFERENCE_BYTES + 200);
+
+        // A modest fan-out is converted in full.
+        let document = fan_out(3);
+        let resolver = Resolver::new(&document, &ext);
+        match resolver.convert(&ConfigValue::from("cfg://l0")) {
+            Ok(Converted::Value(ConfigValue::List(items))) => assert_eq!(items.len(), 10),
+            _ => panic!("1,000 copies are fine"),
+        }
     }
 
     #[test]

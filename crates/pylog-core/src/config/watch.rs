@@ -5,11 +5,15 @@
 //! [`ConfigFile::watch`] polls it from a thread of its own. Each reload is applied atomically (see
 //! [`Configurator`]): a file that does not parse or configure leaves the running configuration as
 //! it was, and the error is kept and printed to stderr.
+//!
+//! The watcher applies a file only once its size and modification time are the same at two polls
+//! in a row (and still the same after it was read): a file an editor or a deployment is still
+//! writing is not applied half-written. A change is applied one to two intervals after it ends.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::ConfigError;
 use super::configurator::{Configurator, read_config_file};
@@ -41,6 +45,25 @@ struct Inner {
 struct State {
     applied: Option<String>,
     last_error: Option<ConfigError>,
+    /// The file's size and modification time at the last poll.
+    last_stamp: Option<Stamp>,
+}
+
+/// What a poll compares to tell a file being written from one at rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
 }
 
 impl std::fmt::Debug for ConfigFile {
@@ -85,9 +108,11 @@ impl ConfigFile {
         self.inner.state().last_error.clone()
     }
 
-    /// Polls the file every `interval` on a thread of its own and applies it when it changes.
-    /// A reload that fails is printed to stderr and kept in [`last_error`](ConfigFile::last_error);
-    /// the running configuration stays as it was.
+    /// Polls the file every `interval` on a thread of its own and applies it when it changes,
+    /// once its size and modification time have stayed the same from one poll to the next (a
+    /// file still being written is not applied half-written). A reload that fails is printed to
+    /// stderr and kept in [`last_error`](ConfigFile::last_error); the running configuration stays
+    /// as it was.
     pub fn watch(&self, interval: Duration) -> ConfigWatcher {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let inner = self.inner.clone();
@@ -153,9 +178,29 @@ impl Inner {
         }
     }
 
-    /// One look at the file; a failure is printed once, not at every poll.
+    /// Whether the file is at rest: its stamp is the one the previous poll saw. Records the stamp
+    /// for the next poll. A file that cannot be looked at counts as at rest, so that reading it
+    /// reports why.
+    fn at_rest(&self) -> bool {
+        let stamp = Stamp::of(&self.path);
+        let mut state = self.state();
+        let unchanged = state.last_stamp == stamp;
+        state.last_stamp = stamp;
+        stamp.is_none() || unchanged
+    }
+
+    /// One look at the file; a failure is printed once, not at every poll. A file whose size or
+    /// modification time changed since the previous poll, or while it was read, waits for the
+    /// next one.
     fn poll(&self) {
-        let failure = match read_config_file(&self.path) {
+        if !self.at_rest() {
+            return;
+        }
+        let read = read_config_file(&self.path);
+        if read.is_ok() && Stamp::of(&self.path) != self.state().last_stamp {
+            return;
+        }
+        let failure = match read {
             Ok(text) => self.apply(Some(text)).err(),
             Err(error) => {
                 let mut state = self.state();
@@ -215,5 +260,60 @@ impl ConfigWatcher {
 impl Drop for ConfigWatcher {
     fn drop(&mut self) {
         self.shut_down();
+    }
+}
+
+#[cfg(all(test, feature = "json"))]
+mod tests {
+    use super::*;
+    use crate::{Manager, SharedWriter};
+
+    const FULL: &str = r#"{"version": 1,
+ "handlers": {"out": {"class": "logging.StreamHandler", "stream": "ext://app.out"}},
+ "loggers": {"app": {"level": "INFO", "handlers": ["out"], "propagate": false}}}"#;
+
+    #[test]
+    fn a_file_is_applied_only_once_it_is_at_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logging.json");
+        let tree = Manager::new();
+        let out = SharedWriter::new();
+        let configurator = Configurator::for_manager(&tree)
+            .env_overrides(false)
+            .ext_writer("app.out", out.clone());
+        let file = ConfigFile::new(configurator, &path);
+
+        // Half written: the first poll sees it, and does not apply it.
+        let half = &FULL[..FULL.len() / 2];
+        std::fs::write(&path, half).unwrap();
+        file.inner.poll();
+        assert_eq!(file.last_error(), None, "the half file was not read");
+        assert_eq!(file.inner.state().applied, None);
+        // Written on: the next poll sees another size, and waits again.
+        std::fs::write(&path, FULL).unwrap();
+        file.inner.poll();
+        assert_eq!(file.inner.state().applied, None);
+        // At rest since the last poll: applied.
+        file.inner.poll();
+        assert_eq!(file.last_error(), None);
+        assert_eq!(file.inner.state().applied.as_deref(), Some(FULL));
+        tree.get_logger("app").info("configured");
+        assert_eq!(out.contents(), "configured\n");
+        // Polls of a file at rest apply nothing more.
+        file.inner.poll();
+        assert_eq!(file.last_error(), None);
+    }
+
+    #[test]
+    fn a_missing_file_is_reported_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::new(Configurator::new(), dir.path().join("none.json"));
+        file.inner.poll();
+        assert!(
+            file.last_error()
+                .is_some_and(|e| e.to_string().ends_with("none.json doesn't exist")),
+            "{:?}",
+            file.last_error()
+        );
     }
 }

@@ -11,7 +11,9 @@
 //!    anchor, anchors of `[0-9A-Za-z_-]`). Each scalar gets its tag here: an explicit one, or the
 //!    one SafeLoader's implicit resolvers give a plain scalar.
 //! 2. *Construct*: nodes become a [`ConfigValue`] tree, merges are flattened as SafeConstructor's
-//!    `flatten_mapping` does, and aliases are copied, at most [`MAX_NODES`] values in all.
+//!    `flatten_mapping` does, and aliases are copied, at most [`MAX_NODES`] values in all, and at
+//!    most [`MAX_ALIAS_BYTES`] of text beyond the document's own length (one long string
+//!    aliased a few thousand times is few values but gigabytes).
 //!
 //! Where the value tree cannot hold what PyYAML builds:
 //! - Map keys are strings: a key that PyYAML makes an `int`, `bool`, `float` or `None` becomes its
@@ -46,6 +48,10 @@ use super::{ConfigError, ConfigValue};
 /// after this many).
 pub(crate) const MAX_NODES: usize = 1_000_000;
 
+/// How much more text than the document holds its aliases may produce (16 MiB, as the INI
+/// reader's interpolation limit and the `cfg://` budget).
+pub(crate) const MAX_ALIAS_BYTES: usize = 16 << 20;
+
 /// The deepest nesting of lists and maps, in the text or through aliases.
 pub(crate) const MAX_DEPTH: usize = 512;
 
@@ -75,7 +81,12 @@ pub(crate) fn parse_yaml(text: &str, source: &str) -> Result<ConfigValue, Config
     };
     match compose(&text, source)? {
         None => Ok(ConfigValue::Null),
-        Some(root) => Constructor { source, nodes: 0 }.construct(&root, 0),
+        Some(root) => Constructor {
+            source,
+            nodes: 0,
+            bytes: 0,
+        }
+        .construct(&root, 0),
     }
 }
 
@@ -666,6 +677,8 @@ struct Constructor<'a> {
     source: &'a str,
     /// Values built so far, aliases counted each time they are copied.
     nodes: usize,
+    /// Bytes of scalar text built so far, aliases counted each time they are copied.
+    bytes: usize,
 }
 
 impl Constructor<'_> {
@@ -709,6 +722,19 @@ impl Constructor<'_> {
                     "the document expands to more than {MAX_NODES} values through its aliases"
                 ),
             ));
+        }
+        if let Kind::Scalar(text) = &node.kind {
+            self.bytes = self.bytes.saturating_add(text.len());
+            if self.bytes > self.source.len().saturating_add(MAX_ALIAS_BYTES) {
+                return Err(self.error(
+                    node,
+                    format_args!(
+                        "the document expands to more than {} MiB of text beyond its own \
+                         length through its aliases",
+                        MAX_ALIAS_BYTES >> 20
+                    ),
+                ));
+            }
         }
         if depth > MAX_DEPTH {
             return Err(self.error(

@@ -393,9 +393,28 @@ impl fmt::Debug for Handler {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-fn all_handlers() -> &'static Mutex<Vec<Weak<Shared>>> {
-    static ALL: OnceLock<Mutex<Vec<Weak<Shared>>>> = OnceLock::new();
-    ALL.get_or_init(|| Mutex::new(Vec::new()))
+/// Every handler made, weakly held, for [`shutdown`]. Python: `logging._handlerList`.
+#[derive(Default)]
+struct Registry {
+    handlers: Vec<Weak<Shared>>,
+    /// The length at which dropped handlers are swept out next: twice what was left after the
+    /// last sweep, so that making N handlers costs O(N) in all, not O(N²).
+    sweep_at: usize,
+}
+
+impl Registry {
+    fn add(&mut self, handler: Weak<Shared>) {
+        if self.handlers.len() >= self.sweep_at {
+            self.handlers.retain(|h| h.strong_count() > 0);
+            self.sweep_at = (self.handlers.len() * 2).max(64);
+        }
+        self.handlers.push(handler);
+    }
+}
+
+fn all_handlers() -> &'static Mutex<Registry> {
+    static ALL: OnceLock<Mutex<Registry>> = OnceLock::new();
+    ALL.get_or_init(|| Mutex::new(Registry::default()))
 }
 
 static RAISE_EXCEPTIONS: AtomicBool = AtomicBool::new(true);
@@ -427,9 +446,10 @@ impl Handler {
             last_failure: Mutex::new(None),
             escape: AtomicU8::new(0),
         });
-        let mut all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
-        all.retain(|h| h.strong_count() > 0);
-        all.push(Arc::downgrade(&shared));
+        all_handlers()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(Arc::downgrade(&shared));
         Handler(shared)
     }
 
@@ -803,7 +823,11 @@ pub fn shutdown() {
 /// Every handler still alive, oldest first.
 pub(crate) fn all_live_handlers() -> Vec<Handler> {
     let all = all_handlers().lock().unwrap_or_else(|e| e.into_inner());
-    all.iter().filter_map(Weak::upgrade).map(Handler).collect()
+    all.handlers
+        .iter()
+        .filter_map(Weak::upgrade)
+        .map(Handler)
+        .collect()
 }
 
 fn default_formatter() -> &'static Formatter {

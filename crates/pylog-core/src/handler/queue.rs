@@ -156,6 +156,7 @@ impl QueueListener {
             respect_handler_level: false,
             name: None,
             capacity: 10_000,
+            max_queue_bytes: None,
             backpressure: Backpressure::Block,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             fallback: None,
@@ -196,6 +197,7 @@ impl QueueListener {
 /// | `handler` | none | `QueueListener(queue, *handlers)` |
 /// | `respect_handler_level` | `false` | `respect_handler_level` |
 /// | `capacity` | 10,000 records | `queue.Queue(maxsize)` (Python's default is unbounded) |
+/// | `max_queue_bytes` | none | — |
 /// | `backpressure` | [`Backpressure::Block`] | — (`put_nowait` raises `queue.Full`) |
 /// | `drain_timeout` | 30 s | — (`stop()` waits forever) |
 /// | `name` | `QueueListener` | — (names the thread `pylog:<name>`) |
@@ -209,6 +211,7 @@ pub struct QueueListenerBuilder {
     respect_handler_level: bool,
     name: Option<String>,
     capacity: usize,
+    max_queue_bytes: Option<usize>,
     backpressure: Backpressure,
     drain_timeout: Duration,
     fallback: Option<Handler>,
@@ -242,9 +245,18 @@ impl QueueListenerBuilder {
         self
     }
 
-    /// The queue's bound.
+    /// The queue's bound. Up to 65,536 places are allocated when the listener starts; a larger
+    /// queue grows to its bound as records arrive, so a huge bound costs nothing until it is used.
     pub fn capacity(mut self, records: usize) -> Self {
         self.capacity = records;
+        self
+    }
+
+    /// A bound on the bytes the queued records hold, beside the bound on their number: 1,500
+    /// records of 1 MB fit in 10,000 places. A full queue by either bound applies the
+    /// backpressure policy; one record larger than this still enters an empty queue.
+    pub fn max_queue_bytes(mut self, bytes: usize) -> Self {
+        self.max_queue_bytes = Some(bytes);
         self
     }
 
@@ -275,6 +287,7 @@ impl QueueListenerBuilder {
         }
         let worker = worker
             .capacity(self.capacity)
+            .max_queue_bytes(self.max_queue_bytes)
             .backpressure(self.backpressure)
             .batch(LISTENER_BATCH, Duration::ZERO)
             .spawn(HandOff {

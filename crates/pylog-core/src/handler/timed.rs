@@ -426,6 +426,7 @@ impl TimedRotatingFileHandlerBuilder {
     }
 
     /// How many units between rollovers (Python's `interval`; ignored for `Midnight`, as in 3.11).
+    /// 0 is refused by [`build`](Self::build): CPython's first rollover would loop for ever.
     pub fn interval(mut self, interval: u32) -> Self {
         self.interval = interval;
         self
@@ -470,6 +471,13 @@ impl TimedRotatingFileHandlerBuilder {
     /// Opens the file (unless delayed), computes the first rollover from the file's modification
     /// time (or now), and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
+        if self.interval == 0 {
+            return Err(Error::InvalidArguments(
+                "invalid interval 0: a timed rotating handler rolls over every 1 or more units \
+                 (0 would roll over without end)"
+                    .to_owned(),
+            ));
+        }
         if let Some((h, m, s)) = self.at_time
             && (h > 23 || m > 59 || s > 59)
         {
@@ -538,6 +546,24 @@ mod tests {
         );
         assert_eq!(err("W7"), "Invalid day specified for weekly rollover: W7");
         assert_eq!(err("x"), "Invalid rollover interval specified: X");
+    }
+
+    #[test]
+    fn an_interval_of_zero_is_refused() {
+        let dir = std::env::temp_dir().join(format!("pylog-timed0-{}", std::process::id()));
+        let error = TimedRotatingFileHandler::builder(dir.join("app.log"))
+            .when(When::Seconds)
+            .interval(0)
+            .build()
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("invalid interval 0")),
+            "{error:?}"
+        );
+        assert!(!dir.exists(), "nothing was opened");
     }
 
     #[test]

@@ -10,6 +10,13 @@
 //! ```text
 //! pylog: SysLogHandler(tcp 127.0.0.1:514): 3 records not delivered within the drain timeout (5s); handed to the fallback handler <FileHandler /var/log/app-fallback.log (NOTSET)>
 //! ```
+//!
+//! A queue of up to [`PREALLOCATED_PLACES`] records is allocated when the worker starts, so that
+//! queuing a record allocates nothing; a larger one grows to its bound as records arrive, so that
+//! a bound of a billion costs nothing until it is used. Either way the bound (records, and
+//! optionally bytes) is counted by `bound.rs`.
+
+mod bound;
 
 use std::cell::Cell;
 use std::fmt;
@@ -17,13 +24,14 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
 
-use crossbeam_channel::{Receiver, Select, SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{Receiver, Select, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::Handler;
 use crate::level::Level;
 use crate::owned_record::OwnedRecord;
+use bound::QueueBound;
 
 /// The longest wait between two attempts while a close is draining the queue: a destination that
 /// comes back during the drain is found soon, and the drain ends at its deadline anyway.
@@ -180,7 +188,8 @@ pub type ErrorReporter = Arc<dyn Fn(&OwnedRecord, &DeliveryError) + Send + Sync>
 ///
 /// | option | default |
 /// |---|---|
-/// | `capacity` | 10,000 records |
+/// | `capacity` | 10,000 records (allocated up front up to 65,536; a larger queue grows) |
+/// | `max_queue_bytes` | none: only the record bound |
 /// | `backpressure` | [`Backpressure::Block`] |
 /// | `batch` | 1 record, no waiting |
 /// | `retry` | [`RetryPolicy::default`] (no retry) |
@@ -193,6 +202,7 @@ pub struct WorkerBuilder {
     label: Option<String>,
     fallback: Option<Handler>,
     capacity: usize,
+    max_bytes: Option<usize>,
     backpressure: Backpressure,
     batch_size: usize,
     batch_wait: Duration,
@@ -202,9 +212,19 @@ pub struct WorkerBuilder {
 }
 
 impl WorkerBuilder {
-    /// The queue's bound (at least 1).
+    /// The queue's bound (at least 1). Up to 65,536 places are allocated when the worker starts,
+    /// so that queuing a record allocates nothing; a larger queue grows to its bound as records
+    /// arrive, so that a huge bound costs nothing until it is used.
     pub fn capacity(mut self, records: usize) -> Self {
         self.capacity = records.max(1);
+        self
+    }
+
+    /// A second bound, on the bytes the queued records hold (their text and their fixed size):
+    /// a full queue by either bound applies the backpressure policy. A record larger than the
+    /// bound is let into an empty queue. `None`, the default, bounds records only.
+    pub fn max_queue_bytes(mut self, bytes: Option<usize>) -> Self {
+        self.max_bytes = bytes;
         self
     }
 
@@ -259,8 +279,14 @@ impl WorkerBuilder {
 
     /// Starts the worker's thread, named `pylog:<name>`.
     pub fn spawn(self, deliver: impl Deliver) -> io::Result<Worker> {
-        let (sender, receiver) = crossbeam_channel::bounded(self.capacity);
+        let (sender, receiver) = if self.capacity <= PREALLOCATED_PLACES {
+            // Room for the records and for a few flush marks and wake-ups beside them.
+            crossbeam_channel::bounded(self.capacity + SIGNAL_PLACES)
+        } else {
+            crossbeam_channel::unbounded()
+        };
         let shared = Arc::new(Shared {
+            bound: QueueBound::new(self.capacity, self.max_bytes),
             id: NEXT_WORKER.fetch_add(1, Ordering::Relaxed),
             label: self.label.unwrap_or_else(|| self.name.clone()),
             name: self.name,
@@ -308,6 +334,17 @@ impl WorkerBuilder {
     }
 }
 
+/// The largest queue allocated in full when its worker starts (about 8 MB); a larger one grows
+/// block by block as records arrive.
+pub(crate) const PREALLOCATED_PLACES: usize = 65_536;
+
+/// Places beside the records of a preallocated queue for flush marks and wake-ups.
+const SIGNAL_PLACES: usize = 16;
+
+/// How long a sender that has a place waits before trying again when flush marks fill the rest of
+/// a preallocated channel.
+const SIGNAL_BACKOFF: Duration = Duration::from_millis(1);
+
 static NEXT_WORKER: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
@@ -332,10 +369,12 @@ struct FlushMark {
 
 /// The state shared by the worker's thread and the handles that send to it.
 ///
-/// The queue is a bounded `crossbeam-channel`: sending is lock-free, and a worker waiting for
-/// records spins briefly before it sleeps, so a steady stream costs no system call per record.
-/// A send touches nothing else the worker writes: no shared counter is updated per record (the
-/// high-water mark is the worker's to keep), and a flush is a mark sent through the queue.
+/// The queue is a `crossbeam-channel` that grows as it fills, bounded by [`QueueBound`]: sending
+/// is lock-free, and a worker waiting for records spins briefly before it sleeps, so a steady
+/// stream costs no system call per record.
+/// Besides the channel, a send and a take touch only the bound's counters (two atomic additions
+/// each, no lock unless a sender waits for room): the high-water mark is the worker's to keep, and
+/// a flush is a mark sent through the queue.
 struct Shared {
     id: u64,
     name: String,
@@ -349,6 +388,8 @@ struct Shared {
     retry: RetryPolicy,
     drop_report_interval: Duration,
     on_error: Option<ErrorReporter>,
+    /// What the queue may hold, and holds now; only records count, not signals.
+    bound: QueueBound,
     sender: Sender<Message>,
     /// Kept here too, so that `DropOldest` can evict from the producer's side.
     receiver: Receiver<Message>,
@@ -426,8 +467,9 @@ impl Shared {
         let seq = self.taking.load(Ordering::Relaxed);
         self.taking.store(seq + 1, Ordering::Release);
         let message = self.receiver.try_recv().ok();
-        if matches!(message, Some(Message::Record(_))) {
+        if let Some(Message::Record(record)) = &message {
             self.in_flight.store(in_hand + 1, Ordering::Release);
+            self.bound.release(record.queued_bytes());
         }
         self.taking.store(seq + 2, Ordering::Release);
         message
@@ -477,7 +519,7 @@ impl Shared {
 
     /// Notes the queue's length when the worker takes a record (`taken` is already off it).
     fn note_length(&self, taken: usize) {
-        let length = (self.waiting() + taken).min(self.receiver.capacity().unwrap_or(usize::MAX));
+        let length = (self.waiting() + taken).min(self.bound.capacity);
         if length > self.high_water.load(Ordering::Relaxed) {
             self.high_water.store(length, Ordering::Relaxed);
         }
@@ -501,6 +543,56 @@ impl Shared {
                 .wait_timeout(guard, slice)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
+        }
+    }
+
+    /// Puts a message on the queue if the bound has room for it; signals always fit.
+    #[allow(clippy::result_large_err)]
+    fn try_push(&self, message: Message) -> Result<(), Message> {
+        if let Message::Record(record) = &message
+            && !self.bound.try_reserve(record.queued_bytes())
+        {
+            return Err(message);
+        }
+        self.push_reserved(message)
+    }
+
+    /// Puts a message whose place is reserved on the queue, without waiting. It fails only when
+    /// flush marks and wake-ups fill a preallocated channel's spare places; the place is then
+    /// given back with the message.
+    #[allow(clippy::result_large_err)]
+    fn push_reserved(&self, message: Message) -> Result<(), Message> {
+        self.sender.try_send(message).map_err(|refused| {
+            let message = refused.into_inner();
+            if let Message::Record(record) = &message {
+                self.bound.release(record.queued_bytes());
+            }
+            message
+        })
+    }
+
+    /// Waits for a place for `message` until `deadline` (or for ever) or until the worker
+    /// closes, and queues it.
+    #[allow(clippy::result_large_err)]
+    fn push_waiting(&self, mut message: Message, deadline: Option<Instant>) -> Result<(), Message> {
+        let size = match &message {
+            Message::Record(record) => record.queued_bytes(),
+            _ => return self.push_reserved(message),
+        };
+        loop {
+            if !self
+                .bound
+                .wait_for_room(size, deadline, || self.closing.load(Ordering::SeqCst))
+            {
+                return Err(message);
+            }
+            match self.push_reserved(message) {
+                Ok(()) => return Ok(()),
+                Err(refused) => {
+                    message = refused;
+                    std::thread::sleep(SIGNAL_BACKOFF);
+                }
+            }
         }
     }
 
@@ -612,7 +704,10 @@ impl Shared {
     fn abandon_waiting(&self) {
         while let Ok(message) = self.receiver.try_recv() {
             match message {
-                Message::Record(record) => self.abandon(std::slice::from_ref(&record)),
+                Message::Record(record) => {
+                    self.bound.release(record.queued_bytes());
+                    self.abandon(std::slice::from_ref(&record));
+                }
                 signal => self.on_signal(signal),
             }
         }
@@ -686,7 +781,10 @@ impl Shared {
     fn rescue(&self) {
         while let Ok(message) = self.receiver.try_recv() {
             match message {
-                Message::Record(record) => self.deliver_now(record),
+                Message::Record(record) => {
+                    self.bound.release(record.queued_bytes());
+                    self.deliver_now(record);
+                }
                 signal => self.on_signal(signal),
             }
         }
@@ -744,6 +842,7 @@ impl Worker {
             label: None,
             fallback: None,
             capacity: 10_000,
+            max_bytes: None,
             backpressure: Backpressure::Block,
             batch_size: 1,
             batch_wait: Duration::ZERO,
@@ -817,9 +916,9 @@ impl Worker {
                 // queue once more; this send queued, then looks at the seal. Both orders are
                 // sequentially consistent, so one of the two sees the other: either the worker's
                 // last look finds the record, or this call takes it back. On this side that needs
-                // no fence of its own: crossbeam-channel's bounded send claims its slot with a
-                // `SeqCst` compare-exchange of the tail, and its receive checks the tail after a
-                // `SeqCst` fence before calling the queue empty (a fence here would make every
+                // no fence of its own: crossbeam-channel's send claims its slot with a `SeqCst`
+                // compare-exchange of the tail, and its receive checks the tail after a `SeqCst`
+                // fence before calling the queue empty (a fence here would make every
                 // send wait for its writes to the slot to reach the other core).
                 // `a_close_racing_with_senders_loses_nothing` runs this race.
                 if shared.sealed.load(Ordering::SeqCst) {
@@ -851,20 +950,15 @@ impl Worker {
         let shared = &*self.shared;
         match shared.backpressure {
             Backpressure::Block => self.enqueue_blocking(message),
-            Backpressure::DropNewest => shared.sender.try_send(message).map_err(|e| match e {
-                TrySendError::Full(m) | TrySendError::Disconnected(m) => (Dropped::QueueFull, m),
-            }),
+            Backpressure::DropNewest => shared
+                .try_push(message)
+                .map_err(|m| (Dropped::QueueFull, m)),
             Backpressure::DropOldest => self.enqueue_evicting(message),
-            Backpressure::BlockWithTimeout(limit) => match shared.sender.try_send(message) {
+            Backpressure::BlockWithTimeout(limit) => match shared.try_push(message) {
                 Ok(()) => Ok(()),
-                Err(TrySendError::Disconnected(m)) => Err((Dropped::Timeout, m)),
-                Err(TrySendError::Full(m)) => {
-                    shared.sender.send_timeout(m, limit).map_err(|e| match e {
-                        SendTimeoutError::Timeout(m) | SendTimeoutError::Disconnected(m) => {
-                            (Dropped::Timeout, m)
-                        }
-                    })
-                }
+                Err(m) => shared
+                    .push_waiting(m, Some(Instant::now() + limit))
+                    .map_err(|m| (Dropped::Timeout, m)),
             },
         }
     }
@@ -878,16 +972,17 @@ impl Worker {
         // back in at the end (its flush only waits longer).
         let mut marks: Vec<Arc<FlushMark>> = Vec::new();
         loop {
-            match shared.sender.try_send(message) {
+            match shared.try_push(message) {
                 Ok(()) => match marks.pop() {
                     // Still counted in `signals`: it only went round.
                     Some(mark) => message = Message::Flush(mark),
                     None => return Ok(()),
                 },
-                Err(TrySendError::Full(m)) => {
+                Err(m) => {
                     message = m;
                     match shared.receiver.try_recv() {
                         Ok(Message::Record(evicted)) => {
+                            shared.bound.release(evicted.queued_bytes());
                             if !shared.to_fallback(std::slice::from_ref(&evicted)) {
                                 shared.dropped.fetch_add(1, Ordering::Relaxed);
                             }
@@ -896,10 +991,11 @@ impl Worker {
                         Ok(Message::Wake) => {
                             shared.signals.fetch_sub(1, Ordering::SeqCst);
                         }
-                        Err(_) => {}
+                        // Places reserved by senders that have not queued yet, or records the
+                        // worker took and has not given back yet: a moment's wait.
+                        Err(_) => std::thread::yield_now(),
                     }
                 }
-                Err(TrySendError::Disconnected(m)) => return Err((Dropped::QueueFull, m)),
             }
         }
     }
@@ -909,25 +1005,12 @@ impl Worker {
     #[allow(clippy::result_large_err)]
     fn enqueue_blocking(&self, message: Message) -> Result<(), (Dropped, Message)> {
         let shared = &*self.shared;
-        // A queue with room takes the message without reading the clock, as a timed send would.
-        let mut message = match shared.sender.try_send(message) {
-            Ok(()) => return Ok(()),
-            Err(TrySendError::Full(m)) => m,
-            Err(TrySendError::Disconnected(m)) => return Err((Dropped::QueueFull, m)),
-        };
-        loop {
-            match shared
-                .sender
-                .send_timeout(message, Duration::from_millis(100))
-            {
-                Ok(()) => return Ok(()),
-                Err(SendTimeoutError::Timeout(m)) if !shared.closing.load(Ordering::SeqCst) => {
-                    message = m;
-                }
-                Err(SendTimeoutError::Timeout(m) | SendTimeoutError::Disconnected(m)) => {
-                    return Err((Dropped::QueueFull, m));
-                }
-            }
+        // A queue with room takes the message without reading the clock or taking a lock.
+        match shared.try_push(message) {
+            Ok(()) => Ok(()),
+            Err(m) => shared
+                .push_waiting(m, None)
+                .map_err(|m| (Dropped::QueueFull, m)),
         }
     }
 
@@ -1025,7 +1108,8 @@ impl Worker {
 /// The worker thread: take a batch, deliver it, repeat until closed and drained.
 fn run(shared: &Shared) {
     let _ = CURRENT_WORKER.try_with(|id| id.set(shared.id));
-    let mut batch: Vec<OwnedRecord> = Vec::with_capacity(shared.batch_size);
+    // Grows as batches fill: a large batch size reserves nothing up front.
+    let mut batch: Vec<OwnedRecord> = Vec::with_capacity(shared.batch_size.min(64));
     let mut marks: Vec<Arc<FlushMark>> = Vec::new();
     let mut failing = false;
     let mut reports = DropReports::default();
@@ -1351,6 +1435,50 @@ mod tests {
             (stats.dropped, stats.delivered, stats.high_water),
             (2, 3, 2)
         );
+    }
+
+    #[test]
+    fn a_byte_bound_holds_fewer_large_records() {
+        let gate = Gate::closed();
+        let big = |i: usize| record(&format!("{i}{}", "x".repeat(10_000)));
+        let size = big(1).queued_bytes();
+        let worker = Worker::builder("t")
+            .capacity(1_000)
+            .max_queue_bytes(Some(3 * size))
+            .backpressure(Backpressure::DropNewest)
+            .spawn(gate.clone())
+            .unwrap();
+        worker.send(record("0")).unwrap();
+        while gate.entered.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        for i in 1..=3 {
+            worker.send(big(i)).unwrap();
+        }
+        assert_eq!(worker.send(big(4)), Err(Dropped::QueueFull));
+        assert_eq!(worker.send(record("small")), Err(Dropped::QueueFull));
+        gate.open();
+        assert!(worker.close(Duration::from_secs(10)));
+        assert_eq!(
+            gate.seen().len(),
+            5,
+            "0, three large ones and the drop report"
+        );
+        assert_eq!(worker.stats().dropped, 2);
+    }
+
+    #[test]
+    fn a_capacity_of_a_billion_allocates_nothing_up_front() {
+        // A bounded channel of this capacity would ask for about 100 GB and abort.
+        let gate = Gate::closed();
+        gate.open();
+        let worker = Worker::builder("t")
+            .capacity(1_000_000_000)
+            .spawn(gate.clone())
+            .unwrap();
+        worker.send(record("one")).unwrap();
+        assert!(worker.close(Duration::from_secs(10)));
+        assert_eq!(gate.seen(), ["one"]);
     }
 
     #[test]

@@ -187,6 +187,42 @@ fn anchored_values_are_copies() {
     );
 }
 
+/// One long string, aliased a few thousand times: few values, gigabytes of text.
+fn long_string_bomb() -> String {
+    let mut text = format!("s: &s {}\nl0: &l0 [", "x".repeat(60_000));
+    text.push_str(&["*s"; 10].join(", "));
+    text.push_str("]\n");
+    for level in 1..=4 {
+        let prev = format!("*l{}", level - 1);
+        text.push_str(&format!(
+            "l{level}: &l{level} [{}]\n",
+            [prev.as_str(); 10].join(", ")
+        ));
+    }
+    text
+}
+
+#[test]
+fn aliases_count_bytes_not_only_values() {
+    let text = long_string_bomb();
+    assert!(text.len() < 75_000, "{}", text.len());
+    let error = parse(&text).unwrap_err().to_string();
+    assert!(
+        error.contains("expands to more than 16 MiB of text beyond its own length"),
+        "{error}"
+    );
+    // A long string aliased a few times is fine.
+    let text = format!("s: &s {}\nl: [*s, *s, *s]\n", "y".repeat(60_000));
+    let value = parse(&text).unwrap();
+    assert_eq!(
+        value
+            .get("l")
+            .and_then(ConfigValue::as_list)
+            .map(<[_]>::len),
+        Some(3)
+    );
+}
+
 #[test]
 fn an_alias_bomb_is_rejected_quickly() {
     // Nine levels of ten aliases: a billion strings once expanded.

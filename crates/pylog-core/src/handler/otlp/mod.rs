@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::background::Background;
-use super::queue::DEFAULT_DRAIN_TIMEOUT;
+use super::background::NETWORK_DRAIN_TIMEOUT;
 use super::worker::{Backpressure, ErrorReporter, QueueStats, RetryPolicy, Worker};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
@@ -86,7 +86,8 @@ impl OtlpHandler {
                 max_backoff: Duration::from_secs(30),
             },
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
-            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            drain_timeout: NETWORK_DRAIN_TIMEOUT,
+            fallback: None,
             name: None,
             on_error: None,
             environment: Box::new(|key| std::env::var(key).ok()),
@@ -198,7 +199,8 @@ impl Emit for OtlpHandler {
 /// | `backpressure` | [`Backpressure::Block`] | — |
 /// | `retry` | until delivered (closing: until the drain timeout), 1 s doubling to 30 s, or `Retry-After` | — |
 /// | `max_request_bytes` | 64 MiB | — |
-/// | `drain_timeout` | 30 s | — |
+/// | `drain_timeout` | 5 s, as every network handler | — |
+/// | `fallback` | none: what cannot be delivered is counted (and reported at close) | — |
 /// | `name` | `OtlpHandler` (thread `pylog:OtlpHandler`) | — |
 /// | `on_error` | Python's `--- Logging error ---` block on stderr, once per burst | — |
 #[must_use]
@@ -218,6 +220,7 @@ pub struct OtlpHandlerBuilder {
     retry: RetryPolicy,
     max_request_bytes: usize,
     drain_timeout: Duration,
+    fallback: Option<Handler>,
     name: Option<String>,
     on_error: Option<ErrorReporter>,
     environment: Lookup,
@@ -319,6 +322,15 @@ impl OtlpHandlerBuilder {
     /// How long flush and close wait for the queue to drain.
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain_timeout = timeout;
+        self
+    }
+
+    /// The handler that receives, in order, the records that cannot be delivered (see
+    /// [`Handler::set_fallback`]): those whose export failed for good or was refused, those still
+    /// queued when a close runs out of time, and those a dropping [`Backpressure`] policy would
+    /// drop. With a local file here, no record is lost even when the collector is gone for good.
+    pub fn fallback(mut self, handler: Handler) -> Self {
+        self.fallback = Some(handler);
         self
     }
 
@@ -430,7 +442,8 @@ impl OtlpHandlerBuilder {
             state.clone(),
         )?;
         // The exporter retries and reports by itself; the worker makes one attempt per batch.
-        let worker = Worker::builder(self.name.unwrap_or_else(|| "OtlpHandler".to_owned()))
+        let mut worker = Worker::builder(self.name.unwrap_or_else(|| "OtlpHandler".to_owned()))
+            .label(format!("OtlpHandler({endpoint})"))
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .batch(self.batch.0, self.batch.1)
@@ -438,12 +451,14 @@ impl OtlpHandlerBuilder {
                 max_attempts: Some(1),
                 ..RetryPolicy::default()
             })
-            .on_error(Arc::new(|_, _| {}))
-            .spawn(exporter)
-            .map_err(|source| Error::Io {
-                context: "cannot start the OTLP handler's thread".to_owned(),
-                source,
-            })?;
+            .on_error(Arc::new(|_, _| {}));
+        if let Some(fallback) = self.fallback {
+            worker = worker.fallback(fallback);
+        }
+        let worker = worker.spawn(exporter).map_err(|source| Error::Io {
+            context: "cannot start the OTLP handler's thread".to_owned(),
+            source,
+        })?;
         Ok(Handler::new(OtlpHandler {
             background: Background::new(worker, self.drain_timeout),
             state,

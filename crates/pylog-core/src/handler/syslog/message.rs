@@ -28,16 +28,28 @@ pub enum Layout {
 
 /// How messages are delimited on a stream socket (TCP, a Unix stream socket). Datagrams carry one
 /// message each and are never framed.
+///
+/// Only [`OctetCounting`](Framing::OctetCounting) and [`LineFeed`](Framing::LineFeed) keep one
+/// record one message whatever its text holds; octet counting is the default, and what rsyslog's
+/// `imtcp` and syslog-ng read without configuration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Framing {
-    /// No delimiter, as CPython sends them: with `append_nul` the `\0` ends each message.
+    /// RFC 6587 octet counting: `LEN SP MSG`. The receiver reads exactly `LEN` bytes, so a
+    /// newline inside a message cannot end it (the default).
     #[default]
-    Raw,
-    /// RFC 6587 octet counting: `LEN SP MSG`.
     OctetCounting,
-    /// RFC 6587 non-transparent framing: each message followed by `\n`.
+    /// RFC 6587 non-transparent framing: each message followed by `\n`. A CR or LF inside the
+    /// message is written as rsyslog writes control characters it receives, `#015` and `#012`, so
+    /// the newline that ends a message is the only one on the wire.
     LineFeed,
+    /// No delimiter, as CPython sends them: with `append_nul` the `\0` ends each message.
+    ///
+    /// **Injectable.** Receivers that find no octet count split the stream at newlines (rsyslog's
+    /// `imtcp` does), so a record whose text holds `\n<38>1 … sshd - - Accepted password` is stored
+    /// as a second message, from whatever host and program that text names. Use it only for a
+    /// receiver that needs CPython's exact bytes and records whose text you control.
+    Raw,
 }
 
 /// The fields of the RFC 5424 header that do not come from the record, already checked.
@@ -96,7 +108,13 @@ pub(crate) fn frame(framing: Framing, msg: &[u8], out: &mut Vec<u8>) {
             out.extend_from_slice(msg);
         }
         Framing::LineFeed => {
-            out.extend_from_slice(msg);
+            for &byte in msg {
+                match byte {
+                    b'\n' => out.extend_from_slice(b"#012"),
+                    b'\r' => out.extend_from_slice(b"#015"),
+                    other => out.push(other),
+                }
+            }
             out.push(b'\n');
         }
     }
@@ -213,6 +231,16 @@ mod tests {
         frame(Framing::LineFeed, b"<14>hi", &mut out);
         frame(Framing::Raw, b"<14>hi", &mut out);
         assert_eq!(out, b"6 <14>hi<14>hi\n<14>hi");
+    }
+
+    #[test]
+    fn newline_framing_escapes_line_breaks_as_rsyslog_does() {
+        let mut out = Vec::new();
+        frame(Framing::LineFeed, b"<14>a\n<38>1 b\r\nc", &mut out);
+        assert_eq!(out, b"<14>a#012<38>1 b#015#012c\n");
+        out.clear();
+        frame(Framing::OctetCounting, b"<14>a\nb", &mut out);
+        assert_eq!(out, b"7 <14>a\nb");
     }
 
     #[test]

@@ -3,9 +3,14 @@
 //!
 //! The bytes are CPython's by default: `<PRI>` + `ident` + the formatted record + `\0`, where PRI
 //! is `facility << 3 | priority` and the priority comes from the level name (Python's
-//! `mapPriority`: `DEBUG` → `debug` … `CRITICAL` → `critical`, any other name → `warning`). Over
-//! TCP they are sent unframed, as CPython does; [`Framing`] offers RFC 6587's octet counting and
-//! newline framing, and [`Layout::Rfc5424`] the RFC 5424 header.
+//! `mapPriority`: `DEBUG` → `debug` … `CRITICAL` → `critical`, any other name → `warning`).
+//! [`Layout::Rfc5424`] gives the RFC 5424 header instead.
+//!
+//! Over a stream socket (TCP, a Unix stream socket) each message is framed by RFC 6587's octet
+//! counting by default, where CPython sends it unframed: a receiver that splits a stream at
+//! newlines would otherwise store a record whose text holds `\n<38>…` as a second message, from
+//! any host and program that text names. [`Framing::LineFeed`] escapes CR and LF as rsyslog does
+//! (`#015`, `#012`); [`Framing::Raw`] is CPython's bytes, and injectable (see its docs).
 //!
 //! Delivery runs on the handler's own [`Worker`](crate::Worker), never on the logging thread: the
 //! logging call formats the record and queues it. A server that is down, or goes away, is
@@ -79,7 +84,7 @@ impl SysLogHandler {
             ident: String::new(),
             append_nul: true,
             layout: Layout::Python,
-            framing: Framing::Raw,
+            framing: Framing::OctetCounting,
             hostname: None,
             app_name: None,
             msgid: None,
@@ -138,7 +143,7 @@ impl Emit for SysLogHandler {
 /// | [`ident`](Self::ident) | `""` | `handler.ident` |
 /// | [`append_nul`](Self::append_nul) | `true` | `handler.append_nul` |
 /// | [`layout`](Self::layout) | [`Layout::Python`] | — (CPython has only its own) |
-/// | [`framing`](Self::framing) | [`Framing::Raw`] (CPython's TCP bytes) | — |
+/// | [`framing`](Self::framing) | [`Framing::OctetCounting`] on stream sockets | — (unframed: [`Framing::Raw`]) |
 /// | [`hostname`](Self::hostname), [`app_name`](Self::app_name), [`msgid`](Self::msgid) | this host, the program's name, `-` (RFC 5424 only) | — |
 /// | [`zone`](Self::zone) | [`Zone::Local`] (RFC 5424 timestamps) | — |
 /// | [`timeout`](Self::timeout) | 5 s, for connecting and for each write | — (blocking, no timeout) |
@@ -217,7 +222,8 @@ impl SysLogHandlerBuilder {
         self
     }
 
-    /// How messages are delimited on a TCP or Unix stream connection.
+    /// How messages are delimited on a TCP or Unix stream connection: octet counting by default;
+    /// [`Framing::Raw`] is CPython's bytes, which let a record's text forge messages.
     pub fn framing(mut self, framing: Framing) -> Self {
         self.framing = framing;
         self
