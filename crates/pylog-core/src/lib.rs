@@ -62,7 +62,7 @@ mod root;
 mod stack;
 
 pub use adapter::LoggerAdapter;
-pub use basic_config::{BasicConfig, basic_config};
+pub use basic_config::{BasicConfig, PreparedBasicConfig, TypedOrText, basic_config};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
@@ -80,11 +80,11 @@ pub use handler::worker::{
 pub use handler::{
     BufferingHandler, BufferingHandlerBuilder, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
     FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
-    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler, QueueListener,
-    QueueListenerBuilder, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator, SharedWriter,
-    ShouldFlush, StreamHandler, StreamTarget, TimedRotatingFileHandler,
-    TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
-    set_raise_exceptions, shutdown,
+    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler,
+    QueueHandlerBuilder, QueueListener, QueueListenerBuilder, RotatingFileHandler,
+    RotatingFileHandlerBuilder, Rotator, SharedWriter, ShouldFlush, StreamHandler, StreamTarget,
+    TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, WatchedFileHandler,
+    WatchedFileHandlerBuilder, When, set_raise_exceptions, shutdown,
 };
 #[cfg(feature = "socket")]
 pub use handler::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};

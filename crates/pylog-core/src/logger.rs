@@ -283,8 +283,11 @@ impl Logger {
 
     /// Python: `Logger.addFilter`. Logger filters apply only to records logged on this logger, not
     /// to records propagated from children.
-    pub fn add_filter(&self, filter: Arc<dyn Filter>) {
-        self.node.filters.add(filter);
+    ///
+    /// Any [`Filter`]: a [`NameFilter`](crate::NameFilter), a closure, or an `Arc<dyn Filter>`
+    /// kept to pass to `remove_filter` later.
+    pub fn add_filter(&self, filter: impl Filter) {
+        self.node.filters.add(crate::filter::shared(filter));
     }
 
     /// The logger's filters.

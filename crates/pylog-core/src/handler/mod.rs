@@ -44,7 +44,9 @@ pub use memory::{
     ShouldFlush,
 };
 pub use null::NullHandler;
-pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListenerBuilder};
+pub use queue::{
+    DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueHandlerBuilder, QueueListener, QueueListenerBuilder,
+};
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
 #[cfg(feature = "smtp")]
@@ -345,7 +347,7 @@ impl Handler {
 
     /// Adds a filter and returns the handler (builder style).
     pub fn with_filter(self, filter: impl Filter) -> Handler {
-        self.add_filter(Arc::new(filter));
+        self.add_filter(filter);
         self
     }
 
@@ -383,8 +385,11 @@ impl Handler {
     }
 
     /// Python: `Handler.addFilter` (a filter already present is not added twice).
-    pub fn add_filter(&self, filter: Arc<dyn Filter>) {
-        self.0.filters.add(filter);
+    ///
+    /// Any [`Filter`]: a [`NameFilter`](crate::NameFilter), a closure, or an `Arc<dyn Filter>`
+    /// kept to pass to `remove_filter` later.
+    pub fn add_filter(&self, filter: impl Filter) {
+        self.0.filters.add(crate::filter::shared(filter));
     }
 
     /// The handler's filters.
