@@ -135,6 +135,36 @@ fn rebuild_interest() {
     );
 }
 
+/// `funcName` for an event: the name of the innermost span around it when that span was created
+/// in the event's own module and is named like a function, which is what `#[instrument]` makes (a
+/// span named after the function it wraps, with the function's module path). Otherwise `None`:
+/// Rust has no run-time function name, and the innermost span from another module (or a span named
+/// like a phrase) says nothing about the function that logged.
+fn enclosing_function<S>(
+    event: &Event<'_>,
+    meta: &Metadata<'_>,
+    ctx: &Context<'_, S>,
+) -> Option<&'static str>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let module = meta.module_path()?;
+    let innermost = ctx.event_scope(event)?.next()?;
+    let span_meta = innermost.metadata();
+    (span_meta.module_path() == Some(module) && is_identifier(span_meta.name()))
+        .then(|| span_meta.name())
+}
+
+/// A Rust identifier (`load_user`, `r#match`), as `#[instrument]` names its spans.
+fn is_identifier(name: &str) -> bool {
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
 fn decides_per_event(meta: &Metadata<'_>) -> bool {
     let fields = meta.fields();
     fields.field(LEVELNO_FIELD).is_some()
@@ -216,10 +246,16 @@ where
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
+        let mut extensions = span.extensions_mut();
+        // Two pylog layers in one subscriber (two trees) share the span's fields: the first
+        // stores them, and a second insert would panic in the registry.
+        if extensions.get_mut::<SpanFields>().is_some() {
+            return;
+        }
         let mut fields = SpanFields::default();
         attrs.record(&mut fields.fields);
         fields.refresh();
-        span.extensions_mut().insert(fields);
+        extensions.insert(fields);
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
@@ -330,6 +366,7 @@ impl PyLoggingLayer {
         record.pathname = meta.file().unwrap_or("(unknown file)");
         record.lineno = meta.line().unwrap_or(0);
         record.module_path = meta.module_path();
+        record.func_name = enclosing_function(event, meta, ctx);
         record.extras = &extras;
         record.spans = &scratch.spans;
         if let Some(text) = &fields.exc_text {
