@@ -16,7 +16,10 @@ fn debug_tree() -> (Manager, SharedWriter) {
     let out = SharedWriter::new();
     let app = tree.get_logger("app");
     app.set_level(Level::DEBUG);
-    app.add_handler(stream(&out, "%(levelname)s %(name)s [%(spans)s] %(message)s"));
+    app.add_handler(stream(
+        &out,
+        "%(levelname)s %(name)s [%(spans)s] %(message)s",
+    ));
     (tree, out)
 }
 
@@ -114,7 +117,8 @@ fn two_trees_each_route_by_their_own_handlers() {
     let audit_tree = Manager::new();
     let audit = SharedWriter::new();
     let audit_logger = audit_tree.get_logger("app.db");
-    audit_logger.add_handler(stream(&audit, "audit %(levelname)s %(message)s").with_level(Level::WARNING));
+    audit_logger
+        .add_handler(stream(&audit, "audit %(levelname)s %(message)s").with_level(Level::WARNING));
     let fmt = SharedWriter::new();
     let subscriber = tracing_subscriber::registry()
         .with(fmt_layer(&fmt).with_filter(EnvFilter::new("error")))
@@ -135,6 +139,9 @@ fn two_trees_each_route_by_their_own_handlers() {
         "DEBUG app.db [request{id=7}] query planned\nWARNING app.db [request{id=7}] query slow\n\
          WARNING app.db [job{step=2}] recorded\n"
     );
-    assert_eq!(audit.contents(), "audit WARNING query slow\naudit WARNING recorded\n");
+    assert_eq!(
+        audit.contents(),
+        "audit WARNING query slow\naudit WARNING recorded\n"
+    );
     assert_eq!(fmt.contents(), "");
 }
