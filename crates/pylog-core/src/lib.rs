@@ -60,6 +60,7 @@ mod owned_record;
 mod record;
 mod root;
 mod stack;
+pub mod testing;
 
 pub use adapter::LoggerAdapter;
 pub use basic_config::{BasicConfig, PreparedBasicConfig, TypedOrText, basic_config};

@@ -177,12 +177,22 @@ impl TreeFilter {
     /// their own target names (an `info_span!` in `app::http` around a `warn!` on `app::db`). Only
     /// `max_level_hint`, the loosest level the tree could output, limits them, as for any layer.
     fn accepts(&self, meta: &Metadata<'_>) -> bool {
+        self.accepts_for(meta, |route, level| {
+            route.accepts(level) || route.captured(level)
+        })
+    }
+
+    fn accepts_for(
+        &self,
+        meta: &Metadata<'_>,
+        route_accepts: impl Fn(&Route, Level) -> bool,
+    ) -> bool {
         meta.is_span()
             || decides_per_event(meta)
-            || self
-                .routes
-                .get(meta.target())
-                .accepts(level_from_tracing(meta.level()))
+            || route_accepts(
+                &self.routes.get(meta.target()),
+                level_from_tracing(meta.level()),
+            )
     }
 }
 
@@ -199,14 +209,20 @@ where
             // One callsite per `log` level, whatever the target: decide per record.
             return Interest::sometimes();
         }
-        if self.accepts(meta) {
+        if self.accepts_for(meta, Route::accepts) {
             Interest::always()
+        } else if pylog_core::testing::any_active() {
+            // A test capture may want it on some thread: decide per event.
+            Interest::sometimes()
         } else {
             Interest::never()
         }
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
+        if pylog_core::testing::any_active() {
+            return Some(LevelFilter::TRACE);
+        }
         Some(level_filter_for(self.routes.manager().loosest_level()))
     }
 }
@@ -314,7 +330,7 @@ impl PyLoggingLayer {
         let level = fields
             .levelno
             .map_or_else(|| level_from_tracing(meta.level()), Level::new);
-        if !route.accepts(level) {
+        if !route.accepts(level) && !route.captured(level) {
             return;
         }
 
