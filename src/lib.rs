@@ -24,7 +24,13 @@
 //! }
 //! ```
 //!
-//! To build your own subscriber, add [`layer()`] to a `tracing_subscriber::registry()`.
+//! To build your own subscriber, add [`layer()`] to a `tracing_subscriber::registry()`: see
+//! [Composing with tracing-subscriber](guide::composing_with_tracing_subscriber). To write your
+//! imports beside `use tracing::*;`, use the [`prelude`]. The [`guide`] has the longer pages.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod guide;
 
 pub use pylog_core::*;
 pub use tracing_pylog::{

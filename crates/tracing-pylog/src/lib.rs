@@ -40,7 +40,10 @@
 //! assert_eq!(out.contents(), "WARNING app.db 7: slow query\n");
 //! ```
 
+#![doc = ""]
+#![doc = include_str!("../docs/composing-with-tracing-subscriber.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod fields;
 mod layer;

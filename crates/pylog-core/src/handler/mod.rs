@@ -30,6 +30,7 @@ mod smtp;
 mod socket;
 mod stream;
 #[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub mod syslog;
 mod timed;
 mod watched;
@@ -37,6 +38,7 @@ pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};
 pub use log_file::FlushPolicy;
 pub use memory::{
@@ -50,11 +52,14 @@ pub use queue::{
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub use smtp::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "socket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub use socket::{DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder};
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
 #[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub use syslog::{SysLogHandler, SysLogHandlerBuilder};
 pub use timed::{TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, When};
 pub use watched::{WatchedFileHandler, WatchedFileHandlerBuilder};

@@ -61,6 +61,7 @@ use crate::record::LogRecord;
 /// assert!(text.starts_with(r#"{"name":"app","msg":"disk almost full","args":null,"levelname":"WARNING""#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub struct SocketHandler {
     queue: Queued,
 }
@@ -127,6 +128,7 @@ impl Emit for SocketHandler {
 /// | `name` | `SocketHandler` (thread `pylog:SocketHandler`) | — |
 /// | `on_error` | the `--- Logging error ---` block, once per outage | `handleError` |
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub struct SocketHandlerBuilder {
     host: String,
     port: u16,

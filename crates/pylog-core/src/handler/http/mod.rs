@@ -50,6 +50,7 @@ use transport::{Body, Settings, Transport};
 ///
 /// Build one with [`HttpHandler::builder`]; the handler owns a worker thread, which
 /// [`Handler::close`] (and [`shutdown`](crate::shutdown)) stops after delivering what is queued.
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub struct HttpHandler {
     background: Background,
     formats: bool,
@@ -127,6 +128,7 @@ impl Emit for HttpHandler {
 /// | `name` | `HTTPHandler` (thread `pylog:HTTPHandler`) | — |
 /// | `on_error` | Python's `--- Logging error ---` block on stderr, once per burst | `handleError` |
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub struct HttpHandlerBuilder {
     host: String,
     url: String,

@@ -59,10 +59,12 @@ use message::{Encoder, Header, header_field};
 use transport::Transport;
 
 /// Python's `SYSLOG_UDP_PORT` and `SYSLOG_TCP_PORT`.
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub const SYSLOG_PORT: u16 = 514;
 
 /// Sends records to a syslog daemon. Python: `logging.handlers.SysLogHandler`. Build one with
 /// [`SysLogHandler::builder`].
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub struct SysLogHandler {
     background: Background,
     address: SyslogAddress,
@@ -141,6 +143,7 @@ impl Emit for SysLogHandler {
 /// | [`drain_timeout`](Self::drain_timeout) | 30 s | — |
 /// | [`on_error`](Self::on_error) | prints `--- Logging error ---` once per outage | `handleError` per record |
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub struct SysLogHandlerBuilder {
     address: SyslogAddress,
     socktype: Option<SockType>,
