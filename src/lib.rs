@@ -33,6 +33,22 @@
 pub mod guide;
 
 pub use pylog_core::*;
+// The feature-gated handlers again, by name, so that their pages carry the feature's badge on
+// docs.rs (the glob re-export alone loses it).
+#[cfg(feature = "socket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
+pub use pylog_core::{
+    DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder,
+};
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use pylog_core::{HttpHandler, HttpHandlerBuilder, HttpMethod};
+#[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
+pub use pylog_core::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
+#[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
+pub use pylog_core::{SysLogHandler, SysLogHandlerBuilder, syslog};
 pub use tracing_pylog::{
     LEVELNO_FIELD, PyLoggingLayer, TreeFilter, layer, layer_for, level_from_tracing,
 };
