@@ -580,7 +580,7 @@ fn run_scenario(ops: &[Json]) -> Vec<Json> {
             "add_logger_filter" => {
                 manager
                     .get_logger(str_arg(op, 1))
-                    .add_filter(Arc::new(NameFilter::new(str_arg(op, 2))));
+                    .add_filter(NameFilter::new(str_arg(op, 2)));
                 Json::Null
             }
             "add_handler_filter" => {
@@ -588,7 +588,7 @@ fn run_scenario(ops: &[Json]) -> Vec<Json> {
                 handlers
                     .get(id)
                     .unwrap_or_else(|| panic!("no handler {id:?} in {op}"))
-                    .add_filter(Arc::new(NameFilter::new(str_arg(op, 2))));
+                    .add_filter(NameFilter::new(str_arg(op, 2)));
                 Json::Null
             }
             "log" => {
