@@ -23,6 +23,7 @@
 //! | `logging.handlers.HTTPHandler` (feature `http`) | `HttpHandler` |
 //! | `logging.handlers.SMTPHandler` (feature `smtp`) | `SmtpHandler` |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
+//! | `unittest`'s `assertLogs`, `assertNoLogs` | [`testing::capture`], [`testing::capture_in`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
 //! and the `pylog` crate puts both behind one dependency.
