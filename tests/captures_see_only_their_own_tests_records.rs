@@ -158,3 +158,20 @@ fn a_capture_on_the_root_sees_the_whole_tree_and_the_loggers_filters_still_apply
         ["WARNING:app:kept", "ERROR:root:on the root"]
     );
 }
+
+#[test]
+fn a_spawned_thread_is_captured_once_it_joins_the_capture() {
+    let logs = capture("shared.spawned", Level::WARNING);
+    pylog::get_logger("shared.spawned").set_propagate(false);
+    pylog::get_logger("shared.spawned").add_handler(pylog::NullHandler::new());
+    std::thread::scope(|scope| {
+        scope.spawn(|| pylog::get_logger("shared.spawned").warning("not included"));
+    });
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            logs.include_current_thread();
+            pylog::get_logger("shared.spawned").warning("included");
+        });
+    });
+    assert_eq!(logs.messages(), ["included"]);
+}

@@ -23,8 +23,8 @@
 //!
 //! - A capture on **the global tree** ([`capture`]) sees only records logged on the thread that
 //!   created it (the test's thread), so two tests logging to the same names each see their own.
-//!   Records that threads spawned by the test log are not seen; capture in the spawned thread, or
-//!   give the test its own tree.
+//!   Records that threads spawned by the test log are seen once such a thread calls
+//!   [`Capture::include_current_thread`]; or give the test its own tree.
 //! - A capture on **a tree of the test's own** ([`capture_in`]) sees records from every thread,
 //!   since no other test logs into that tree.
 //!
@@ -60,8 +60,8 @@ struct Shared {
     /// The subtree's root logger name (`""` for the whole tree).
     logger: String,
     level: Level,
-    /// The thread whose records it takes, or every thread.
-    thread: Option<ThreadId>,
+    /// The threads whose records it takes, or `None` for every thread.
+    threads: Option<RwLock<Vec<ThreadId>>>,
     records: Mutex<Vec<OwnedRecord>>,
 }
 
@@ -69,9 +69,13 @@ impl Shared {
     fn wants(&self, manager: &Manager, name: &str, level: Level) -> bool {
         level >= self.level
             && in_subtree(&self.logger, name)
-            && self
-                .thread
-                .is_none_or(|thread| thread == std::thread::current().id())
+            && self.threads.as_ref().is_none_or(|threads| {
+                let current = std::thread::current().id();
+                threads
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .contains(&current)
+            })
             && Arc::ptr_eq(&self.manager.0, &manager.0)
     }
 }
@@ -107,7 +111,7 @@ fn start(manager: Manager, logger: &str, level: Level, thread: Option<ThreadId>)
         manager,
         logger: logger.to_owned(),
         level,
-        thread,
+        threads: thread.map(|thread| RwLock::new(vec![thread])),
         records: Mutex::new(Vec::new()),
     });
     CAPTURES
@@ -169,6 +173,30 @@ impl Capture {
     /// Whether nothing was captured (Python: `assertNoLogs`).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Takes the records that the calling thread logs too (a thread the test spawned), for a
+    /// capture on the global tree; a capture on a tree of the test's own takes every thread already.
+    ///
+    /// ```
+    /// use pylog_core::{Level, testing};
+    /// let logs = testing::capture("spawned.work", Level::WARNING);
+    /// std::thread::scope(|scope| {
+    ///     scope.spawn(|| {
+    ///         logs.include_current_thread();
+    ///         pylog_core::get_logger("spawned.work").warning("from a worker");
+    ///     });
+    /// });
+    /// assert_eq!(logs.messages(), ["from a worker"]);
+    /// ```
+    pub fn include_current_thread(&self) {
+        if let Some(threads) = &self.shared.threads {
+            let current = std::thread::current().id();
+            let mut threads = threads.write().unwrap_or_else(|e| e.into_inner());
+            if !threads.contains(&current) {
+                threads.push(current);
+            }
+        }
     }
 
     /// Forgets the records captured so far.
