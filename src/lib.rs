@@ -84,6 +84,13 @@ pub use tracing as __tracing;
 /// ```
 pub mod prelude {
     pub use crate::{basic_config, install, layer, layer_for};
+    #[cfg(feature = "http")]
+    pub use pylog_core::HttpHandler;
+    #[cfg(feature = "smtp")]
+    pub use pylog_core::SmtpHandler;
+    #[cfg(feature = "syslog")]
+    pub use pylog_core::SysLogHandler;
+    pub use pylog_core::{Backpressure, FlushPolicy};
     pub use pylog_core::{
         BufferingHandler, ColourFormatter, FileHandler, FileMode, Filter, Formatter, Handler,
         JsonFormatter, LogRecord, Logger, LoggerAdapter, Manager, MemoryHandler, NameFilter,
@@ -91,6 +98,8 @@ pub mod prelude {
         StreamHandler, Style, TimedRotatingFileHandler, WatchedFileHandler, When, get_logger,
         root_logger, shutdown,
     };
+    #[cfg(feature = "socket")]
+    pub use pylog_core::{DatagramHandler, SocketHandler};
 }
 
 use std::io::Write;
