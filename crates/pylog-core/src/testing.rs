@@ -68,6 +68,7 @@ struct Shared {
 impl Shared {
     fn wants(&self, manager: &Manager, name: &str, level: Level) -> bool {
         level >= self.level
+            && level > manager.disabled_level()
             && in_subtree(&self.logger, name)
             && self.threads.as_ref().is_none_or(|threads| {
                 let current = std::thread::current().id();
@@ -273,6 +274,19 @@ pub(crate) fn offer(manager: &Manager, record: &LogRecord<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disable_wins_over_a_capture() {
+        let tree = Manager::new();
+        tree.root().add_handler(crate::NullHandler::new());
+        let logs = capture_in(&tree, "app", Level::DEBUG);
+        tree.disable(Level::INFO);
+        let app = tree.get_logger("app");
+        app.info("disabled");
+        app.handle(&LogRecord::new("app", Level::INFO, "handled directly"));
+        app.warning("kept");
+        assert_eq!(logs.messages(), ["kept"]);
+    }
 
     #[test]
     fn subtree_membership_follows_dotted_names() {
