@@ -26,9 +26,7 @@ fn main() -> Result<(), pylog::Error> {
             .build_for(&std::io::stderr());
     eprintln!("stderr coloured: {}", levelname.is_coloured());
     let below_critical = StreamHandler::stderr().with_formatter(levelname);
-    below_critical.add_filter(std::sync::Arc::new(|r: &pylog::LogRecord<'_>| {
-        r.level < Level::CRITICAL
-    }));
+    below_critical.add_filter(|r: &pylog::LogRecord<'_>| r.level < Level::CRITICAL);
     logger.add_handler(below_critical);
 
     // Forced on, the whole line, for CRITICAL only.

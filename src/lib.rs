@@ -24,9 +24,39 @@
 //! }
 //! ```
 //!
-//! To build your own subscriber, add [`layer()`] to a `tracing_subscriber::registry()`.
+//! To build your own subscriber, add [`layer()`] to a `tracing_subscriber::registry()`: see
+//! [Composing with tracing-subscriber](guide::composing_with_tracing_subscriber). To write your
+//! imports beside `use tracing::*;`, use the [`prelude`]. The [`guide`] has the longer pages.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod guide;
 
 pub use pylog_core::*;
+// The feature-gated handlers again, by name, so that their pages carry the feature's badge on
+// docs.rs (the glob re-export alone loses it).
+#[cfg(feature = "socket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
+pub use pylog_core::{
+    DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
+};
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use pylog_core::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
+#[cfg(all(feature = "journald", target_os = "linux"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "journald", target_os = "linux"))))]
+pub use pylog_core::{JournalHandler, JournalHandlerBuilder, JournalStats};
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use pylog_core::{
+    OtlpCompression, OtlpHandler, OtlpHandlerBuilder, OtlpJsonFormatter, OtlpProtocol,
+};
+#[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
+pub use pylog_core::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
+#[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
+pub use pylog_core::{SysLogHandler, SysLogHandlerBuilder, syslog};
 pub use tracing_pylog::{
     LEVELNO_FIELD, PyLoggingLayer, TreeFilter, layer, layer_for, level_from_tracing,
 };
@@ -37,7 +67,58 @@ pub use tracing as __tracing;
 #[cfg(unix)]
 mod signals;
 #[cfg(unix)]
+#[cfg_attr(docsrs, doc(cfg(unix)))]
 pub use signals::{TERMINATION_SIGNALS, shutdown_on_signals};
+
+/// The names most programs need, chosen so that `use pylog::prelude::*;` sits beside
+/// `use tracing::*;` (and `tracing_subscriber::prelude::*`) without an ambiguous name.
+///
+/// What it leaves out, on purpose, because `tracing` has the same name: [`Level`] (tracing has
+/// its own `Level`), [`Value`], and the macros `info!`, `debug!`, `warning!`, `error!`,
+/// `critical!`, `log!` and `event!`. Write those with their path, which also says which crate
+/// you mean at each call:
+///
+/// ```
+/// use pylog::prelude::*;
+/// use tracing::*;
+///
+/// let tree = Manager::new();
+/// let out = SharedWriter::new();
+/// let db = tree.get_logger("app.db");
+/// db.add_handler(
+///     StreamHandler::writer(out.clone())
+///         .with_level(pylog::Level::WARNING)
+///         .with_formatter(Formatter::new("%(levelname)s %(name)s: %(message)s")?),
+/// );
+/// pylog::warning!(logger: &db, "pool at {}%", 90); // pylog's direct API
+/// info!(target: "app::db", "connected");            // tracing's macro (no subscriber here)
+/// let _level: Level = Level::INFO;                   // tracing's Level
+/// assert_eq!(out.contents(), "WARNING app.db: pool at 90%\n");
+/// # Ok::<(), pylog::Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::{basic_config, install, layer, layer_for};
+    #[cfg(feature = "http")]
+    pub use pylog_core::HttpHandler;
+    #[cfg(all(feature = "journald", target_os = "linux"))]
+    pub use pylog_core::JournalHandler;
+    #[cfg(feature = "smtp")]
+    pub use pylog_core::SmtpHandler;
+    #[cfg(feature = "syslog")]
+    pub use pylog_core::SysLogHandler;
+    pub use pylog_core::{Backpressure, FlushPolicy};
+    pub use pylog_core::{
+        BufferingHandler, ColourFormatter, FileHandler, FileMode, Filter, Formatter, Handler,
+        JsonFormatter, LogRecord, Logger, LoggerAdapter, Manager, MemoryHandler, NameFilter,
+        NullHandler, QueueHandler, QueueListener, RotatingFileHandler, SharedWriter, ShutdownGuard,
+        StreamHandler, Style, TimedRotatingFileHandler, WatchedFileHandler, When, get_logger,
+        root_logger, shutdown,
+    };
+    #[cfg(feature = "socket")]
+    pub use pylog_core::{DatagramHandler, SocketHandler};
+    #[cfg(feature = "otlp")]
+    pub use pylog_core::{OtlpHandler, OtlpJsonFormatter};
+}
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,15 +132,41 @@ use tracing_subscriber::layer::SubscriberExt;
 /// It also makes sure nothing accepted is lost at the end: [`shutdown`] runs when `main` returns or
 /// `std::process::exit` is called ([`shutdown_at_exit`]), and a panic is logged at CRITICAL and
 /// every handler flushed ([`log_panics`]). See [`ShutdownGuard`] for what no hook can cover.
+///
+/// It installs both or neither: when a global `tracing` subscriber or a `log` logger is already
+/// there, it returns [`Error::Init`] and installs nothing. Only if another thread installs a
+/// `tracing` subscriber at the same moment can the `log` bridge end up installed alone, and the
+/// error then says so.
 pub fn install() -> Result<(), Error> {
+    install_bridges("")?;
     shutdown_at_exit();
     log_panics();
-    let subscriber = tracing_subscriber::registry().with(layer());
-    tracing::subscriber::set_global_default(subscriber)
-        .map_err(|_| Error::Init("a global tracing subscriber is already installed".to_owned()))?;
-    tracing_log::LogTracer::init()
-        .map_err(|_| Error::Init("a `log` logger is already installed".to_owned()))?;
     Ok(())
+}
+
+/// The two global installs, in the order that lets a failure leave nothing behind: the `tracing`
+/// global default cannot be checked and set in one step, but it can be checked; the `log` logger
+/// can be set in one step (and is refused when one exists) but not checked. `also` is appended to
+/// the "nothing was installed" errors (what else was not done).
+fn install_bridges(also: &str) -> Result<(), Error> {
+    if tracing::dispatcher::has_been_set() {
+        return Err(Error::Init(format!(
+            "a global tracing subscriber is already installed; nothing was installed{also}"
+        )));
+    }
+    tracing_log::LogTracer::init().map_err(|_| {
+        Error::Init(format!(
+            "a `log` logger is already installed; nothing was installed{also}"
+        ))
+    })?;
+    let subscriber = tracing_subscriber::registry().with(layer());
+    tracing::subscriber::set_global_default(subscriber).map_err(|_| {
+        Error::Init(format!(
+            "a global tracing subscriber was installed by another thread meanwhile; the `log` \
+             bridge was installed (log records go to that subscriber), pylog's subscriber was \
+             not{also}"
+        ))
+    })
 }
 
 /// Python's `logging.basicConfig`, plus `init()` to install the `tracing` subscriber:
@@ -87,14 +194,15 @@ impl BasicConfig {
         level(level: impl Into<LevelSpec>);
         /// Log to this file.
         filename(path: impl Into<PathBuf>);
-        /// The file's mode: `a` (default) or `w`.
-        filemode(mode: impl Into<String>);
+        /// The file's mode: [`FileMode::Append`] (default) or [`FileMode::Write`], or Python's
+        /// `"a"` or `"w"`.
+        filemode(mode: impl Into<TypedOrText<FileMode>>);
         /// The format string (default `%(levelname)s:%(name)s:%(message)s`).
         format(format: impl Into<String>);
         /// The date format for `%(asctime)s`.
         datefmt(datefmt: impl Into<String>);
-        /// The format style (`%`).
-        style(style: impl Into<String>);
+        /// The format style: a [`Style`], or Python's `"%"`, `"{"` or `"$"`.
+        style(style: impl Into<TypedOrText<Style>>);
         /// Use these handlers instead of a stream or file.
         handlers(handlers: impl IntoIterator<Item = Handler>);
         /// Log to this stream (default stderr).
@@ -122,11 +230,22 @@ impl BasicConfig {
         self.0.apply()
     }
 
-    /// Configures the global root logger, then installs the global `tracing` subscriber and the
-    /// `log` bridge ([`install`]).
+    /// Configures the root logger of `manager` only (no `tracing` subscriber).
+    pub fn apply_to(self, manager: &Manager) -> Result<(), Error> {
+        self.0.apply_to(manager)
+    }
+
+    /// Configures the global root logger and installs the global `tracing` subscriber and the
+    /// `log` bridge ([`install`]), all or nothing: every parameter is checked and the file opened
+    /// first, then the subscriber and bridge are installed, and only then is the root changed.
+    /// When something is already installed the error says so and the root is left as it was.
     pub fn init(self) -> Result<(), Error> {
-        self.0.apply()?;
-        install()
+        let prepared = self.0.prepare(global())?;
+        install_bridges(" and the root logger was not configured")?;
+        prepared.commit();
+        shutdown_at_exit();
+        log_panics();
+        Ok(())
     }
 }
 

@@ -50,7 +50,7 @@ fn target(spec: &Json) -> Target {
     let handler = StreamHandler::writer(out.clone()).with_formatter(formatter(FORMAT));
     handler.set_level(level(spec, "level").unwrap_or(Level::NOTSET));
     if let Some(name) = text(spec, "filter") {
-        handler.add_filter(Arc::new(NameFilter::new(name)));
+        handler.add_filter(NameFilter::new(name));
     }
     Target {
         id: text(spec, "id").expect("target id").to_owned(),
@@ -169,7 +169,7 @@ fn build(scenario: &Json) -> Setup {
         handler.set_level(own);
     }
     if let Some(name) = text(params, "filter") {
-        handler.add_filter(Arc::new(NameFilter::new(name)));
+        handler.add_filter(NameFilter::new(name));
     }
     Setup {
         handler,

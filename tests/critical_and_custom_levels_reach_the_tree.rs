@@ -40,16 +40,30 @@ fn tracing_levels_map_to_pythons_numbers() {
 #[test]
 fn critical_through_the_facade_macro_and_through_a_levelno_field() {
     let (tree, out) = tree_at(Level::WARNING);
+    let logs = pylog::testing::capture_in(&tree, "app", Level::CRITICAL);
 
     with_tree(&tree, || {
         pylog::event!(target: "app", Level::CRITICAL, "disk {}", "full");
         tracing::error!(target: "app", levelno = 50, "levelno field");
         tracing::error!(target: "app::db", levelno = 50u64, user = 7, "unsigned levelno, extras kept");
+        tracing::error!(target: "app", "plain error: below the capture");
     });
 
     assert_eq!(
+        logs.output(),
+        [
+            "CRITICAL:app:disk full",
+            "CRITICAL:app:levelno field",
+            "CRITICAL:app.db:unsigned levelno, extras kept",
+        ]
+    );
+    let records = logs.records();
+    assert!(records.iter().all(|r| r.level == Level::CRITICAL));
+    assert_eq!(records[2].extra("user"), Some(pylog::Value::Int(7)));
+    assert_eq!(records[2].extra("levelno"), None);
+    assert_eq!(
         out.contents(),
-        "CRITICAL(50):app:disk full\nCRITICAL(50):app:levelno field\nCRITICAL(50):app.db:unsigned levelno, extras kept\n"
+        "CRITICAL(50):app:disk full\nCRITICAL(50):app:levelno field\nCRITICAL(50):app.db:unsigned levelno, extras kept\nERROR(40):app:plain error: below the capture\n"
     );
 }
 

@@ -12,7 +12,8 @@
 //! - `Accept: */*`, which reqwest adds and CPython's http.client does not send.
 //!
 //! Headers are compared as a set with names in any case: reqwest writes `Content-Type` where
-//! CPython writes `Content-type`, and orders them its own way (see the README's differences).
+//! CPython writes `Content-type`, and orders them its own way (see "Where Rust differs" in
+//! docs/guide/migrating-from-python.md).
 
 mod http_common;
 

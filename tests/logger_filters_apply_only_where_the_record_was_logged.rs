@@ -20,7 +20,7 @@ fn a_logger_filter_does_not_see_records_propagated_from_children() {
     app.add_handler(stream(&app_out, FORMAT));
     // On `app`, pass only records of `app.db`: records logged on `app` itself are refused, while
     // records logged on `app.web` are never checked by it.
-    app.add_filter(Arc::new(NameFilter::new("app.db")));
+    app.add_filter(NameFilter::new("app.db"));
 
     with_tree(&tree, || {
         tracing::warn!(target: "app", "refused by app's own filter");

@@ -31,7 +31,8 @@ fn basic_config_init_routes_tracing_events_and_log_records_to_the_root() {
     let again = pylog::basic_config().init().unwrap_err();
     assert_eq!(
         again.to_string(),
-        "a global tracing subscriber is already installed"
+        "a global tracing subscriber is already installed; nothing was installed and the root \
+         logger was not configured"
     );
     assert_eq!(pylog::root_logger().handlers().len(), 1);
 }

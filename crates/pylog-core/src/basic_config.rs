@@ -13,6 +13,15 @@
 //! BasicConfig::new().format("%(message)s").apply_to(&tree).unwrap();
 //! assert_eq!(tree.root().handlers().len(), 1);
 //! ```
+//!
+//! `filemode` and `style` take the Rust enums or Python's strings:
+//!
+//! ```
+//! use pylog_core::{BasicConfig, FileMode, Style};
+//! let typed = BasicConfig::new().filename("app.log").filemode(FileMode::Write).style(Style::Brace);
+//! let python = BasicConfig::new().filename("app.log").filemode("w").style("{");
+//! # let _ = (typed, python);
+//! ```
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,10 +39,10 @@ use crate::manager::{Manager, global};
 pub struct BasicConfig {
     level: Option<LevelSpec>,
     filename: Option<PathBuf>,
-    filemode: Option<String>,
+    filemode: Option<TypedOrText<FileMode>>,
     format: Option<String>,
     datefmt: Option<String>,
-    style: Option<String>,
+    style: Option<TypedOrText<Style>>,
     handlers: Option<Vec<Handler>>,
     stream: Option<StreamTarget>,
     force: bool,
@@ -72,8 +81,9 @@ impl BasicConfig {
         self
     }
 
-    /// The file's mode, `a` (default) or `w` (Python's `filemode`).
-    pub fn filemode(mut self, mode: impl Into<String>) -> Self {
+    /// The file's mode: [`FileMode::Append`] (default) or [`FileMode::Write`], or Python's
+    /// `filemode` string, `"a"` or `"w"` (checked by `apply`).
+    pub fn filemode(mut self, mode: impl Into<TypedOrText<FileMode>>) -> Self {
         self.filemode = Some(mode.into());
         self
     }
@@ -90,8 +100,9 @@ impl BasicConfig {
         self
     }
 
-    /// The format style: `%`, `{` or `$` (Python's `style`); the default format follows it.
-    pub fn style(mut self, style: impl Into<String>) -> Self {
+    /// The format style: a [`Style`], or Python's `style` string, `"%"`, `"{"` or `"$"` (checked
+    /// by `apply`); the default format follows it.
+    pub fn style(mut self, style: impl Into<TypedOrText<Style>>) -> Self {
         self.style = Some(style.into());
         self
     }
@@ -158,21 +169,28 @@ impl BasicConfig {
     ///    those without a formatter getting the configured format;
     /// 5. `level` is applied.
     ///
-    /// Everything that can fail (format, level, file) is checked before the root is touched.
+    /// Everything that can fail (format, level, file) is checked before the root is touched: it is
+    /// [`prepare`](BasicConfig::prepare) followed by [`PreparedBasicConfig::commit`].
     pub fn apply_to(self, manager: &Manager) -> Result<(), Error> {
-        let root = manager.root();
-        let _configuring = manager
-            .0
-            .config_lock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if self.force {
-            for handler in root.clear_handlers() {
-                handler.close();
-            }
-        }
-        if root.has_own_handlers() {
-            return Ok(());
+        self.prepare(manager)?.commit();
+        Ok(())
+    }
+
+    /// Checks every parameter and builds the handlers (opening the file) without touching the
+    /// tree; [`PreparedBasicConfig::commit`] then applies the result and cannot fail. This lets a
+    /// caller do something else that can fail in between (installing a subscriber) and leave the
+    /// tree as it was when it does.
+    ///
+    /// When the root already has handlers and `force` is not set, Python changes nothing and checks
+    /// nothing: the prepared configuration does nothing either.
+    pub fn prepare(self, manager: &Manager) -> Result<PreparedBasicConfig, Error> {
+        let nothing = |manager: &Manager| PreparedBasicConfig {
+            manager: manager.clone(),
+            force: false,
+            setup: None,
+        };
+        if !self.force && manager.root().has_own_handlers() {
+            return Ok(nothing(manager));
         }
         let has_stream = self.stream.is_some();
         let has_file = self.filename.is_some();
@@ -188,7 +206,7 @@ impl BasicConfig {
             ));
         }
         let style = match &self.style {
-            Some(s) => Style::parse(s)?,
+            Some(style) => style.resolve()?,
             None => Style::Percent,
         };
         let formatter = Formatter::builder(self.format.as_deref().unwrap_or(style.basic_format()))
@@ -201,7 +219,10 @@ impl BasicConfig {
             Some(handlers) => handlers,
             None => vec![match self.filename {
                 Some(path) => {
-                    let mode = FileMode::parse(self.filemode.as_deref().unwrap_or("a"))?;
+                    let mode = match &self.filemode {
+                        Some(mode) => mode.resolve()?,
+                        None => FileMode::Append,
+                    };
                     let mut builder = FileHandler::builder(path).mode(mode);
                     if let Some(encoding) = self.encoding {
                         builder = builder.encoding(encoding);
@@ -220,16 +241,131 @@ impl BasicConfig {
                 )),
             }],
         };
-        for handler in handlers {
+        Ok(PreparedBasicConfig {
+            manager: manager.clone(),
+            force: self.force,
+            setup: Some(Setup {
+                handlers,
+                formatter,
+                level,
+            }),
+        })
+    }
+}
+
+/// A [`BasicConfig`] whose parameters were all checked and whose handlers are built, not yet
+/// applied: [`commit`](PreparedBasicConfig::commit) applies it, dropping it closes its handlers.
+#[must_use = "a prepared configuration does nothing until it is committed"]
+pub struct PreparedBasicConfig {
+    manager: Manager,
+    force: bool,
+    setup: Option<Setup>,
+}
+
+struct Setup {
+    handlers: Vec<Handler>,
+    formatter: Formatter,
+    level: Option<crate::Level>,
+}
+
+impl std::fmt::Debug for PreparedBasicConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedBasicConfig")
+            .field("force", &self.force)
+            .field("changes_the_root", &self.setup.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedBasicConfig {
+    /// Applies the configuration to the root logger (removing and closing its handlers first
+    /// with `force`). If another thread gave the root handlers since it was prepared, the root
+    /// is left alone, as Python's `basicConfig` leaves a configured root alone.
+    pub fn commit(mut self) {
+        let Some(setup) = self.setup.take() else {
+            return;
+        };
+        let root = self.manager.root();
+        let _configuring = self.manager.config_lock();
+        if self.force {
+            for handler in root.clear_handlers() {
+                handler.close();
+            }
+        }
+        if root.has_own_handlers() {
+            for handler in setup.handlers {
+                handler.close();
+            }
+            return;
+        }
+        for handler in setup.handlers {
             if handler.formatter().is_none() {
-                handler.set_formatter(Some(formatter.clone()));
+                handler.set_formatter(Some(setup.formatter.clone()));
             }
             root.add_handler(handler);
         }
-        if let Some(level) = level {
+        if let Some(level) = setup.level {
             root.set_level(level);
         }
-        Ok(())
+    }
+}
+
+impl Drop for PreparedBasicConfig {
+    /// Not committed: the handlers built for it (an open file) are closed.
+    fn drop(&mut self) {
+        if let Some(setup) = self.setup.take() {
+            for handler in setup.handlers {
+                handler.close();
+            }
+        }
+    }
+}
+
+/// A parameter given either as its Rust type or as the string Python takes for it: `FileMode::Write`
+/// or `"w"`, `Style::Brace` or `"{"`. The string is parsed (and refused with CPython's text) when the
+/// configuration is applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypedOrText<T> {
+    /// The Rust value.
+    Typed(T),
+    /// Python's spelling, parsed with `T`'s `FromStr`.
+    Text(String),
+}
+
+impl<T> TypedOrText<T>
+where
+    T: Clone + std::str::FromStr<Err = Error>,
+{
+    /// The value, parsing the text if it is one.
+    pub fn resolve(&self) -> Result<T, Error> {
+        match self {
+            TypedOrText::Typed(value) => Ok(value.clone()),
+            TypedOrText::Text(text) => text.parse(),
+        }
+    }
+}
+
+impl From<FileMode> for TypedOrText<FileMode> {
+    fn from(mode: FileMode) -> Self {
+        TypedOrText::Typed(mode)
+    }
+}
+
+impl From<Style> for TypedOrText<Style> {
+    fn from(style: Style) -> Self {
+        TypedOrText::Typed(style)
+    }
+}
+
+impl<T> From<&str> for TypedOrText<T> {
+    fn from(text: &str) -> Self {
+        TypedOrText::Text(text.to_owned())
+    }
+}
+
+impl<T> From<String> for TypedOrText<T> {
+    fn from(text: String) -> Self {
+        TypedOrText::Text(text)
     }
 }
 
@@ -298,6 +434,50 @@ mod tests {
             .apply_to(&tree)
             .unwrap_err();
         assert_eq!(err.to_string(), "Style must be one of: %,{,$");
+    }
+
+    #[test]
+    fn filemode_and_style_take_enums_or_pythons_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, "old\n").unwrap();
+        let tree = Manager::new();
+        BasicConfig::new()
+            .filename(&path)
+            .filemode(FileMode::Write)
+            .style(Style::Brace)
+            .apply_to(&tree)
+            .unwrap();
+        tree.root().warning("typed");
+        tree.root().handlers()[0].close();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "WARNING:root:typed\n"
+        );
+
+        let tree = Manager::new();
+        BasicConfig::new()
+            .filename(&path)
+            .filemode("a")
+            .style("$")
+            .apply_to(&tree)
+            .unwrap();
+        tree.root().warning("text");
+        tree.root().handlers()[0].close();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "WARNING:root:typed\nWARNING:root:text\n"
+        );
+
+        let err = BasicConfig::new()
+            .filename(&path)
+            .filemode("rb")
+            .apply_to(&Manager::new())
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid file mode 'rb'"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::io;
 
+use crate::config::ConfigError;
+use crate::format::FormatError;
 use crate::format::repr::py_repr;
 
 /// What went wrong while configuring logging.
@@ -41,6 +43,12 @@ pub enum Error {
     },
     /// The global subscriber or logger could not be installed.
     Init(String),
+    /// A configuration (`dictConfig`, `fileConfig`, a config file) that cannot be read or applied.
+    /// `?` converts a [`ConfigError`] into it.
+    Config(ConfigError),
+    /// A record that could not be formatted (a field missing from the record, a type mismatch).
+    /// `?` converts a [`FormatError`] into it.
+    Format(FormatError),
 }
 
 impl Error {
@@ -75,6 +83,8 @@ impl fmt::Display for Error {
             ),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Init(message) => f.write_str(message),
+            Error::Config(error) => fmt::Display::fmt(error, f),
+            Error::Format(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -85,5 +95,20 @@ impl std::error::Error for Error {
             Error::Io { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+/// `?` on a configuration call (`config::load_path(..)?`) in a function returning [`Error`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Error {
+        Error::Config(error)
+    }
+}
+
+/// `?` on a formatting call (`formatter.format(&record, &mut out)?`) in a function returning
+/// [`Error`].
+impl From<FormatError> for Error {
+    fn from(error: FormatError) -> Error {
+        Error::Format(error)
     }
 }

@@ -11,7 +11,24 @@
 //! let no_secrets = |r: &LogRecord<'_>| !r.msg.contains("password");
 //! assert!(no_secrets.filter(&LogRecord::new("app", Level::INFO, "hello")));
 //! ```
+//!
+//! Loggers and handlers take filters one way: `add_filter(f)` and `with_filter(f)` take any
+//! [`Filter`]. To remove one later, keep it as an `Arc<dyn Filter>` and add a clone: an
+//! `Arc<dyn Filter>` is added as itself, so `remove_filter(&f)` finds it.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use pylog_core::{Filter, LogRecord, Manager, NameFilter};
+//! let logger = Manager::new().get_logger("app");
+//! logger.add_filter(NameFilter::new("app.db"));
+//! let no_secrets: Arc<dyn Filter> = Arc::new(|r: &LogRecord<'_>| !r.msg.contains("password"));
+//! logger.add_filter(no_secrets.clone());
+//! assert_eq!(logger.filters().len(), 2);
+//! logger.remove_filter(&no_secrets);
+//! assert_eq!(logger.filters().len(), 1);
+//! ```
 
+use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -32,6 +49,32 @@ where
 {
     fn filter(&self, record: &LogRecord<'_>) -> bool {
         self(record)
+    }
+}
+
+/// A shared filter is a filter: `Arc<NameFilter>` and `Arc<dyn Filter>` can be added as they are.
+impl<F> Filter for Arc<F>
+where
+    F: Filter + ?Sized,
+{
+    fn filter(&self, record: &LogRecord<'_>) -> bool {
+        F::filter(self, record)
+    }
+}
+
+/// The filter as stored: an `Arc<dyn Filter>` stays itself (so that `remove_filter` with a clone of
+/// it finds it), anything else is put in a new `Arc`.
+pub(crate) fn shared(filter: impl Filter) -> Arc<dyn Filter> {
+    let mut slot = Some(filter);
+    if let Some(shared) = (&mut slot as &mut dyn Any)
+        .downcast_mut::<Option<Arc<dyn Filter>>>()
+        .and_then(Option::take)
+    {
+        return shared;
+    }
+    match slot {
+        Some(filter) => Arc::new(filter),
+        None => unreachable!("the slot is emptied only when it held an `Arc<dyn Filter>`"),
     }
 }
 
@@ -150,8 +193,8 @@ mod tests {
     fn filters_short_circuit_and_do_not_duplicate() {
         let filters = Filters::default();
         let deny: Arc<dyn Filter> = Arc::new(|_: &LogRecord<'_>| false);
-        filters.add(deny.clone());
-        filters.add(deny.clone());
+        filters.add(shared(deny.clone()));
+        filters.add(shared(deny.clone()));
         assert_eq!(filters.snapshot().len(), 1);
         assert!(!filters.allow(&LogRecord::new("x", Level::INFO, "")));
         filters.remove(&deny);

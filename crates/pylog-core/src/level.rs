@@ -12,6 +12,7 @@
 //! add_level_name(Level::new(25), "NOTICE");
 //! assert_eq!(level_name(Level::new(25)).to_string(), "NOTICE");
 //! assert_eq!("NOTICE".parse::<Level>().unwrap(), Level::new(25));
+//! assert_eq!("warn".parse::<Level>().unwrap(), Level::WARNING); // any case, with aliases
 //! assert_eq!(
 //!     "nope".parse::<Level>().unwrap_err().to_string(),
 //!     "Unknown level: 'nope'"
@@ -81,13 +82,27 @@ impl fmt::Display for Level {
     }
 }
 
-/// Parses a level the way Python's `_checkLevel` does for strings: a registered name (case-sensitive),
-/// or, as a Rust convenience, a decimal number.
+/// Parses a level as `log`, `tracing` and `PYLOG_LEVEL` do: a registered name in any case
+/// (`INFO`, `info`, `Warning`), the aliases `WARN` and `FATAL`, tracing's `TRACE`, or a decimal
+/// number.
+///
+/// Python's `_checkLevel` takes only the exact registered spelling; configuration documents
+/// (`dictConfig`, `fileConfig`) keep that rule, so a file means the same to CPython and to pylog.
+///
+/// ```
+/// use pylog_core::Level;
+/// assert_eq!("warn".parse::<Level>()?, Level::WARNING);
+/// assert_eq!("Trace".parse::<Level>()?, Level::TRACE);
+/// assert_eq!("fatal".parse::<Level>()?, Level::CRITICAL);
+/// assert_eq!("25".parse::<Level>()?, Level::new(25));
+/// assert_eq!("loud".parse::<Level>().unwrap_err().to_string(), "Unknown level: 'loud'");
+/// # Ok::<(), pylog_core::Error>(())
+/// ```
 impl FromStr for Level {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Level, Error> {
-        if let Some(level) = level_for_name(s) {
+        if let Some(level) = level_for_name_ignoring_case(s.trim()) {
             return Ok(level);
         }
         s.trim()
@@ -194,6 +209,27 @@ pub fn level_for_name(name: &str) -> Option<Level> {
     registry.to_level.get(name).copied().map(Level)
 }
 
+/// The level registered under `name` in any case: the exact spelling first, then the upper-case
+/// one (`warn` is `WARN`), then any registered name equal ignoring ASCII case.
+pub(crate) fn level_for_name_ignoring_case(name: &str) -> Option<Level> {
+    let registry = registry().read().unwrap_or_else(|e| e.into_inner());
+    if let Some(level) = registry.to_level.get(name) {
+        return Some(Level(*level));
+    }
+    if let Some(level) = registry.to_level.get(name.to_ascii_uppercase().as_str()) {
+        return Some(Level(*level));
+    }
+    let mut matches: Vec<(&str, i32)> = registry
+        .to_level
+        .iter()
+        .filter(|(registered, _)| registered.eq_ignore_ascii_case(name))
+        .map(|(registered, level)| (*registered, *level))
+        .collect();
+    // Two registered spellings of one name (`Notice` and `notice`): the same one every time.
+    matches.sort_unstable();
+    matches.first().map(|(_, level)| Level(*level))
+}
+
 /// Registers `name` for `level` in both directions (Python's `addLevelName`).
 ///
 /// It can rename a built-in level; the old name still parses, as in Python. Names are kept for the life
@@ -221,29 +257,33 @@ pub fn level_names_mapping() -> Vec<(String, Level)> {
     all
 }
 
-/// A level given by number or by name, as Python's `setLevel` accepts (`_checkLevel`).
+/// A level given by number or by name, as Python's `setLevel` accepts (`_checkLevel`), except that
+/// names are read in any case, with the aliases `WARN`, `FATAL` and `TRACE`, as [`Level`]'s
+/// `FromStr` reads them.
 ///
 /// ```
 /// use pylog_core::{Level, LevelSpec};
 /// assert_eq!(LevelSpec::from("INFO").resolve().unwrap(), Level::INFO);
+/// assert_eq!(LevelSpec::from("warn").resolve().unwrap(), Level::WARNING);
 /// assert_eq!(LevelSpec::from(25).resolve().unwrap(), Level::new(25));
-/// assert_eq!(LevelSpec::from("info").resolve().unwrap_err().to_string(), "Unknown level: 'info'");
+/// assert_eq!(LevelSpec::from("loud").resolve().unwrap_err().to_string(), "Unknown level: 'loud'");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LevelSpec {
     /// A number, accepted as it is.
     Number(i32),
-    /// A registered name, case-sensitive.
+    /// A registered name, in any case.
     Name(String),
 }
 
 impl LevelSpec {
-    /// Resolves the spec: numbers as they are, names through the registry (strict, unlike `FromStr`).
+    /// Resolves the spec: numbers as they are, names through the registry in any case (a number
+    /// written as text is not a name, as in Python).
     pub fn resolve(&self) -> Result<Level, Error> {
         match self {
             LevelSpec::Number(n) => Ok(Level(*n)),
             LevelSpec::Name(name) => {
-                level_for_name(name).ok_or_else(|| Error::UnknownLevel(name.clone()))
+                level_for_name_ignoring_case(name).ok_or_else(|| Error::UnknownLevel(name.clone()))
             }
         }
     }
@@ -287,13 +327,34 @@ mod tests {
     }
 
     #[test]
-    fn from_str_accepts_numbers_and_rejects_unknown_names() {
+    fn from_str_accepts_numbers_and_any_case_and_rejects_unknown_names() {
         assert_eq!("35".parse::<Level>().unwrap(), Level::new(35));
         assert_eq!("ERROR".parse::<Level>().unwrap(), Level::ERROR);
+        assert_eq!("Error".parse::<Level>().unwrap(), Level::ERROR);
+        for (name, level) in [
+            ("warn", Level::WARNING),
+            ("warning", Level::WARNING),
+            ("trace", Level::TRACE),
+            ("fatal", Level::CRITICAL),
+            ("critical", Level::CRITICAL),
+            ("debug", Level::DEBUG),
+            ("notset", Level::NOTSET),
+        ] {
+            assert_eq!(name.parse::<Level>().unwrap(), level, "{name}");
+        }
         assert!(matches!(
-            "Error".parse::<Level>(),
+            "Errors".parse::<Level>(),
             Err(Error::UnknownLevel(_))
         ));
+        // The exact spelling of a registered name is never an error, and a strict lookup stays
+        // Python's getLevelName.
+        assert_eq!(level_for_name("warn"), None);
+    }
+
+    #[test]
+    fn level_spec_reads_names_in_any_case_but_not_numbers_as_text() {
+        assert_eq!(LevelSpec::from("Info").resolve().unwrap(), Level::INFO);
+        assert!(LevelSpec::from("25").resolve().is_err());
     }
 
     #[test]

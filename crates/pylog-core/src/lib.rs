@@ -27,6 +27,7 @@
 //! | `opentelemetry.sdk._logs.LoggingHandler` with an `OTLPLogExporter` (feature `otlp`) | `OtlpHandler`; `OtlpJsonFormatter` for OTLP JSON lines |
 //! | `logging.config.dictConfig`, `fileConfig` | [`config::dict_config`], [`config::file_config`], [`config::load_path`] |
 //! | `logging.config.listen`, `stopListening` (feature `listen`) | `config::listen`, `ConfigListener::stop` |
+//! | `unittest`'s `assertLogs`, `assertNoLogs` | [`testing::capture`], [`testing::capture_in`] |
 //!
 //! This crate has no `tracing` dependency; the `tracing-pylog` crate feeds it `tracing` events,
 //! and the `pylog` crate puts both behind one dependency.
@@ -47,6 +48,7 @@
 //! ```
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod adapter;
 mod basic_config;
@@ -69,9 +71,10 @@ mod record;
 mod root;
 mod scratch;
 mod stack;
+pub mod testing;
 
 pub use adapter::LoggerAdapter;
-pub use basic_config::{BasicConfig, basic_config};
+pub use basic_config::{BasicConfig, PreparedBasicConfig, TypedOrText, basic_config};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use filter::{Filter, NameFilter};
@@ -89,6 +92,7 @@ pub use handler::otlp::{
     OtlpCompression, OtlpHandler, OtlpHandlerBuilder, OtlpJsonFormatter, OtlpProtocol,
 };
 #[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub use handler::syslog;
 pub use handler::worker::{
     Backpressure, Deliver, DeliveryError, Dropped, ErrorReporter, QueueStats, RetryPolicy, Worker,
@@ -97,23 +101,28 @@ pub use handler::worker::{
 pub use handler::{
     BufferingHandler, BufferingHandlerBuilder, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
     FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
-    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler, QueueListener,
-    QueueListenerBuilder, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator, SharedWriter,
-    ShouldFlush, StreamHandler, StreamTarget, TimedRotatingFileHandler,
-    TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
-    set_raise_exceptions, shutdown,
+    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler,
+    QueueHandlerBuilder, QueueListener, QueueListenerBuilder, RotatingFileHandler,
+    RotatingFileHandlerBuilder, Rotator, SharedWriter, ShouldFlush, StreamHandler, StreamTarget,
+    TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, WatchedFileHandler,
+    WatchedFileHandlerBuilder, When, set_raise_exceptions, shutdown,
 };
 #[cfg(feature = "socket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub use handler::{
     DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
 };
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use handler::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
 #[cfg(all(feature = "journald", target_os = "linux"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "journald", target_os = "linux"))))]
 pub use handler::{JournalHandler, JournalHandlerBuilder, JournalStats};
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub use handler::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub use handler::{SysLogHandler, SysLogHandlerBuilder};
 pub use level::{
     Level, LevelName, LevelSpec, add_level_name, level_for_name, level_name, level_names_mapping,

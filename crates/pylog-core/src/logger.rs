@@ -192,7 +192,8 @@ impl Logger {
     }
 
     /// Python: `Logger.isEnabledFor(level)`: not disabled, above `disable()`, and at or above the
-    /// effective level.
+    /// effective level, or wanted by a [test capture](crate::testing) on this logger (assertLogs
+    /// lowers the level the same way).
     pub fn is_enabled_for(&self, level: Level) -> bool {
         if self.node.disabled.load(Ordering::Relaxed) {
             return false;
@@ -200,7 +201,7 @@ impl Logger {
         if self.manager.0.disable.load(Ordering::Relaxed) >= level.value() {
             return false;
         }
-        level >= self.effective_level()
+        level >= self.effective_level() || crate::testing::wanted(&self.manager, self.name(), level)
     }
 
     /// Whether records propagate to the parent's handlers.
@@ -284,8 +285,11 @@ impl Logger {
 
     /// Python: `Logger.addFilter`. Logger filters apply only to records logged on this logger, not
     /// to records propagated from children.
-    pub fn add_filter(&self, filter: Arc<dyn Filter>) {
-        self.node.filters.add(filter);
+    ///
+    /// Any [`Filter`]: a [`NameFilter`](crate::NameFilter), a closure, or an `Arc<dyn Filter>`
+    /// kept to pass to `remove_filter` later.
+    pub fn add_filter(&self, filter: impl Filter) {
+        self.node.filters.add(crate::filter::shared(filter));
     }
 
     /// The logger's filters.
@@ -308,6 +312,16 @@ impl Logger {
     pub fn handle(&self, record: &LogRecord<'_>) {
         if self.node.disabled.load(Ordering::Relaxed) || !self.node.filters.allow(record) {
             return;
+        }
+        if crate::testing::any_active() {
+            crate::testing::offer(&self.manager, record);
+            // A record below the logger's level that only a capture let in goes to the capture
+            // alone, as assertLogs' handler is the only one that sees it.
+            if record.level < self.effective_level()
+                && crate::testing::wanted(&self.manager, self.name(), record.level)
+            {
+                return;
+            }
         }
         self.call_handlers(record);
     }

@@ -294,6 +294,13 @@ impl OwnedRecord {
         }
     }
 
+    /// The extra attribute `name`, if the record has it.
+    pub fn extra(&self, name: &str) -> Option<Value<'_>> {
+        self.extras()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    }
+
     /// Calls `f` with a borrowed [`LogRecord`] view of this record, for handlers and formatters.
     /// Up to 4 extras cost no allocation.
     pub fn with_record<R>(&self, f: impl FnOnce(&LogRecord<'_>) -> R) -> R {

@@ -121,8 +121,9 @@ pub(crate) const RECORD_DICT_KEYS: [&str; 20] = [
 /// One logging event. Python: `logging.LogRecord`.
 ///
 /// Rust-specific meaning of some attributes: `msg` is the already-formatted message (so Python's `msg`,
-/// `message` and `getMessage()` are the same text); `func_name` is filled by the direct API's macros
-/// and is `None` (formatted `None`) for `tracing` events, which carry no function name; `thread` is the
+/// `message` and `getMessage()` are the same text); `func_name` is filled by the direct API's macros,
+/// and for `tracing` events by the layer from an enclosing `#[instrument]` span of the event's own
+/// module (otherwise `None`, formatted `None`: Rust has no run-time function name); `thread` is the
 /// number of Rust's `ThreadId`; the main thread is named `MainThread` as in Python.
 #[derive(Debug)]
 pub struct LogRecord<'a> {

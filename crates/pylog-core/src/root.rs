@@ -5,6 +5,19 @@
 //! pylog_core::warning!("This is a warning message");   // WARNING:root:This is a warning message
 //! pylog_core::info!("not shown: the root stays at WARNING");
 //! ```
+//!
+//! Every level macro also takes a logger, as `log!` does:
+//!
+//! ```
+//! use pylog_core::{Level, Manager, SharedWriter, StreamHandler};
+//! let tree = Manager::new();
+//! let out = SharedWriter::new();
+//! let db = tree.get_logger("app.db");
+//! db.add_handler(StreamHandler::writer(out.clone()));
+//! pylog_core::warning!(logger: &db, "slow query: {} ms", 250);
+//! pylog_core::info!(logger: db, "not shown: app.db inherits WARNING");
+//! assert_eq!(out.contents(), "slow query: 250 ms\n");
+//! ```
 
 use std::fmt;
 
@@ -73,32 +86,52 @@ macro_rules! log {
     };
 }
 
-/// Python's `logging.debug(...)` on the root logger (configuring it on first use).
+/// Python's `logging.debug(...)` on the root logger (configuring it on first use), or
+/// `logger.debug(...)` on a given logger: `debug!(logger: &db, "x {}", 1)`. Fills `funcName`.
 #[macro_export]
 macro_rules! debug {
+    (logger: $logger:expr, $($arg:tt)+) => {
+        $crate::log!(logger: $logger, $crate::Level::DEBUG, $($arg)+)
+    };
     ($($arg:tt)+) => { $crate::log!($crate::Level::DEBUG, $($arg)+) };
 }
 
-/// Python's `logging.info(...)` on the root logger (configuring it on first use).
+/// Python's `logging.info(...)` on the root logger (configuring it on first use), or
+/// `logger.info(...)` on a given logger: `info!(logger: &db, "x {}", 1)`. Fills `funcName`.
 #[macro_export]
 macro_rules! info {
+    (logger: $logger:expr, $($arg:tt)+) => {
+        $crate::log!(logger: $logger, $crate::Level::INFO, $($arg)+)
+    };
     ($($arg:tt)+) => { $crate::log!($crate::Level::INFO, $($arg)+) };
 }
 
-/// Python's `logging.warning(...)` on the root logger (configuring it on first use).
+/// Python's `logging.warning(...)` on the root logger (configuring it on first use), or
+/// `logger.warning(...)` on a given logger: `warning!(logger: &db, "x {}", 1)`. Fills `funcName`.
 #[macro_export]
 macro_rules! warning {
+    (logger: $logger:expr, $($arg:tt)+) => {
+        $crate::log!(logger: $logger, $crate::Level::WARNING, $($arg)+)
+    };
     ($($arg:tt)+) => { $crate::log!($crate::Level::WARNING, $($arg)+) };
 }
 
-/// Python's `logging.error(...)` on the root logger (configuring it on first use).
+/// Python's `logging.error(...)` on the root logger (configuring it on first use), or
+/// `logger.error(...)` on a given logger: `error!(logger: &db, "x {}", 1)`. Fills `funcName`.
 #[macro_export]
 macro_rules! error {
+    (logger: $logger:expr, $($arg:tt)+) => {
+        $crate::log!(logger: $logger, $crate::Level::ERROR, $($arg)+)
+    };
     ($($arg:tt)+) => { $crate::log!($crate::Level::ERROR, $($arg)+) };
 }
 
-/// Python's `logging.critical(...)` on the root logger (configuring it on first use).
+/// Python's `logging.critical(...)` on the root logger (configuring it on first use), or
+/// `logger.critical(...)` on a given logger: `critical!(logger: &db, "x {}", 1)`. Fills `funcName`.
 #[macro_export]
 macro_rules! critical {
+    (logger: $logger:expr, $($arg:tt)+) => {
+        $crate::log!(logger: $logger, $crate::Level::CRITICAL, $($arg)+)
+    };
     ($($arg:tt)+) => { $crate::log!($crate::Level::CRITICAL, $($arg)+) };
 }

@@ -408,6 +408,15 @@ fn levels() {
             Json::String(s) => LevelSpec::Name(s.clone()),
             other => panic!("unexpected input {other}"),
         };
+        // Rust reads names in any case (a documented extension: `"warn".parse::<Level>()`), so
+        // a name CPython refuses only for its case resolves to the upper-case name's level.
+        let expected = match (&expected, input) {
+            (Err(_), Json::String(s)) => match level_for_name(&s.to_ascii_uppercase()) {
+                Some(level) => Ok(i64::from(level.value())),
+                None => expected,
+            },
+            _ => expected,
+        };
         let got = spec
             .resolve()
             .map(|l| i64::from(l.value()))
@@ -571,7 +580,7 @@ fn run_scenario(ops: &[Json]) -> Vec<Json> {
             "add_logger_filter" => {
                 manager
                     .get_logger(str_arg(op, 1))
-                    .add_filter(Arc::new(NameFilter::new(str_arg(op, 2))));
+                    .add_filter(NameFilter::new(str_arg(op, 2)));
                 Json::Null
             }
             "add_handler_filter" => {
@@ -579,7 +588,7 @@ fn run_scenario(ops: &[Json]) -> Vec<Json> {
                 handlers
                     .get(id)
                     .unwrap_or_else(|| panic!("no handler {id:?} in {op}"))
-                    .add_filter(Arc::new(NameFilter::new(str_arg(op, 2))));
+                    .add_filter(NameFilter::new(str_arg(op, 2)));
                 Json::Null
             }
             "log" => {

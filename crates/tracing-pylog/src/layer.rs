@@ -146,6 +146,34 @@ fn rebuild_interest() {
     );
 }
 
+/// `funcName` for an event: the name of the innermost span around it when that span was created
+/// in the event's own module and is named like a function, which is what `#[instrument]` makes (a
+/// span named after the function it wraps, with the function's module path). Otherwise `None`:
+/// Rust has no run-time function name, and the innermost span from another module (or a span named
+/// like a phrase) says nothing about the function that logged.
+fn enclosing_function<S>(
+    event: &Event<'_>,
+    meta: &Metadata<'_>,
+    ctx: &Context<'_, S>,
+) -> Option<&'static str>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let module = meta.module_path()?;
+    let innermost = ctx.event_scope(event)?.next()?;
+    let span_meta = innermost.metadata();
+    (span_meta.module_path() == Some(module) && is_identifier(span_meta.name()))
+        .then(|| span_meta.name())
+}
+
+/// A Rust identifier (`load_user`, `r#match`), as `#[instrument]` names its spans.
+fn is_identifier(name: &str) -> bool {
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
 fn decides_per_event(meta: &Metadata<'_>) -> bool {
     let fields = meta.fields();
     fields.field(LEVELNO_FIELD).is_some()
@@ -160,12 +188,22 @@ impl TreeFilter {
     /// their own target names (an `info_span!` in `app::http` around a `warn!` on `app::db`). Only
     /// `max_level_hint`, the loosest level the tree could output, limits them, as for any layer.
     fn accepts(&self, meta: &Metadata<'_>) -> bool {
+        self.accepts_for(meta, |route, level| {
+            route.accepts(level) || route.captured(level)
+        })
+    }
+
+    fn accepts_for(
+        &self,
+        meta: &Metadata<'_>,
+        route_accepts: impl Fn(&Route, Level) -> bool,
+    ) -> bool {
         meta.is_span()
             || decides_per_event(meta)
-            || self
-                .routes
-                .get(meta.target())
-                .accepts(level_from_tracing(meta.level()))
+            || route_accepts(
+                &self.routes.get(meta.target()),
+                level_from_tracing(meta.level()),
+            )
     }
 }
 
@@ -182,14 +220,20 @@ where
             // One callsite per `log` level, whatever the target: decide per record.
             return Interest::sometimes();
         }
-        if self.accepts(meta) {
+        if self.accepts_for(meta, Route::accepts) {
             Interest::always()
+        } else if pylog_core::testing::any_active() {
+            // A test capture may want it on some thread: decide per event.
+            Interest::sometimes()
         } else {
             Interest::never()
         }
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
+        if pylog_core::testing::any_active() {
+            return Some(LevelFilter::TRACE);
+        }
         Some(level_filter_for(self.routes.manager().loosest_level()))
     }
 }
@@ -231,10 +275,16 @@ where
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
+        let mut extensions = span.extensions_mut();
+        // Two pylog layers in one subscriber (two trees) share the span's fields: the first
+        // stores them, and a second insert would panic in the registry.
+        if extensions.get_mut::<SpanFields>().is_some() {
+            return;
+        }
         let mut fields = SpanFields::default();
         attrs.record(&mut fields.fields);
         fields.refresh();
-        span.extensions_mut().insert(fields);
+        extensions.insert(fields);
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
@@ -295,7 +345,7 @@ impl PyLoggingLayer {
         let level = fields
             .levelno
             .map_or_else(|| level_from_tracing(meta.level()), Level::new);
-        if !route.accepts(level) {
+        if !route.accepts(level) && !route.captured(level) {
             return;
         }
 
@@ -361,6 +411,7 @@ impl PyLoggingLayer {
         record.pathname = meta.file().unwrap_or("(unknown file)");
         record.lineno = meta.line().unwrap_or(0);
         record.module_path = meta.module_path();
+        record.func_name = enclosing_function(event, meta, ctx);
         record.extras = &extras;
         record.spans = &scratch.spans;
         if let Some(text) = &fields.exc_text {

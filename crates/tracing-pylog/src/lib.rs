@@ -11,6 +11,9 @@
 //!   span's). `span.record(..)` replaces a field's value. Spans are kept whatever their target,
 //!   since they are context for events on any logger; only the layer's `max_level_hint` (the
 //!   loosest level the tree could output) limits them.
+//! - `%(funcName)s` is the innermost span's name when that span was created in the event's own
+//!   module and is named like a function: inside an `#[instrument]` function, that function.
+//!   Otherwise it is `None` (an event outside any span, or inside a span from another module).
 //! - `log` records arriving through `tracing-log` keep their real target, file and line; their
 //!   `log.*` fields are not extras.
 //! - Callsites that no handler can accept get `Interest::never()` from the layer's own per-layer
@@ -40,7 +43,10 @@
 //! assert_eq!(out.contents(), "WARNING app.db 7: slow query\n");
 //! ```
 
+#![doc = ""]
+#![doc = include_str!("../docs/composing-with-tracing-subscriber.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod fields;
 mod layer;

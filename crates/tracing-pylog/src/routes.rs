@@ -65,6 +65,12 @@ impl Route {
         level.value() >= self.threshold()
     }
 
+    /// Whether a live test capture wants a record at `level` on this logger from this thread
+    /// (see `pylog_core::testing`), though no handler does.
+    pub(crate) fn captured(&self, level: Level) -> bool {
+        pylog_core::testing::wanted(&self.manager, &self.name, level)
+    }
+
     fn threshold(&self) -> i32 {
         let generation = config_generation();
         let cached = self.cached.load(Ordering::Acquire);

@@ -33,7 +33,8 @@ use super::{ConfigError, ConfigMap, ConfigValue};
 use crate::filter::{Filter, NameFilter};
 use crate::format::Formatter;
 use crate::format::repr::py_repr;
-use crate::handler::{Handler, MemoryHandler, QueueListener, StreamHandler};
+use crate::format::{DefaultValue, Formatter, Style};
+use crate::handler::{Handler, MemoryHandler, QueueHandler, QueueListener, StreamHandler};
 
 /// Reads a dictConfig document.
 pub(crate) fn plan(
@@ -681,7 +682,7 @@ impl Reader<'_> {
             })?;
             targets.push(handler.clone());
         }
-        let mut builder = QueueListener::builder().handlers(targets);
+        let mut builder = QueueHandler::builder().handlers(targets);
         if let Some(respect) = args.bool("respect_handler_level")? {
             builder = builder.respect_handler_level(respect);
         }

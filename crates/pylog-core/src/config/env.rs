@@ -8,7 +8,7 @@
 
 use super::ConfigError;
 use crate::format::repr::py_repr;
-use crate::level::{Level, level_for_name};
+use crate::level::{Level, level_for_name_ignoring_case};
 
 /// The variable's name.
 pub const LEVEL_VARIABLE: &str = "PYLOG_LEVEL";
@@ -61,7 +61,7 @@ fn parse_level(text: &str) -> Option<Level> {
     if let Ok(n) = text.parse::<i32>() {
         return Some(Level::new(n));
     }
-    level_for_name(text).or_else(|| level_for_name(&text.to_ascii_uppercase()))
+    level_for_name_ignoring_case(text)
 }
 
 /// The overrides the environment asks for (none when neither variable is set or the one read is

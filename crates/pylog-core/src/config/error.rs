@@ -145,6 +145,7 @@ impl From<crate::Error> for ConfigError {
             crate::Error::Io { context, source } => {
                 ConfigError::new(source.to_string()).context(context)
             }
+            crate::Error::Config(error) => error,
             other => ConfigError::new(other.to_string()),
         }
     }

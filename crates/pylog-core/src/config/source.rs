@@ -69,6 +69,7 @@ impl Config {
 
     /// Parses a JSON document (Python: `json.load`).
     #[cfg(feature = "json")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "json")))]
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Format::Json, "<json>")
     }
@@ -76,12 +77,14 @@ impl Config {
     /// Parses a YAML document as PyYAML's `yaml.safe_load` does (YAML 1.1: `yes`/`no` are
     /// booleans, `0777` is octal).
     #[cfg(feature = "yaml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "yaml")))]
     pub fn from_yaml(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Format::Yaml, "<yaml>")
     }
 
     /// Parses a TOML document (Python: `tomllib.load`).
     #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Format::Toml, "<toml>")
     }

@@ -182,6 +182,15 @@ impl Style {
     }
 }
 
+/// Python's style argument: `"{".parse::<Style>()`; see [`Style::parse`].
+impl std::str::FromStr for Style {
+    type Err = Error;
+
+    fn from_str(style: &str) -> Result<Style, Error> {
+        Style::parse(style)
+    }
+}
+
 /// Formatting a record failed at run time; the handler reports it through `handle_error`.
 ///
 /// `Display` prints Python's exception line, e.g.

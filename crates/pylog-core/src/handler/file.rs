@@ -34,6 +34,15 @@ impl FileMode {
     }
 }
 
+/// Python's mode strings: `"w".parse::<FileMode>()`; see [`FileMode::parse`].
+impl std::str::FromStr for FileMode {
+    type Err = Error;
+
+    fn from_str(mode: &str) -> Result<FileMode, Error> {
+        FileMode::parse(mode)
+    }
+}
+
 /// Writes records to a file, one line each, flushed as written. Python: `logging.FileHandler`.
 ///
 /// ```no_run

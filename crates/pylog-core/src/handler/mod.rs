@@ -35,6 +35,7 @@ mod smtp;
 mod socket;
 mod stream;
 #[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub mod syslog;
 mod timed;
 mod watched;
@@ -42,8 +43,10 @@ pub mod worker;
 
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod, Redirects};
 #[cfg(all(feature = "journald", target_os = "linux"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "journald", target_os = "linux"))))]
 pub use journald::{JournalHandler, JournalHandlerBuilder, JournalStats};
 pub use log_file::FlushPolicy;
 pub use memory::{
@@ -51,17 +54,22 @@ pub use memory::{
     ShouldFlush,
 };
 pub use null::NullHandler;
-pub use queue::{DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueListener, QueueListenerBuilder};
+pub use queue::{
+    DEFAULT_DRAIN_TIMEOUT, QueueHandler, QueueHandlerBuilder, QueueListener, QueueListenerBuilder,
+};
 pub use rotating::{RotatingFileHandler, RotatingFileHandlerBuilder};
 pub use rotation::{Namer, Rotator};
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub use smtp::{SMTP_PORT, SMTPS_PORT, Security, SmtpHandler, SmtpHandlerBuilder};
 #[cfg(feature = "socket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub use socket::{
     DatagramHandler, DatagramHandlerBuilder, SocketHandler, SocketHandlerBuilder, Wire,
 };
 pub use stream::{SharedWriter, StreamHandler, StreamTarget};
 #[cfg(feature = "syslog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub use syslog::{SysLogHandler, SysLogHandlerBuilder};
 pub use timed::{TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, When};
 pub use watched::{WatchedFileHandler, WatchedFileHandlerBuilder};
@@ -468,7 +476,7 @@ impl Handler {
 
     /// Adds a filter and returns the handler (builder style).
     pub fn with_filter(self, filter: impl Filter) -> Handler {
-        self.add_filter(Arc::new(filter));
+        self.add_filter(filter);
         self
     }
 
@@ -560,8 +568,11 @@ impl Handler {
     }
 
     /// Python: `Handler.addFilter` (a filter already present is not added twice).
-    pub fn add_filter(&self, filter: Arc<dyn Filter>) {
-        self.0.filters.add(filter);
+    ///
+    /// Any [`Filter`]: a [`NameFilter`](crate::NameFilter), a closure, or an `Arc<dyn Filter>`
+    /// kept to pass to `remove_filter` later.
+    pub fn add_filter(&self, filter: impl Filter) {
+        self.0.filters.add(crate::filter::shared(filter));
     }
 
     /// The handler's filters.

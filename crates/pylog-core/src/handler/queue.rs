@@ -66,8 +66,8 @@ impl QueueHandler {
     /// assert_eq!(queue.kind(), "QueueHandler");
     /// # Ok::<(), pylog_core::Error>(())
     /// ```
-    pub fn builder() -> QueueListenerBuilder {
-        QueueListener::builder()
+    pub fn builder() -> QueueHandlerBuilder {
+        QueueHandlerBuilder(QueueListener::builder())
     }
 }
 
@@ -190,7 +190,8 @@ impl QueueListener {
     }
 }
 
-/// Builds a [`QueueListener`], or a [`QueueHandler`] that owns one.
+/// Builds a [`QueueListener`] ([`QueueListener::builder`]); [`QueueHandler::builder`] takes the same
+/// options and builds a handler that owns its listener.
 ///
 /// | option | default | Python |
 /// |---|---|---|
@@ -302,11 +303,45 @@ impl QueueListenerBuilder {
             listener: Arc::new(Background::new(worker, self.drain_timeout)),
         })
     }
+}
+
+/// Builds a [`QueueHandler`] that owns its [`QueueListener`]. It has the listener's options (see
+/// [`QueueListenerBuilder`] for them and their defaults); [`build`](QueueHandlerBuilder::build)
+/// starts the listener and returns the handler.
+#[must_use]
+pub struct QueueHandlerBuilder(QueueListenerBuilder);
+
+macro_rules! listener_options {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $($(#[$doc])* pub fn $name(self, $($arg: $ty),*) -> Self {
+            QueueHandlerBuilder(self.0.$name($($arg),*))
+        })*
+    };
+}
+
+impl QueueHandlerBuilder {
+    listener_options! {
+        /// Adds a handler the listener hands records to.
+        handler(handler: Handler);
+        /// Adds handlers.
+        handlers(handlers: impl IntoIterator<Item = Handler>);
+        /// Hand a record to a handler only if it meets the handler's level (Python's
+        /// `respect_handler_level`; off by default, as in Python).
+        respect_handler_level(respect: bool);
+        /// The queue's bound.
+        capacity(records: usize);
+        /// What a full queue does.
+        backpressure(policy: Backpressure);
+        /// How long flush and close wait for the queue to drain.
+        drain_timeout(timeout: Duration);
+        /// Names the listener and its thread.
+        name(name: impl Into<String>);
+    }
 
     /// Starts the listener and returns a queue handler that owns it: closing the handler (or
     /// [`shutdown`](crate::shutdown)) drains the queue and stops the thread.
     pub fn build(self) -> Result<Handler, Error> {
-        let listener = self.start()?;
+        let listener = self.0.start()?;
         Ok(Handler::new(QueueHandler {
             listener: listener.listener,
             owns_listener: true,

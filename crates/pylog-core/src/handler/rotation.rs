@@ -92,6 +92,7 @@ macro_rules! rotation_hook_options {
 
         /// Compress rotated files with gzip (`app.log.1.gz`). Replaces any rotator.
         #[cfg(feature = "gzip")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "gzip")))]
         pub fn gzip(mut self, gzip: bool) -> Self {
             self.gzip = gzip;
             self

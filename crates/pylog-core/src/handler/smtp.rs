@@ -22,13 +22,16 @@ use crate::owned_record::OwnedRecord;
 use crate::record::LogRecord;
 
 /// Python's `smtplib.SMTP_PORT`.
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub const SMTP_PORT: u16 = 25;
 /// The port of SMTP over implicit TLS (`submissions`, RFC 8314).
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub const SMTPS_PORT: u16 = 465;
 
 /// How the connection to the mail server is protected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub enum Security {
     /// Plain SMTP (Python's default, `secure=None`).
     #[default]
@@ -74,6 +77,7 @@ pub enum Security {
 /// pylog_core::get_logger("app").add_handler(mail);
 /// # Ok::<(), pylog_core::Error>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub struct SmtpHandler {
     background: Background,
     describe: String,
@@ -140,6 +144,7 @@ impl Emit for SmtpHandler {
 }
 
 /// Python's `SMTPHandler` timeout: 5 seconds for the connection and for each answer.
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn default_retry() -> RetryPolicy {
@@ -171,6 +176,7 @@ fn default_retry() -> RetryPolicy {
 /// | `on_error` | `--- Logging error ---` on stderr, once per burst of failures | `handleError` on every failure |
 /// | `fallback` | none: what cannot be sent is counted (and reported at close) | — |
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub struct SmtpHandlerBuilder {
     mailhost: String,
     port: Option<u16>,

@@ -62,6 +62,7 @@ use crate::record::LogRecord;
 /// assert_eq!(record.get("msg").map(|m| m.py_str()).as_deref(), Some("disk almost full"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub struct SocketHandler {
     queue: Queued,
 }
@@ -133,6 +134,7 @@ impl Emit for SocketHandler {
 /// While a close drains the queue, the connection is tried again at least every 250 ms, whatever
 /// the reconnection delay had grown to, until the drain timeout.
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub struct SocketHandlerBuilder {
     host: String,
     port: u16,

@@ -119,6 +119,14 @@ impl fmt::Display for DeliveryError {
 
 impl std::error::Error for DeliveryError {}
 
+/// `?` on I/O in a [`Deliver`] implementation: an I/O failure (a refused connection, a timeout, a
+/// broken pipe) is worth trying again.
+impl From<std::io::Error> for DeliveryError {
+    fn from(error: std::io::Error) -> DeliveryError {
+        DeliveryError::Transient(error.to_string())
+    }
+}
+
 /// A destination that a [`Worker`] delivers batches to, on the worker's thread.
 pub trait Deliver: Send + 'static {
     /// Delivers the records, oldest first. A batch has at least one record.

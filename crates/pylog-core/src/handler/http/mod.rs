@@ -50,6 +50,7 @@ use transport::{Body, Settings, Transport};
 ///
 /// Build one with [`HttpHandler::builder`]; the handler owns a worker thread, which
 /// [`Handler::close`] (and [`shutdown`](crate::shutdown)) stops after delivering what is queued.
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub struct HttpHandler {
     background: Background,
     formats: bool,
@@ -136,6 +137,7 @@ impl Emit for HttpHandler {
 /// (`max_attempts: None`) it waits in the queue until the server is back or a close gives up at
 /// the drain timeout.
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub struct HttpHandlerBuilder {
     host: String,
     url: String,

@@ -32,6 +32,7 @@ use crate::record::LogRecord;
 /// assert_eq!(u32::from_be_bytes(datagram[..4].try_into()?) as usize, n - 4);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub struct DatagramHandler {
     queue: Queued,
 }
@@ -77,6 +78,7 @@ impl Emit for DatagramHandler {
 /// | `on_error` | the `--- Logging error ---` block, once per run of failures | `handleError` |
 /// | `fallback` | none: what cannot be sent is counted | — |
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket")))]
 pub struct DatagramHandlerBuilder {
     host: String,
     port: u16,

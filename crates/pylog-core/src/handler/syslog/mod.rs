@@ -64,10 +64,12 @@ use message::{Encoder, Header, header_field};
 use transport::Transport;
 
 /// Python's `SYSLOG_UDP_PORT` and `SYSLOG_TCP_PORT`.
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub const SYSLOG_PORT: u16 = 514;
 
 /// Sends records to a syslog daemon. Python: `logging.handlers.SysLogHandler`. Build one with
 /// [`SysLogHandler::builder`].
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub struct SysLogHandler {
     background: Background,
     address: SyslogAddress,
@@ -154,6 +156,7 @@ impl Emit for SysLogHandler {
 /// | [`on_error`](Self::on_error) | prints `--- Logging error ---` once per outage | `handleError` per record |
 /// | [`fallback`](Self::fallback) | none: what cannot be delivered is counted (and reported at close) | — |
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "syslog")))]
 pub struct SysLogHandlerBuilder {
     address: SyslogAddress,
     socktype: Option<SockType>,

@@ -201,6 +201,13 @@ impl fmt::Display for UnknownName {
 
 impl std::error::Error for UnknownName {}
 
+/// `?` on `"local3".parse::<Facility>()` in a function returning [`crate::Error`].
+impl From<UnknownName> for crate::Error {
+    fn from(error: UnknownName) -> crate::Error {
+        crate::Error::InvalidArguments(error.to_string())
+    }
+}
+
 /// A name of [`FACILITY_NAMES`] (case-sensitive, as Python's dict).
 impl FromStr for Facility {
     type Err = UnknownName;
@@ -287,5 +294,17 @@ mod tests {
         assert_eq!(priority_for_level_name("TRACE"), Priority::WARNING);
         assert_eq!(encode_priority(Facility::LOCAL3, Priority::ERR), 155);
         assert_eq!(encode_priority(Facility::LOCAL7, Priority::DEBUG), 191);
+    }
+
+    #[test]
+    fn an_unknown_name_converts_into_the_crate_error() {
+        fn facility(name: &str) -> Result<Facility, crate::Error> {
+            Ok(name.parse::<Facility>()?)
+        }
+        assert_eq!(facility("local3").unwrap(), Facility::LOCAL3);
+        assert_eq!(
+            facility("bogus").unwrap_err().to_string(),
+            "KeyError: 'bogus' (not a syslog facility name)"
+        );
     }
 }
