@@ -33,8 +33,7 @@ use super::{ConfigError, ConfigMap, ConfigValue};
 use crate::filter::{Filter, NameFilter};
 use crate::format::Formatter;
 use crate::format::repr::py_repr;
-use crate::format::{DefaultValue, Formatter, Style};
-use crate::handler::{Handler, MemoryHandler, QueueHandler, QueueListener, StreamHandler};
+use crate::handler::{Handler, MemoryHandler, QueueHandler, StreamHandler};
 
 /// Reads a dictConfig document.
 pub(crate) fn plan(

@@ -336,6 +336,12 @@ impl QueueHandlerBuilder {
         drain_timeout(timeout: Duration);
         /// Names the listener and its thread.
         name(name: impl Into<String>);
+        /// The handler that receives, in order, the records the queue cannot pass on: those left
+        /// when a close runs out of time, and those a dropping [`Backpressure`] policy would drop.
+        fallback(handler: Handler);
+        /// Also bounds the queue by the bytes its records hold (see
+        /// [`QueueListenerBuilder::max_queue_bytes`]).
+        max_queue_bytes(bytes: usize);
     }
 
     /// Starts the listener and returns a queue handler that owns it: closing the handler (or
