@@ -397,6 +397,8 @@ impl OtlpHandlerBuilder {
                 "invalid OTLP endpoint {endpoint_text:?}: the scheme must be http or https"
             )));
         }
+        // Named in error reports; the endpoint itself moves into the exporter's settings.
+        let label = format!("OtlpHandler({endpoint})");
         let root_certificates = match (self.root_certificates, env.certificate) {
             (Some(pem), _) => Some(pem),
             (None, Some(path)) => Some(std::fs::read(&path).map_err(|source| Error::Io {
@@ -443,7 +445,7 @@ impl OtlpHandlerBuilder {
         )?;
         // The exporter retries and reports by itself; the worker makes one attempt per batch.
         let mut worker = Worker::builder(self.name.unwrap_or_else(|| "OtlpHandler".to_owned()))
-            .label(format!("OtlpHandler({endpoint})"))
+            .label(label)
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .batch(self.batch.0, self.batch.1)
