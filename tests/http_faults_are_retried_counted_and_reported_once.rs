@@ -8,7 +8,7 @@
 mod http_common;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_common::{Reply, Server, free_port};
 use pylog::{
@@ -71,6 +71,13 @@ fn records_queued_while_the_server_is_down_arrive_when_it_comes_up() {
     for i in 0..5 {
         log(&handler, &format!("r{i}"));
     }
+    // The refused connection is reported once, as it happens: the server is started only after
+    // that, so the records are known to have waited through an outage (else the worker's first
+    // attempt could come before or after the server, depending on when its thread ran).
+    let refused = wait_for_reports(&reports, 1);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].starts_with("r0: "), "{refused:?}");
+    assert!(refused[0].contains("Connection refused"), "{refused:?}");
     // Nothing is delivered while nobody listens: all five wait, the first being retried.
     assert_eq!(handler.stats().queued, 5);
     let server = Server::start_on(port, None);
@@ -80,7 +87,17 @@ fn records_queued_while_the_server_is_down_arrive_when_it_comes_up() {
     assert_eq!(msgs(&server), ["r0", "r1", "r2", "r3", "r4"]);
     let stats = handler.stats();
     assert_eq!((stats.errors, stats.dropped, stats.queued), (0, 0, 0));
-    assert!(reports.lock().unwrap().is_empty());
+    // Unbounded retries never give up: one report for the whole outage.
+    assert_eq!(*reports.lock().unwrap(), refused);
+}
+
+/// The reports once there are at least `n` of them (or after [`WAIT`], whatever there is).
+fn wait_for_reports(reports: &Reports, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    while reports.lock().unwrap().len() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    reports.lock().unwrap().clone()
 }
 
 #[test]

@@ -74,7 +74,12 @@ fn records_logged_while_the_collector_is_down_arrive_when_it_comes_up() {
         .build()
         .expect("handler");
     log_all(&handler, numbered(0..50));
-    std::thread::sleep(Duration::from_millis(300));
+    // The collector starts only once the refused export has been reported: a fixed pause would
+    // leave it to the scheduler whether the first attempt came before the collector did.
+    let deadline = Instant::now() + WAIT;
+    while reports.lock().unwrap().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let receiver = Receiver::start_on(port);
     assert_eq!(bodies(&receiver, 50), numbered(0..50));
     handler.close();

@@ -397,6 +397,8 @@ impl OtlpHandlerBuilder {
                 "invalid OTLP endpoint {endpoint_text:?}: the scheme must be http or https"
             )));
         }
+        // Named in error reports; the endpoint itself moves into the exporter's settings.
+        let label = format!("OtlpHandler({endpoint})");
         let root_certificates = match (self.root_certificates, env.certificate) {
             (Some(pem), _) => Some(pem),
             (None, Some(path)) => Some(std::fs::read(&path).map_err(|source| Error::Io {
