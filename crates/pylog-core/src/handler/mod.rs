@@ -15,6 +15,8 @@
 //! ```
 
 mod background;
+mod backups;
+mod compress;
 pub(crate) mod file;
 #[cfg(feature = "http")]
 mod http;
@@ -24,6 +26,7 @@ mod null;
 mod queue;
 mod rotating;
 mod rotation;
+mod schedule;
 #[cfg(feature = "smtp")]
 mod smtp;
 #[cfg(feature = "socket")]
@@ -35,6 +38,7 @@ mod timed;
 mod watched;
 pub mod worker;
 
+pub use compress::Compression;
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
 pub use http::{HttpHandler, HttpHandlerBuilder, HttpMethod};

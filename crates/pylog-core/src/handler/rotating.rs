@@ -24,31 +24,51 @@
 use std::fs::File;
 use std::io;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use super::backups::{Backups, Retention};
+use super::compress::{self, CompressWorker, Compression};
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
-use super::rotation::{
-    RotationHooks, remove_if_exists, rename, rotation_hook_options, with_suffix,
-};
+use super::rotation::{RotationHooks, rotation_hook_options, with_suffix};
+use super::schedule::{Schedule, mtime_seconds};
+use super::timed::When;
 use super::{Emit, EmitContext, Handler, HandlerError};
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
+use crate::format::datefmt::Zone;
 use crate::record::LogRecord;
 
-/// Rotates its file by size. Python: `logging.handlers.RotatingFileHandler`.
+/// Rotates its file by size, and optionally by time too. Python:
+/// `logging.handlers.RotatingFileHandler`.
 pub struct RotatingFileHandler {
+    inner: Arc<Inner>,
+    /// Compresses rotated files off the logging thread (with a compression only).
+    worker: Option<CompressWorker>,
+}
+
+/// What the logging threads and the compression worker share.
+struct Inner {
     state: Mutex<State>,
     max_bytes: u64,
-    backup_count: u32,
     delay: bool,
-    hooks: RotationHooks,
+    backups: Backups,
+    /// The time trigger, if any.
+    schedule: Option<Schedule>,
+    clock: Arc<dyn Clock>,
+    compression: Option<Compression>,
+    /// An error of the compression worker, reported with the next record (or by `close`).
+    worker_error: Mutex<Option<io::Error>>,
 }
 
 struct State {
     file: LogFile,
     /// The lock file of the shared (multi-process) mode.
     lock: Option<File>,
+    /// When the time trigger fires next (CPython's `rolloverAt`); unused without a schedule.
+    rollover_at: i64,
 }
 
 impl RotatingFileHandler {
@@ -62,8 +82,11 @@ impl RotatingFileHandler {
     /// | mode | append (forced when `max_bytes > 0`) | `mode='a'` |
     /// | delay | `false` | `delay=False` |
     /// | namer, rotator | none: `app.log.N`, a rename | `namer=None`, `rotator=None` |
-    /// | gzip | `false` | — |
+    /// | gzip, compression | `false`, none | — |
     /// | shared | `false` | — |
+    /// | when, interval, utc, at_time | none (size only), 1, `false`, midnight | — |
+    /// | max_age, max_total_bytes | none | — |
+    /// | clock | the system clock | — |
     pub fn builder(path: impl AsRef<Path>) -> RotatingFileHandlerBuilder {
         RotatingFileHandlerBuilder {
             file: FileHandlerBuilder::new(path.as_ref()),
@@ -72,9 +95,20 @@ impl RotatingFileHandler {
             hooks: RotationHooks::default(),
             gzip: false,
             shared: false,
+            when: None,
+            interval: 1,
+            utc: false,
+            zone: Zone::Local,
+            at_time: None,
+            clock: Arc::new(SystemClock),
+            max_age: None,
+            max_total_bytes: None,
+            compression: None,
         }
     }
+}
 
+impl Inner {
     /// CPython's `shouldRollover`, with `len(text)` the length of the record's line in characters.
     ///
     /// CPython measures the open file (`seek(0, 2)`, `tell()`) before every record. Here the
@@ -98,31 +132,124 @@ impl RotatingFileHandler {
         Ok(file.size() + line_chars >= self.max_bytes)
     }
 
-    /// CPython's `doRollover`.
-    fn do_rollover(&self, file: &mut LogFile) -> io::Result<()> {
+    /// CPython's `doRollover`, then retention and a compression request.
+    fn do_rollover(&self, file: &mut LogFile, now: i64) -> io::Result<()> {
         file.release()?;
-        if self.backup_count > 0 {
-            let base = file.path().to_path_buf();
-            let name = |i: u32| {
-                self.hooks
-                    .rotation_filename(with_suffix(&base, &format!(".{i}")))
-            };
-            for i in (1..self.backup_count).rev() {
-                let source = name(i);
-                let dest = name(i + 1);
-                if source.exists() {
-                    remove_if_exists(&dest)?;
-                    rename(&source, &dest)?;
-                }
-            }
-            let dest = name(1);
-            remove_if_exists(&dest)?;
-            self.hooks.rotate(&base, &dest)?;
-        }
+        let rotated = if self.backups.rotates() {
+            self.backups
+                .shift()
+                .and_then(|dest| self.backups.stamp(&dest, now))
+                .and_then(|()| self.backups.apply_retention(now))
+        } else {
+            Ok(())
+        };
         if !self.delay {
             file.open()?;
         }
+        rotated
+    }
+
+    /// Whether the time trigger fires at `now`. In the shared mode, a rollover another process
+    /// already did for this period (recorded in the lock file) is adopted instead of repeated.
+    fn time_due(&self, state: &mut State, now: i64) -> io::Result<bool> {
+        let Some(schedule) = &self.schedule else {
+            return Ok(false);
+        };
+        if now < state.rollover_at {
+            return Ok(false);
+        }
+        if let Some(lock) = &state.lock
+            && let Some(at) = shared_rollover_at(lock)?
+            && at > now
+        {
+            state.rollover_at = at;
+            return Ok(false);
+        }
+        if !state.file.is_regular() {
+            state.rollover_at = schedule.compute_rollover(now);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Sets the next time rollover after one done at `now`, for every process in the shared mode.
+    fn schedule_next(&self, state: &mut State, now: i64) -> io::Result<()> {
+        if let Some(schedule) = &self.schedule {
+            state.rollover_at = schedule.next_rollover(now);
+            if let Some(lock) = &state.lock {
+                store_rollover_at(lock, state.rollover_at)?;
+            }
+        }
         Ok(())
+    }
+
+    /// Runs `f` holding the handler's lock (and the lock file in the shared mode).
+    fn with_locks<T>(&self, f: impl FnOnce(&mut State) -> io::Result<T>) -> io::Result<T> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lock) = state.lock.as_ref() {
+            lock.lock()?;
+        }
+        let result = f(&mut state);
+        if let Some(lock) = state.lock.as_ref() {
+            lock.unlock()?;
+        }
+        result
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now().floor() as i64
+    }
+
+    /// The worker's job: compress every plain backup, then apply retention to the new sizes.
+    fn compress_backups(&self) {
+        let Some(compression) = self.compression else {
+            return;
+        };
+        for plain in self.backups.plain_backups() {
+            if let Err(e) = self.compress_backup(compression, &plain) {
+                self.report_worker_error(e);
+            }
+        }
+        if let Err(e) = self.with_locks(|_| self.backups.apply_retention(self.now())) {
+            self.report_worker_error(e);
+        }
+    }
+
+    /// Compresses one backup: a temporary file, synced, renamed to the compressed name, and only
+    /// then the plain file removed, under the handler's locks and only if the plain name still
+    /// holds the file that was compressed (a rollover may have renamed it meanwhile).
+    fn compress_backup(&self, compression: Compression, plain: &Path) -> io::Result<()> {
+        let dest = with_suffix(plain, compression.extension());
+        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+            return Ok(());
+        };
+        let committed = self.with_locks(|_| {
+            if !compress::is_same_file(plain, &source)? {
+                return Ok(false);
+            }
+            super::rotation::rename(&temp, &dest)?;
+            compress::sync_dir(&dest);
+            super::rotation::remove(plain)?;
+            Ok(true)
+        });
+        if !matches!(committed, Ok(true)) {
+            let _ = std::fs::remove_file(&temp);
+        }
+        committed.map(|_| ())
+    }
+
+    fn report_worker_error(&self, e: io::Error) {
+        let mut slot = self.worker_error.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(e);
+        }
+    }
+
+    fn take_worker_error(&self) -> Option<io::Error> {
+        self.worker_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// The multi-process check: the file at the path may have been rotated by another process.
@@ -143,50 +270,107 @@ pub(crate) fn python_len(text: &str) -> u64 {
     }
 }
 
+/// The next time rollover recorded in the lock file by the process that did the last one.
+#[cfg(unix)]
+fn shared_rollover_at(lock: &File) -> io::Result<Option<i64>> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = [0u8; 8];
+    match lock.read_at(&mut bytes, 0) {
+        Ok(8) => Ok(Some(i64::from_le_bytes(bytes))),
+        Ok(_) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn shared_rollover_at(_lock: &File) -> io::Result<Option<i64>> {
+    Ok(None)
+}
+
+/// Records the next time rollover in the lock file, for the other processes.
+#[cfg(unix)]
+fn store_rollover_at(lock: &File, at: i64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    lock.write_all_at(&at.to_le_bytes(), 0)
+}
+
+#[cfg(not(unix))]
+fn store_rollover_at(_lock: &File, _at: i64) -> io::Result<()> {
+    Ok(())
+}
+
 impl Emit for RotatingFileHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+        let inner = &*self.inner;
         let text = ctx.format(record)?;
         text.push('\n');
         let line_chars = python_len(text);
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let State { file, lock } = &mut *state;
-        if let Some(lock) = lock.as_ref() {
-            lock.lock()?;
-        }
-        let result = (|| {
-            if lock.is_some() {
-                Self::follow_other_processes(file)?;
+        let now = if inner.schedule.is_some() || inner.backups.extended() {
+            inner.now()
+        } else {
+            0
+        };
+        let mut rolled = false;
+        let result = inner.with_locks(|state| {
+            let shared = state.lock.is_some();
+            if shared {
+                Inner::follow_other_processes(&mut state.file)?;
             }
             // A failed rotation is reported, but the record is still written to the current file.
-            let rotated = match self.should_rollover(file, line_chars, lock.is_some()) {
-                Ok(true) => self.do_rollover(file),
-                Ok(false) => Ok(()),
+            let rotated = match inner.should_rollover(&mut state.file, line_chars, shared) {
+                Ok(by_size) => match inner.time_due(state, now) {
+                    Ok(by_time) if by_size || by_time => {
+                        rolled = true;
+                        let done = inner.do_rollover(&mut state.file, now);
+                        let scheduled = if by_time {
+                            inner.schedule_next(state, now)
+                        } else {
+                            Ok(())
+                        };
+                        done.and(scheduled)
+                    }
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
-            file.write(text.as_bytes(), record.level)?;
+            state.file.write(text.as_bytes(), record.level)?;
             rotated
-        })();
-        if let Some(lock) = lock.as_ref() {
-            lock.unlock()?;
+        });
+        if rolled && let Some(worker) = &self.worker {
+            worker.request();
         }
         result?;
+        if let Some(e) = inner.take_worker_error() {
+            return Err(e.into());
+        }
         Ok(())
     }
 
     fn flush(&self) -> io::Result<()> {
-        self.state
+        self.inner
+            .state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
             .flush()
     }
 
+    /// Waits for the compression of rotated files, then closes the file.
     fn close(&self) -> io::Result<()> {
-        self.state
+        if let Some(worker) = &self.worker {
+            worker.drain();
+        }
+        self.inner
+            .state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
-            .close()
+            .close()?;
+        match self.inner.take_worker_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -194,7 +378,7 @@ impl Emit for RotatingFileHandler {
     }
 
     fn describe(&self) -> String {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         state.file.path().display().to_string()
     }
 }
@@ -208,6 +392,15 @@ pub struct RotatingFileHandlerBuilder {
     hooks: RotationHooks,
     gzip: bool,
     shared: bool,
+    when: Option<When>,
+    interval: u32,
+    utc: bool,
+    zone: Zone,
+    at_time: Option<(u32, u32, u32)>,
+    clock: Arc<dyn Clock>,
+    max_age: Option<Duration>,
+    max_total_bytes: Option<u64>,
+    compression: Option<Compression>,
 }
 
 impl std::fmt::Debug for RotatingFileHandlerBuilder {
@@ -219,7 +412,14 @@ impl std::fmt::Debug for RotatingFileHandlerBuilder {
             .field("hooks", &self.hooks)
             .field("gzip", &self.gzip)
             .field("shared", &self.shared)
-            .finish()
+            .field("when", &self.when)
+            .field("interval", &self.interval)
+            .field("utc", &self.utc)
+            .field("at_time", &self.at_time)
+            .field("max_age", &self.max_age)
+            .field("max_total_bytes", &self.max_total_bytes)
+            .field("compression", &self.compression)
+            .finish_non_exhaustive()
     }
 }
 
@@ -247,6 +447,69 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
+    /// Roll over at times too (Python's `when` of `TimedRotatingFileHandler`, with its rules:
+    /// `S`/`M`/`H`/`D` count `interval` units from the file's modification time, `MIDNIGHT` and
+    /// `W0`–`W6` roll at midnight or `at_time`). Whichever trigger comes first rolls the file
+    /// over; the backups keep this handler's names (`app.log.1` …).
+    pub fn when(mut self, when: When) -> Self {
+        self.when = Some(when);
+        self
+    }
+
+    /// How many `when` units between time rollovers (Python's `interval`).
+    pub fn interval(mut self, interval: u32) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Use UTC for time rollovers (Python's `utc=True`).
+    pub fn utc(mut self, utc: bool) -> Self {
+        self.utc = utc;
+        self
+    }
+
+    /// The zone for local times of the time trigger (default: the system's).
+    pub fn zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// Roll over at this time of day instead of midnight (Python's `atTime`).
+    pub fn at_time(mut self, hour: u32, minute: u32, second: u32) -> Self {
+        self.at_time = Some((hour, minute, second));
+        self
+    }
+
+    /// The clock of the time trigger and of `max_age` (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Delete backups rotated out longer ago than this, at each rollover and at start. A backup's
+    /// modification time is set to the moment it was rotated out. Without `backup_count`, the
+    /// number of backups is then unlimited.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Keep only the newest backups whose sizes (on disk, compressed or not) add up to at most
+    /// this, at each rollover, after each compression, and at start. Without `backup_count`, the
+    /// number of backups is then unlimited.
+    pub fn max_total_bytes(mut self, max_total_bytes: u64) -> Self {
+        self.max_total_bytes = Some(max_total_bytes);
+        self
+    }
+
+    /// Compress rotated files (`app.log.1.gz`, `app.log.1.zst`) on a background thread of the
+    /// handler; `close()` waits for it. Plain backups found at start (a crash before their
+    /// compression finished) are compressed too. `gzip(true)` is `compression(Compression::Gzip)`.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
         let mut file_builder = self.file;
@@ -254,12 +517,17 @@ impl RotatingFileHandlerBuilder {
             file_builder = file_builder.mode(FileMode::Append);
         }
         let delay = file_builder.is_delayed();
+        let existing_mtime = file_builder
+            .absolute_path()
+            .ok()
+            .and_then(|path| mtime_seconds(&path));
         let file = file_builder.open_log_file()?;
         let lock = if self.shared {
             let lock_path = with_suffix(file.path(), ".lock");
             Some(
                 std::fs::OpenOptions::new()
                     .create(true)
+                    .read(true)
                     .truncate(false)
                     .write(true)
                     .open(&lock_path)
@@ -268,17 +536,77 @@ impl RotatingFileHandlerBuilder {
         } else {
             None
         };
-        let hooks = match self.gzip {
+        let compression = match self.gzip {
             #[cfg(feature = "gzip")]
-            true => self.hooks.gzip(),
-            _ => self.hooks,
+            true => Some(Compression::Gzip),
+            _ => self.compression,
         };
-        Ok(Handler::new(RotatingFileHandler {
-            state: Mutex::new(State { file, lock }),
+        let schedule = match self.when {
+            Some(when) => Some(Schedule::new(
+                when,
+                self.interval,
+                self.utc,
+                self.zone,
+                self.at_time,
+            )?),
+            None => None,
+        };
+        let retention = Retention {
+            count: (self.backup_count > 0).then_some(self.backup_count),
+            max_age: self
+                .max_age
+                .map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX)),
+            max_total_bytes: self.max_total_bytes,
+        };
+        let backups = Backups::new(
+            file.path().to_path_buf(),
+            self.hooks,
+            compression.is_some(),
+            retention,
+        );
+        let now = self.clock.now().floor() as i64;
+        // As CPython's timed handler: the first period starts at the file's modification time.
+        let start = existing_mtime.unwrap_or(now);
+        let rollover_at = schedule.as_ref().map_or(0, |s| s.compute_rollover(start));
+        let inner = Arc::new(Inner {
+            state: Mutex::new(State {
+                file,
+                lock,
+                rollover_at,
+            }),
             max_bytes: self.max_bytes,
-            backup_count: self.backup_count,
             delay,
-            hooks,
-        }))
+            backups,
+            schedule,
+            clock: self.clock,
+            compression,
+            worker_error: Mutex::new(None),
+        });
+        if inner.backups.extended() {
+            if let Some(dir) = inner.backups.name(1).parent() {
+                compress::remove_stale_temps(dir);
+            }
+            inner
+                .with_locks(|_| inner.backups.apply_retention(now))
+                .map_err(|source| Error::Io {
+                    context: "cannot apply the retention of rotated files".to_owned(),
+                    source,
+                })?;
+        }
+        let worker = match compression {
+            Some(_) => {
+                let job = inner.clone();
+                let worker =
+                    CompressWorker::spawn("pylog-compress".into(), move || job.compress_backups())
+                        .map_err(|source| Error::Io {
+                            context: "cannot start the compression thread".to_owned(),
+                            source,
+                        })?;
+                worker.request();
+                Some(worker)
+            }
+            None => None,
+        };
+        Ok(Handler::new(RotatingFileHandler { inner, worker }))
     }
 }

@@ -32,10 +32,11 @@ use super::log_file::LogFile;
 use super::rotation::{
     RotationHooks, remove, remove_if_exists, rotation_hook_options, with_suffix,
 };
+use super::schedule::{Schedule, mtime_seconds};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
-use crate::format::datefmt::{CivilTime, DateFormat, Zone};
+use crate::format::datefmt::{DateFormat, Zone};
 use crate::record::LogRecord;
 
 /// When a timed handler rolls over. Python: the `when` argument (`'S'`, `'midnight'`, `'W0'` …).
@@ -88,7 +89,7 @@ impl FromStr for When {
 
 impl When {
     /// Seconds in one unit.
-    fn unit_seconds(self) -> i64 {
+    pub(crate) fn unit_seconds(self) -> i64 {
         match self {
             When::Seconds => 1,
             When::Minutes => 60,
@@ -99,7 +100,7 @@ impl When {
     }
 
     /// The `strftime` suffix of rotated files.
-    fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             When::Seconds => "%Y-%m-%d_%H-%M-%S",
             When::Minutes => "%Y-%m-%d_%H-%M",
@@ -118,7 +119,7 @@ impl When {
         }
     }
 
-    fn aligned(self) -> bool {
+    pub(crate) fn aligned(self) -> bool {
         matches!(self, When::Midnight | When::Weekday(_))
     }
 }
@@ -137,14 +138,8 @@ fn matches_suffix_shape(part: &str, shape: &str) -> bool {
 /// Rotates its file at times. Python: `logging.handlers.TimedRotatingFileHandler`.
 pub struct TimedRotatingFileHandler {
     state: Mutex<State>,
-    when: When,
-    /// The period in seconds (`unit * interval`).
-    interval: i64,
+    schedule: Schedule,
     backup_count: u32,
-    utc: bool,
-    /// The zone for local times (the system's by default).
-    zone: Zone,
-    at_time: Option<(u32, u32, u32)>,
     delay: bool,
     hooks: RotationHooks,
     clock: Arc<dyn Clock>,
@@ -184,57 +179,6 @@ impl TimedRotatingFileHandler {
         }
     }
 
-    fn civil(&self, t: i64) -> CivilTime {
-        if self.utc {
-            CivilTime::at(t, &Zone::Utc)
-        } else {
-            CivilTime::at(t, &self.zone)
-        }
-    }
-
-    fn is_dst(&self, t: i64) -> bool {
-        CivilTime::at(t, &self.zone).dst
-    }
-
-    /// CPython's `computeRollover`.
-    fn compute_rollover(&self, current: i64) -> i64 {
-        if !self.when.aligned() {
-            return current + self.interval;
-        }
-        let now = self.civil(current);
-        let rotate_ts = match self.at_time {
-            Some((h, m, s)) => i64::from((h * 60 + m) * 60 + s),
-            None => 86_400,
-        };
-        let mut r = rotate_ts - i64::from((now.hour * 60 + now.minute) * 60 + now.second);
-        let mut day = i64::from(now.weekday);
-        if r < 0 {
-            r += 86_400;
-            day = (day + 1) % 7;
-        }
-        let mut result = current + r;
-        if let When::Weekday(wanted) = self.when {
-            let wanted = i64::from(wanted);
-            if day != wanted {
-                let days_to_wait = if day < wanted {
-                    wanted - day
-                } else {
-                    6 - day + wanted + 1
-                };
-                let mut new_rollover_at = result + days_to_wait * 86_400;
-                if !self.utc {
-                    let dst_now = now.dst;
-                    let dst_at_rollover = self.is_dst(new_rollover_at);
-                    if dst_now != dst_at_rollover {
-                        new_rollover_at += if dst_now { 3600 } else { -3600 };
-                    }
-                }
-                result = new_rollover_at;
-            }
-        }
-        result
-    }
-
     /// CPython's `shouldRollover`.
     fn should_rollover(&self, state: &mut State, t: i64) -> bool {
         if t < state.rollover_at {
@@ -242,7 +186,7 @@ impl TimedRotatingFileHandler {
         }
         let path = state.file.path();
         if path.exists() && !path.is_file() {
-            state.rollover_at = self.compute_rollover(t);
+            state.rollover_at = self.schedule.compute_rollover(t);
             return false;
         }
         true
@@ -251,16 +195,10 @@ impl TimedRotatingFileHandler {
     /// CPython's `doRollover`.
     fn do_rollover(&self, state: &mut State, current: i64) -> io::Result<()> {
         state.file.release()?;
-        let dst_now = self.is_dst(current);
-        let t = state.rollover_at - self.interval;
-        let stamp_time = if !self.utc && self.is_dst(t) != dst_now {
-            t + if dst_now { 3600 } else { -3600 }
-        } else {
-            t
-        };
+        let stamp_time = self.schedule.stamp_time(state.rollover_at, current);
         let mut stamp = String::from(".");
         self.suffix
-            .render_civil(&mut stamp, &self.civil(stamp_time));
+            .render_civil(&mut stamp, &self.schedule.civil(stamp_time));
         let base = state.file.path().to_path_buf();
         let dest = self.hooks.rotation_filename(with_suffix(&base, &stamp));
         let rotated = remove_if_exists(&dest).and_then(|()| self.hooks.rotate(&base, &dest));
@@ -273,17 +211,7 @@ impl TimedRotatingFileHandler {
         if !self.delay {
             state.file.open()?;
         }
-        let mut new_rollover_at = self.compute_rollover(current);
-        while new_rollover_at <= current {
-            new_rollover_at += self.interval;
-        }
-        if self.when.aligned() && !self.utc {
-            let dst_at_rollover = self.is_dst(new_rollover_at);
-            if dst_now != dst_at_rollover {
-                new_rollover_at += if dst_now { 3600 } else { -3600 };
-            }
-        }
-        state.rollover_at = new_rollover_at;
+        state.rollover_at = self.schedule.next_rollover(current);
         rotated.and(deleted)
     }
 
@@ -298,7 +226,7 @@ impl TimedRotatingFileHandler {
         let mut prefix = stem.to_vec();
         prefix.push('.');
         let plen = prefix.len();
-        let shape = self.when.suffix_shape();
+        let shape = self.schedule.when.suffix_shape();
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;
@@ -470,25 +398,16 @@ impl TimedRotatingFileHandlerBuilder {
     /// Opens the file (unless delayed), computes the first rollover from the file's modification
     /// time (or now), and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
-        if let Some((h, m, s)) = self.at_time
-            && (h > 23 || m > 59 || s > 59)
-        {
-            return Err(Error::InvalidArguments(format!(
-                "invalid at_time {h:02}:{m:02}:{s:02}: hour 0-23, minute and second 0-59"
-            )));
-        }
+        let schedule = Schedule::new(self.when, self.interval, self.utc, self.zone, self.at_time)?;
         let file_builder = self.file.mode(FileMode::Append);
         let delay = file_builder.is_delayed();
         // CPython starts from the file's mtime when the file exists, else from now. A file this
         // handler creates has an mtime of now anyway; reading it from the clock keeps an injected
         // clock consistent.
-        let existing_mtime = file_builder.absolute_path().ok().and_then(|path| {
-            let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
-            Some(match mtime.duration_since(std::time::UNIX_EPOCH) {
-                Ok(d) => d.as_secs() as i64,
-                Err(before) => -(before.duration().as_secs_f64().ceil() as i64),
-            })
-        });
+        let existing_mtime = file_builder
+            .absolute_path()
+            .ok()
+            .and_then(|path| mtime_seconds(&path));
         let file = file_builder.open_log_file()?;
         let start = existing_mtime.unwrap_or_else(|| self.clock.now().floor() as i64);
         let hooks = match self.gzip {
@@ -502,18 +421,14 @@ impl TimedRotatingFileHandlerBuilder {
                 file,
                 rollover_at: 0,
             }),
-            when: self.when,
-            interval: self.when.unit_seconds() * i64::from(self.interval),
+            schedule,
             backup_count: self.backup_count,
-            utc: self.utc,
-            zone: self.zone,
-            at_time: self.at_time,
             delay,
             hooks,
             clock: self.clock,
             suffix,
         };
-        let first = handler.compute_rollover(start);
+        let first = handler.schedule.compute_rollover(start);
         handler
             .state
             .get_mut()
