@@ -152,7 +152,10 @@ impl Backups {
     /// Deletes the backups that retention does not keep, at time `now`: from the first (newest
     /// first) that is past the count, older than `max_age`, or brings the total past
     /// `max_total_bytes`, every older one goes too, so numbers stay without gaps.
-    pub(crate) fn apply_retention(&self, now: i64) -> io::Result<()> {
+    ///
+    /// With `pending`, plain backups waiting for compression count as nothing toward the total:
+    /// the compression worker applies retention again once they are compressed.
+    pub(crate) fn apply_retention(&self, now: i64, pending: bool) -> io::Result<()> {
         if !self.extended() {
             return Ok(());
         }
@@ -172,8 +175,10 @@ impl Backups {
                     break;
                 }
             }
+            let plain = self.name(i);
             total += files
                 .iter()
+                .filter(|p| !(pending && self.compressed && **p == plain))
                 .filter_map(|p| p.metadata().ok())
                 .map(|m| m.len())
                 .sum::<u64>();

@@ -139,7 +139,7 @@ impl Inner {
             self.backups
                 .shift()
                 .and_then(|dest| self.backups.stamp(&dest, now))
-                .and_then(|()| self.backups.apply_retention(now))
+                .and_then(|()| self.backups.apply_retention(now, true))
         } else {
             Ok(())
         };
@@ -210,7 +210,7 @@ impl Inner {
                 self.report_worker_error(e);
             }
         }
-        if let Err(e) = self.with_locks(|_| self.backups.apply_retention(self.now())) {
+        if let Err(e) = self.with_locks(|_| self.backups.apply_retention(self.now(), false)) {
             self.report_worker_error(e);
         }
     }
@@ -587,7 +587,7 @@ impl RotatingFileHandlerBuilder {
                 compress::remove_stale_temps(dir);
             }
             inner
-                .with_locks(|_| inner.backups.apply_retention(now))
+                .with_locks(|_| inner.backups.apply_retention(now, true))
                 .map_err(|source| Error::Io {
                     context: "cannot apply the retention of rotated files".to_owned(),
                     source,
