@@ -166,11 +166,12 @@ pub(crate) fn remove_stale_temps(dir: &Path) {
     }
 }
 
-/// Whether a process with this id runs (on systems without `/proc`, any other process is taken
-/// as running, so its files are left alone).
+/// Whether a process with this id runs (on systems without `/proc`, any process is taken as
+/// running, so its files are left alone). This process is alive: another handler of it may be
+/// compressing.
 fn process_is_alive(pid: u32) -> bool {
     if pid == std::process::id() {
-        return false;
+        return true;
     }
     let proc = Path::new("/proc");
     !proc.is_dir() || proc.join(pid.to_string()).exists()
@@ -272,5 +273,114 @@ impl Drop for CompressWorker {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(feature = "gzip")]
+    #[test]
+    fn gzip_temp_file_holds_the_source_with_its_mtime_and_mode() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("app.log.1");
+        std::fs::write(&source, "one\ntwo\n").unwrap();
+        let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        File::options()
+            .write(true)
+            .open(&source)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let dest = dir.path().join("app.log.1.gz");
+        let (metadata, temp) = compress_to_temp(Compression::Gzip, &source, &dest)
+            .unwrap()
+            .unwrap();
+        assert!(is_same_file(&source, &metadata).unwrap());
+        let name = temp.file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(name.starts_with(".app.log.1.gz.pylog-tmp-"), "{name}");
+        assert!(!dest.exists());
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(File::open(&temp).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "one\ntwo\n");
+        let temp_meta = std::fs::metadata(&temp).unwrap();
+        assert_eq!(temp_meta.modified().unwrap(), old);
+        assert_eq!(temp_meta.permissions(), metadata.permissions());
+    }
+
+    #[cfg(feature = "zstd")]
+    #[test]
+    fn zstd_temp_file_decodes_to_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("app.log.1");
+        std::fs::write(&source, "one\ntwo\n").unwrap();
+        let dest = dir.path().join("app.log.1.zst");
+        let (_, temp) = compress_to_temp(Compression::Zstd, &source, &dest)
+            .unwrap()
+            .unwrap();
+        let bytes = zstd::decode_all(File::open(&temp).unwrap()).unwrap();
+        assert_eq!(bytes, b"one\ntwo\n");
+    }
+
+    #[test]
+    fn a_missing_source_is_nothing_to_compress() {
+        let dir = tempfile::tempdir().unwrap();
+        #[cfg(feature = "gzip")]
+        assert!(
+            compress_to_temp(
+                Compression::Gzip,
+                &dir.path().join("gone"),
+                &dir.path().join("gone.gz")
+            )
+            .unwrap()
+            .is_none()
+        );
+        assert!(!is_same_file(&dir.path().join("gone"), &dir.path().metadata().unwrap()).unwrap());
+    }
+
+    #[test]
+    fn stale_temps_of_dead_processes_go_and_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has the id u32::MAX - 1; this process may be compressing with another
+        // handler, so its own temporary files stay.
+        let dead = format!(".app.log.1.gz{TEMP_MARK}{}-0", u32::MAX - 1);
+        let own = format!(".app.log.2.gz{TEMP_MARK}{}-3", std::process::id());
+        let unrelated = "notes.txt";
+        let not_hidden = format!("app.log.3.gz{TEMP_MARK}{}-0", u32::MAX - 1);
+        for name in [&dead, &own, unrelated, &not_hidden] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        remove_stale_temps(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [own, not_hidden, unrelated.to_owned()]);
+    }
+
+    #[test]
+    fn the_worker_runs_every_request_and_drains() {
+        let runs = Arc::new(AtomicU64::new(0));
+        let counter = runs.clone();
+        let worker = CompressWorker::spawn("test-compress".into(), move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        worker.request();
+        worker.drain();
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        for _ in 0..5 {
+            worker.request();
+        }
+        worker.drain();
+        let after = runs.load(Ordering::SeqCst);
+        assert!((2..=6).contains(&after), "{after} runs");
+        drop(worker);
     }
 }

@@ -1,4 +1,4 @@
-//! `RotatingFileHandler`: a file that rolls over at a size. Python:
+//! `RotatingFileHandler`: a file that rolls over at a size, and optionally at times too. Python:
 //! `logging.handlers.RotatingFileHandler`.
 //!
 //! The record that would bring the file to `max_bytes` or more starts a new file: `app.log` becomes
@@ -11,6 +11,34 @@
 //! that `app.log` is still the file this process has open and measuring its size. Use it too when
 //! another program appends to the same file: without it, the handler counts its own writes and
 //! measures the file only when a record would cross `max_bytes`.
+//!
+//! Beyond CPython, one handler does what is usually split up:
+//! - **time too**: [`when`](RotatingFileHandlerBuilder::when) and
+//!   [`interval`](RotatingFileHandlerBuilder::interval) add the rules of
+//!   `TimedRotatingFileHandler` (roll at midnight *and* past 100 MiB); whichever trigger comes
+//!   first rolls the file into the same numbered backups. In the shared mode the processes roll
+//!   once per period between them (the next rollover time is kept in the lock file).
+//! - **retention** by count (`backup_count`), by age
+//!   ([`max_age`](RotatingFileHandlerBuilder::max_age)) and by the total size of the backups
+//!   ([`max_total_bytes`](RotatingFileHandlerBuilder::max_total_bytes)), in any combination,
+//!   applied at every rollover and at start from the files present.
+//! - **compression** ([`compression`](RotatingFileHandlerBuilder::compression): gzip, or zstd with
+//!   the feature `zstd`) on the handler's own thread: the logging thread only renames. A backup
+//!   is compressed into a temporary file, synced, renamed to `app.log.N.gz`, and only then is the
+//!   plain file removed, so a crash leaves one of the two complete and loses none.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use pylog_core::{Compression, RotatingFileHandler, When};
+//! let handler = RotatingFileHandler::builder("app.log")
+//!     .max_bytes(100 << 20)
+//!     .when(When::Midnight)
+//!     .max_age(Duration::from_secs(14 * 86_400))
+//!     .max_total_bytes(1 << 30)
+//!     .compression(Compression::Gzip)
+//!     .build()?;
+//! # Ok::<(), pylog_core::Error>(())
+//! ```
 //!
 //! ```no_run
 //! use pylog_core::RotatingFileHandler;
