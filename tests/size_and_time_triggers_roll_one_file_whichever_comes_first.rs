@@ -326,3 +326,41 @@ fn time_trigger_refuses_a_bad_at_time() {
         "invalid at_time 24:00:00: hour 0-23, minute and second 0-59"
     );
 }
+
+#[test]
+fn with_a_time_trigger_backup_count_zero_keeps_every_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::default());
+    clock.set(DEC_3_22H);
+    let handler = RotatingFileHandler::builder(dir.path().join("app.log"))
+        .max_bytes(21)
+        .when(When::Midnight)
+        .utc(true)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let (_tree, logger) = logger_with(&handler);
+    let d = dir.path();
+    log(&logger, 1..=9);
+    expect(
+        d,
+        "two rolls by size",
+        &[
+            ("app.log", 9..=9),
+            ("app.log.1", 5..=8),
+            ("app.log.2", 1..=4),
+        ],
+    );
+    clock.set(DEC_3_22H + 2 * HOUR);
+    log(&logger, 10..=10);
+    expect(
+        d,
+        "a roll by time, nothing deleted",
+        &[
+            ("app.log", 10..=10),
+            ("app.log.1", 9..=9),
+            ("app.log.2", 5..=8),
+            ("app.log.3", 1..=4),
+        ],
+    );
+}

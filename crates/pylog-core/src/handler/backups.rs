@@ -19,6 +19,9 @@ pub(crate) struct Retention {
     pub(crate) max_age: Option<i64>,
     /// The newest backups whose sizes add up to at most this are kept.
     pub(crate) max_total_bytes: Option<u64>,
+    /// Rotate even without a count, keeping every backup (a time trigger's `backupCount=0`, as
+    /// in `TimedRotatingFileHandler`).
+    pub(crate) keep_all_without_count: bool,
 }
 
 impl Retention {
@@ -54,9 +57,11 @@ impl Backups {
     }
 
     /// Whether a rollover renames the file: CPython's `backupCount > 0`, or retention by age or
-    /// size (then the count is unlimited unless `backup_count` is set).
+    /// size, or a time trigger (then the count is unlimited unless `backup_count` is set).
     pub(crate) fn rotates(&self) -> bool {
-        self.retention.count.is_some() || self.retention.extended()
+        self.retention.count.is_some()
+            || self.retention.extended()
+            || self.retention.keep_all_without_count
     }
 
     /// Whether retention beyond CPython's (by age, by size, or compressed backups) applies.

@@ -478,7 +478,9 @@ impl RotatingFileHandlerBuilder {
     /// Roll over at times too (Python's `when` of `TimedRotatingFileHandler`, with its rules:
     /// `S`/`M`/`H`/`D` count `interval` units from the file's modification time, `MIDNIGHT` and
     /// `W0`–`W6` roll at midnight or `at_time`). Whichever trigger comes first rolls the file
-    /// over; the backups keep this handler's names (`app.log.1` …).
+    /// over; the backups keep this handler's names (`app.log.1` …). With a time trigger,
+    /// `backup_count = 0` keeps every backup, as `TimedRotatingFileHandler`'s `backupCount=0`
+    /// does (without one, CPython's `RotatingFileHandler` never renames at `backupCount=0`).
     pub fn when(mut self, when: When) -> Self {
         self.when = Some(when);
         self
@@ -585,6 +587,7 @@ impl RotatingFileHandlerBuilder {
                 .max_age
                 .map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX)),
             max_total_bytes: self.max_total_bytes,
+            keep_all_without_count: schedule.is_some(),
         };
         let backups = Backups::new(
             file.path().to_path_buf(),
