@@ -10,6 +10,10 @@
 //! - with `backup_count`, only files whose suffix matches the pattern of this `when` are deleted,
 //!   oldest first, keeping `backup_count`.
 //!
+//! With [`compression`](TimedRotatingFileHandlerBuilder::compression) (or `gzip(true)`), each
+//! rotated file is compressed on the handler's own thread, never the logging thread, into a
+//! temporary file that is synced and renamed before the plain file is removed.
+//!
 //! The clock is injectable ([`Clock`]), so tests never sleep.
 //!
 //! ```no_run
@@ -26,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use super::compress::{self, CompressWorker, Compression};
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
@@ -137,13 +142,67 @@ fn matches_suffix_shape(part: &str, shape: &str) -> bool {
 
 /// Rotates its file at times. Python: `logging.handlers.TimedRotatingFileHandler`.
 pub struct TimedRotatingFileHandler {
-    state: Mutex<State>,
+    /// Shared with the compression worker, which commits under this lock.
+    state: Arc<Mutex<State>>,
     schedule: Schedule,
     backup_count: u32,
     delay: bool,
     hooks: RotationHooks,
     clock: Arc<dyn Clock>,
     suffix: DateFormat,
+    compression: Option<Compression>,
+    /// Rotated files waiting for the worker, and the worker's first error.
+    queue: Arc<CompressQueue>,
+    worker: Option<CompressWorker>,
+}
+
+/// What the logging thread hands to the compression worker of a timed handler.
+#[derive(Default)]
+struct CompressQueue {
+    files: Mutex<Vec<PathBuf>>,
+    error: Mutex<Option<io::Error>>,
+}
+
+impl CompressQueue {
+    /// Compresses every queued file, committing under `state`'s lock: a temporary file, synced,
+    /// renamed to `<file><ext>`, then the plain file removed, only if `file` still holds what was
+    /// read (retention may have deleted it meanwhile).
+    fn run(&self, compression: Compression, state: &Mutex<State>) {
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        for plain in files {
+            if let Err(e) = Self::compress(compression, state, &plain) {
+                let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
+                slot.get_or_insert(e);
+            }
+        }
+    }
+
+    fn compress(compression: Compression, state: &Mutex<State>, plain: &Path) -> io::Result<()> {
+        let dest = with_suffix(plain, compression.extension());
+        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+            return Ok(());
+        };
+        let committed = {
+            let _state = state.lock().unwrap_or_else(|e| e.into_inner());
+            (|| {
+                if !compress::is_same_file(plain, &source)? {
+                    return Ok(false);
+                }
+                super::rotation::rename(&temp, &dest)?;
+                compress::sync_dir(&dest);
+                remove(plain)?;
+                Ok(true)
+            })()
+        };
+        if !matches!(committed, Ok(true)) {
+            let _ = std::fs::remove_file(&temp);
+        }
+        committed.map(|_| ())
+    }
+
+    fn take_error(&self) -> Option<io::Error> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
 }
 
 struct State {
@@ -175,6 +234,7 @@ impl TimedRotatingFileHandler {
             at_time: None,
             hooks: RotationHooks::default(),
             gzip: false,
+            compression: None,
             clock: Arc::new(SystemClock),
         }
     }
@@ -202,6 +262,13 @@ impl TimedRotatingFileHandler {
         let base = state.file.path().to_path_buf();
         let dest = self.hooks.rotation_filename(with_suffix(&base, &stamp));
         let rotated = remove_if_exists(&dest).and_then(|()| self.hooks.rotate(&base, &dest));
+        if rotated.is_ok() && self.compression.is_some() {
+            self.queue
+                .files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(dest);
+        }
         let deleted = if self.backup_count > 0 {
             self.files_to_delete(&base)
                 .and_then(|old| old.iter().try_for_each(|path| remove(path)))
@@ -282,13 +349,22 @@ impl Emit for TimedRotatingFileHandler {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.clock.now().floor() as i64;
         // A failed rotation is reported, but the record is still written to the current file.
-        let rotated = if self.should_rollover(&mut state, now) {
+        let rolled = self.should_rollover(&mut state, now);
+        let rotated = if rolled {
             self.do_rollover(&mut state, now)
         } else {
             Ok(())
         };
-        state.file.write(text.as_bytes(), record.level)?;
+        let written = state.file.write(text.as_bytes(), record.level);
+        drop(state);
+        if rolled && let Some(worker) = &self.worker {
+            worker.request();
+        }
+        written?;
         rotated?;
+        if let Some(e) = self.queue.take_error() {
+            return Err(e.into());
+        }
         Ok(())
     }
 
@@ -300,12 +376,20 @@ impl Emit for TimedRotatingFileHandler {
             .flush()
     }
 
+    /// Waits for the compression of rotated files, then closes the file.
     fn close(&self) -> io::Result<()> {
+        if let Some(worker) = &self.worker {
+            worker.drain();
+        }
         self.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
-            .close()
+            .close()?;
+        match self.queue.take_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -330,6 +414,7 @@ pub struct TimedRotatingFileHandlerBuilder {
     at_time: Option<(u32, u32, u32)>,
     hooks: RotationHooks,
     gzip: bool,
+    compression: Option<Compression>,
     clock: Arc<dyn Clock>,
 }
 
@@ -389,6 +474,13 @@ impl TimedRotatingFileHandlerBuilder {
 
     rotation_hook_options!();
 
+    /// Compress rotated files (`app.log.2026-11-24.gz`, `.zst`) on a background thread of the
+    /// handler; `close()` waits for it. `gzip(true)` is `compression(Compression::Gzip)`.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
     /// The clock to read the time from (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -410,28 +502,48 @@ impl TimedRotatingFileHandlerBuilder {
             .and_then(|path| mtime_seconds(&path));
         let file = file_builder.open_log_file()?;
         let start = existing_mtime.unwrap_or_else(|| self.clock.now().floor() as i64);
-        let hooks = match self.gzip {
+        let compression = match self.gzip {
             #[cfg(feature = "gzip")]
-            true => self.hooks.gzip(),
-            _ => self.hooks,
+            true => Some(Compression::Gzip),
+            _ => self.compression,
+        };
+        let state = Arc::new(Mutex::new(State {
+            file,
+            rollover_at: 0,
+        }));
+        let queue = Arc::new(CompressQueue::default());
+        let worker = match compression {
+            Some(compression) => {
+                let (queue, state) = (queue.clone(), state.clone());
+                Some(
+                    CompressWorker::spawn("pylog-compress".into(), move || {
+                        queue.run(compression, &state)
+                    })
+                    .map_err(|source| Error::Io {
+                        context: "cannot start the compression thread".to_owned(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
         };
         let suffix = DateFormat::parse(self.when.suffix()).map_err(Error::InvalidArguments)?;
-        let mut handler = TimedRotatingFileHandler {
-            state: Mutex::new(State {
-                file,
-                rollover_at: 0,
-            }),
+        let handler = TimedRotatingFileHandler {
+            state,
             schedule,
             backup_count: self.backup_count,
             delay,
-            hooks,
+            hooks: self.hooks,
             clock: self.clock,
             suffix,
+            compression,
+            queue,
+            worker,
         };
         let first = handler.schedule.compute_rollover(start);
         handler
             .state
-            .get_mut()
+            .lock()
             .unwrap_or_else(|e| e.into_inner())
             .rollover_at = first;
         Ok(Handler::new(handler))
