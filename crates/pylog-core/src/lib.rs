@@ -95,11 +95,11 @@ pub use handler::worker::{
     WorkerBuilder,
 };
 pub use handler::{
-    BufferingHandler, BufferingHandlerBuilder, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
-    FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
-    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler, QueueListener,
-    QueueListenerBuilder, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator, SharedWriter,
-    ShouldFlush, StreamHandler, StreamTarget, TimedRotatingFileHandler,
+    BufferingHandler, BufferingHandlerBuilder, Compression, DEFAULT_DRAIN_TIMEOUT, Emit,
+    EmitContext, FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError,
+    HandlerStats, MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler,
+    QueueListener, QueueListenerBuilder, RotatingFileHandler, RotatingFileHandlerBuilder, Rotator,
+    SharedWriter, ShouldFlush, StreamHandler, StreamTarget, TimedRotatingFileHandler,
     TimedRotatingFileHandlerBuilder, WatchedFileHandler, WatchedFileHandlerBuilder, When,
     set_raise_exceptions, shutdown,
 };

@@ -419,6 +419,7 @@ impl OtlpHandlerBuilder {
             env.service_name.as_deref(),
             &added,
         );
+        let label = format!("OtlpHandler({endpoint})");
         let state = Arc::new(ExportState::default());
         let exporter = Exporter::new(
             ExportSettings {
@@ -443,7 +444,7 @@ impl OtlpHandlerBuilder {
         )?;
         // The exporter retries and reports by itself; the worker makes one attempt per batch.
         let mut worker = Worker::builder(self.name.unwrap_or_else(|| "OtlpHandler".to_owned()))
-            .label(format!("OtlpHandler({endpoint})"))
+            .label(label)
             .capacity(self.capacity)
             .backpressure(self.backpressure)
             .batch(self.batch.0, self.batch.1)
