@@ -13,6 +13,11 @@
 //! | `rotation/tracing-appender+non_blocking` | the same behind `non_blocking` (default: lossy, 128 000 lines): the caller's cost only | (same) |
 //! | `rotation/tracing-appender+non_blocking_lossless_drained` | `lossy(false)`, and each sample waits until the worker has written every line | (same) |
 //! | `rotation/log4rs` | `RollingFileAppender` + `CompoundPolicy(SizeTrigger(10 MiB), FixedWindowRoller(3))`, `PatternEncoder("{l} {t}: {m}{n}")`, a `log::Record` given to `log4rs::Logger` | `INFO bench::app: request handled in 12 ms` (42) |
+//! | `rotation/pylog+gzip` | as `rotation/pylog`, with `compression(Compression::Gzip)`: rotated files are compressed on the handler's own thread | (41) |
+//! | `rotation/log4rs+gzip` | as `rotation/log4rs`, with the roller's pattern ending in `.gz`: log4rs compresses on the logging thread | (42) |
+//!
+//! The `+gzip` pairs show what compression costs the logging thread: each rotated 10 MiB file is
+//! compressed while the benchmark keeps logging.
 //!
 //! Every side writes one line per record with one `write(2)`, unbuffered (log4rs formats into a
 //! 1 KiB `BufWriter` and flushes it after each record; the non-blocking writer hands the line to a
@@ -37,7 +42,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use pylog_core::{Formatter, Level, Manager, RotatingFileHandler};
+use pylog_core::{Compression, Formatter, Level, Manager, RotatingFileHandler};
 use tracing::Dispatch;
 use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_appender::rolling::{RollingFileAppender as AppenderFile, Rotation};
@@ -99,19 +104,32 @@ fn temp_dir() -> tempfile::TempDir {
 
 /// pylog: a `RotatingFileHandler` on the logger `bench` of a fresh tree, behind the layer.
 fn pylog_dispatch(dir: &Path) -> Dispatch {
-    let tree = pylog_tree(dir);
+    pylog_dispatch_with(dir, None)
+}
+
+/// pylog with its rotated files compressed (or not) on the handler's thread.
+fn pylog_dispatch_with(dir: &Path, compression: Option<Compression>) -> Dispatch {
+    let tree = pylog_tree_with(dir, compression);
     Dispatch::new(tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)))
 }
 
 /// A fresh tree whose logger `bench` has the `RotatingFileHandler`.
 fn pylog_tree(dir: &Path) -> Manager {
+    pylog_tree_with(dir, None)
+}
+
+fn pylog_tree_with(dir: &Path, compression: Option<Compression>) -> Manager {
     let tree = Manager::new();
     let logger = tree.get_logger("bench");
     logger.set_level(Level::INFO);
+    let mut builder = RotatingFileHandler::builder(dir.join("pylog.log"))
+        .max_bytes(MAX_BYTES)
+        .backup_count(BACKUPS);
+    if let Some(compression) = compression {
+        builder = builder.compression(compression);
+    }
     logger.add_handler(
-        RotatingFileHandler::builder(dir.join("pylog.log"))
-            .max_bytes(MAX_BYTES)
-            .backup_count(BACKUPS)
+        builder
             .build()
             .expect("open the log file")
             .with_formatter(Formatter::new(PYLOGGING_FORMAT).expect("valid format")),
@@ -164,9 +182,17 @@ impl<W: Write> Write for Counted<W> {
 
 /// log4rs: a rolling file with a size trigger and a fixed window of 3, not installed globally.
 fn log4rs_logger(dir: &Path) -> log4rs::Logger {
+    log4rs_logger_with(dir, "")
+}
+
+/// log4rs with `extension` at the end of the roller's pattern (`.gz` compresses).
+fn log4rs_logger_with(dir: &Path, extension: &str) -> log4rs::Logger {
     let roller = FixedWindowRoller::builder()
         .base(1)
-        .build(&format!("{}/log4rs.log.{{}}", dir.display()), BACKUPS)
+        .build(
+            &format!("{}/log4rs.log.{{}}{extension}", dir.display()),
+            BACKUPS,
+        )
         .expect("roller");
     let policy = CompoundPolicy::new(Box::new(SizeTrigger::new(MAX_BYTES)), Box::new(roller));
     let appender = Log4rsFile::builder()
@@ -315,6 +341,26 @@ fn rotation(c: &mut Criterion) {
         group.bench_function("log4rs", |b| b.iter(|| log_event(&logger)));
         drop(logger);
         report_files("log4rs", dir.path());
+    }
+
+    {
+        // Compression on the handler's thread: the logging thread only renames.
+        let dir = temp_dir();
+        let dispatch = pylog_dispatch_with(dir.path(), Some(Compression::Gzip));
+        group.bench_function("pylog+gzip", |b| {
+            tracing::dispatcher::with_default(&dispatch, || b.iter(tracing_event));
+        });
+        drop(dispatch); // the handler waits for its last compression
+        report_files("pylog+gzip", dir.path());
+    }
+
+    {
+        // log4rs compresses each rotated file on the logging thread.
+        let dir = temp_dir();
+        let logger = log4rs_logger_with(dir.path(), ".gz");
+        group.bench_function("log4rs+gzip", |b| b.iter(|| log_event(&logger)));
+        drop(logger);
+        report_files("log4rs+gzip", dir.path());
     }
 
     group.finish();

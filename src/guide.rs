@@ -11,6 +11,8 @@
 //!   `config::listen`, and where pylog differs from CPython.
 //! - [OpenTelemetry](opentelemetry): `OtlpHandler`, the record mapping, the `OTEL_*` settings,
 //!   OTLP JSON lines and trace correlation.
+//! - [Rotating files](rotating_files): size and time together, retention by count, age and total
+//!   size, gzip and zstd compression off the logging thread.
 //! - [The systemd journal](systemd_journal): `JournalHandler` over journald's native protocol.
 //! - [Security](security): the threat model, what is escaped where, and the defaults that differ
 //!   from CPython.
@@ -35,3 +37,6 @@ pub mod systemd_journal {}
 
 #[doc = include_str!("../docs/guide/security.md")]
 pub mod security {}
+
+#[doc = include_str!("../docs/guide/rotating-files.md")]
+pub mod rotating_files {}

@@ -97,6 +97,8 @@ fn gzip_backups_keep_the_mode_of_the_log() {
     for i in 0..12 {
         logger.info(format!("record number {i:02}"));
     }
+    // Compression runs on the handler's own thread; close() waits for it.
+    handler.close();
     assert_eq!(handler.stats().errors, 0);
     let names: Vec<String> = modes(dir.path()).into_iter().map(|(n, _)| n).collect();
     assert!(names.contains(&"app.log.1.gz".to_owned()), "{names:?}");
@@ -118,6 +120,7 @@ fn shared_gzip_rotation_keeps_the_mode_too() {
     for i in 0..12 {
         logger.info(format!("record number {i:02}"));
     }
+    handler.close();
     assert_eq!(handler.stats().errors, 0);
     // The log, two backups and the lock file.
     assert_all_private(dir.path(), 4);

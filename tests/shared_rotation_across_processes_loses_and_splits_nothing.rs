@@ -1,7 +1,9 @@
 //! Four processes appending to one `RotatingFileHandler` file with `shared(true)`: every record lands
 //! exactly once as a whole line, each process's records keep their order across the rotated files,
 //! and every file stops exactly where CPython's size rule says, as if one process wrote them all.
-//! Without `shared(true)` the same run overfills files or loses records.
+//! Without `shared(true)` the same run overfills files or loses records. With size, time (every
+//! second) and gzip compression together, 4 processes × 4 threads still write every record exactly
+//! once, in each thread's order.
 //!
 //! The child processes are this test binary run again: `child_process_writer` does the writing when
 //! [`files_common::CHILD_ENV`] is set and returns at once otherwise.
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 #[cfg(feature = "gzip")]
 use files_common::gunzip;
 use files_common::{check_child, child_role, lines, logger_with, rotated_set, spawn_child};
-use pylog_core::{RotatingFileHandler, set_raise_exceptions};
+use pylog_core::{RotatingFileHandler, When, set_raise_exceptions};
 
 const PROCESSES: usize = 4;
 const RECORDS_PER_PROCESS: usize = 20_000;
@@ -72,7 +74,18 @@ enum Mode {
     Shared,
     #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
     SharedGzip,
+    #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
+    SharedSizeTimeGzipThreads,
     Unshared,
+}
+
+/// Threads per process in the `SharedSizeTimeGzipThreads` run, each writing its share of
+/// `RECORDS_PER_PROCESS`.
+const THREADS: usize = 4;
+
+/// Record `seq` of thread `thread` of process `id` in the threaded run.
+fn threaded_line_for(id: usize, thread: usize, seq: usize) -> String {
+    format!("p{id}t{thread}-{seq:06} {}", "x".repeat(1 + seq % 9))
 }
 
 impl Mode {
@@ -80,20 +93,27 @@ impl Mode {
         match self {
             Mode::Shared => "shared",
             Mode::SharedGzip => "shared-gzip",
+            Mode::SharedSizeTimeGzipThreads => "shared-size-time-gzip-threads",
             Mode::Unshared => "unshared",
         }
     }
 
     fn from_role(role: &str) -> Mode {
-        [Mode::Shared, Mode::SharedGzip, Mode::Unshared]
-            .into_iter()
-            .find(|mode| mode.role() == role)
-            .unwrap_or_else(|| panic!("unknown role {role}"))
+        [
+            Mode::Shared,
+            Mode::SharedGzip,
+            Mode::SharedSizeTimeGzipThreads,
+            Mode::Unshared,
+        ]
+        .into_iter()
+        .find(|mode| mode.role() == role)
+        .unwrap_or_else(|| panic!("unknown role {role}"))
     }
 
     fn max_bytes_and_backup_count(self) -> (u64, u32) {
         match self {
             Mode::Shared | Mode::SharedGzip => (MAX_BYTES, BACKUP_COUNT),
+            Mode::SharedSizeTimeGzipThreads => (MAX_BYTES, 10_000),
             Mode::Unshared => (UNSHARED_MAX_BYTES, UNSHARED_BACKUP_COUNT),
         }
     }
@@ -118,6 +138,15 @@ fn child_process_writer() {
         .shared(mode != Mode::Unshared);
     #[cfg(feature = "gzip")]
     let handler = handler.gzip(mode == Mode::SharedGzip);
+    #[cfg(feature = "gzip")]
+    let handler = if mode == Mode::SharedSizeTimeGzipThreads {
+        handler
+            .when(When::Seconds)
+            .interval(1)
+            .compression(pylog_core::Compression::Gzip)
+    } else {
+        handler
+    };
     let handler = handler.build().unwrap();
     let (_tree, logger) = logger_with(&handler);
 
@@ -125,8 +154,25 @@ fn child_process_writer() {
     std::fs::write(ready_file(barrier, id), "").unwrap();
     wait_for("the go file", || barrier.join("go").exists());
 
-    for seq in 0..RECORDS_PER_PROCESS {
-        logger.info(line_for(id, seq));
+    if mode == Mode::SharedSizeTimeGzipThreads {
+        std::thread::scope(|scope| {
+            for thread in 0..THREADS {
+                let logger = &logger;
+                scope.spawn(move || {
+                    for seq in 0..RECORDS_PER_PROCESS / THREADS {
+                        // A pause half-way makes sure a second boundary passes mid-run.
+                        if seq == RECORDS_PER_PROCESS / THREADS / 2 {
+                            std::thread::sleep(Duration::from_millis(1100));
+                        }
+                        logger.info(threaded_line_for(id, thread, seq));
+                    }
+                });
+            }
+        });
+    } else {
+        for seq in 0..RECORDS_PER_PROCESS {
+            logger.info(line_for(id, seq));
+        }
     }
     handler.close();
     let stats = handler.stats();
@@ -267,6 +313,108 @@ fn four_processes_sharing_one_gzip_rotating_file_lose_and_split_nothing() {
         .collect();
     files.push((base.clone(), lines(&base)));
     check_shared_run(&files);
+}
+
+/// Size, time and compression together, 4 processes × 4 threads: the backups are numbered
+/// without gaps, each is one whole gzip file (or a plain one), and reading them oldest first gives
+/// every record exactly once, in each thread's order.
+#[cfg(feature = "gzip")]
+#[test]
+fn four_processes_of_four_threads_rolling_by_size_and_time_with_gzip_lose_and_split_nothing() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let base = run_writers(dir.path(), Mode::SharedSizeTimeGzipThreads);
+    let elapsed = started.elapsed();
+
+    let logs = base.parent().unwrap();
+    let mut backups: HashMap<u32, PathBuf> = HashMap::new();
+    for entry in std::fs::read_dir(logs).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name == "app.log" || name == "app.log.lock" {
+            continue;
+        }
+        let n: u32 = name
+            .strip_prefix("app.log.")
+            .map(|rest| rest.strip_suffix(".gz").unwrap_or(rest))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected file {name}"));
+        assert!(
+            backups.insert(n, logs.join(&name)).is_none(),
+            "backup {n} is there both plain and compressed"
+        );
+    }
+    let count = backups.len() as u32;
+    let mut numbers: Vec<u32> = backups.keys().copied().collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=count).collect::<Vec<_>>());
+    let mut files: Vec<PathBuf> = (1..=count).rev().map(|n| backups[&n].clone()).collect();
+    files.push(base.clone());
+
+    let mut next = [[0usize; THREADS]; PROCESSES];
+    let mut compressed = 0;
+    let mut rolled_by_time = 0;
+    let mut previous_size: Option<usize> = None;
+    for file in &files {
+        let text = if file.extension().is_some_and(|e| e == "gz") {
+            compressed += 1;
+            gunzip(file)
+        } else {
+            std::fs::read_to_string(file).unwrap()
+        };
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "{} ends mid-line",
+            file.display()
+        );
+        assert!(
+            text.len() < MAX_BYTES as usize,
+            "{} overfilled",
+            file.display()
+        );
+        if let (Some(size), Some(first)) = (previous_size, text.lines().next())
+            && size + first.len() + 1 < MAX_BYTES as usize
+        {
+            rolled_by_time += 1;
+        }
+        previous_size = Some(text.len());
+        for line in text.lines() {
+            let (who, rest) = line.split_once('-').unwrap_or_else(|| mangled(line));
+            let (id, thread) = who
+                .strip_prefix('p')
+                .and_then(|w| w.split_once('t'))
+                .and_then(|(p, t)| Some((p.parse::<usize>().ok()?, t.parse::<usize>().ok()?)))
+                .filter(|&(p, t)| p < PROCESSES && t < THREADS)
+                .unwrap_or_else(|| mangled(line));
+            let seq: usize = rest
+                .split_once(' ')
+                .and_then(|(seq, _)| seq.parse().ok())
+                .unwrap_or_else(|| mangled(line));
+            if line != threaded_line_for(id, thread, seq) {
+                mangled(line);
+            }
+            assert_eq!(
+                seq,
+                next[id][thread],
+                "process {id} thread {thread}: out of order, lost or duplicated in {}",
+                file.display()
+            );
+            next[id][thread] += 1;
+        }
+    }
+    assert_eq!(next, [[RECORDS_PER_PROCESS / THREADS; THREADS]; PROCESSES]);
+    println!(
+        "{count} backups ({compressed} compressed, {rolled_by_time} rolled by time) in \
+         {elapsed:?} for {} records",
+        PROCESSES * RECORDS_PER_PROCESS
+    );
+    assert!(rolled_by_time > 0, "no file was rolled by time");
+    assert_eq!(
+        compressed, count,
+        "every backup is compressed once the writers closed"
+    );
 }
 
 #[test]

@@ -99,7 +99,7 @@ pub use handler::worker::{
     WorkerBuilder,
 };
 pub use handler::{
-    BufferingHandler, BufferingHandlerBuilder, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
+    BufferingHandler, BufferingHandlerBuilder, Compression, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
     FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
     MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler,
     QueueHandlerBuilder, QueueListener, QueueListenerBuilder, RotatingFileHandler,

@@ -15,6 +15,8 @@
 //! ```
 
 mod background;
+mod backups;
+mod compress;
 pub(crate) mod file;
 #[cfg(feature = "http")]
 mod http;
@@ -28,6 +30,7 @@ pub mod otlp;
 mod queue;
 mod rotating;
 mod rotation;
+mod schedule;
 mod shared_lock;
 #[cfg(feature = "smtp")]
 mod smtp;
@@ -41,6 +44,7 @@ mod timed;
 mod watched;
 pub mod worker;
 
+pub use compress::Compression;
 pub use file::{FileHandler, FileHandlerBuilder, FileMode};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]

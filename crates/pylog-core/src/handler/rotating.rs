@@ -1,4 +1,4 @@
-//! `RotatingFileHandler`: a file that rolls over at a size. Python:
+//! `RotatingFileHandler`: a file that rolls over at a size, and optionally at times too. Python:
 //! `logging.handlers.RotatingFileHandler`.
 //!
 //! The record that would bring the file to `max_bytes` or more starts a new file: `app.log` becomes
@@ -15,6 +15,34 @@
 //! [`lock_timeout`](RotatingFileHandlerBuilder::lock_timeout): a lock held longer (by a stuck or
 //! hostile process) is reported once per burst and the record is written without it.
 //!
+//! Beyond CPython, one handler does what is usually split up:
+//! - **time too**: [`when`](RotatingFileHandlerBuilder::when) and
+//!   [`interval`](RotatingFileHandlerBuilder::interval) add the rules of
+//!   `TimedRotatingFileHandler` (roll at midnight *and* past 100 MiB); whichever trigger comes
+//!   first rolls the file into the same numbered backups. In the shared mode the processes roll
+//!   once per period between them (the next rollover time is kept in the lock file).
+//! - **retention** by count (`backup_count`), by age
+//!   ([`max_age`](RotatingFileHandlerBuilder::max_age)) and by the total size of the backups
+//!   ([`max_total_bytes`](RotatingFileHandlerBuilder::max_total_bytes)), in any combination,
+//!   applied at every rollover and at start from the files present.
+//! - **compression** ([`compression`](RotatingFileHandlerBuilder::compression): gzip, or zstd with
+//!   the feature `zstd`) on the handler's own thread: the logging thread only renames. A backup
+//!   is compressed into a temporary file, synced, renamed to `app.log.N.gz`, and only then is the
+//!   plain file removed, so a crash leaves one of the two complete and loses none.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use pylog_core::{Compression, RotatingFileHandler, When};
+//! let handler = RotatingFileHandler::builder("app.log")
+//!     .max_bytes(100 << 20)
+//!     .when(When::Midnight)
+//!     .max_age(Duration::from_secs(14 * 86_400))
+//!     .max_total_bytes(1 << 30)
+//!     .compression(Compression::Gzip)
+//!     .build()?;
+//! # Ok::<(), pylog_core::Error>(())
+//! ```
+//!
 //! ```no_run
 //! use pylog_core::RotatingFileHandler;
 //! let handler = RotatingFileHandler::builder("app.log")
@@ -24,31 +52,49 @@
 //! # Ok::<(), pylog_core::Error>(())
 //! ```
 
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::backups::{Backups, Retention};
+use super::compress::{self, CompressWorker, Compression};
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
-use super::rotation::{
-    RotationHooks, remove_if_exists, rename, rotation_hook_options, with_suffix,
-};
+use super::rotation::{RotationHooks, rotation_hook_options, with_suffix};
+use super::schedule::{Schedule, mtime_seconds};
 use super::shared_lock::{Acquired, DEFAULT_LOCK_TIMEOUT, SharedLock};
+use super::timed::When;
 use super::{Emit, EmitContext, Handler, HandlerError};
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
+use crate::format::datefmt::Zone;
 use crate::record::LogRecord;
 
-/// Rotates its file by size. Python: `logging.handlers.RotatingFileHandler`.
+/// Rotates its file by size, and optionally by time too. Python:
+/// `logging.handlers.RotatingFileHandler`.
 pub struct RotatingFileHandler {
+    inner: Arc<Inner>,
+    /// Compresses rotated files off the logging thread (with a compression only).
+    worker: Option<CompressWorker>,
+}
+
+/// What the logging threads and the compression worker share.
+struct Inner {
     state: Mutex<State>,
     max_bytes: u64,
-    backup_count: u32,
     delay: bool,
-    hooks: RotationHooks,
     /// concurrent-log-handler's rule: roll over once the file has reached `max_bytes`.
     at_limit: bool,
+    backups: Backups,
+    /// The time trigger, if any.
+    schedule: Option<Schedule>,
+    clock: Arc<dyn Clock>,
+    compression: Option<Compression>,
+    /// An error of the compression worker, reported with the next record (or by `close`).
+    worker_error: Mutex<Option<io::Error>>,
 }
 
 struct State {
@@ -58,6 +104,8 @@ struct State {
     /// The last rollover failed (a directory in the backup chain, a read-only directory): the
     /// failure was reported, and the next ones are not until a rollover succeeds again.
     rollover_failing: bool,
+    /// When the time trigger fires next (CPython's `rolloverAt`); unused without a schedule.
+    rollover_at: i64,
 }
 
 impl RotatingFileHandler {
@@ -71,10 +119,13 @@ impl RotatingFileHandler {
     /// | mode | append (forced when `max_bytes > 0`) | `mode='a'` |
     /// | delay | `false` | `delay=False` |
     /// | namer, rotator | none: `app.log.N`, a rename | `namer=None`, `rotator=None` |
-    /// | gzip | `false` | — |
+    /// | gzip, compression | `false`, none | — |
     /// | shared | `false` | — |
     /// | lock_timeout | 2 s | — |
     /// | no_follow | `false` | — |
+    /// | when, interval, utc, at_time | none (size only), 1, `false`, midnight | — |
+    /// | max_age, max_total_bytes | none | — |
+    /// | clock | the system clock | — |
     pub fn builder(path: impl AsRef<Path>) -> RotatingFileHandlerBuilder {
         RotatingFileHandlerBuilder {
             file: FileHandlerBuilder::new(path.as_ref()),
@@ -86,9 +137,20 @@ impl RotatingFileHandler {
             at_limit: false,
             lock_path: None,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            when: None,
+            interval: 1,
+            utc: false,
+            zone: Zone::Local,
+            at_time: None,
+            clock: Arc::new(SystemClock),
+            max_age: None,
+            max_total_bytes: None,
+            compression: None,
         }
     }
+}
 
+impl Inner {
     /// CPython's `shouldRollover`, with `len(text)` the length of the record's line in characters.
     ///
     /// CPython measures the open file (`seek(0, 2)`, `tell()`) before every record. Here the
@@ -117,66 +179,184 @@ impl RotatingFileHandler {
         Ok(file.size() + line_chars >= self.max_bytes)
     }
 
-    /// CPython's `doRollover`.
-    fn do_rollover(&self, file: &mut LogFile) -> io::Result<()> {
+    /// CPython's `doRollover`, then retention and a compression request.
+    fn do_rollover(&self, file: &mut LogFile, now: i64) -> io::Result<()> {
         file.release()?;
-        if self.at_limit && self.backup_count == 0 {
+        if self.at_limit && !self.backups.rotates() {
             // concurrent-log-handler keeps no backup: it reopens the file with mode 'w'.
             std::fs::OpenOptions::new()
                 .write(true)
                 .truncate(true)
-                .open(file.path())?;
+                .open(file.path())
+                .map_err(|e| super::open_error(file.path(), e))?;
         }
-        if self.backup_count > 0 {
-            let base = file.path().to_path_buf();
-            let name = |i: u32| {
-                self.hooks
-                    .rotation_filename(with_suffix(&base, &format!(".{i}")))
-            };
-            for i in (1..self.backup_count).rev() {
-                let source = name(i);
-                let dest = name(i + 1);
-                if source.exists() {
-                    remove_if_exists(&dest)?;
-                    rename(&source, &dest)?;
-                }
-            }
-            let dest = name(1);
-            remove_if_exists(&dest)?;
-            self.hooks.rotate(&base, &dest)?;
-        }
+        let rotated = if self.backups.rotates() {
+            self.backups
+                .shift()
+                .and_then(|dest| self.backups.stamp(&dest, now))
+                .and_then(|()| self.backups.apply_retention(now, true))
+        } else {
+            Ok(())
+        };
         if !self.delay {
             file.open()?;
+        }
+        rotated
+    }
+
+    /// Whether the time trigger fires at `now`. In the shared mode, a rollover another process
+    /// already did for this period (recorded in the lock file) is adopted instead of repeated.
+    fn time_due(&self, state: &mut State, now: i64) -> io::Result<bool> {
+        let Some(schedule) = &self.schedule else {
+            return Ok(false);
+        };
+        if now < state.rollover_at {
+            return Ok(false);
+        }
+        if let Some(lock) = &state.lock
+            && let Some(at) = shared_rollover_at(lock.file())?
+            && at > now
+        {
+            state.rollover_at = at;
+            return Ok(false);
+        }
+        if !state.file.is_regular() {
+            state.rollover_at = schedule.compute_rollover(now);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Sets the next time rollover after one done at `now`, for every process in the shared mode.
+    fn schedule_next(&self, state: &mut State, now: i64) -> io::Result<()> {
+        if let Some(schedule) = &self.schedule {
+            state.rollover_at = schedule.next_rollover(now);
+            if let Some(lock) = &state.lock {
+                store_rollover_at(lock.file(), state.rollover_at)?;
+            }
         }
         Ok(())
     }
 
-    /// Rolls over if this record calls for it. A failed rollover is reported for the first record
-    /// of a burst of failures only (it is tried again for each record, and the burst ends when
-    /// one succeeds); the record is written to the current file either way.
+    /// Rolls over if this record calls for it, by size or by time. A failed rollover is reported
+    /// for the first record of a burst of failures only (it is tried again for each record, and
+    /// the burst ends when one succeeds); the record is written to the current file either way.
     fn rollover_if_due(
         &self,
-        file: &mut LogFile,
+        state: &mut State,
         line_chars: u64,
         shared: bool,
-        failing: &mut bool,
+        now: i64,
+        rolled: &mut bool,
     ) -> io::Result<()> {
-        let result = match self.should_rollover(file, line_chars, shared) {
-            Ok(true) => self.do_rollover(file),
-            Ok(false) => Ok(()),
+        let result = match self.should_rollover(&mut state.file, line_chars, shared) {
+            Ok(by_size) => match self.time_due(state, now) {
+                Ok(by_time) if by_size || by_time => {
+                    *rolled = true;
+                    let done = self.do_rollover(&mut state.file, now);
+                    let scheduled = if by_time {
+                        self.schedule_next(state, now)
+                    } else {
+                        Ok(())
+                    };
+                    done.and(scheduled)
+                }
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         match result {
             Ok(()) => {
-                *failing = false;
+                state.rollover_failing = false;
                 Ok(())
             }
-            Err(_) if *failing => Ok(()),
+            Err(_) if state.rollover_failing => Ok(()),
             Err(e) => {
-                *failing = true;
+                state.rollover_failing = true;
                 Err(e)
             }
         }
+    }
+
+    /// Runs `f` holding the handler's lock (and the lock file in the shared mode). When another
+    /// process holds the lock file past the bound, `f` is not run and `None` is returned; the
+    /// first time of a burst, the stale lock is reported with the next record.
+    fn with_locks<T>(&self, f: impl FnOnce(&mut State) -> io::Result<T>) -> io::Result<Option<T>> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = &mut *state;
+        if let Some(lock) = state.lock.as_mut() {
+            match lock.acquire()? {
+                Acquired::Locked => {}
+                Acquired::Busy { report } => {
+                    if report {
+                        self.report_worker_error(lock.stale_error());
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        let result = f(state);
+        if let Some(lock) = state.lock.as_ref() {
+            lock.release()?;
+        }
+        result.map(Some)
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now().floor() as i64
+    }
+
+    /// The worker's job: compress every plain backup, then apply retention to the new sizes.
+    fn compress_backups(&self) {
+        let Some(compression) = self.compression else {
+            return;
+        };
+        for plain in self.backups.plain_backups() {
+            if let Err(e) = self.compress_backup(compression, &plain) {
+                self.report_worker_error(e);
+            }
+        }
+        if let Err(e) = self.with_locks(|_| self.backups.apply_retention(self.now(), false)) {
+            self.report_worker_error(e);
+        }
+    }
+
+    /// Compresses one backup: a temporary file, synced, renamed to the compressed name, and only
+    /// then the plain file removed, under the handler's locks and only if the plain name still
+    /// holds the file that was compressed (a rollover may have renamed it meanwhile).
+    fn compress_backup(&self, compression: Compression, plain: &Path) -> io::Result<()> {
+        let dest = with_suffix(plain, compression.extension());
+        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+            return Ok(());
+        };
+        let committed = self.with_locks(|_| {
+            if !compress::is_same_file(plain, &source)? {
+                return Ok(false);
+            }
+            super::rotation::rename(&temp, &dest)?;
+            compress::sync_dir(&dest);
+            super::rotation::remove(plain)?;
+            Ok(true)
+        });
+        if !matches!(committed, Ok(Some(true))) {
+            let _ = std::fs::remove_file(&temp);
+        }
+        committed.map(|_| ())
+    }
+
+    fn report_worker_error(&self, e: io::Error) {
+        let mut slot = self.worker_error.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(e);
+        }
+    }
+
+    fn take_worker_error(&self) -> Option<io::Error> {
+        self.worker_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// The multi-process check: the file at the path may have been rotated by another process.
@@ -197,62 +377,116 @@ pub(crate) fn python_len(text: &str) -> u64 {
     }
 }
 
+/// The next time rollover recorded in the lock file by the process that did the last one.
+#[cfg(unix)]
+fn shared_rollover_at(lock: &File) -> io::Result<Option<i64>> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = [0u8; 8];
+    match lock.read_at(&mut bytes, 0) {
+        Ok(8) => Ok(Some(i64::from_le_bytes(bytes))),
+        Ok(_) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn shared_rollover_at(_lock: &File) -> io::Result<Option<i64>> {
+    Ok(None)
+}
+
+/// Records the next time rollover in the lock file, for the other processes.
+#[cfg(unix)]
+fn store_rollover_at(lock: &File, at: i64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    lock.write_all_at(&at.to_le_bytes(), 0)
+}
+
+#[cfg(not(unix))]
+fn store_rollover_at(_lock: &File, _at: i64) -> io::Result<()> {
+    Ok(())
+}
+
 impl Emit for RotatingFileHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
+        let inner = &*self.inner;
         let text = ctx.format(record)?;
         text.push('\n');
         let line_chars = python_len(text);
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let State {
-            file,
-            lock,
-            rollover_failing,
-        } = &mut *state;
-        let Some(lock) = lock.as_mut() else {
-            // A failed rotation is reported, but the record is still written to the current file.
-            let rotated = self.rollover_if_due(file, line_chars, false, rollover_failing);
-            file.write(text.as_bytes(), record.level)?;
-            rotated?;
-            return Ok(());
+        let now = if inner.schedule.is_some() || inner.backups.extended() {
+            inner.now()
+        } else {
+            0
         };
-        match lock.acquire()? {
-            Acquired::Locked => {
-                let result = (|| {
-                    Self::follow_other_processes(file)?;
-                    let rotated = self.rollover_if_due(file, line_chars, true, rollover_failing);
-                    file.write(text.as_bytes(), record.level)?;
-                    rotated
-                })();
-                lock.release()?;
-                result?;
-            }
-            Acquired::Busy { report } => {
+        let mut rolled = false;
+        let mut guard = inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = &mut *guard;
+        let acquired = match state.lock.as_mut() {
+            Some(lock) => Some(lock.acquire()?),
+            None => None,
+        };
+        match acquired {
+            Some(Acquired::Busy { report }) => {
                 // Another process holds the lock too long: the record is written without it,
                 // to the file now at the path, and never rotates it.
-                Self::follow_other_processes(file)?;
-                file.write(text.as_bytes(), record.level)?;
-                if report {
+                Inner::follow_other_processes(&mut state.file)?;
+                state.file.write(text.as_bytes(), record.level)?;
+                if report && let Some(lock) = state.lock.as_ref() {
                     return Err(lock.stale_error().into());
                 }
             }
+            _ => {
+                let shared = acquired.is_some();
+                let result = (|| {
+                    if shared {
+                        Inner::follow_other_processes(&mut state.file)?;
+                    }
+                    // A failed rotation is reported, but the record is still written to the
+                    // current file.
+                    let rotated =
+                        inner.rollover_if_due(state, line_chars, shared, now, &mut rolled);
+                    state.file.write(text.as_bytes(), record.level)?;
+                    rotated
+                })();
+                if let Some(lock) = state.lock.as_ref() {
+                    lock.release()?;
+                }
+                drop(guard);
+                if rolled && let Some(worker) = &self.worker {
+                    worker.request();
+                }
+                result?;
+            }
+        }
+        if let Some(e) = inner.take_worker_error() {
+            return Err(e.into());
         }
         Ok(())
     }
 
     fn flush(&self) -> io::Result<()> {
-        self.state
+        self.inner
+            .state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
             .flush()
     }
 
+    /// Waits for the compression of rotated files, then closes the file.
     fn close(&self) -> io::Result<()> {
-        self.state
+        if let Some(worker) = &self.worker {
+            worker.drain();
+        }
+        self.inner
+            .state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
-            .close()
+            .close()?;
+        match self.inner.take_worker_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -260,7 +494,7 @@ impl Emit for RotatingFileHandler {
     }
 
     fn describe(&self) -> String {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         state.file.path().display().to_string()
     }
 }
@@ -277,6 +511,15 @@ pub struct RotatingFileHandlerBuilder {
     at_limit: bool,
     lock_path: Option<PathBuf>,
     lock_timeout: Duration,
+    when: Option<When>,
+    interval: u32,
+    utc: bool,
+    zone: Zone,
+    at_time: Option<(u32, u32, u32)>,
+    clock: Arc<dyn Clock>,
+    max_age: Option<Duration>,
+    max_total_bytes: Option<u64>,
+    compression: Option<Compression>,
 }
 
 impl std::fmt::Debug for RotatingFileHandlerBuilder {
@@ -289,7 +532,14 @@ impl std::fmt::Debug for RotatingFileHandlerBuilder {
             .field("gzip", &self.gzip)
             .field("shared", &self.shared)
             .field("lock_timeout", &self.lock_timeout)
-            .finish()
+            .field("when", &self.when)
+            .field("interval", &self.interval)
+            .field("utc", &self.utc)
+            .field("at_time", &self.at_time)
+            .field("max_age", &self.max_age)
+            .field("max_total_bytes", &self.max_total_bytes)
+            .field("compression", &self.compression)
+            .finish_non_exhaustive()
     }
 }
 
@@ -343,6 +593,71 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
+    /// Roll over at times too (Python's `when` of `TimedRotatingFileHandler`, with its rules:
+    /// `S`/`M`/`H`/`D` count `interval` units from the file's modification time, `MIDNIGHT` and
+    /// `W0`–`W6` roll at midnight or `at_time`). Whichever trigger comes first rolls the file
+    /// over; the backups keep this handler's names (`app.log.1` …). With a time trigger,
+    /// `backup_count = 0` keeps every backup, as `TimedRotatingFileHandler`'s `backupCount=0`
+    /// does (without one, CPython's `RotatingFileHandler` never renames at `backupCount=0`).
+    pub fn when(mut self, when: When) -> Self {
+        self.when = Some(when);
+        self
+    }
+
+    /// How many `when` units between time rollovers (Python's `interval`).
+    pub fn interval(mut self, interval: u32) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Use UTC for time rollovers (Python's `utc=True`).
+    pub fn utc(mut self, utc: bool) -> Self {
+        self.utc = utc;
+        self
+    }
+
+    /// The zone for local times of the time trigger (default: the system's).
+    pub fn zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// Roll over at this time of day instead of midnight (Python's `atTime`).
+    pub fn at_time(mut self, hour: u32, minute: u32, second: u32) -> Self {
+        self.at_time = Some((hour, minute, second));
+        self
+    }
+
+    /// The clock of the time trigger and of `max_age` (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Delete backups rotated out longer ago than this, at each rollover and at start. A backup's
+    /// modification time is set to the moment it was rotated out. Without `backup_count`, the
+    /// number of backups is then unlimited.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Keep only the newest backups whose sizes (on disk, compressed or not) add up to at most
+    /// this, at each rollover, after each compression, and at start. Without `backup_count`, the
+    /// number of backups is then unlimited.
+    pub fn max_total_bytes(mut self, max_total_bytes: u64) -> Self {
+        self.max_total_bytes = Some(max_total_bytes);
+        self
+    }
+
+    /// Compress rotated files (`app.log.1.gz`, `app.log.1.zst`) on a background thread of the
+    /// handler; `close()` waits for it. Plain backups found at start (a crash before their
+    /// compression finished) are compressed too. `gzip(true)` is `compression(Compression::Gzip)`.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
         let mut file_builder = self.file;
@@ -350,6 +665,10 @@ impl RotatingFileHandlerBuilder {
             file_builder = file_builder.mode(FileMode::Append);
         }
         let delay = file_builder.is_delayed();
+        let existing_mtime = file_builder
+            .absolute_path()
+            .ok()
+            .and_then(|path| mtime_seconds(&path));
         let file = file_builder.open_log_file()?;
         let lock = if self.shared {
             let lock_path = self
@@ -363,22 +682,80 @@ impl RotatingFileHandlerBuilder {
         } else {
             None
         };
-        let hooks = match self.gzip {
+        let compression = match self.gzip {
             #[cfg(feature = "gzip")]
-            true => self.hooks.gzip(),
-            _ => self.hooks,
+            true => Some(Compression::Gzip),
+            _ => self.compression,
         };
-        Ok(Handler::new(RotatingFileHandler {
+        let schedule = match self.when {
+            Some(when) => Some(Schedule::new(
+                when,
+                self.interval,
+                self.utc,
+                self.zone,
+                self.at_time,
+            )?),
+            None => None,
+        };
+        let retention = Retention {
+            count: (self.backup_count > 0).then_some(self.backup_count),
+            max_age: self
+                .max_age
+                .map(|age| i64::try_from(age.as_secs()).unwrap_or(i64::MAX)),
+            max_total_bytes: self.max_total_bytes,
+            keep_all_without_count: schedule.is_some(),
+        };
+        let backups = Backups::new(
+            file.path().to_path_buf(),
+            self.hooks,
+            compression.is_some(),
+            retention,
+        );
+        let now = self.clock.now().floor() as i64;
+        // As CPython's timed handler: the first period starts at the file's modification time.
+        let start = existing_mtime.unwrap_or(now);
+        let rollover_at = schedule.as_ref().map_or(0, |s| s.compute_rollover(start));
+        let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 file,
                 lock,
+                rollover_at,
                 rollover_failing: false,
             }),
             max_bytes: self.max_bytes,
-            backup_count: self.backup_count,
             delay,
-            hooks,
             at_limit: self.at_limit,
-        }))
+            backups,
+            schedule,
+            clock: self.clock,
+            compression,
+            worker_error: Mutex::new(None),
+        });
+        if inner.backups.extended() {
+            if let Some(dir) = inner.backups.name(1).parent() {
+                compress::remove_stale_temps(dir);
+            }
+            inner
+                .with_locks(|_| inner.backups.apply_retention(now, true))
+                .map_err(|source| Error::Io {
+                    context: "cannot apply the retention of rotated files".to_owned(),
+                    source,
+                })?;
+        }
+        let worker = match compression {
+            Some(_) => {
+                let job = inner.clone();
+                let worker =
+                    CompressWorker::spawn("pylog-compress".into(), move || job.compress_backups())
+                        .map_err(|source| Error::Io {
+                            context: "cannot start the compression thread".to_owned(),
+                            source,
+                        })?;
+                worker.request();
+                Some(worker)
+            }
+            None => None,
+        };
+        Ok(Handler::new(RotatingFileHandler { inner, worker }))
     }
 }

@@ -1,5 +1,5 @@
 //! What the rotating handlers share: Python's `namer` and `rotator` hooks (`BaseRotatingHandler`),
-//! and the built-in gzip of rotated files.
+//! and the file operations of a rollover. Compression is in `compress.rs`.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -46,23 +46,6 @@ impl RotationHooks {
             None => Ok(()),
         }
     }
-
-    /// Compresses rotated files with gzip: the namer adds `.gz` (after any namer already set) and
-    /// the rotator writes the compressed copy, then removes the source.
-    #[cfg(feature = "gzip")]
-    pub(crate) fn gzip(self) -> RotationHooks {
-        let inner = self.namer;
-        RotationHooks {
-            namer: Some(Arc::new(move |path: &Path| {
-                let named = match &inner {
-                    Some(namer) => namer(path),
-                    None => path.to_path_buf(),
-                };
-                with_suffix(&named, ".gz")
-            })),
-            rotator: Some(Arc::new(gzip_file)),
-        }
-    }
 }
 
 /// The `namer`, `rotator` and `gzip` options of the rotating handlers' builders (fields `hooks`
@@ -90,7 +73,8 @@ macro_rules! rotation_hook_options {
             self
         }
 
-        /// Compress rotated files with gzip (`app.log.1.gz`). Replaces any rotator.
+        /// Compress rotated files with gzip (`app.log.1.gz`, after any namer's name), on the
+        /// handler's own thread: the same as `compression(Compression::Gzip)`.
         #[cfg(feature = "gzip")]
         #[cfg_attr(docsrs, doc(cfg(feature = "gzip")))]
         pub fn gzip(mut self, gzip: bool) -> Self {
@@ -100,27 +84,6 @@ macro_rules! rotation_hook_options {
     };
 }
 pub(crate) use rotation_hook_options;
-
-/// Creates (or truncates) `dest` with the permission bits of `like`. The creation mode is never
-/// more open than `like`'s, and the bits the umask took away are put back afterwards.
-#[cfg(feature = "gzip")]
-fn create_like(dest: &Path, like: &std::fs::File) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let mode = like.metadata()?.permissions().mode() & 0o7777;
-        let file = options.mode(mode).open(dest)?;
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        Ok(file)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = like;
-        options.open(dest)
-    }
-}
 
 /// Removes `path`; a missing file is not an error. A failure names the path, as CPython's
 /// `os.remove` does (`[Errno 21] Is a directory: '/var/log/app.log.1'`).
@@ -147,23 +110,4 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name: OsString = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// Writes `source` gzip-compressed to `dest`, then removes `source`. A missing source is not an
-/// error (nothing was logged since the last rotation). The compressed file gets the source's
-/// permission bits (a 0600 log gives a 0600 `.gz`).
-#[cfg(feature = "gzip")]
-fn gzip_file(source: &Path, dest: &Path) -> io::Result<()> {
-    use flate2::{Compression, write::GzEncoder};
-    let mut input = match std::fs::File::open(source) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    let output = create_like(dest, &input)?;
-    let mut encoder = GzEncoder::new(io::BufWriter::new(output), Compression::default());
-    io::copy(&mut input, &mut encoder)?;
-    let mut output = encoder.finish()?;
-    io::Write::flush(&mut output)?;
-    std::fs::remove_file(source)
 }

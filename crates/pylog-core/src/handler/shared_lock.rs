@@ -50,7 +50,8 @@ impl SharedLock {
         timeout: Duration,
     ) -> io::Result<SharedLock> {
         let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
+        // Read access too: a shared time trigger keeps the next rollover time in the lock file.
+        options.create(true).truncate(false).read(true).write(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
@@ -101,6 +102,12 @@ impl SharedLock {
     /// Releases the lock taken by [`acquire`](SharedLock::acquire).
     pub(crate) fn release(&self) -> io::Result<()> {
         self.file.unlock()
+    }
+
+    /// The open lock file (the shared time trigger reads and writes the next rollover time in it,
+    /// under the lock).
+    pub(crate) fn file(&self) -> &File {
+        &self.file
     }
 
     /// The error reported for the first record of a burst written without the lock.

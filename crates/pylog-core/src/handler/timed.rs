@@ -10,6 +10,10 @@
 //! - with `backup_count`, only files whose suffix matches the pattern of this `when` are deleted,
 //!   oldest first, keeping `backup_count`.
 //!
+//! With [`compression`](TimedRotatingFileHandlerBuilder::compression) (or `gzip(true)`), each
+//! rotated file is compressed on the handler's own thread, never the logging thread, into a
+//! temporary file that is synced and renamed before the plain file is removed.
+//!
 //! The clock is injectable ([`Clock`]), so tests never sleep.
 //!
 //! ```no_run
@@ -26,16 +30,18 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use super::compress::{self, CompressWorker, Compression};
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
 use super::rotation::{
     RotationHooks, remove, remove_if_exists, rotation_hook_options, with_suffix,
 };
+use super::schedule::{Schedule, mtime_seconds};
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
-use crate::format::datefmt::{CivilTime, DateFormat, Zone};
+use crate::format::datefmt::{DateFormat, Zone};
 use crate::record::LogRecord;
 
 /// When a timed handler rolls over. Python: the `when` argument (`'S'`, `'midnight'`, `'W0'` …).
@@ -88,7 +94,7 @@ impl FromStr for When {
 
 impl When {
     /// Seconds in one unit.
-    fn unit_seconds(self) -> i64 {
+    pub(crate) fn unit_seconds(self) -> i64 {
         match self {
             When::Seconds => 1,
             When::Minutes => 60,
@@ -99,7 +105,7 @@ impl When {
     }
 
     /// The `strftime` suffix of rotated files.
-    fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             When::Seconds => "%Y-%m-%d_%H-%M-%S",
             When::Minutes => "%Y-%m-%d_%H-%M",
@@ -118,7 +124,7 @@ impl When {
         }
     }
 
-    fn aligned(self) -> bool {
+    pub(crate) fn aligned(self) -> bool {
         matches!(self, When::Midnight | When::Weekday(_))
     }
 }
@@ -136,19 +142,67 @@ fn matches_suffix_shape(part: &str, shape: &str) -> bool {
 
 /// Rotates its file at times. Python: `logging.handlers.TimedRotatingFileHandler`.
 pub struct TimedRotatingFileHandler {
-    state: Mutex<State>,
-    when: When,
-    /// The period in seconds (`unit * interval`).
-    interval: i64,
+    /// Shared with the compression worker, which commits under this lock.
+    state: Arc<Mutex<State>>,
+    schedule: Schedule,
     backup_count: u32,
-    utc: bool,
-    /// The zone for local times (the system's by default).
-    zone: Zone,
-    at_time: Option<(u32, u32, u32)>,
     delay: bool,
     hooks: RotationHooks,
     clock: Arc<dyn Clock>,
     suffix: DateFormat,
+    compression: Option<Compression>,
+    /// Rotated files waiting for the worker, and the worker's first error.
+    queue: Arc<CompressQueue>,
+    worker: Option<CompressWorker>,
+}
+
+/// What the logging thread hands to the compression worker of a timed handler.
+#[derive(Default)]
+struct CompressQueue {
+    files: Mutex<Vec<PathBuf>>,
+    error: Mutex<Option<io::Error>>,
+}
+
+impl CompressQueue {
+    /// Compresses every queued file, committing under `state`'s lock: a temporary file, synced,
+    /// renamed to `<file><ext>`, then the plain file removed, only if `file` still holds what was
+    /// read (retention may have deleted it meanwhile).
+    fn run(&self, compression: Compression, state: &Mutex<State>) {
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        for plain in files {
+            if let Err(e) = Self::compress(compression, state, &plain) {
+                let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
+                slot.get_or_insert(e);
+            }
+        }
+    }
+
+    fn compress(compression: Compression, state: &Mutex<State>, plain: &Path) -> io::Result<()> {
+        let dest = with_suffix(plain, compression.extension());
+        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+            return Ok(());
+        };
+        let committed = {
+            let _state = state.lock().unwrap_or_else(|e| e.into_inner());
+            (|| {
+                if !compress::is_same_file(plain, &source)? {
+                    return Ok(false);
+                }
+                super::rotation::rename(&temp, &dest)?;
+                compress::sync_dir(&dest);
+                remove(plain)?;
+                Ok(true)
+            })()
+        };
+        if !matches!(committed, Ok(true)) {
+            let _ = std::fs::remove_file(&temp);
+        }
+        committed.map(|_| ())
+    }
+
+    fn take_error(&self) -> Option<io::Error> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
 }
 
 struct State {
@@ -180,59 +234,9 @@ impl TimedRotatingFileHandler {
             at_time: None,
             hooks: RotationHooks::default(),
             gzip: false,
+            compression: None,
             clock: Arc::new(SystemClock),
         }
-    }
-
-    fn civil(&self, t: i64) -> CivilTime {
-        if self.utc {
-            CivilTime::at(t, &Zone::Utc)
-        } else {
-            CivilTime::at(t, &self.zone)
-        }
-    }
-
-    fn is_dst(&self, t: i64) -> bool {
-        CivilTime::at(t, &self.zone).dst
-    }
-
-    /// CPython's `computeRollover`.
-    fn compute_rollover(&self, current: i64) -> i64 {
-        if !self.when.aligned() {
-            return current + self.interval;
-        }
-        let now = self.civil(current);
-        let rotate_ts = match self.at_time {
-            Some((h, m, s)) => i64::from((h * 60 + m) * 60 + s),
-            None => 86_400,
-        };
-        let mut r = rotate_ts - i64::from((now.hour * 60 + now.minute) * 60 + now.second);
-        let mut day = i64::from(now.weekday);
-        if r < 0 {
-            r += 86_400;
-            day = (day + 1) % 7;
-        }
-        let mut result = current + r;
-        if let When::Weekday(wanted) = self.when {
-            let wanted = i64::from(wanted);
-            if day != wanted {
-                let days_to_wait = if day < wanted {
-                    wanted - day
-                } else {
-                    6 - day + wanted + 1
-                };
-                let mut new_rollover_at = result + days_to_wait * 86_400;
-                if !self.utc {
-                    let dst_now = now.dst;
-                    let dst_at_rollover = self.is_dst(new_rollover_at);
-                    if dst_now != dst_at_rollover {
-                        new_rollover_at += if dst_now { 3600 } else { -3600 };
-                    }
-                }
-                result = new_rollover_at;
-            }
-        }
-        result
     }
 
     /// CPython's `shouldRollover`.
@@ -242,7 +246,7 @@ impl TimedRotatingFileHandler {
         }
         let path = state.file.path();
         if path.exists() && !path.is_file() {
-            state.rollover_at = self.compute_rollover(t);
+            state.rollover_at = self.schedule.compute_rollover(t);
             return false;
         }
         true
@@ -251,19 +255,20 @@ impl TimedRotatingFileHandler {
     /// CPython's `doRollover`.
     fn do_rollover(&self, state: &mut State, current: i64) -> io::Result<()> {
         state.file.release()?;
-        let dst_now = self.is_dst(current);
-        let t = state.rollover_at - self.interval;
-        let stamp_time = if !self.utc && self.is_dst(t) != dst_now {
-            t + if dst_now { 3600 } else { -3600 }
-        } else {
-            t
-        };
+        let stamp_time = self.schedule.stamp_time(state.rollover_at, current);
         let mut stamp = String::from(".");
         self.suffix
-            .render_civil(&mut stamp, &self.civil(stamp_time));
+            .render_civil(&mut stamp, &self.schedule.civil(stamp_time));
         let base = state.file.path().to_path_buf();
         let dest = self.hooks.rotation_filename(with_suffix(&base, &stamp));
         let rotated = remove_if_exists(&dest).and_then(|()| self.hooks.rotate(&base, &dest));
+        if rotated.is_ok() && self.compression.is_some() {
+            self.queue
+                .files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(dest);
+        }
         let deleted = if self.backup_count > 0 {
             self.files_to_delete(&base)
                 .and_then(|old| old.iter().try_for_each(|path| remove(path)))
@@ -273,17 +278,7 @@ impl TimedRotatingFileHandler {
         if !self.delay {
             state.file.open()?;
         }
-        let mut new_rollover_at = self.compute_rollover(current);
-        while new_rollover_at <= current {
-            new_rollover_at += self.interval;
-        }
-        if self.when.aligned() && !self.utc {
-            let dst_at_rollover = self.is_dst(new_rollover_at);
-            if dst_now != dst_at_rollover {
-                new_rollover_at += if dst_now { 3600 } else { -3600 };
-            }
-        }
-        state.rollover_at = new_rollover_at;
+        state.rollover_at = self.schedule.next_rollover(current);
         rotated.and(deleted)
     }
 
@@ -298,7 +293,7 @@ impl TimedRotatingFileHandler {
         let mut prefix = stem.to_vec();
         prefix.push('.');
         let plen = prefix.len();
-        let shape = self.when.suffix_shape();
+        let shape = self.schedule.when.suffix_shape();
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;
@@ -354,13 +349,22 @@ impl Emit for TimedRotatingFileHandler {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.clock.now().floor() as i64;
         // A failed rotation is reported, but the record is still written to the current file.
-        let rotated = if self.should_rollover(&mut state, now) {
+        let rolled = self.should_rollover(&mut state, now);
+        let rotated = if rolled {
             self.do_rollover(&mut state, now)
         } else {
             Ok(())
         };
-        state.file.write(text.as_bytes(), record.level)?;
+        let written = state.file.write(text.as_bytes(), record.level);
+        drop(state);
+        if rolled && let Some(worker) = &self.worker {
+            worker.request();
+        }
+        written?;
         rotated?;
+        if let Some(e) = self.queue.take_error() {
+            return Err(e.into());
+        }
         Ok(())
     }
 
@@ -372,12 +376,20 @@ impl Emit for TimedRotatingFileHandler {
             .flush()
     }
 
+    /// Waits for the compression of rotated files, then closes the file.
     fn close(&self) -> io::Result<()> {
+        if let Some(worker) = &self.worker {
+            worker.drain();
+        }
         self.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .file
-            .close()
+            .close()?;
+        match self.queue.take_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -402,6 +414,7 @@ pub struct TimedRotatingFileHandlerBuilder {
     at_time: Option<(u32, u32, u32)>,
     hooks: RotationHooks,
     gzip: bool,
+    compression: Option<Compression>,
     clock: Arc<dyn Clock>,
 }
 
@@ -462,6 +475,13 @@ impl TimedRotatingFileHandlerBuilder {
 
     rotation_hook_options!();
 
+    /// Compress rotated files (`app.log.2026-11-24.gz`, `.zst`) on a background thread of the
+    /// handler; `close()` waits for it. `gzip(true)` is `compression(Compression::Gzip)`.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
     /// The clock to read the time from (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -471,60 +491,60 @@ impl TimedRotatingFileHandlerBuilder {
     /// Opens the file (unless delayed), computes the first rollover from the file's modification
     /// time (or now), and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
-        if self.interval == 0 {
-            return Err(Error::InvalidArguments(
-                "invalid interval 0: a timed rotating handler rolls over every 1 or more units \
-                 (0 would roll over without end)"
-                    .to_owned(),
-            ));
-        }
-        if let Some((h, m, s)) = self.at_time
-            && (h > 23 || m > 59 || s > 59)
-        {
-            return Err(Error::InvalidArguments(format!(
-                "invalid at_time {h:02}:{m:02}:{s:02}: hour 0-23, minute and second 0-59"
-            )));
-        }
+        let schedule = Schedule::new(self.when, self.interval, self.utc, self.zone, self.at_time)?;
         let file_builder = self.file.mode(FileMode::Append);
         let delay = file_builder.is_delayed();
         // CPython starts from the file's mtime when the file exists, else from now. A file this
         // handler creates has an mtime of now anyway; reading it from the clock keeps an injected
         // clock consistent.
-        let existing_mtime = file_builder.absolute_path().ok().and_then(|path| {
-            let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
-            Some(match mtime.duration_since(std::time::UNIX_EPOCH) {
-                Ok(d) => d.as_secs() as i64,
-                Err(before) => -(before.duration().as_secs_f64().ceil() as i64),
-            })
-        });
+        let existing_mtime = file_builder
+            .absolute_path()
+            .ok()
+            .and_then(|path| mtime_seconds(&path));
         let file = file_builder.open_log_file()?;
         let start = existing_mtime.unwrap_or_else(|| self.clock.now().floor() as i64);
-        let hooks = match self.gzip {
+        let compression = match self.gzip {
             #[cfg(feature = "gzip")]
-            true => self.hooks.gzip(),
-            _ => self.hooks,
+            true => Some(Compression::Gzip),
+            _ => self.compression,
+        };
+        let state = Arc::new(Mutex::new(State {
+            file,
+            rollover_at: 0,
+        }));
+        let queue = Arc::new(CompressQueue::default());
+        let worker = match compression {
+            Some(compression) => {
+                let (queue, state) = (queue.clone(), state.clone());
+                Some(
+                    CompressWorker::spawn("pylog-compress".into(), move || {
+                        queue.run(compression, &state)
+                    })
+                    .map_err(|source| Error::Io {
+                        context: "cannot start the compression thread".to_owned(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
         };
         let suffix = DateFormat::parse(self.when.suffix()).map_err(Error::InvalidArguments)?;
-        let mut handler = TimedRotatingFileHandler {
-            state: Mutex::new(State {
-                file,
-                rollover_at: 0,
-            }),
-            when: self.when,
-            interval: self.when.unit_seconds() * i64::from(self.interval),
+        let handler = TimedRotatingFileHandler {
+            state,
+            schedule,
             backup_count: self.backup_count,
-            utc: self.utc,
-            zone: self.zone,
-            at_time: self.at_time,
             delay,
-            hooks,
+            hooks: self.hooks,
             clock: self.clock,
             suffix,
+            compression,
+            queue,
+            worker,
         };
-        let first = handler.compute_rollover(start);
+        let first = handler.schedule.compute_rollover(start);
         handler
             .state
-            .get_mut()
+            .lock()
             .unwrap_or_else(|e| e.into_inner())
             .rollover_at = first;
         Ok(Handler::new(handler))

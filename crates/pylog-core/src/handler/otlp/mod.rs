@@ -421,7 +421,6 @@ impl OtlpHandlerBuilder {
             env.service_name.as_deref(),
             &added,
         );
-        let label = format!("OtlpHandler({endpoint})");
         let state = Arc::new(ExportState::default());
         let exporter = Exporter::new(
             ExportSettings {
