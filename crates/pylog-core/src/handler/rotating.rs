@@ -163,7 +163,7 @@ impl Emit for RotatingFileHandler {
                 Ok(false) => Ok(()),
                 Err(e) => Err(e),
             };
-            file.write(text.as_bytes(), record.level)?;
+            file.write(text.as_bytes(), record)?;
             rotated
         })();
         if let Some(lock) = lock.as_ref() {
