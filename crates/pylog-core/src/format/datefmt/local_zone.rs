@@ -35,26 +35,31 @@ struct RulelessZone {
 /// The zone glibc (and so CPython's `time.localtime`) uses for the `TZ` value `value`, with the
 /// `posixrules` file of the zone directory `zoneinfo` (`$TZDIR`, else `/usr/share/zoneinfo`).
 ///
-/// Values `jiff` reads (IANA names, files, POSIX strings with rules) are read by `jiff`; a POSIX
-/// string with a DST name and no rules is read as the module docs describe. Anything else is an
+/// As glibc: a zone file under `zoneinfo` (or at an absolute path) first, then a POSIX string,
+/// with rules or, with a DST name and no rules, as the module docs describe. Anything else is an
 /// error that names the value.
 pub fn zone_for_tz(value: &str, zoneinfo: &Path) -> Result<TimeZone, String> {
+    // glibc's order: a zone file first (so `EST5EDT` is the file of that name), then the value
+    // as a POSIX string.
+    let name = value.strip_prefix(':').unwrap_or(value);
+    let path = if Path::new(name).is_absolute() {
+        PathBuf::from(name)
+    } else {
+        zoneinfo.join(name)
+    };
+    if let Some(zone) = std::fs::read(&path)
+        .ok()
+        .and_then(|data| TimeZone::tzif(name, &data).ok())
+    {
+        return Ok(zone);
+    }
     if let Some(zone) = ruleless(value) {
         return Ok(zone_from_posixrules(&zone, &zoneinfo.join("posixrules"))
             .unwrap_or_else(|| us_rule_zone(&zone)));
     }
-    let name = value.strip_prefix(':').unwrap_or(value);
+    // Last, a zone `jiff` knows where glibc would not look (its bundled database).
     TimeZone::posix(name)
         .or_else(|_| TimeZone::get(name))
-        .or_else(|_| {
-            let path = if Path::new(name).is_absolute() {
-                PathBuf::from(name)
-            } else {
-                zoneinfo.join(name)
-            };
-            let data = std::fs::read(&path).map_err(|e| e.to_string())?;
-            TimeZone::tzif(name, &data).map_err(|e| e.to_string())
-        })
         .map_err(|e| format!("TZ={value:?} is not a zone glibc would read ({e})"))
 }
 
@@ -250,13 +255,23 @@ fn zone_from_posixrules(zone: &RulelessZone, path: &Path) -> Option<TimeZone> {
     build_zone(zone, &transitions, footer.as_ref())
 }
 
-/// A TZif (version 2) file with the given transitions between `zone`'s two types; the last
-/// transition takes the footer rule's type at that instant, as glibc switches to the rule there.
+/// The zone of [`build_tzif`]'s file.
 fn build_zone(
     zone: &RulelessZone,
     transitions: &[(i64, bool)],
     footer: Option<&(String, TimeZone)>,
 ) -> Option<TimeZone> {
+    let data = build_tzif(zone, transitions, footer)?;
+    TimeZone::tzif(&zone.std_name, &data).ok()
+}
+
+/// A TZif (version 2) file with the given transitions between `zone`'s two types; the last
+/// transition takes the footer rule's type at that instant, as glibc switches to the rule there.
+fn build_tzif(
+    zone: &RulelessZone,
+    transitions: &[(i64, bool)],
+    footer: Option<&(String, TimeZone)>,
+) -> Option<Vec<u8>> {
     let mut names = Vec::new();
     let mut types: Vec<(i32, bool, u8)> = Vec::new();
     let mut type_for = |offset: i32, dst: bool, name: &str| -> Option<u8> {
@@ -302,7 +317,7 @@ fn build_zone(
         data.extend_from_slice(rule.as_bytes());
     }
     data.push(b'\n');
-    TimeZone::tzif(&zone.std_name, &data).ok()
+    Some(data)
 }
 
 fn tzif_header(data: &mut Vec<u8>, transitions: usize, types: usize, chars: usize) {
@@ -425,6 +440,23 @@ mod tests {
         assert_eq!(zone.to_offset_info(before).abbreviation(), "CET");
         assert_eq!(zone.to_offset_info(after).abbreviation(), "CEST");
         assert_eq!(zone.to_offset(after).seconds(), 7200);
+    }
+
+    #[test]
+    fn a_zone_file_of_that_name_comes_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A TZif file for UTC+3 all year, named as a rule-less POSIX value.
+        let zone = RulelessZone {
+            std_name: "MSK".to_owned(),
+            std_offset: 10_800,
+            dst_name: "MSD".to_owned(),
+            dst_offset: 14_400,
+        };
+        let file = build_tzif(&zone, &[], None).expect("builds");
+        std::fs::write(dir.path().join("CET-1CEST"), file).expect("writes");
+        let read = zone_for_tz("CET-1CEST", dir.path()).expect("reads");
+        let now = Timestamp::from_second(1_790_000_000).expect("valid");
+        assert_eq!(read.to_offset(now).seconds(), 10_800);
     }
 
     #[test]
