@@ -36,7 +36,9 @@
 //!   size trigger, fixed window of 5; it flushes every record);
 //! - every record: pylog's default `FileHandler`; spdlog-rs's `FileSink` with a flush per record
 //!   (`flush_level_filter(All)`); fmt writing to a `Mutex<File>`; tracing-appender's
-//!   `RollingFileAppender` that never rolls as fmt's writer; log4rs's `FileAppender`.
+//!   `RollingFileAppender` that never rolls as fmt's writer; log4rs's `FileAppender`;
+//! - null sink: pylog's `StreamHandler` over `io::sink()`, spdlog-rs's `WriteSink` over it, fmt
+//!   with `io::sink` as its writer: formatting and dispatch without a file.
 //!
 //! log4rs is called as a `log::Log` (never installed globally), with the record built as
 //! `log::error!` builds it. Each `tracing` case sets its own `Dispatch` with
@@ -69,6 +71,8 @@ enum Setup {
     EveryRecord,
     /// A `DEBUG` call nobody wants, 20 times as many calls (no file is written).
     Disabled,
+    /// The same line formatted and written to `std::io::sink()`: the formatting alone.
+    NullSink,
 }
 
 impl Setup {
@@ -78,6 +82,7 @@ impl Setup {
             Setup::Rotating => "rotating file (1 MiB, 5 backups)",
             Setup::EveryRecord => "file, one write per record",
             Setup::Disabled => "disabled DEBUG call (logger at WARNING), 20x the calls",
+            Setup::NullSink => "formatted to a null sink (io::sink)",
         }
     }
 }
@@ -133,6 +138,7 @@ fn pylog_handler(setup: Setup, dir: &Path) -> pylog_core::Handler {
             .flush_policy(buffered_policy())
             .build(),
         Setup::EveryRecord | Setup::Disabled => FileHandler::builder(&path).build(),
+        Setup::NullSink => Ok(pylog_core::StreamHandler::writer(std::io::sink())),
     };
     handler
         .expect("open the log file")
@@ -184,6 +190,13 @@ fn spdlog_formatter() -> PatternFormatter<impl spdlog::formatter::Pattern + Clon
 fn spdlog_logger(setup: Setup, dir: &Path) -> spdlog::Logger {
     let path = dir.join("spdlog.log");
     let sink: Arc<dyn Sink> = match setup {
+        Setup::NullSink => Arc::new(
+            spdlog::sink::WriteSink::builder()
+                .target(std::io::sink())
+                .formatter(spdlog_formatter())
+                .build()
+                .expect("a sink"),
+        ),
         Setup::Buffered | Setup::EveryRecord | Setup::Disabled => Arc::new(
             FileSink::builder()
                 .path(path)
@@ -319,6 +332,10 @@ impl<'w> fmt::MakeWriter<'w> for SharedBuf {
     }
 }
 
+fn fmt_null_sink(_dir: &Path, n: u64) -> Duration {
+    time_tracing(fmt_dispatch(std::io::sink), n, || {})
+}
+
 fn fmt_every_record(dir: &Path, n: u64) -> Duration {
     let file = File::create(dir.join("fmt.log")).expect("open the log file");
     time_tracing(fmt_dispatch(Mutex::new(file)), n, || {})
@@ -443,6 +460,14 @@ fn cases() -> Vec<Case> {
             tracing_appender_every_record
         ),
         case!(EveryRecord, "log4rs", |d, n| log4rs(EveryRecord, d, n)),
+        case!(NullSink, "pylog via tracing", |d, n| pylog_tracing(
+            NullSink, d, n
+        )),
+        case!(NullSink, "pylog direct API", |d, n| pylog_direct(
+            NullSink, d, n
+        )),
+        case!(NullSink, "spdlog-rs", |d, n| spdlog(NullSink, d, n)),
+        case!(NullSink, "fmt", fmt_null_sink),
         case!(
             Disabled,
             "pylog via tracing",
