@@ -35,7 +35,8 @@ pub enum FlushPolicy {
     EveryRecord,
     /// Throughput mode: keep records in memory and write them together when `capacity` bytes are
     /// waiting, when a record at `level` or above arrives (so an error is on disk at once), when a
-    /// record arrives `interval` or more after the last write, and on `flush()`, `close()`,
+    /// record arrives `interval` or more after the last write (measured with the records' own
+    /// `created` times, so no second clock read per record), and on `flush()`, `close()`,
     /// rotation and `shutdown()`.
     ///
     /// What a crash can lose: a process that dies without running `shutdown()` (an abort, a
