@@ -211,7 +211,7 @@ impl Emit for RotatingFileHandler {
         let Some(lock) = lock.as_mut() else {
             // A failed rotation is reported, but the record is still written to the current file.
             let rotated = self.rollover_if_due(file, line_chars, false, rollover_failing);
-            file.write(text.as_bytes(), record.level)?;
+            file.write(text.as_bytes(), record)?;
             rotated?;
             return Ok(());
         };
@@ -220,7 +220,7 @@ impl Emit for RotatingFileHandler {
                 let result = (|| {
                     Self::follow_other_processes(file)?;
                     let rotated = self.rollover_if_due(file, line_chars, true, rollover_failing);
-                    file.write(text.as_bytes(), record.level)?;
+                    file.write(text.as_bytes(), record)?;
                     rotated
                 })();
                 lock.release()?;
@@ -230,7 +230,7 @@ impl Emit for RotatingFileHandler {
                 // Another process holds the lock too long: the record is written without it,
                 // to the file now at the path, and never rotates it.
                 Self::follow_other_processes(file)?;
-                file.write(text.as_bytes(), record.level)?;
+                file.write(text.as_bytes(), record)?;
                 if report {
                     return Err(lock.stale_error().into());
                 }

@@ -352,14 +352,15 @@ impl Emit for TimedRotatingFileHandler {
         let text = ctx.format(record)?;
         text.push('\n');
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let now = self.clock.now().floor() as i64;
+        // CPython: `int(time.time())`, toward zero before 1970.
+        let now = self.clock.now().trunc() as i64;
         // A failed rotation is reported, but the record is still written to the current file.
         let rotated = if self.should_rollover(&mut state, now) {
             self.do_rollover(&mut state, now)
         } else {
             Ok(())
         };
-        state.file.write(text.as_bytes(), record.level)?;
+        state.file.write(text.as_bytes(), record)?;
         rotated?;
         Ok(())
     }
@@ -498,7 +499,7 @@ impl TimedRotatingFileHandlerBuilder {
             })
         });
         let file = file_builder.open_log_file()?;
-        let start = existing_mtime.unwrap_or_else(|| self.clock.now().floor() as i64);
+        let start = existing_mtime.unwrap_or_else(|| self.clock.now().trunc() as i64);
         let hooks = match self.gzip {
             #[cfg(feature = "gzip")]
             true => self.hooks.gzip(),
