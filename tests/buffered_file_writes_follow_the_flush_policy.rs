@@ -117,3 +117,52 @@ fn rotation_writes_what_waits_into_the_file_being_rotated() {
     assert_eq!(read(&dir.path().join("app.log.1")), "record 03\n");
     assert_eq!(read(&dir.path().join("app.log.2")), "record 02\n");
 }
+
+/// The interval is measured with the records' own `created` times (the clock is read once per
+/// record): a record created an interval after the last write writes, without anyone sleeping.
+#[test]
+fn the_interval_is_measured_with_the_records_created_times() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("app.log");
+    let handler = FileHandler::builder(&path)
+        .flush_policy(FlushPolicy::Buffered {
+            capacity: 1 << 20,
+            level: Level::CRITICAL,
+            interval: HOUR,
+        })
+        .build()
+        .expect("opens");
+    handler.set_formatter(Some(Formatter::new("%(message)s").expect("valid")));
+    let mut first = pylog::LogRecord::new("app", Level::INFO, "first");
+    let start = first.created;
+    handler.handle(&first);
+    first.msg = "a minute later";
+    first.created = start + 60.0;
+    handler.handle(&first);
+    first.msg = "a little earlier, from another thread";
+    first.created = start - 0.001;
+    handler.handle(&first);
+    assert_eq!(read(&path), "", "within the interval, records wait");
+    first.msg = "an hour later";
+    first.created = start + 3600.5;
+    handler.handle(&first);
+    assert_eq!(
+        read(&path),
+        "first\na minute later\na little earlier, from another thread\nan hour later\n",
+        "a record an interval after the last write writes everything"
+    );
+    first.msg = "soon after";
+    first.created = start + 3601.0;
+    handler.handle(&first);
+    assert!(
+        read(&path).ends_with("an hour later\n"),
+        "the interval restarts"
+    );
+    first.msg = "clock set back by a day";
+    first.created = start - 86_400.0;
+    handler.handle(&first);
+    assert!(
+        read(&path).ends_with("soon after\nclock set back by a day\n"),
+        "a clock set back by more than an interval writes"
+    );
+}

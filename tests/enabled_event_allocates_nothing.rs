@@ -1,6 +1,6 @@
 //! After warm-up, an enabled event formatted with a `%`-style format or a `JsonFormatter` and
-//! written by a stream handler allocates nothing: the record borrows from the event, buffers are
-//! reused per thread, and the timestamp text is cached per second.
+//! written by a stream or file handler allocates nothing: the record borrows from the event,
+//! buffers are reused per thread, and the timestamp text is cached per second.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -226,4 +226,59 @@ fn tracing_event_through_a_queue_handler_costs_the_logging_thread_one_allocation
         sink.0.load(Ordering::Relaxed) > 0,
         "the records were written"
     );
+}
+
+/// The file handlers, each record written at once or kept in the buffered policy's memory, and a
+/// rotating file: after warm-up, a direct-API record with `%(asctime)s` allocates nothing.
+#[test]
+fn file_handlers_allocate_nothing_after_warm_up() {
+    use pylog::{FileHandler, FlushPolicy, RotatingFileHandler};
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let buffered = FlushPolicy::Buffered {
+        capacity: 8 * 1024,
+        level: Level::CRITICAL,
+        interval: std::time::Duration::from_secs(3600),
+    };
+    let handlers = [
+        (
+            "every record",
+            FileHandler::builder(dir.path().join("every.log")).build(),
+        ),
+        (
+            "buffered",
+            FileHandler::builder(dir.path().join("buffered.log"))
+                .flush_policy(buffered)
+                .build(),
+        ),
+        (
+            "rotating, buffered",
+            RotatingFileHandler::builder(dir.path().join("rotating.log"))
+                .max_bytes(1 << 30)
+                .backup_count(2)
+                .flush_policy(buffered)
+                .build(),
+        ),
+    ];
+    for (name, handler) in handlers {
+        let handler = handler.expect("opens").with_formatter(
+            Formatter::new("%(asctime)s - %(name)s - %(levelname)s - %(message)s").expect("valid"),
+        );
+        let tree = Manager::new();
+        let logger = tree.get_logger("app");
+        logger.set_level(Level::INFO);
+        logger.add_handler(handler.clone());
+        // Warm-up past a few writes of the buffered policy, whose memory grows to its capacity
+        // (plus one record) once.
+        for i in 500..1000 {
+            logger.error(format_args!("request handled in {i} ms"));
+        }
+        let allocations = allocations_in(|| {
+            for i in 0..1000 {
+                logger.error(format_args!("request handled in {i} ms"));
+            }
+        });
+        handler.close();
+        assert_eq!(allocations, 0, "{name}: allocations in 1000 records");
+    }
 }

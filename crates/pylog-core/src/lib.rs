@@ -59,6 +59,7 @@ mod filter;
 pub mod format;
 mod handler;
 mod level;
+mod level_cache;
 mod lifecycle;
 mod logger;
 mod manager;

@@ -409,6 +409,7 @@ fn hooks() -> &'static RwLock<Vec<ChangeHook>> {
 
 /// A counter that changes whenever a level, handler, filter list or flag of any logger changes:
 /// caches of "who accepts what" compare it to know they are stale.
+#[inline]
 pub fn config_generation() -> u64 {
     GENERATION.load(Ordering::Acquire)
 }

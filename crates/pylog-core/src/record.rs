@@ -328,12 +328,12 @@ pub fn format_error_chain(error: &(dyn StdError + 'static), type_name: Option<&s
     text
 }
 
-/// The current time as Python's `time.time()`.
+/// The current time as Python's `time.time()` (negative before 1970, as there).
 pub fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => since.as_secs_f64(),
+        Err(before) => -before.duration().as_secs_f64(),
+    }
 }
 
 /// The process id, read once: `getpid` is a system call on every call, and a logging process does

@@ -14,6 +14,7 @@
 //! ```
 
 use std::fmt::Write;
+use std::io::Write as _;
 use std::sync::OnceLock;
 
 use jiff::Timestamp;
@@ -34,11 +35,29 @@ pub enum Zone {
     Fixed(TimeZone),
 }
 
+mod local_zone;
+pub use local_zone::{zone_for_tz, zoneinfo_dir};
+
+/// The zone [`Zone::Local`] stands for: the system's zone as glibc reads it (see [`zone_for_tz`]),
+/// resolved once per process.
+pub fn local_time_zone() -> TimeZone {
+    local_zone().clone()
+}
+
 /// The local zone, resolved once per process: unlike `time`'s local offset, this works in
-/// multi-threaded programs.
+/// multi-threaded programs. A `TZ` that names a DST zone without rules (`CET-1CEST`) is read as
+/// glibc reads it (see [`zone_for_tz`]); one that cannot be read at all is reported once on
+/// stderr, naming the value and the zone used instead.
 fn local_zone() -> &'static TimeZone {
     static LOCAL: OnceLock<TimeZone> = OnceLock::new();
-    LOCAL.get_or_init(|| TimeZone::try_system().unwrap_or(TimeZone::UTC))
+    LOCAL.get_or_init(|| {
+        let (zone, warning) = local_zone::system_zone();
+        if let Some(warning) = warning {
+            // Nothing to do when stderr is closed.
+            let _ = writeln!(std::io::stderr(), "{warning}");
+        }
+        zone
+    })
 }
 
 /// A broken-down time (Python's `struct_time`) for one second in one zone.

@@ -392,6 +392,9 @@ impl From<ParseError> for FormatError {
 #[derive(Clone, Debug)]
 struct MsecFormat {
     pieces: Vec<Piece>,
+    /// For a format of the shape `%s<separator>%03d` (Python's default `%s,%03d` among them): the
+    /// separator, so that the time is written without the general `%` machinery.
+    separator: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -750,6 +753,7 @@ impl Formatter {
     /// the time text), with Python's error; `out` is then left as it was.
     pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
+        // `time.localtime(created)` rounds toward minus infinity.
         let seconds = record.created.floor() as i64;
         let msec_format = inner
             .msec_format
@@ -759,15 +763,42 @@ impl Formatter {
             cached_seconds(self, seconds, out);
             return Ok(());
         };
+        let msecs = record.msecs();
+        if let Some(separator) = &msec.separator
+            && (0.0..1000.0).contains(&msecs)
+        {
+            cached_seconds(self, seconds, out);
+            out.push_str(separator);
+            push_three_digits(out, msecs as u16);
+            return Ok(());
+        }
         let mut seconds_text = scratch::take(&SECONDS_TEXT);
         cached_seconds(self, seconds, &mut seconds_text);
-        let result = msec.render(&seconds_text, record.msecs(), out);
+        let result = msec.render(&seconds_text, msecs, out);
         scratch::give_back(&SECONDS_TEXT, seconds_text);
         result
     }
 }
 
+/// `'%03d' % n` for `n` below 1000.
+fn push_three_digits(out: &mut String, n: u16) {
+    let digits = [
+        b'0' + (n / 100 % 10) as u8,
+        b'0' + (n / 10 % 10) as u8,
+        b'0' + (n % 10) as u8,
+    ];
+    // Three ASCII digits.
+    out.push_str(std::str::from_utf8(&digits).unwrap_or("000"));
+}
+
 impl MsecFormat {
+    /// The separator of a format `%s<separator>%03d` whose separator holds no `%`; `None` for
+    /// any other format.
+    fn plain_separator(format: &str) -> Option<String> {
+        let separator = format.strip_prefix("%s")?.strip_suffix("%03d")?;
+        (!separator.contains('%')).then(|| separator.to_owned())
+    }
+
     /// `default_msec_format % (seconds_text, msecs)`, appended to `out` (left as it was on error).
     fn render(&self, seconds_text: &str, msecs: f64, out: &mut String) -> Result<(), FormatError> {
         let start = out.len();
@@ -802,6 +833,11 @@ thread_local! {
 
 /// Writes the seconds part of the time, reusing the text rendered for the same second by the same
 /// formatter on this thread (most records share their second with the one before).
+///
+/// The cached text is exact for every instant of its second, whatever the `datefmt`: `strftime`
+/// has no directive finer than a second (glibc keeps `%f`, `%N` and the like as text, and so
+/// does [`DateFormat`]), zone changes fall on whole seconds, and the key is the second itself, so
+/// a record in the next second (or an earlier one) never sees the text of another.
 fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
     let id = formatter.0.id;
     let render = |out: &mut String| formatter.0.date.render(out, seconds, &formatter.0.zone);
@@ -1121,6 +1157,7 @@ impl FormatterBuilder {
                     format: f.clone(),
                     message: format!("Invalid default_msec_format '{f}': {}", e.message),
                 })?,
+                separator: MsecFormat::plain_separator(f),
             }),
             None => None,
         };

@@ -224,7 +224,7 @@ impl Emit for FileHandler {
         let text = ctx.format(record)?;
         text.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write(text.as_bytes(), record.level)?;
+        file.write(text.as_bytes(), record)?;
         Ok(())
     }
 

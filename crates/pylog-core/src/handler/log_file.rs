@@ -5,10 +5,11 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::file::FileMode;
 use crate::level::Level;
+use crate::record::LogRecord;
 
 /// When a file handler hands its bytes to the operating system.
 ///
@@ -34,7 +35,8 @@ pub enum FlushPolicy {
     EveryRecord,
     /// Throughput mode: keep records in memory and write them together when `capacity` bytes are
     /// waiting, when a record at `level` or above arrives (so an error is on disk at once), when a
-    /// record arrives `interval` or more after the last write, and on `flush()`, `close()`,
+    /// record arrives `interval` or more after the last write (measured with the records' own
+    /// `created` times, so no second clock read per record), and on `flush()`, `close()`,
     /// rotation and `shutdown()`.
     ///
     /// What a crash can lose: a process that dies without running `shutdown()` (an abort, a
@@ -66,7 +68,9 @@ pub(crate) struct LogFile {
     policy: FlushPolicy,
     /// Bytes accepted but not written yet (throughput mode only).
     pending: Vec<u8>,
-    last_write: Instant,
+    /// When throughput mode last wrote, in the records' own time (seconds since the epoch): the
+    /// interval is measured with each record's `created`, so that no record reads the clock twice.
+    last_write: f64,
     /// Open with `O_NOFOLLOW`: a symbolic link at the path is an error, not followed.
     no_follow: bool,
     /// The permission bits of the file this handler had open before it released it (for a
@@ -86,7 +90,7 @@ impl LogFile {
             regular: true,
             policy,
             pending: Vec::new(),
-            last_write: Instant::now(),
+            last_write: crate::record::now(),
             no_follow: false,
             replaced_mode: None,
         }
@@ -180,9 +184,10 @@ impl LogFile {
         self.open()
     }
 
-    /// Writes `bytes` (one record at `level`) in one call, or keeps them for a later write in
+    /// Writes `bytes` (`record` formatted) in one call, or keeps them for a later write in
     /// throughput mode; opens the file first if needed.
-    pub(crate) fn write(&mut self, bytes: &[u8], level: Level) -> io::Result<()> {
+    pub(crate) fn write(&mut self, bytes: &[u8], record: &LogRecord<'_>) -> io::Result<()> {
+        let level = record.level;
         self.ensure_open()?;
         match self.policy {
             FlushPolicy::EveryRecord => {
@@ -196,10 +201,13 @@ impl LogFile {
                 interval,
             } => {
                 self.pending.extend_from_slice(bytes);
-                if self.pending.len() >= capacity
-                    || level >= flush_level
-                    || self.last_write.elapsed() >= interval
-                {
+                // Records of several threads arrive a little out of order, which is no reason to
+                // write; a clock set back by an interval or more writes (and starts the interval
+                // again from this record).
+                let since_last_write = (record.created - self.last_write).abs();
+                let within_interval = since_last_write < interval.as_secs_f64();
+                if self.pending.len() >= capacity || level >= flush_level || !within_interval {
+                    self.last_write = record.created;
                     self.write_pending()?;
                 }
             }
@@ -208,9 +216,9 @@ impl LogFile {
         Ok(())
     }
 
-    /// Writes what throughput mode kept in memory.
+    /// Writes what throughput mode kept in memory (the interval then restarts at the record that
+    /// caused the write: [`LogFile::write`] sets `last_write`; `flush()` and rotation keep it).
     fn write_pending(&mut self) -> io::Result<()> {
-        self.last_write = Instant::now();
         if self.pending.is_empty() {
             return Ok(());
         }

@@ -304,7 +304,7 @@ impl Inner {
     }
 
     fn now(&self) -> i64 {
-        self.clock.now().floor() as i64
+        self.clock.now().trunc() as i64
     }
 
     /// The worker's job: compress every plain backup, then apply retention to the new sizes.
@@ -429,7 +429,7 @@ impl Emit for RotatingFileHandler {
                 // Another process holds the lock too long: the record is written without it,
                 // to the file now at the path, and never rotates it.
                 Inner::follow_other_processes(&mut state.file)?;
-                state.file.write(text.as_bytes(), record.level)?;
+                state.file.write(text.as_bytes(), record)?;
                 if report && let Some(lock) = state.lock.as_ref() {
                     return Err(lock.stale_error().into());
                 }
@@ -444,7 +444,7 @@ impl Emit for RotatingFileHandler {
                     // current file.
                     let rotated =
                         inner.rollover_if_due(state, line_chars, shared, now, &mut rolled);
-                    state.file.write(text.as_bytes(), record.level)?;
+                    state.file.write(text.as_bytes(), record)?;
                     rotated
                 })();
                 if let Some(lock) = state.lock.as_ref() {
@@ -711,7 +711,7 @@ impl RotatingFileHandlerBuilder {
             compression.is_some(),
             retention,
         );
-        let now = self.clock.now().floor() as i64;
+        let now = self.clock.now().trunc() as i64;
         // As CPython's timed handler: the first period starts at the file's modification time.
         let start = existing_mtime.unwrap_or(now);
         let rollover_at = schedule.as_ref().map_or(0, |s| s.compute_rollover(start));

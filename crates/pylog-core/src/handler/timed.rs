@@ -347,7 +347,8 @@ impl Emit for TimedRotatingFileHandler {
         let text = ctx.format(record)?;
         text.push('\n');
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let now = self.clock.now().floor() as i64;
+        // CPython: `int(time.time())`, toward zero before 1970.
+        let now = self.clock.now().trunc() as i64;
         // A failed rotation is reported, but the record is still written to the current file.
         let rolled = self.should_rollover(&mut state, now);
         let rotated = if rolled {
@@ -355,7 +356,7 @@ impl Emit for TimedRotatingFileHandler {
         } else {
             Ok(())
         };
-        let written = state.file.write(text.as_bytes(), record.level);
+        let written = state.file.write(text.as_bytes(), record);
         drop(state);
         if rolled && let Some(worker) = &self.worker {
             worker.request();
@@ -502,7 +503,7 @@ impl TimedRotatingFileHandlerBuilder {
             .ok()
             .and_then(|path| mtime_seconds(&path));
         let file = file_builder.open_log_file()?;
-        let start = existing_mtime.unwrap_or_else(|| self.clock.now().floor() as i64);
+        let start = existing_mtime.unwrap_or_else(|| self.clock.now().trunc() as i64);
         let compression = match self.gzip {
             #[cfg(feature = "gzip")]
             true => Some(Compression::Gzip),

@@ -46,7 +46,7 @@ impl Emit for WatchedFileHandler {
             file.release()?;
             file.open()?;
         }
-        file.write(text.as_bytes(), record.level)?;
+        file.write(text.as_bytes(), record)?;
         Ok(())
     }
 

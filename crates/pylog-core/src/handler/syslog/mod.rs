@@ -304,7 +304,7 @@ impl SysLogHandlerBuilder {
             })?;
         }
         let zone = match self.zone {
-            Zone::Local => TimeZone::try_system().unwrap_or(TimeZone::UTC),
+            Zone::Local => crate::format::datefmt::local_time_zone(),
             Zone::Utc => TimeZone::UTC,
             Zone::Fixed(tz) => tz,
         };

@@ -1,0 +1,563 @@
+//! Logging to a file with a timestamp: pylog (through `tracing` and through its direct API)
+//! against spdlog-rs, tracing-subscriber's `fmt`, tracing-appender and log4rs, in the same run,
+//! for three setups: a buffered file (8 KiB), a size-rotating file (1 MiB, 5 backups), and a
+//! file written (one `write(2)`) for every record. See `benches/README.md` for the table.
+//!
+//! Run with `cargo bench --bench file_peers` (a custom harness, no criterion). Settings from the
+//! environment: `FILE_PEERS_RECORDS` (records per case and round, default 200 000),
+//! `FILE_PEERS_ROUNDS` (default 7), `FILE_PEERS_ONLY` (run only the cases whose label contains one
+//! of its comma-separated parts).
+//!
+//! Every round runs every case once, in an order rotated by one case each round, so that the
+//! drift of a shared machine's cores reaches every side alike; a row gives the median of its
+//! rounds (ns per record) and its ratio to the spdlog-rs row of its setup, after one warm-up pass
+//! that is not counted. A case builds its logger in
+//! a fresh temp dir, then times the records and the final flush (so every byte reached the
+//! kernel), and drops everything before the next case.
+//!
+//! The event is an `ERROR` with a target and one argument: `request handled in {i} ms`. The
+//! lines (a `%(asctime)s - %(name)s - %(levelname)s - %(message)s` layout on every side that can
+//! write it):
+//!
+//! | side | line |
+//! |---|---|
+//! | pylog | `2026-12-07 10:41:02,123 - bench.app - ERROR - request handled in 7 ms` (local time) |
+//! | spdlog-rs | `2026-12-07 10:41:02,123 - bench.app - error - request handled in 7 ms` (local time) |
+//! | log4rs | `2026-12-07 10:41:02,123 - bench::app - ERROR - request handled in 7 ms` (local time) |
+//! | fmt, tracing-appender | `2026-12-07T10:41:02.123456Z ERROR bench::app: request handled in 7 ms` (fmt's default, UTC) |
+//!
+//! What each setup is on each side:
+//!
+//! - buffered: pylog's `FlushPolicy::Buffered` (8 KiB, flush level CRITICAL, 1 h interval);
+//!   spdlog-rs's `FileSink` with an 8 KiB buffer and its default flush policy (none per record);
+//!   fmt writing to a `Mutex<BufWriter<File>>` of 8 KiB;
+//! - rotating: pylog's `RotatingFileHandler` (1 MiB, 5 backups, buffered as above); spdlog-rs's
+//!   `RotatingFileSink` (`FileSize(1 MiB)`, 5 files, 8 KiB buffer); log4rs's rolling file (1 MiB
+//!   size trigger, fixed window of 5; it flushes every record);
+//! - every record: pylog's default `FileHandler`; spdlog-rs's `FileSink` with a flush per record
+//!   (`flush_level_filter(All)`); fmt writing to a `Mutex<File>`; tracing-appender's
+//!   `RollingFileAppender` that never rolls as fmt's writer; log4rs's `FileAppender`;
+//! - null sink: pylog's `StreamHandler` over `io::sink()`, spdlog-rs's `WriteSink` over it, fmt
+//!   with `io::sink` as its writer: formatting and dispatch without a file.
+//!
+//! log4rs is called as a `log::Log` (never installed globally), with the record built as
+//! `log::error!` builds it. Each `tracing` case sets its own `Dispatch` with
+//! `tracing::dispatcher::with_default`; nothing is installed globally.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pylog_core::{FileHandler, FlushPolicy, Formatter, Level, Manager, RotatingFileHandler};
+use spdlog::formatter::{PatternFormatter, pattern};
+use spdlog::sink::{FileSink, RotatingFileSink, RotationPolicy, Sink};
+use tracing::Dispatch;
+use tracing_subscriber::fmt;
+use tracing_subscriber::prelude::*;
+
+const PYLOG_FORMAT: &str = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";
+const LOG4RS_PATTERN: &str = "{d(%Y-%m-%d %H:%M:%S,%3f)} - {t} - {l} - {m}{n}";
+const BUFFER: usize = 8 * 1024;
+const MAX_BYTES: u64 = 1024 * 1024;
+const BACKUPS: u32 = 5;
+
+/// The three file setups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Setup {
+    Buffered,
+    Rotating,
+    EveryRecord,
+    /// A `DEBUG` call nobody wants, 20 times as many calls (no file is written).
+    Disabled,
+    /// The same line formatted and written to `std::io::sink()`: the formatting alone.
+    NullSink,
+}
+
+impl Setup {
+    fn title(self) -> &'static str {
+        match self {
+            Setup::Buffered => "buffered file (8 KiB)",
+            Setup::Rotating => "rotating file (1 MiB, 5 backups)",
+            Setup::EveryRecord => "file, one write per record",
+            Setup::Disabled => "disabled DEBUG call (logger at WARNING), 20x the calls",
+            Setup::NullSink => "formatted to a null sink (io::sink)",
+        }
+    }
+}
+
+/// One side of one setup: builds its logger in `dir`, logs `n` records, flushes; returns the
+/// time of the records and the flush.
+struct Case {
+    setup: Setup,
+    side: &'static str,
+    run: fn(&Path, u64) -> Duration,
+}
+
+/// The `tracing` event every `tracing` side shares.
+#[inline(never)]
+fn tracing_event(i: u64) {
+    tracing::error!(target: "bench::app", "request handled in {} ms", i);
+}
+
+fn time_tracing(dispatch: Dispatch, n: u64, flush: impl FnOnce()) -> Duration {
+    tracing::dispatcher::with_default(&dispatch, || {
+        let start = Instant::now();
+        for i in 0..n {
+            tracing_event(std::hint::black_box(i));
+        }
+        flush();
+        start.elapsed()
+    })
+}
+
+// pylog.
+
+fn pylog_formatter() -> Formatter {
+    Formatter::new(PYLOG_FORMAT).expect("valid format")
+}
+
+fn buffered_policy() -> FlushPolicy {
+    FlushPolicy::Buffered {
+        capacity: BUFFER,
+        level: Level::CRITICAL,
+        interval: Duration::from_secs(3600),
+    }
+}
+
+fn pylog_handler(setup: Setup, dir: &Path) -> pylog_core::Handler {
+    let path = dir.join("pylog.log");
+    let handler = match setup {
+        Setup::Buffered => FileHandler::builder(&path)
+            .flush_policy(buffered_policy())
+            .build(),
+        Setup::Rotating => RotatingFileHandler::builder(&path)
+            .max_bytes(MAX_BYTES)
+            .backup_count(BACKUPS)
+            .flush_policy(buffered_policy())
+            .build(),
+        Setup::EveryRecord | Setup::Disabled => FileHandler::builder(&path).build(),
+        Setup::NullSink => Ok(pylog_core::StreamHandler::writer(std::io::sink())),
+    };
+    handler
+        .expect("open the log file")
+        .with_formatter(pylog_formatter())
+}
+
+fn pylog_tree(setup: Setup, dir: &Path) -> (Manager, pylog_core::Handler) {
+    let tree = Manager::new();
+    let logger = tree.get_logger("bench.app");
+    logger.set_level(if setup == Setup::Disabled {
+        Level::WARNING
+    } else {
+        Level::INFO
+    });
+    let handler = pylog_handler(setup, dir);
+    logger.add_handler(handler.clone());
+    (tree, handler)
+}
+
+fn pylog_tracing(setup: Setup, dir: &Path, n: u64) -> Duration {
+    let (tree, handler) = pylog_tree(setup, dir);
+    let dispatch =
+        Dispatch::new(tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)));
+    time_tracing(dispatch, n, || handler.flush())
+}
+
+fn pylog_direct(setup: Setup, dir: &Path, n: u64) -> Duration {
+    let (tree, handler) = pylog_tree(setup, dir);
+    let logger = tree.get_logger("bench.app");
+    let start = Instant::now();
+    for i in 0..n {
+        logger.error(format_args!(
+            "request handled in {} ms",
+            std::hint::black_box(i)
+        ));
+    }
+    handler.flush();
+    start.elapsed()
+}
+
+// spdlog-rs.
+
+fn spdlog_formatter() -> PatternFormatter<impl spdlog::formatter::Pattern + Clone> {
+    PatternFormatter::new(pattern!(
+        "{date} {time},{millisecond} - {logger} - {level} - {payload}{eol}"
+    ))
+}
+
+fn spdlog_logger(setup: Setup, dir: &Path) -> spdlog::Logger {
+    let path = dir.join("spdlog.log");
+    let sink: Arc<dyn Sink> = match setup {
+        Setup::NullSink => Arc::new(
+            spdlog::sink::WriteSink::builder()
+                .target(std::io::sink())
+                .formatter(spdlog_formatter())
+                .build()
+                .expect("a sink"),
+        ),
+        Setup::Buffered | Setup::EveryRecord | Setup::Disabled => Arc::new(
+            FileSink::builder()
+                .path(path)
+                .capacity(BUFFER)
+                .formatter(spdlog_formatter())
+                .build()
+                .expect("open the log file"),
+        ),
+        Setup::Rotating => Arc::new(
+            RotatingFileSink::builder()
+                .base_path(path)
+                .rotation_policy(RotationPolicy::FileSize(MAX_BYTES))
+                .max_files(BACKUPS as usize)
+                .capacity(BUFFER)
+                .formatter(spdlog_formatter())
+                .build()
+                .expect("open the log file"),
+        ),
+    };
+    let flush = match setup {
+        Setup::EveryRecord => spdlog::LevelFilter::All,
+        _ => spdlog::LevelFilter::Off,
+    };
+    spdlog::Logger::builder()
+        .name("bench.app")
+        .sink(sink)
+        .flush_level_filter(flush)
+        .level_filter(if setup == Setup::Disabled {
+            spdlog::LevelFilter::MoreSevereEqual(spdlog::Level::Warn)
+        } else {
+            spdlog::LevelFilter::All
+        })
+        .build()
+        .expect("valid logger")
+}
+
+fn spdlog(setup: Setup, dir: &Path, n: u64) -> Duration {
+    let logger = spdlog_logger(setup, dir);
+    let start = Instant::now();
+    for i in 0..n {
+        spdlog::error!(logger: logger, "request handled in {} ms", std::hint::black_box(i));
+    }
+    logger.flush();
+    start.elapsed()
+}
+
+fn pylog_direct_disabled(dir: &Path, n: u64) -> Duration {
+    let (tree, _handler) = pylog_tree(Setup::Disabled, dir);
+    let logger = tree.get_logger("bench.app");
+    let start = Instant::now();
+    for i in 0..n {
+        logger.debug(format_args!(
+            "request handled in {} ms",
+            std::hint::black_box(i)
+        ));
+    }
+    start.elapsed()
+}
+
+fn pylog_tracing_disabled(dir: &Path, n: u64) -> Duration {
+    let (tree, _handler) = pylog_tree(Setup::Disabled, dir);
+    let dispatch =
+        Dispatch::new(tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)));
+    tracing::dispatcher::with_default(&dispatch, || {
+        let start = Instant::now();
+        for i in 0..n {
+            disabled_tracing_event(std::hint::black_box(i));
+        }
+        start.elapsed()
+    })
+}
+
+#[inline(never)]
+fn disabled_tracing_event(i: u64) {
+    tracing::debug!(target: "bench::app", "request handled in {} ms", i);
+}
+
+fn spdlog_disabled(dir: &Path, n: u64) -> Duration {
+    let logger = spdlog_logger(Setup::Disabled, dir);
+    let start = Instant::now();
+    for i in 0..n {
+        spdlog::debug!(logger: logger, "request handled in {} ms", std::hint::black_box(i));
+    }
+    start.elapsed()
+}
+
+// tracing-subscriber's fmt and tracing-appender.
+
+fn fmt_dispatch<W>(writer: W) -> Dispatch
+where
+    W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let layer = fmt::layer().with_ansi(false).with_writer(writer);
+    Dispatch::new(tracing_subscriber::registry().with(layer))
+}
+
+fn fmt_buffered(dir: &Path, n: u64) -> Duration {
+    let file = File::create(dir.join("fmt.log")).expect("open the log file");
+    let writer = Arc::new(Mutex::new(BufWriter::with_capacity(BUFFER, file)));
+    let shared = SharedBuf(writer.clone());
+    time_tracing(fmt_dispatch(shared), n, || {
+        use std::io::Write;
+        let _ = writer.lock().map(|mut w| w.flush());
+    })
+}
+
+/// A `MakeWriter` over a shared `BufWriter` (fmt's `Mutex<W>` writer takes the writer by value).
+struct SharedBuf(Arc<Mutex<BufWriter<File>>>);
+
+/// The locked `BufWriter`, for one event.
+struct Locked<'w>(std::sync::MutexGuard<'w, BufWriter<File>>);
+
+impl std::io::Write for Locked<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        // fmt flushes after every event; the point of the buffer is not to.
+        Ok(())
+    }
+}
+
+impl<'w> fmt::MakeWriter<'w> for SharedBuf {
+    type Writer = Locked<'w>;
+
+    fn make_writer(&'w self) -> Self::Writer {
+        Locked(self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+fn fmt_null_sink(_dir: &Path, n: u64) -> Duration {
+    time_tracing(fmt_dispatch(std::io::sink), n, || {})
+}
+
+fn fmt_every_record(dir: &Path, n: u64) -> Duration {
+    let file = File::create(dir.join("fmt.log")).expect("open the log file");
+    time_tracing(fmt_dispatch(Mutex::new(file)), n, || {})
+}
+
+fn tracing_appender_every_record(dir: &Path, n: u64) -> Duration {
+    let appender = tracing_appender::rolling::never(dir, "tracing-appender.log");
+    time_tracing(fmt_dispatch(appender), n, || {})
+}
+
+// log4rs.
+
+fn log4rs_logger(setup: Setup, dir: &Path) -> log4rs::Logger {
+    use log4rs::append::file::FileAppender;
+    use log4rs::append::rolling_file::RollingFileAppender;
+    use log4rs::append::rolling_file::policy::compound::CompoundPolicy;
+    use log4rs::append::rolling_file::policy::compound::roll::fixed_window::FixedWindowRoller;
+    use log4rs::append::rolling_file::policy::compound::trigger::size::SizeTrigger;
+    use log4rs::config::{Appender, Config, Root};
+    use log4rs::encode::pattern::PatternEncoder;
+
+    let encoder = Box::new(PatternEncoder::new(LOG4RS_PATTERN));
+    let appender: Box<dyn log4rs::append::Append> = match setup {
+        Setup::Rotating => {
+            let roller = FixedWindowRoller::builder()
+                .base(1)
+                .build(&format!("{}/log4rs.log.{{}}", dir.display()), BACKUPS)
+                .expect("roller");
+            let policy =
+                CompoundPolicy::new(Box::new(SizeTrigger::new(MAX_BYTES)), Box::new(roller));
+            Box::new(
+                RollingFileAppender::builder()
+                    .encoder(encoder)
+                    .build(dir.join("log4rs.log"), Box::new(policy))
+                    .expect("open the log file"),
+            )
+        }
+        _ => Box::new(
+            FileAppender::builder()
+                .encoder(encoder)
+                .build(dir.join("log4rs.log"))
+                .expect("open the log file"),
+        ),
+    };
+    let config = Config::builder()
+        .appender(Appender::builder().build("file", appender))
+        .build(
+            Root::builder()
+                .appender("file")
+                .build(log::LevelFilter::Info),
+        )
+        .expect("valid config");
+    log4rs::Logger::new(config)
+}
+
+fn log4rs(setup: Setup, dir: &Path, n: u64) -> Duration {
+    use log::Log;
+    let logger = log4rs_logger(setup, dir);
+    let start = Instant::now();
+    for i in 0..n {
+        logger.log(
+            &log::Record::builder()
+                .args(format_args!(
+                    "request handled in {} ms",
+                    std::hint::black_box(i)
+                ))
+                .level(log::Level::Error)
+                .target("bench::app")
+                .module_path_static(Some(module_path!()))
+                .file_static(Some(file!()))
+                .line(Some(line!()))
+                .build(),
+        );
+    }
+    logger.flush();
+    start.elapsed()
+}
+
+// The harness.
+
+fn cases() -> Vec<Case> {
+    macro_rules! case {
+        ($setup:expr, $side:expr, $f:expr) => {
+            Case {
+                setup: $setup,
+                side: $side,
+                run: $f,
+            }
+        };
+    }
+    use Setup::*;
+    vec![
+        case!(Buffered, "pylog via tracing", |d, n| pylog_tracing(
+            Buffered, d, n
+        )),
+        case!(Buffered, "pylog direct API", |d, n| pylog_direct(
+            Buffered, d, n
+        )),
+        case!(Buffered, "spdlog-rs", |d, n| spdlog(Buffered, d, n)),
+        case!(Buffered, "fmt + BufWriter", fmt_buffered),
+        case!(Rotating, "pylog via tracing", |d, n| pylog_tracing(
+            Rotating, d, n
+        )),
+        case!(Rotating, "pylog direct API", |d, n| pylog_direct(
+            Rotating, d, n
+        )),
+        case!(Rotating, "spdlog-rs", |d, n| spdlog(Rotating, d, n)),
+        case!(Rotating, "log4rs", |d, n| log4rs(Rotating, d, n)),
+        case!(EveryRecord, "pylog via tracing", |d, n| {
+            pylog_tracing(EveryRecord, d, n)
+        }),
+        case!(EveryRecord, "pylog direct API", |d, n| pylog_direct(
+            EveryRecord,
+            d,
+            n
+        )),
+        case!(EveryRecord, "spdlog-rs", |d, n| spdlog(EveryRecord, d, n)),
+        case!(EveryRecord, "fmt", fmt_every_record),
+        case!(
+            EveryRecord,
+            "tracing-appender",
+            tracing_appender_every_record
+        ),
+        case!(EveryRecord, "log4rs", |d, n| log4rs(EveryRecord, d, n)),
+        case!(NullSink, "pylog via tracing", |d, n| pylog_tracing(
+            NullSink, d, n
+        )),
+        case!(NullSink, "pylog direct API", |d, n| pylog_direct(
+            NullSink, d, n
+        )),
+        case!(NullSink, "spdlog-rs", |d, n| spdlog(NullSink, d, n)),
+        case!(NullSink, "fmt", fmt_null_sink),
+        case!(
+            Disabled,
+            "pylog via tracing",
+            |d, n| pylog_tracing_disabled(d, n * 20)
+        ),
+        case!(Disabled, "pylog direct API", |d, n| pylog_direct_disabled(
+            d,
+            n * 20
+        )),
+        case!(Disabled, "spdlog-rs", |d, n| spdlog_disabled(d, n * 20)),
+    ]
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&v| v > 0)
+        .unwrap_or(default)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a smoke pass.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let records = if smoke {
+        1000
+    } else {
+        env_number("FILE_PEERS_RECORDS", 200_000)
+    };
+    let rounds = if smoke {
+        1
+    } else {
+        env_number("FILE_PEERS_ROUNDS", 7)
+    } as usize;
+    let only: Vec<String> = std::env::var("FILE_PEERS_ONLY")
+        .map(|v| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| {
+            let label = format!("{}: {}", c.setup.title(), c.side);
+            only.is_empty() || only.iter().any(|o| label.contains(o.as_str()))
+        })
+        .collect();
+    // A warm-up pass, not counted: the first record of a process loads the local zone, the
+    // first of a thread its buffers.
+    for case in &cases {
+        let dir = tempfile::tempdir().expect("create a temp dir");
+        (case.run)(dir.path(), records.min(10_000));
+    }
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for round in 0..rounds {
+        for k in 0..cases.len() {
+            let index = (k + round) % cases.len();
+            let dir = tempfile::Builder::new()
+                .prefix("pylog-file-peers-")
+                .tempdir()
+                .expect("create a temp dir");
+            let elapsed = (cases[index].run)(dir.path(), records);
+            let calls = match cases[index].setup {
+                Setup::Disabled => records * 20,
+                _ => records,
+            };
+            times[index].push(elapsed.as_nanos() as f64 / calls as f64);
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|runs| {
+            runs.sort_by(f64::total_cmp);
+            runs.get(runs.len() / 2).copied().unwrap_or(f64::NAN)
+        })
+        .collect();
+    println!("{records} records per case and round, median of {rounds} interleaved rounds");
+    let mut setup = None;
+    for (case, median) in cases.iter().zip(&medians) {
+        if setup != Some(case.setup) {
+            setup = Some(case.setup);
+            println!("\n{}", case.setup.title());
+        }
+        let peer = cases
+            .iter()
+            .zip(&medians)
+            .find(|(c, _)| c.setup == case.setup && c.side == "spdlog-rs")
+            .map_or(f64::NAN, |(_, m)| *m);
+        println!(
+            "  {:<20} {:>8.1} ns/record  {:>5.2} x spdlog-rs",
+            case.side,
+            median,
+            median / peer
+        );
+    }
+}
