@@ -100,9 +100,9 @@ pub use handler::worker::{
     WorkerBuilder,
 };
 pub use handler::{
-    BufferingHandler, BufferingHandlerBuilder, Compression, DEFAULT_DRAIN_TIMEOUT, Emit, EmitContext,
-    FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError, HandlerStats,
-    MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler,
+    BufferingHandler, BufferingHandlerBuilder, Compression, DEFAULT_DRAIN_TIMEOUT, Emit,
+    EmitContext, FileHandler, FileHandlerBuilder, FileMode, FlushPolicy, Handler, HandlerError,
+    HandlerStats, MemoryHandler, MemoryHandlerBuilder, Namer, NullHandler, OnFlush, QueueHandler,
     QueueHandlerBuilder, QueueListener, QueueListenerBuilder, RotatingFileHandler,
     RotatingFileHandlerBuilder, Rotator, SharedWriter, ShouldFlush, StreamHandler, StreamTarget,
     TimedRotatingFileHandler, TimedRotatingFileHandlerBuilder, WatchedFileHandler,
