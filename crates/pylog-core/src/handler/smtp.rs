@@ -8,6 +8,7 @@ mod mail;
 mod subject;
 
 use crate::handler::background::delegate_to_background;
+use std::io::Write as _;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
@@ -305,6 +306,11 @@ impl SmtpHandlerBuilder {
             Security::Tls => SMTPS_PORT,
             _ => SMTP_PORT,
         });
+        if let Some(warning) =
+            cleartext_credentials_warning(&self.mailhost, port, self.security, &self.credentials)
+        {
+            let _ = writeln!(std::io::stderr().lock(), "{warning}");
+        }
         let protection = match self.security {
             Security::None => delivery::Protection::None,
             Security::StartTls => delivery::Protection::StartTls(self.tls_parameters()?),
@@ -372,4 +378,31 @@ fn hostname() -> String {
     hostname::get()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "localhost".to_owned())
+}
+
+/// The warning for credentials sent without TLS ([`Security::None`]) to a server other than this
+/// machine, or `None`. It names the server and never the password. Python sends them the same way
+/// without a word.
+fn cleartext_credentials_warning(
+    host: &str,
+    port: u16,
+    security: Security,
+    credentials: &Option<(String, String)>,
+) -> Option<String> {
+    if security != Security::None || credentials.is_none() || is_this_machine(host) {
+        return None;
+    }
+    Some(format!(
+        "pylog: SMTPHandler sends credentials to {host}:{port} without TLS (security is \
+         Security::None): anyone on the network path can read them"
+    ))
+}
+
+/// Whether `host` names this machine: `localhost`, or an address in `127.0.0.0/8` or `::1`.
+fn is_this_machine(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
 }
