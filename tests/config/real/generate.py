@@ -2,7 +2,7 @@
 through CPython 3.11 in a fresh interpreter and an empty directory, logs records.json, and writes
 what the process printed to expected/<file>/stdout and stderr, with times and process ids masked.
 
-    python3 -m pip install django==5.2.20   # for django_DEFAULT_LOGGING.json's own classes
+    python3 -m pip install django==5.2.20 uvicorn==0.55.0 pyyaml   # see README.md
     python3 tests/config/real/generate.py
 
 Read by tests/real_package_configs_match_cpython.rs, which does the same in Rust.
@@ -41,6 +41,11 @@ def child(path):
         logging.root.manager.loggerDict.clear()
     if path.endswith(".ini"):
         logging.config.fileConfig(path, encoding="utf-8")
+    elif path.endswith((".yml", ".yaml")):
+        import yaml  # PyYAML, as kedro reads its own: yaml.safe_load of the file's text
+
+        with open(path, encoding="utf-8") as f:
+            logging.config.dictConfig(yaml.safe_load(f.read()))
     else:
         with open(path, encoding="utf-8") as f:
             logging.config.dictConfig(json.load(f))
