@@ -66,7 +66,7 @@ impl Compression {
 
 /// The temporary name `dest` is written under: hidden, in the same directory (so the final rename
 /// is atomic), with this process's id so that a later process can tell a stale one.
-fn temp_name(dest: &Path) -> PathBuf {
+pub(crate) fn temp_name(dest: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = dest

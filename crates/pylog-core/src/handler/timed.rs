@@ -115,7 +115,7 @@ impl When {
     }
 
     /// The shape of a suffix (`d` a digit), for CPython's `extMatch`.
-    fn suffix_shape(self) -> &'static str {
+    pub(crate) fn suffix_shape(self) -> &'static str {
         match self {
             When::Seconds => "dddd-dd-dd_dd-dd-dd",
             When::Minutes => "dddd-dd-dd_dd-dd",
