@@ -30,6 +30,13 @@
 //!   is compressed into a temporary file, synced, renamed to `app.log.N.gz`, and only then is the
 //!   plain file removed, so a crash leaves one of the two complete and loses none.
 //!
+//! - **dated names** ([`dated`](RotatingFileHandlerBuilder::dated)): the active file carries its
+//!   period's date (`logs/app.2026-12-03.log`), a time rollover starts the next period's file,
+//!   a size rollover numbers the period's file (`app.2026-12-03.log.1`), and a stable name
+//!   ([`current_symlink`](RotatingFileHandlerBuilder::current_symlink) or
+//!   [`current_hard_link`](RotatingFileHandlerBuilder::current_hard_link)) always names the
+//!   active file.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use pylog_core::{Compression, RotatingFileHandler, When};
@@ -48,6 +55,21 @@
 //! let handler = RotatingFileHandler::builder("app.log")
 //!     .max_bytes(1 << 20)
 //!     .backup_count(5)
+//!     .build()?;
+//! # Ok::<(), pylog_core::Error>(())
+//! ```
+//!
+//! Dated files, a day each (and past 100 MiB, `.1`, `.2` … within the day), with `logs/app.log`
+//! a symbolic link to the one being written:
+//!
+//! ```no_run
+//! use pylog_core::{RotatingFileHandler, When};
+//! let handler = RotatingFileHandler::builder("logs/app.log")
+//!     .dated(true)                        // logs/app.2026-12-03.log
+//!     .when(When::Midnight)
+//!     .max_bytes(100 << 20)               // logs/app.2026-12-03.log.1
+//!     .backup_count(30)
+//!     .current_symlink("logs/app.log")    // -> app.2026-12-03.log
 //!     .build()?;
 //! # Ok::<(), pylog_core::Error>(())
 //! ```
@@ -159,6 +181,8 @@ impl RotatingFileHandler {
     /// | no_follow | `false` | — |
     /// | when, interval, utc, at_time | none (size only), 1, `false`, midnight | — |
     /// | max_age, max_total_bytes | none | — |
+    /// | dated | `false`: the file keeps its name, backups are numbered | — |
+    /// | current_symlink, current_hard_link | none | — |
     /// | clock | the system clock | — |
     pub fn builder(path: impl AsRef<Path>) -> RotatingFileHandlerBuilder {
         RotatingFileHandlerBuilder {
