@@ -508,20 +508,21 @@ impl Inner {
     /// holds the file that was compressed (a rollover may have renamed it meanwhile).
     fn compress_backup(&self, compression: Compression, plain: &Path) -> io::Result<()> {
         let dest = with_suffix(plain, compression.extension());
-        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+        let Some(compressed) = compress::compress_to_temp(compression, plain, &dest)? else {
             return Ok(());
         };
+        let (source, temp) = (&compressed.source, &compressed.temp);
         let committed = self.with_locks(|_| {
-            if !compress::is_same_file(plain, &source)? {
+            if !compress::is_same_file(plain, source)? {
                 return Ok(false);
             }
-            super::rotation::rename(&temp, &dest)?;
+            super::rotation::rename(temp, &dest)?;
             compress::sync_dir(&dest);
             super::rotation::remove(plain)?;
             Ok(true)
         });
         if !matches!(committed, Ok(Some(true))) {
-            let _ = std::fs::remove_file(&temp);
+            let _ = std::fs::remove_file(temp);
         }
         committed.map(|_| ())
     }
