@@ -593,6 +593,86 @@ fn a_reader_opening_the_symlink_always_finds_the_active_file() {
     handler.close();
 }
 
+/// Two shared handlers on one base name stand for two processes (each has its own open file
+/// description of the lock file), each with its own clock.
+#[test]
+fn shared_handlers_follow_the_one_that_starts_a_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (clock_a, clock_b) = (
+        Arc::new(ManualClock::default()),
+        Arc::new(ManualClock::default()),
+    );
+    clock_a.set(DEC_4 - 10);
+    clock_b.set(DEC_4 - 10);
+    let shared = |clock: &Arc<ManualClock>| {
+        build(
+            dated(d, clock)
+                .shared(true)
+                .current_symlink(d.join("app.log")),
+        )
+    };
+    let (a, b) = (shared(&clock_a), shared(&clock_b));
+    let (_tree_a, logger_a) = logger_with(&a);
+    let (_tree_b, logger_b) = logger_with(&b);
+    log(&logger_a, 1..=1);
+    log(&logger_b, 2..=2);
+    expect(
+        d,
+        "both write the day's file",
+        vec![
+            ("app.2026-12-03.log", plain(1..=2)),
+            ("app.log", link("app.2026-12-03.log")),
+        ],
+    );
+
+    clock_a.set(DEC_4);
+    log(&logger_a, 3..=3);
+    expect(
+        d,
+        "a starts the next day and moves the link",
+        vec![
+            ("app.2026-12-03.log", plain(1..=2)),
+            ("app.2026-12-04.log", plain(3..=3)),
+            ("app.log", link("app.2026-12-04.log")),
+        ],
+    );
+
+    // b's clock is still before midnight: its record goes to the file a started, never to the
+    // closed one (which a may be compressing).
+    log(&logger_b, 4..=4);
+    clock_b.set(DEC_4 + 5);
+    log(&logger_b, 5..=5);
+    clock_a.set(DEC_4 + 6);
+    log(&logger_a, 6..=6);
+    expect(
+        d,
+        "b follows a; nobody rolls the new day again",
+        vec![
+            ("app.2026-12-03.log", plain(1..=2)),
+            ("app.2026-12-04.log", plain(3..=6)),
+            ("app.log", link("app.2026-12-04.log")),
+        ],
+    );
+
+    // A size rollover by b (the day's file is full): a reopens the new file before its next
+    // record.
+    log(&logger_b, 7..=7);
+    log(&logger_a, 8..=8);
+    expect(
+        d,
+        "a size rollover by b, followed by a",
+        vec![
+            ("app.2026-12-03.log", plain(1..=2)),
+            ("app.2026-12-04.log", plain(7..=8)),
+            ("app.2026-12-04.log.1", plain(3..=6)),
+            ("app.log", link("app.2026-12-04.log")),
+        ],
+    );
+    a.close();
+    b.close();
+}
+
 #[test]
 fn wrong_combinations_are_refused_at_build_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
