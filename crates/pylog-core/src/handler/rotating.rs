@@ -29,7 +29,6 @@
 //!   the feature `zstd`) on the handler's own thread: the logging thread only renames. A backup
 //!   is compressed into a temporary file, synced, renamed to `app.log.N.gz`, and only then is the
 //!   plain file removed, so a crash leaves one of the two complete and loses none.
-//!
 //! - **dated names** ([`dated`](RotatingFileHandlerBuilder::dated)): the active file carries its
 //!   period's date (`logs/app.2026-12-03.log`), a time rollover starts the next period's file,
 //!   a size rollover numbers the period's file (`app.2026-12-03.log.1`), and a stable name
