@@ -1,38 +1,44 @@
-//! Records per second through a rotating log file: pylog's `RotatingFileHandler` against
-//! `tracing-appender`'s rolling appender (under tracing-subscriber's `fmt`) and `log4rs`'s
-//! `RollingFileAppender`, in the same run. See `benches/README.md` for what each benchmark measures
-//! and how to read the report.
+//! Records per second through a rotating log file: pylog's `RotatingFileHandler` (numbered, dated,
+//! gzip) against spdlog-rs's `RotatingFileSink`, `tracing-appender`'s rolling appender (under
+//! tracing-subscriber's `fmt`) and `log4rs`'s `RollingFileAppender` (plain and gzip), in the same
+//! run. See `benches/README.md` for what each case measures and how to read the report.
 //!
-//! Run with `cargo bench --bench rotation`; `cargo bench --bench rotation -- pylog` runs one.
+//! Run with `cargo bench --bench rotation` (a custom harness, no criterion). Settings from the
+//! environment: `ROTATION_RECORDS` (records per case and round, default 500 000: about 20 MB,
+//! so every size-rotating side rolls over at 10 MiB), `ROTATION_ROUNDS` (default 5), `ROTATION_ONLY` (run only the cases whose
+//! name contains one of its comma-separated parts). `cargo test --benches` runs one short round.
 //!
-//! | benchmark | setup | line (bytes) |
+//! Every round runs every case once, in an order rotated by one case each round, so that the
+//! drift of a shared machine's cores reaches every side alike; a row gives the median of its
+//! rounds (ns per record) and its ratio to the spdlog-rs row, after one warm-up pass that is not
+//! counted. A case builds its logger in a fresh temp dir, then times the records and the final
+//! flush, and drops everything (pylog's `+gzip` handler waits there for its last compression)
+//! before the next case, untimed.
+//!
+//! | case | setup | line (bytes) |
 //! |---|---|---|
-//! | `rotation/write(2)_only` | the floor: `write_all` of pylog's line to an append-mode `File` | (41) |
-//! | `rotation/pylog` | `RotatingFileHandler` (10 MiB, 3 backups) on the logger `bench` of a fresh `Manager`, `tracing::info!` through `layer_for` | `INFO bench.app: request handled in 12 ms` (41) |
-//! | `rotation/tracing-appender` | `RollingFileAppender` (`DAILY`, `max_log_files(4)`) as the `fmt` layer's writer | ` INFO bench::app: request handled in 12 ms` (43) |
-//! | `rotation/tracing-appender+non_blocking` | the same behind `non_blocking` (default: lossy, 128 000 lines): the caller's cost only | (same) |
-//! | `rotation/tracing-appender+non_blocking_lossless_drained` | `lossy(false)`, and each sample waits until the worker has written every line | (same) |
-//! | `rotation/log4rs` | `RollingFileAppender` + `CompoundPolicy(SizeTrigger(10 MiB), FixedWindowRoller(3))`, `PatternEncoder("{l} {t}: {m}{n}")`, a `log::Record` given to `log4rs::Logger` | `INFO bench::app: request handled in 12 ms` (42) |
-//! | `rotation/pylog+gzip` | as `rotation/pylog`, with `compression(Compression::Gzip)`: rotated files are compressed on the handler's own thread | (41) |
-//! | `rotation/log4rs+gzip` | as `rotation/log4rs`, with the roller's pattern ending in `.gz`: log4rs compresses on the logging thread | (42) |
+//! | `write(2) only` | the floor: `write_all` of pylog's line to an append-mode `File` | (41) |
+//! | `pylog` | `RotatingFileHandler` (10 MiB, 3 backups) on the logger `bench` of a fresh `Manager`, `tracing::info!` through `layer_for` | `INFO bench.app: request handled in 12 ms` (41) |
+//! | `pylog direct API` | the same handler fed by `logger.info(format_args!(..))` (no `tracing` dispatch), like-for-like with log4rs and spdlog-rs, which are also called directly | (41) |
+//! | `pylog dated` | as `pylog`, with `dated(true)`, `when(Midnight)` and `current_symlink`: `pylog.<date>.log`, `.1` … past 10 MiB | (41) |
+//! | `spdlog-rs` | `RotatingFileSink` (`FileSize(10 MiB)`, `max_files(4)`: the current file and 3 backups), flushed every record, `{level} {logger}: {payload}{eol}`, `spdlog::info!` | `info bench.app: request handled in 12 ms` (41) |
+//! | `spdlog-rs daily` | `RotatingFileSink` with `RotationPolicy::Daily` (date-named files, no size trigger), flushed every record | (41) |
+//! | `tracing-appender` | `RollingFileAppender` (`DAILY`, `max_log_files(4)`) as the `fmt` layer's writer | ` INFO bench::app: request handled in 12 ms` (43) |
+//! | `tracing-appender non_blocking` | the same behind `non_blocking` (default: lossy, 128 000 lines): the caller's cost only | (same) |
+//! | `tracing-appender non_blocking lossless` | `lossy(false)`, and the case waits until the worker has written every line | (same) |
+//! | `log4rs` | `RollingFileAppender` + `CompoundPolicy(SizeTrigger(10 MiB), FixedWindowRoller(3))`, `PatternEncoder("{l} {t}: {m}{n}")`, a `log::Record` given to `log4rs::Logger` | `INFO bench::app: request handled in 12 ms` (42) |
+//! | `pylog+gzip` | as `pylog`, with `compression(Compression::Gzip)`: rotated files are compressed on the handler's own thread | (41) |
+//! | `log4rs+gzip` | as `log4rs`, with the roller's pattern ending in `.gz`: log4rs compresses on the logging thread | (42) |
 //!
-//! The `+gzip` pairs show what compression costs the logging thread: each rotated 10 MiB file is
-//! compressed while the benchmark keeps logging.
-//!
-//! Every side writes one line per record with one `write(2)`, unbuffered (log4rs formats into a
-//! 1 KiB `BufWriter` and flushes it after each record; the non-blocking writer hands the line to a
+//! Every side writes one line per record with one `write(2)`, unbuffered or flushed after each
+//! record (log4rs formats into a 1 KiB `BufWriter` and flushes it; spdlog-rs into its
+//! `BufWriter`, flushed by `flush_level_filter(All)`; the non-blocking writer hands the line to a
 //! worker thread, which writes it the same way).
 //!
-//! Each benchmark gets its own temp dir, logger and subscriber, built once and dropped before the
-//! next benchmark starts (`tracing` combines the interest of every live dispatcher, so two live
-//! subscribers would distort each other). The files are not emptied between samples: the size
-//! rotating sides roll over every ~250 000 records, so rotations are part of the cost measured.
-//! `tracing-appender` has no size trigger (0.2.5 rotates by time only), so its file just grows.
-//!
 //! log4rs is never installed as the global `log` logger: a `log4rs::Logger` is built from the
-//! config and called directly as a `log::Log` (`logger.log(&record)`), with the `log::Record` built
-//! as the `log::info!` macro builds it. This skips `log`'s global max-level check (one atomic load)
-//! and `tracing`'s dispatch, which the other sides pay.
+//! config and called directly as a `log::Log`, with the `log::Record` built as the `log::info!`
+//! macro builds it. Each `tracing` case sets its own `Dispatch` with
+//! `tracing::dispatcher::with_default`; nothing is installed globally.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -41,8 +47,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput};
-use pylog_core::{Compression, Formatter, Level, Manager, RotatingFileHandler};
+use pylog_core::{Compression, Formatter, Level, Manager, RotatingFileHandler, When};
+use spdlog::formatter::{PatternFormatter, pattern};
+use spdlog::sink::{RotatingFileSink, RotationPolicy};
 use tracing::Dispatch;
 use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_appender::rolling::{RollingFileAppender as AppenderFile, Rotation};
@@ -61,11 +68,12 @@ const MAX_BYTES: u64 = 10 * 1024 * 1024;
 /// Keep 3 rotated files.
 const BACKUPS: u32 = 3;
 /// pylog's format (Python's `%` style).
-const PYLOGGING_FORMAT: &str = "%(levelname)s %(name)s: %(message)s";
+const PYLOG_FORMAT: &str = "%(levelname)s %(name)s: %(message)s";
 /// log4rs's pattern for the same line.
 const LOG4RS_PATTERN: &str = "{l} {t}: {m}{n}";
 
-const PYLOGGING_LINE: &str = "INFO bench.app: request handled in 12 ms\n";
+const PYLOG_LINE: &str = "INFO bench.app: request handled in 12 ms\n";
+const SPDLOG_LINE: &str = "info bench.app: request handled in 12 ms\n";
 const FMT_LINE: &str = " INFO bench::app: request handled in 12 ms\n";
 const LOG4RS_LINE: &str = "INFO bench::app: request handled in 12 ms\n";
 
@@ -92,49 +100,104 @@ fn log_event(logger: &dyn log::Log) {
     );
 }
 
+/// Times `n` tracing events under `dispatch`.
+fn time_tracing(dispatch: &Dispatch, n: u64) -> Duration {
+    tracing::dispatcher::with_default(dispatch, || {
+        let start = Instant::now();
+        for _ in 0..n {
+            tracing_event();
+        }
+        start.elapsed()
+    })
+}
+
 // The sides.
 
-/// A fresh temp dir (removed on drop).
-fn temp_dir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("pylog-rotation-bench-")
-        .tempdir()
-        .expect("create a temp dir")
+/// How pylog's handler rotates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PylogRotation {
+    Numbered,
+    Dated,
+    Gzip,
 }
 
-/// pylog: a `RotatingFileHandler` on the logger `bench` of a fresh tree, behind the layer.
-fn pylog_dispatch(dir: &Path) -> Dispatch {
-    pylog_dispatch_with(dir, None)
-}
-
-/// pylog with its rotated files compressed (or not) on the handler's thread.
-fn pylog_dispatch_with(dir: &Path, compression: Option<Compression>) -> Dispatch {
-    let tree = pylog_tree_with(dir, compression);
-    Dispatch::new(tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)))
-}
-
-/// A fresh tree whose logger `bench` has the `RotatingFileHandler`.
-fn pylog_tree(dir: &Path) -> Manager {
-    pylog_tree_with(dir, None)
-}
-
-fn pylog_tree_with(dir: &Path, compression: Option<Compression>) -> Manager {
+/// A fresh tree whose logger `bench` has a `RotatingFileHandler` in `dir`.
+fn pylog_tree(dir: &Path, rotation: PylogRotation) -> Manager {
     let tree = Manager::new();
     let logger = tree.get_logger("bench");
     logger.set_level(Level::INFO);
     let mut builder = RotatingFileHandler::builder(dir.join("pylog.log"))
         .max_bytes(MAX_BYTES)
         .backup_count(BACKUPS);
-    if let Some(compression) = compression {
-        builder = builder.compression(compression);
+    match rotation {
+        PylogRotation::Numbered => {}
+        PylogRotation::Dated => {
+            builder = builder
+                .dated(true)
+                .when(When::Midnight)
+                .current_symlink(dir.join("pylog.log"));
+        }
+        PylogRotation::Gzip => builder = builder.compression(Compression::Gzip),
     }
     logger.add_handler(
         builder
             .build()
             .expect("open the log file")
-            .with_formatter(Formatter::new(PYLOGGING_FORMAT).expect("valid format")),
+            .with_formatter(Formatter::new(PYLOG_FORMAT).expect("valid format")),
     );
     tree
+}
+
+/// pylog behind the layer.
+fn pylog_dispatch(dir: &Path, rotation: PylogRotation) -> Dispatch {
+    Dispatch::new(
+        tracing_subscriber::registry().with(tracing_pylog::layer_for(pylog_tree(dir, rotation))),
+    )
+}
+
+fn pylog(rotation: PylogRotation, dir: &Path, n: u64) -> Duration {
+    let dispatch = pylog_dispatch(dir, rotation);
+    time_tracing(&dispatch, n)
+}
+
+fn pylog_direct(dir: &Path, n: u64) -> Duration {
+    let tree = pylog_tree(dir, PylogRotation::Numbered);
+    let logger = tree.get_logger("bench.app");
+    let start = Instant::now();
+    for _ in 0..n {
+        logger.info(format_args!("request handled in {} ms", 12));
+    }
+    start.elapsed()
+}
+
+/// spdlog-rs: a rotating sink flushed every record.
+fn spdlog_logger(dir: &Path, policy: RotationPolicy) -> spdlog::Logger {
+    let sink = RotatingFileSink::builder()
+        .base_path(dir.join("spdlog.log"))
+        .rotation_policy(policy)
+        .max_files(BACKUPS as usize + 1)
+        .formatter(PatternFormatter::new(pattern!(
+            "{level} {logger}: {payload}{eol}"
+        )))
+        .build()
+        .expect("open the log file");
+    spdlog::Logger::builder()
+        .name("bench.app")
+        .sink(Arc::new(sink))
+        .flush_level_filter(spdlog::LevelFilter::All)
+        .level_filter(spdlog::LevelFilter::All)
+        .build()
+        .expect("valid logger")
+}
+
+fn spdlog(dir: &Path, n: u64, policy: RotationPolicy) -> Duration {
+    let logger = spdlog_logger(dir, policy);
+    let start = Instant::now();
+    for _ in 0..n {
+        spdlog::info!(logger: logger, "request handled in {} ms", 12);
+    }
+    logger.flush();
+    start.elapsed()
 }
 
 /// tracing-appender's rolling appender: daily (it has no size trigger), 4 files kept (the current
@@ -162,6 +225,10 @@ where
     Dispatch::new(tracing_subscriber::registry().with(layer))
 }
 
+fn tracing_appender(dir: &Path, n: u64) -> Duration {
+    time_tracing(&fmt_dispatch(rolling_appender(dir)), n)
+}
+
 /// Counts the bytes the non-blocking worker has written.
 struct Counted<W> {
     inner: W,
@@ -180,13 +247,51 @@ impl<W: Write> Write for Counted<W> {
     }
 }
 
-/// log4rs: a rolling file with a size trigger and a fixed window of 3, not installed globally.
-fn log4rs_logger(dir: &Path) -> log4rs::Logger {
-    log4rs_logger_with(dir, "")
+/// Records the default (lossy) non-blocking writer dropped, over all rounds.
+static NON_BLOCKING_DROPPED: AtomicU64 = AtomicU64::new(0);
+static NON_BLOCKING_SENT: AtomicU64 = AtomicU64::new(0);
+
+/// The default non-blocking writer: lossy, a channel of 128 000 lines. Only the caller's side is
+/// timed; what does not fit in the channel is dropped (and counted).
+fn tracing_appender_non_blocking(dir: &Path, n: u64) -> Duration {
+    let (non_blocking, guard) = tracing_appender::non_blocking(rolling_appender(dir));
+    let dropped = non_blocking.error_counter();
+    let elapsed = time_tracing(&fmt_dispatch(non_blocking), n);
+    drop(guard);
+    NON_BLOCKING_DROPPED.fetch_add(dropped.dropped_lines() as u64, Ordering::Relaxed);
+    NON_BLOCKING_SENT.fetch_add(n, Ordering::Relaxed);
+    elapsed
 }
 
-/// log4rs with `extension` at the end of the roller's pattern (`.gz` compresses).
-fn log4rs_logger_with(dir: &Path, extension: &str) -> log4rs::Logger {
+/// Lossless (`lossy(false)`: a full channel blocks the caller), waiting for the worker to write
+/// every line it was sent: the rate lines reach the file.
+fn tracing_appender_lossless(dir: &Path, n: u64) -> Duration {
+    let written = Arc::new(AtomicU64::new(0));
+    let writer = Counted {
+        inner: rolling_appender(dir),
+        written: written.clone(),
+    };
+    let (non_blocking, guard) = NonBlockingBuilder::default().lossy(false).finish(writer);
+    let dispatch = fmt_dispatch(non_blocking);
+    let target = n * FMT_LINE.len() as u64;
+    let start = Instant::now();
+    tracing::dispatcher::with_default(&dispatch, || {
+        for _ in 0..n {
+            tracing_event();
+        }
+    });
+    while written.load(Ordering::Acquire) < target {
+        std::thread::sleep(Duration::from_micros(20));
+    }
+    let elapsed = start.elapsed();
+    drop(dispatch);
+    drop(guard);
+    elapsed
+}
+
+/// log4rs: a rolling file with a size trigger and a fixed window of 3, with `extension` at the
+/// end of the roller's pattern (`.gz` compresses), not installed globally.
+fn log4rs_logger(dir: &Path, extension: &str) -> log4rs::Logger {
     let roller = FixedWindowRoller::builder()
         .base(1)
         .build(
@@ -210,164 +315,95 @@ fn log4rs_logger_with(dir: &Path, extension: &str) -> log4rs::Logger {
     log4rs::Logger::new(config)
 }
 
-// The benchmarks.
-
-fn rotation(c: &mut Criterion) {
-    let mut group = c.benchmark_group("rotation");
-    group.throughput(Throughput::Elements(1));
-
-    {
-        // The floor: one `write(2)` of pylog's line to an append-mode file, nothing else.
-        let dir = temp_dir();
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(dir.path().join("write.log"))
-            .expect("open the log file");
-        group.bench_function("write(2)_only", |b| {
-            b.iter(|| (&file).write_all(PYLOGGING_LINE.as_bytes()).expect("write"));
-        });
+fn log4rs(dir: &Path, n: u64, extension: &str) -> Duration {
+    use log::Log;
+    let logger = log4rs_logger(dir, extension);
+    let start = Instant::now();
+    for _ in 0..n {
+        log_event(&logger);
     }
-
-    {
-        let dir = temp_dir();
-        let dispatch = pylog_dispatch(dir.path());
-        group.bench_function("pylog", |b| {
-            tracing::dispatcher::with_default(&dispatch, || b.iter(tracing_event));
-        });
-        drop(dispatch);
-        report_files("pylog", dir.path());
-    }
-
-    {
-        // The direct API (no `tracing` dispatch), like-for-like with log4rs called as a `log::Log`.
-        let dir = temp_dir();
-        let tree = pylog_tree(dir.path());
-        let logger = tree.get_logger("bench.app");
-        group.bench_function("pylog_direct_api", |b| {
-            b.iter(|| logger.info(format_args!("request handled in {} ms", 12)));
-        });
-        drop(logger);
-        drop(tree);
-        report_files("pylog_direct_api", dir.path());
-    }
-
-    {
-        let dir = temp_dir();
-        let dispatch = fmt_dispatch(rolling_appender(dir.path()));
-        group.bench_function("tracing-appender", |b| {
-            tracing::dispatcher::with_default(&dispatch, || b.iter(tracing_event));
-        });
-        drop(dispatch);
-        report_files("tracing-appender", dir.path());
-    }
-
-    {
-        // The default non-blocking writer: lossy, a channel of 128 000 lines. Only the caller's
-        // side is timed; what does not fit in the channel is dropped (and counted).
-        let dir = temp_dir();
-        let written = Arc::new(AtomicU64::new(0));
-        let writer = Counted {
-            inner: rolling_appender(dir.path()),
-            written: written.clone(),
-        };
-        let (non_blocking, guard) = tracing_appender::non_blocking(writer);
-        let dropped = non_blocking.error_counter();
-        let dispatch = fmt_dispatch(non_blocking);
-        let mut sent = 0u64;
-        group.bench_function("tracing-appender+non_blocking", |b| {
-            tracing::dispatcher::with_default(&dispatch, || {
-                b.iter_custom(|iters| {
-                    sent += iters;
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        tracing_event();
-                    }
-                    start.elapsed()
-                });
-            });
-        });
-        drop(dispatch);
-        let in_time = written.load(Ordering::Acquire) / FMT_LINE.len() as u64;
-        drop(guard); // flushes what is queued (waiting 1 s at most)
-        let total = written.load(Ordering::Acquire) / FMT_LINE.len() as u64;
-        let dropped = dropped.dropped_lines() as u64;
-        eprintln!(
-            "  non_blocking (lossy): {sent} records sent, {dropped} dropped ({:.1}%), {in_time} \
-             written by the end of the benchmark, {total} after the guard's flush",
-            100.0 * dropped as f64 / sent.max(1) as f64,
-        );
-        report_files("tracing-appender+non_blocking", dir.path());
-    }
-
-    {
-        // Lossless (`lossy(false)`: a full channel blocks the caller), and each sample waits for
-        // the worker to write every line it was sent: the rate lines reach the file.
-        let dir = temp_dir();
-        let written = Arc::new(AtomicU64::new(0));
-        let writer = Counted {
-            inner: rolling_appender(dir.path()),
-            written: written.clone(),
-        };
-        let (non_blocking, guard) = NonBlockingBuilder::default().lossy(false).finish(writer);
-        let dispatch = fmt_dispatch(non_blocking);
-        let mut sent = 0u64;
-        group.bench_function("tracing-appender+non_blocking_lossless_drained", |b| {
-            tracing::dispatcher::with_default(&dispatch, || {
-                b.iter_custom(|iters| {
-                    sent += iters;
-                    let target = sent * FMT_LINE.len() as u64;
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        tracing_event();
-                    }
-                    while written.load(Ordering::Acquire) < target {
-                        std::thread::sleep(Duration::from_micros(20));
-                    }
-                    start.elapsed()
-                });
-            });
-        });
-        drop(dispatch);
-        drop(guard);
-        let total = written.load(Ordering::Acquire) / FMT_LINE.len() as u64;
-        eprintln!("  non_blocking (lossless): {sent} records sent, {total} written");
-        report_files("tracing-appender+non_blocking_lossless_drained", dir.path());
-    }
-
-    {
-        let dir = temp_dir();
-        let logger = log4rs_logger(dir.path());
-        group.bench_function("log4rs", |b| b.iter(|| log_event(&logger)));
-        drop(logger);
-        report_files("log4rs", dir.path());
-    }
-
-    {
-        // Compression on the handler's thread: the logging thread only renames.
-        let dir = temp_dir();
-        let dispatch = pylog_dispatch_with(dir.path(), Some(Compression::Gzip));
-        group.bench_function("pylog+gzip", |b| {
-            tracing::dispatcher::with_default(&dispatch, || b.iter(tracing_event));
-        });
-        drop(dispatch); // the handler waits for its last compression
-        report_files("pylog+gzip", dir.path());
-    }
-
-    {
-        // log4rs compresses each rotated file on the logging thread.
-        let dir = temp_dir();
-        let logger = log4rs_logger_with(dir.path(), ".gz");
-        group.bench_function("log4rs+gzip", |b| b.iter(|| log_event(&logger)));
-        drop(logger);
-        report_files("log4rs+gzip", dir.path());
-    }
-
-    group.finish();
+    logger.flush();
+    start.elapsed()
 }
 
-/// Prints the files a benchmark left (showing that rotation happened).
-fn report_files(name: &str, dir: &Path) {
+/// The floor: one `write(2)` of pylog's line to an append-mode file, nothing else.
+fn write_only(dir: &Path, n: u64) -> Duration {
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(dir.join("write.log"))
+        .expect("open the log file");
+    let start = Instant::now();
+    for _ in 0..n {
+        (&file).write_all(PYLOG_LINE.as_bytes()).expect("write");
+    }
+    start.elapsed()
+}
+
+// The harness.
+
+/// One side: builds its logger in `dir`, logs `n` records, flushes; returns the time of the
+/// records and the flush.
+struct Case {
+    name: &'static str,
+    run: fn(&Path, u64) -> Duration,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "write(2) only",
+            run: write_only,
+        },
+        Case {
+            name: "pylog",
+            run: |d, n| pylog(PylogRotation::Numbered, d, n),
+        },
+        Case {
+            name: "pylog direct API",
+            run: pylog_direct,
+        },
+        Case {
+            name: "pylog dated",
+            run: |d, n| pylog(PylogRotation::Dated, d, n),
+        },
+        Case {
+            name: "spdlog-rs",
+            run: |d, n| spdlog(d, n, RotationPolicy::FileSize(MAX_BYTES)),
+        },
+        Case {
+            name: "spdlog-rs daily",
+            run: |d, n| spdlog(d, n, RotationPolicy::Daily { hour: 0, minute: 0 }),
+        },
+        Case {
+            name: "tracing-appender",
+            run: tracing_appender,
+        },
+        Case {
+            name: "tracing-appender non_blocking",
+            run: tracing_appender_non_blocking,
+        },
+        Case {
+            name: "tracing-appender non_blocking lossless",
+            run: tracing_appender_lossless,
+        },
+        Case {
+            name: "log4rs",
+            run: |d, n| log4rs(d, n, ""),
+        },
+        Case {
+            name: "pylog+gzip",
+            run: |d, n| pylog(PylogRotation::Gzip, d, n),
+        },
+        Case {
+            name: "log4rs+gzip",
+            run: |d, n| log4rs(d, n, ".gz"),
+        },
+    ]
+}
+
+/// The files a case left, with their sizes (showing that rotation happened).
+fn list_files(dir: &Path) -> String {
     let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
         .expect("read the temp dir")
         .filter_map(Result::ok)
@@ -377,11 +413,11 @@ fn report_files(name: &str, dir: &Path) {
         })
         .collect();
     files.sort();
-    let list: Vec<String> = files
+    files
         .iter()
         .map(|(file, len)| format!("{file} ({:.1} MiB)", *len as f64 / 1048576.0))
-        .collect();
-    eprintln!("  {name} left: {}", list.join(", "));
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 // Sample lines: each side writes one record to a fresh dir, and the file is read back.
@@ -390,6 +426,7 @@ fn only_file(dir: &Path) -> PathBuf {
     let files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("read the temp dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| !p.is_symlink())
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files.into_iter().next().expect("one file")
@@ -404,34 +441,47 @@ fn read(path: &Path) -> String {
 }
 
 fn check_sample_lines() {
+    let sample = |run: &dyn Fn(&Path)| {
+        let dir = tempfile::tempdir().expect("create a temp dir");
+        run(dir.path());
+        read(&only_file(dir.path()))
+    };
     let lines = [
-        ("pylog", PYLOGGING_LINE, {
-            let dir = temp_dir();
-            tracing::dispatcher::with_default(&pylog_dispatch(dir.path()), tracing_event);
-            read(&only_file(dir.path()))
-        }),
-        ("tracing-appender", FMT_LINE, {
-            let dir = temp_dir();
-            tracing::dispatcher::with_default(
-                &fmt_dispatch(rolling_appender(dir.path())),
-                tracing_event,
-            );
-            read(&only_file(dir.path()))
-        }),
-        ("non_blocking", FMT_LINE, {
-            let dir = temp_dir();
-            let (writer, guard) = tracing_appender::non_blocking(rolling_appender(dir.path()));
-            tracing::dispatcher::with_default(&fmt_dispatch(writer), tracing_event);
-            drop(guard);
-            read(&only_file(dir.path()))
-        }),
-        ("log4rs", LOG4RS_LINE, {
-            let dir = temp_dir();
-            let logger = log4rs_logger(dir.path());
-            log_event(&logger);
-            drop(logger);
-            read(&only_file(dir.path()))
-        }),
+        (
+            "pylog",
+            PYLOG_LINE,
+            sample(&|d| {
+                pylog(PylogRotation::Numbered, d, 1);
+            }),
+        ),
+        (
+            "pylog dated",
+            PYLOG_LINE,
+            sample(&|d| {
+                pylog(PylogRotation::Dated, d, 1);
+            }),
+        ),
+        (
+            "spdlog-rs",
+            SPDLOG_LINE,
+            sample(&|d| {
+                spdlog(d, 1, RotationPolicy::FileSize(MAX_BYTES));
+            }),
+        ),
+        (
+            "tracing-appender",
+            FMT_LINE,
+            sample(&|d| {
+                tracing_appender(d, 1);
+            }),
+        ),
+        (
+            "log4rs",
+            LOG4RS_LINE,
+            sample(&|d| {
+                log4rs(d, 1, "");
+            }),
+        ),
     ];
     eprintln!("sample lines (bytes, text):");
     for (name, expected, line) in &lines {
@@ -440,13 +490,89 @@ fn check_sample_lines() {
     }
 }
 
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&v| v > 0)
+        .unwrap_or(default)
+}
+
 fn main() {
     check_sample_lines();
-    let mut c = Criterion::default()
-        .measurement_time(Duration::from_secs(3))
-        .warm_up_time(Duration::from_secs(1))
-        .sample_size(30)
-        .configure_from_args();
-    rotation(&mut c);
-    c.final_summary();
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a smoke pass.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let records = if smoke {
+        1000
+    } else {
+        env_number("ROTATION_RECORDS", 500_000)
+    };
+    let rounds = if smoke {
+        1
+    } else {
+        env_number("ROTATION_ROUNDS", 5)
+    } as usize;
+    let only: Vec<String> = std::env::var("ROTATION_ONLY")
+        .map(|v| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| only.is_empty() || only.iter().any(|o| c.name.contains(o.as_str())))
+        .collect();
+    // A warm-up pass, not counted.
+    for case in &cases {
+        let dir = tempfile::tempdir().expect("create a temp dir");
+        (case.run)(dir.path(), records.min(10_000));
+    }
+    NON_BLOCKING_SENT.store(0, Ordering::Relaxed);
+    NON_BLOCKING_DROPPED.store(0, Ordering::Relaxed);
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut left: Vec<String> = vec![String::new(); cases.len()];
+    for round in 0..rounds {
+        for k in 0..cases.len() {
+            let index = (k + round) % cases.len();
+            let dir = tempfile::Builder::new()
+                .prefix("pylog-rotation-bench-")
+                .tempdir()
+                .expect("create a temp dir");
+            let elapsed = (cases[index].run)(dir.path(), records);
+            times[index].push(elapsed.as_nanos() as f64 / records as f64);
+            if round == 0 {
+                left[index] = list_files(dir.path());
+            }
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|runs| {
+            runs.sort_by(f64::total_cmp);
+            runs.get(runs.len() / 2).copied().unwrap_or(f64::NAN)
+        })
+        .collect();
+    let peer = cases
+        .iter()
+        .zip(&medians)
+        .find(|(c, _)| c.name == "spdlog-rs")
+        .map_or(f64::NAN, |(_, m)| *m);
+    println!("{records} records per case and round, median of {rounds} interleaved rounds");
+    for (case, median) in cases.iter().zip(&medians) {
+        println!(
+            "  {:<40} {:>8.1} ns/record  {:>5.2} x spdlog-rs",
+            case.name,
+            median,
+            median / peer
+        );
+    }
+    let sent = NON_BLOCKING_SENT.load(Ordering::Relaxed);
+    if sent > 0 {
+        let dropped = NON_BLOCKING_DROPPED.load(Ordering::Relaxed);
+        println!(
+            "non_blocking (lossy): {dropped} of {sent} records dropped ({:.1}%)",
+            100.0 * dropped as f64 / sent as f64
+        );
+    }
+    println!("files left by the first round:");
+    for (case, files) in cases.iter().zip(&left) {
+        println!("  {}: {files}", case.name);
+    }
 }

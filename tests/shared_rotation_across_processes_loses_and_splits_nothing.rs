@@ -3,7 +3,8 @@
 //! and every file stops exactly where CPython's size rule says, as if one process wrote them all.
 //! Without `shared(true)` the same run overfills files or loses records. With size, time (every
 //! second) and gzip compression together, 4 processes × 4 threads still write every record exactly
-//! once, in each thread's order.
+//! once, in each thread's order. So do they with dated file names (a new file every second, size
+//! backups within the second, gzip, and a symbolic link `app.log` to the active file).
 //!
 //! The child processes are this test binary run again: `child_process_writer` does the writing when
 //! [`files_common::CHILD_ENV`] is set and returns at once otherwise.
@@ -76,6 +77,8 @@ enum Mode {
     SharedGzip,
     #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
     SharedSizeTimeGzipThreads,
+    #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
+    SharedDatedSizeTimeGzipThreads,
     Unshared,
 }
 
@@ -88,12 +91,33 @@ fn threaded_line_for(id: usize, thread: usize, seq: usize) -> String {
     format!("p{id}t{thread}-{seq:06} {}", "x".repeat(1 + seq % 9))
 }
 
+/// The process, thread and sequence number of a line of the threaded runs.
+#[cfg_attr(not(feature = "gzip"), allow(dead_code))]
+fn parse_threaded(line: &str) -> (usize, usize, usize) {
+    let (who, rest) = line.split_once('-').unwrap_or_else(|| mangled(line));
+    let (id, thread) = who
+        .strip_prefix('p')
+        .and_then(|w| w.split_once('t'))
+        .and_then(|(p, t)| Some((p.parse::<usize>().ok()?, t.parse::<usize>().ok()?)))
+        .filter(|&(p, t)| p < PROCESSES && t < THREADS)
+        .unwrap_or_else(|| mangled(line));
+    let seq: usize = rest
+        .split_once(' ')
+        .and_then(|(seq, _)| seq.parse().ok())
+        .unwrap_or_else(|| mangled(line));
+    if line != threaded_line_for(id, thread, seq) {
+        mangled(line);
+    }
+    (id, thread, seq)
+}
+
 impl Mode {
     fn role(self) -> &'static str {
         match self {
             Mode::Shared => "shared",
             Mode::SharedGzip => "shared-gzip",
             Mode::SharedSizeTimeGzipThreads => "shared-size-time-gzip-threads",
+            Mode::SharedDatedSizeTimeGzipThreads => "shared-dated-size-time-gzip-threads",
             Mode::Unshared => "unshared",
         }
     }
@@ -103,6 +127,7 @@ impl Mode {
             Mode::Shared,
             Mode::SharedGzip,
             Mode::SharedSizeTimeGzipThreads,
+            Mode::SharedDatedSizeTimeGzipThreads,
             Mode::Unshared,
         ]
         .into_iter()
@@ -113,7 +138,9 @@ impl Mode {
     fn max_bytes_and_backup_count(self) -> (u64, u32) {
         match self {
             Mode::Shared | Mode::SharedGzip => (MAX_BYTES, BACKUP_COUNT),
-            Mode::SharedSizeTimeGzipThreads => (MAX_BYTES, 10_000),
+            Mode::SharedSizeTimeGzipThreads | Mode::SharedDatedSizeTimeGzipThreads => {
+                (MAX_BYTES, 10_000)
+            }
             Mode::Unshared => (UNSHARED_MAX_BYTES, UNSHARED_BACKUP_COUNT),
         }
     }
@@ -139,13 +166,17 @@ fn child_process_writer() {
     #[cfg(feature = "gzip")]
     let handler = handler.gzip(mode == Mode::SharedGzip);
     #[cfg(feature = "gzip")]
-    let handler = if mode == Mode::SharedSizeTimeGzipThreads {
-        handler
+    let handler = match mode {
+        Mode::SharedSizeTimeGzipThreads => handler
             .when(When::Seconds)
             .interval(1)
+            .compression(pylog_core::Compression::Gzip),
+        Mode::SharedDatedSizeTimeGzipThreads => handler
+            .dated(true)
+            .when(When::Seconds)
             .compression(pylog_core::Compression::Gzip)
-    } else {
-        handler
+            .current_symlink(&path),
+        _ => handler,
     };
     let handler = handler.build().unwrap();
     let (_tree, logger) = logger_with(&handler);
@@ -154,7 +185,10 @@ fn child_process_writer() {
     std::fs::write(ready_file(barrier, id), "").unwrap();
     wait_for("the go file", || barrier.join("go").exists());
 
-    if mode == Mode::SharedSizeTimeGzipThreads {
+    if matches!(
+        mode,
+        Mode::SharedSizeTimeGzipThreads | Mode::SharedDatedSizeTimeGzipThreads
+    ) {
         std::thread::scope(|scope| {
             for thread in 0..THREADS {
                 let logger = &logger;
@@ -381,20 +415,7 @@ fn four_processes_of_four_threads_rolling_by_size_and_time_with_gzip_lose_and_sp
         }
         previous_size = Some(text.len());
         for line in text.lines() {
-            let (who, rest) = line.split_once('-').unwrap_or_else(|| mangled(line));
-            let (id, thread) = who
-                .strip_prefix('p')
-                .and_then(|w| w.split_once('t'))
-                .and_then(|(p, t)| Some((p.parse::<usize>().ok()?, t.parse::<usize>().ok()?)))
-                .filter(|&(p, t)| p < PROCESSES && t < THREADS)
-                .unwrap_or_else(|| mangled(line));
-            let seq: usize = rest
-                .split_once(' ')
-                .and_then(|(seq, _)| seq.parse().ok())
-                .unwrap_or_else(|| mangled(line));
-            if line != threaded_line_for(id, thread, seq) {
-                mangled(line);
-            }
+            let (id, thread, seq) = parse_threaded(line);
             assert_eq!(
                 seq,
                 next[id][thread],
@@ -415,6 +436,101 @@ fn four_processes_of_four_threads_rolling_by_size_and_time_with_gzip_lose_and_sp
         compressed, count,
         "every backup is compressed once the writers closed"
     );
+}
+
+/// The dated run: every name is `app.<second>.log`, its size backups `.N`, or `.gz` of either,
+/// beside the link `app.log` and the lock file; reading them oldest first (by date, then the
+/// highest backup number first, the period's file last) gives every record exactly once, in each
+/// thread's order; every file but the active one is compressed; the link names the active file.
+#[cfg(feature = "gzip")]
+#[test]
+fn four_processes_of_four_threads_with_dated_files_a_symlink_and_gzip_lose_and_split_nothing() {
+    if child_role().is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = run_writers(dir.path(), Mode::SharedDatedSizeTimeGzipThreads);
+
+    let logs = base.parent().unwrap();
+    // (date, number, compressed, path); number 0 is the period's file.
+    let mut files: Vec<(String, u32, bool, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(logs).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name == "app.log" || name == "app.log.lock" {
+            continue;
+        }
+        let (rest, compressed) = match name.strip_suffix(".gz") {
+            Some(rest) => (rest, true),
+            None => (name.as_str(), false),
+        };
+        let parsed = rest.strip_prefix("app.").and_then(|rest| {
+            let (date, tail) = rest.split_at_checked(19)?;
+            let number = match tail.strip_prefix(".log")? {
+                "" => 0,
+                n => n.strip_prefix('.')?.parse().ok()?,
+            };
+            Some((date.to_owned(), number))
+        });
+        let (date, number) = parsed.unwrap_or_else(|| panic!("unexpected file {name}"));
+        files.push((date, number, compressed, logs.join(&name)));
+    }
+    files.sort_by(|a, b| {
+        let order = |n: u32| if n == 0 { u32::MAX } else { u32::MAX - 1 - n };
+        a.0.cmp(&b.0).then(order(a.1).cmp(&order(b.1)))
+    });
+    for pair in files.windows(2) {
+        assert!(
+            (pair[0].0.as_str(), pair[0].1) != (pair[1].0.as_str(), pair[1].1),
+            "{} is there both plain and compressed",
+            pair[0].3.display()
+        );
+    }
+    let (active_date, active_number, active_compressed, active) = files.last().unwrap().clone();
+    assert_eq!((active_number, active_compressed), (0, false));
+    let target = std::fs::read_link(&base).unwrap();
+    assert_eq!(target, PathBuf::from(format!("app.{active_date}.log")));
+    for (_, _, compressed, path) in &files[..files.len() - 1] {
+        assert!(compressed, "{} was not compressed", path.display());
+    }
+
+    let mut next = [[0usize; THREADS]; PROCESSES];
+    let periods: std::collections::HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let size_backups = files.iter().filter(|f| f.1 > 0).count();
+    for (_, _, compressed, file) in &files {
+        let text = if *compressed {
+            gunzip(file)
+        } else {
+            std::fs::read_to_string(file).unwrap()
+        };
+        assert!(
+            text.ends_with('\n'),
+            "{} is empty or ends mid-line",
+            file.display()
+        );
+        assert!(
+            text.len() < MAX_BYTES as usize,
+            "{} overfilled",
+            file.display()
+        );
+        for line in text.lines() {
+            let (id, thread, seq) = parse_threaded(line);
+            assert_eq!(
+                seq,
+                next[id][thread],
+                "process {id} thread {thread}: out of order, lost or duplicated in {}",
+                file.display()
+            );
+            next[id][thread] += 1;
+        }
+    }
+    assert_eq!(next, [[RECORDS_PER_PROCESS / THREADS; THREADS]; PROCESSES]);
+    println!(
+        "{} files: {} periods, {size_backups} size backups; active {}",
+        files.len(),
+        periods.len(),
+        active.display()
+    );
+    assert!(periods.len() >= 2, "no time rollover");
 }
 
 #[test]

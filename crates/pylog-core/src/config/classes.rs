@@ -71,6 +71,15 @@ const CLASSES: &[(&str, HandlerClass)] = &[
         },
     ),
     (
+        "pylog",
+        HandlerClass {
+            name: "RotatingFileHandler",
+            params: PYLOG_ROTATING_PARAMS,
+            has_target: false,
+            build: pylog_rotating,
+        },
+    ),
+    (
         "logging.handlers",
         HandlerClass {
             name: "TimedRotatingFileHandler",
@@ -424,6 +433,146 @@ fn rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     }
     file_options!(builder, args);
     builder.build().map_err(|e| open_error(args, e))
+}
+
+/// `pylog.RotatingFileHandler`: CPython's parameters of `RotatingFileHandler`, then what pylog's
+/// builder adds, by camelCase keys (Python's own classes keep exactly Python's parameters).
+const PYLOG_ROTATING_PARAMS: &[&str] = &[
+    "filename",
+    "mode",
+    "maxBytes",
+    "backupCount",
+    "encoding",
+    "delay",
+    "errors",
+    "when",
+    "interval",
+    "utc",
+    "atTime",
+    "maxAge",
+    "maxTotalBytes",
+    "compression",
+    "shared",
+    "dated",
+    "currentSymlink",
+    "currentHardLink",
+];
+
+/// `pylog.RotatingFileHandler`: [`RotatingFileHandler`] with every option of its builder.
+///
+/// ```yaml
+/// handlers:
+///   file:
+///     class: pylog.RotatingFileHandler
+///     filename: logs/app.log
+///     maxBytes: 104857600
+///     when: midnight
+///     dated: true                  # logs/app.2026-12-03.log
+///     currentSymlink: logs/app.log # always the active file
+///     maxAge: 1209600              # seconds
+///     compression: gzip            # or zstd
+///     shared: true
+/// ```
+fn pylog_rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    let filename = required_filename(args, "RotatingFileHandler")?;
+    let mut builder = RotatingFileHandler::builder(&filename).mode(mode(args)?);
+    if let Some(max_bytes) = args.count::<u64>("maxBytes")? {
+        builder = builder.max_bytes(max_bytes);
+    }
+    if let Some(count) = args.count::<u32>("backupCount")? {
+        builder = builder.backup_count(count);
+    }
+    file_options!(builder, args);
+    if let Some(when) = args.string("when")? {
+        let when: When = when
+            .parse()
+            .map_err(|e: crate::Error| ConfigError::new(e.to_string()).at(args.key_path("when")))?;
+        builder = builder.when(when);
+    }
+    if let Some(interval) = args.count::<u32>("interval")? {
+        if interval == 0 {
+            return Err(args.invalid(
+                "interval",
+                "an integer of 1 or more (0 would roll over without end)",
+                &ConfigValue::Int(0),
+            ));
+        }
+        builder = builder.interval(interval);
+    }
+    if let Some(utc) = args.bool("utc")? {
+        builder = builder.utc(utc);
+    }
+    if let Some(at) = args.string("atTime")? {
+        let (h, m, s) = parse_time_of_day(&at).ok_or_else(|| {
+            args.invalid(
+                "atTime",
+                "a time of day 'HH:MM' or 'HH:MM:SS'",
+                &ConfigValue::Str(at),
+            )
+        })?;
+        builder = builder.at_time(h, m, s);
+    }
+    if let Some(age) = args.seconds("maxAge")? {
+        builder = builder.max_age(age);
+    }
+    if let Some(total) = args.count::<u64>("maxTotalBytes")? {
+        builder = builder.max_total_bytes(total);
+    }
+    if let Some(name) = args.string("compression")? {
+        builder = builder.compression(rotation_compression(args, name)?);
+    }
+    if let Some(shared) = args.bool("shared")? {
+        builder = builder.shared(shared);
+    }
+    let dated = args.bool("dated")?.unwrap_or(false);
+    builder = builder.dated(dated);
+    for key in ["currentSymlink", "currentHardLink"] {
+        if let Some(path) = args.string(key)? {
+            if !dated {
+                return Err(ConfigError::new(format!(
+                    "{key} needs 'dated: true': without it the log's name never changes"
+                ))
+                .at(args.key_path(key)));
+            }
+            builder = match key {
+                "currentSymlink" => builder.current_symlink(path),
+                _ => builder.current_hard_link(path),
+            };
+        }
+    }
+    if dated && !args.contains("when") {
+        return Err(ConfigError::new(
+            "'dated: true' needs a time trigger: set 'when' (midnight, H, W0 ...)",
+        )
+        .at(args.key_path("dated")));
+    }
+    builder.build().map_err(|e| open_error(args, e))
+}
+
+/// A `compression` value: `gzip` or `zstd`, if this build has the feature.
+fn rotation_compression(
+    args: &Args<'_>,
+    name: String,
+) -> Result<crate::handler::Compression, ConfigError> {
+    match name.as_str() {
+        #[cfg(feature = "gzip")]
+        "gzip" => Ok(crate::handler::Compression::Gzip),
+        #[cfg(feature = "zstd")]
+        "zstd" => Ok(crate::handler::Compression::Zstd),
+        #[cfg(not(feature = "gzip"))]
+        "gzip" => Err(missing_feature(args, &name)),
+        #[cfg(not(feature = "zstd"))]
+        "zstd" => Err(missing_feature(args, &name)),
+        _ => Err(args.invalid("compression", "'gzip' or 'zstd'", &ConfigValue::Str(name))),
+    }
+}
+
+#[cfg(not(all(feature = "gzip", feature = "zstd")))]
+fn missing_feature(args: &Args<'_>, name: &str) -> ConfigError {
+    ConfigError::new(format!(
+        "compression '{name}' needs pylog's `{name}` feature, which this build does not have"
+    ))
+    .at(args.key_path("compression"))
 }
 
 fn timed(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
@@ -992,5 +1141,79 @@ mod tests {
             "interval: expected an integer of 1 or more (0 would roll over without end), got 0"
         );
         assert!(!dir.exists(), "nothing was opened");
+    }
+
+    #[cfg(feature = "json")]
+    fn configure(dir: &std::path::Path, handler: &str) -> Result<crate::Manager, ConfigError> {
+        let text = format!(
+            r#"{{"version": 1,
+                "handlers": {{"file": {handler}}},
+                "root": {{"level": "INFO", "handlers": ["file"]}}}}"#
+        )
+        .replace("DIR", &dir.display().to_string());
+        let tree = crate::Manager::new();
+        super::super::Configurator::for_manager(&tree)
+            .env_overrides(false)
+            .dict_config(&super::super::Config::from_json(&text)?)?;
+        Ok(tree)
+    }
+
+    #[cfg(all(unix, feature = "json"))]
+    #[test]
+    fn pylog_rotating_handler_takes_dated_names_and_a_stable_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = configure(
+            dir.path(),
+            r#"{"class": "pylog.RotatingFileHandler", "filename": "DIR/app.log",
+                "maxBytes": 1000, "when": "midnight", "utc": true, "dated": true,
+                "currentSymlink": "DIR/app.log", "maxAge": 86400, "backupCount": 3}"#,
+        )
+        .unwrap();
+        tree.get_logger("app").info("hello");
+        if let Some(handler) = tree.configured_handler("file") {
+            handler.close();
+        }
+        let target = std::fs::read_link(dir.path().join("app.log")).unwrap();
+        let name = target.to_str().unwrap();
+        assert!(
+            name.len() == "app.2026-12-03.log".len()
+                && name.starts_with("app.20")
+                && name.ends_with(".log"),
+            "{name}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            "hello\n"
+        );
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn dated_keys_are_checked_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = |handler: &str| configure(dir.path(), handler).err().unwrap();
+        let e = error(
+            r#"{"class": "pylog.RotatingFileHandler", "filename": "DIR/app.log",
+                "currentSymlink": "DIR/current"}"#,
+        );
+        assert_eq!(e.path(), Some("handlers.file.currentSymlink"));
+        assert!(e.message().contains("needs 'dated: true'"), "{e}");
+        let e = error(
+            r#"{"class": "pylog.RotatingFileHandler", "filename": "DIR/app.log", "dated": true}"#,
+        );
+        assert_eq!(e.path(), Some("handlers.file.dated"));
+        assert!(e.message().contains("needs a time trigger"), "{e}");
+        let e = error(
+            r#"{"class": "pylog.RotatingFileHandler", "filename": "DIR/app.log",
+                "compression": "lz4"}"#,
+        );
+        assert_eq!(e.path(), Some("handlers.file.compression"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // Python's own class keeps exactly Python's parameters.
+        let e = error(
+            r#"{"class": "logging.handlers.RotatingFileHandler", "filename": "DIR/app.log",
+                "dated": true}"#,
+        );
+        assert!(e.to_string().contains("'dated'"), "{e}");
     }
 }

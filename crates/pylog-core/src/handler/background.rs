@@ -71,6 +71,13 @@ pub(crate) use delegate_to_background;
 /// How long flush and close of a network handler wait for its queue to drain, unless its builder
 /// says otherwise: long enough for a server that restarts, short enough that a service stopping
 /// with its log server down still stops promptly.
+#[cfg(any(
+    feature = "http",
+    feature = "otlp",
+    feature = "smtp",
+    feature = "socket",
+    feature = "syslog"
+))]
 pub(crate) const NETWORK_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A worker and how long flush and close wait for it.

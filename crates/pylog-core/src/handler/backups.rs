@@ -111,6 +111,36 @@ impl Backups {
         i
     }
 
+    /// The backup numbers that have a file in the directory (plain or compressed), in ascending
+    /// order; `None` with a namer (whose names need not look like `app.log.N`) or when the
+    /// directory cannot be read (then every number is tried, as CPython does).
+    fn numbers_present(&self) -> Option<Vec<u32>> {
+        if self.hooks.namer.is_some() {
+            return None;
+        }
+        let file_name = self.base.file_name()?.to_str()?;
+        let dir = match self.base.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let prefix = format!("{file_name}.");
+        let mut numbers: Vec<u32> = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name();
+                let rest = name.to_str()?.strip_prefix(&prefix)?;
+                let digits = COMPRESSED_EXTENSIONS
+                    .iter()
+                    .find_map(|ext| rest.strip_suffix(ext))
+                    .unwrap_or(rest);
+                backup_number(digits)
+            })
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        Some(numbers)
+    }
+
     /// CPython's `doRollover` renames: `.N-1` to `.N` … `.1` to `.2` (each with its compressed
     /// variants), then `rotate` moves the current file to `.1`, whose name is returned.
     pub(crate) fn shift(&self) -> io::Result<PathBuf> {
@@ -119,8 +149,14 @@ impl Backups {
             None => self.highest() + 1,
         };
         // The namer is called as CPython calls it: source, then dest, for each number, then once
-        // for `.1`.
-        for i in (1..top).rev() {
+        // for `.1`. Without a namer, only the numbers present in the directory are visited: the
+        // renames are the same, without one `stat` per number up to `backup_count` (a count of
+        // 10 000 would hold the lock for 30 000 of them at every rollover).
+        let numbers: Vec<u32> = match self.numbers_present() {
+            Some(present) => present.into_iter().filter(|&i| i < top).rev().collect(),
+            None => (1..top).rev().collect(),
+        };
+        for i in numbers {
             let sources = self.variants_of(self.name(i));
             let dests = self.variants_of(self.name(i + 1));
             let pairs: Vec<(&PathBuf, &PathBuf)> = sources
@@ -221,6 +257,95 @@ impl Backups {
             Ok(file) => file.set_modified(time),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(super::open_error(backup, e)),
+        }
+    }
+}
+
+/// The number in a backup's suffix (`7` of `app.log.7`): ASCII digits as `format!("{i}")` writes
+/// them, so `07` or `+7` (files nobody made) are not taken for backup 7.
+fn backup_number(digits: &str) -> Option<u32> {
+    let number: u32 = digits.parse().ok()?;
+    (number > 0 && number.to_string() == digits).then_some(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backups(dir: &Path, count: u32) -> Backups {
+        let retention = Retention {
+            count: Some(count),
+            ..Retention::default()
+        };
+        Backups::new(
+            dir.join("app.log"),
+            RotationHooks::default(),
+            true,
+            retention,
+        )
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn shift_renames_what_cpythons_loop_renames_gaps_and_all() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("app.log", "current"),
+            ("app.log.1", "one"),
+            ("app.log.2.gz", "two"),
+            ("app.log.5", "five"),
+            ("app.log.9", "nine"),
+            ("app.log.07", "not a backup"),
+            ("app.log.x", "not a backup"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let dest = backups(dir.path(), 9).shift().unwrap();
+        assert_eq!(dest, dir.path().join("app.log.1"));
+        // As CPython's loop over 8..1: .9 is past the count and stays (retention deletes it),
+        // .5 -> .6, .2.gz -> .3.gz, .1 -> .2, app.log -> .1.
+        assert_eq!(
+            names(dir.path()),
+            [
+                "app.log.07",
+                "app.log.1",
+                "app.log.2",
+                "app.log.3.gz",
+                "app.log.6",
+                "app.log.9",
+                "app.log.x"
+            ]
+        );
+        let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap();
+        assert_eq!(read("app.log.1"), "current");
+        assert_eq!(read("app.log.2"), "one");
+        assert_eq!(read("app.log.3.gz"), "two");
+        assert_eq!(read("app.log.6"), "five");
+        assert_eq!(read("app.log.9"), "nine");
+    }
+
+    #[test]
+    fn a_large_count_shifts_only_the_backups_present() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.log"), "current").unwrap();
+        std::fs::write(dir.path().join("app.log.1"), "one").unwrap();
+        backups(dir.path(), u32::MAX).shift().unwrap();
+        assert_eq!(names(dir.path()), ["app.log.1", "app.log.2"]);
+    }
+
+    #[test]
+    fn backup_numbers_are_written_as_rotation_writes_them() {
+        assert_eq!(backup_number("12"), Some(12));
+        for not in ["0", "07", "+7", "", "1a", "99999999999"] {
+            assert_eq!(backup_number(not), None, "{not}");
         }
     }
 }

@@ -66,7 +66,7 @@ impl Compression {
 
 /// The temporary name `dest` is written under: hidden, in the same directory (so the final rename
 /// is atomic), with this process's id so that a later process can tell a stale one.
-fn temp_name(dest: &Path) -> PathBuf {
+pub(crate) fn temp_name(dest: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = dest
@@ -78,15 +78,26 @@ fn temp_name(dest: &Path) -> PathBuf {
 
 const TEMP_MARK: &str = ".pylog-tmp-";
 
+/// A compressed copy written under a temporary name, waiting to be committed.
+pub(crate) struct Compressed {
+    /// The source's metadata, to check before committing that its name still holds this file
+    /// ([`is_same_file`]).
+    pub(crate) source: std::fs::Metadata,
+    pub(crate) temp: PathBuf,
+    /// The source stays open until the commit: another rollover or process may delete it
+    /// meanwhile, and while it is open its inode number cannot be given to a new file, which
+    /// `is_same_file` would then take for the one compressed (and the new file's records would be
+    /// deleted in its place).
+    _open: File,
+}
+
 /// Writes `source` compressed to a temporary file beside `dest`, with the source's modification
-/// time and permissions, synced to disk. Returns the open source's metadata (to check, before
-/// committing, that the name still holds this file) and the temporary path. `None` when `source`
-/// is gone or not a regular file.
+/// time and permissions, synced to disk. `None` when `source` is gone or not a regular file.
 pub(crate) fn compress_to_temp(
     compression: Compression,
     source: &Path,
     dest: &Path,
-) -> io::Result<Option<(std::fs::Metadata, PathBuf)>> {
+) -> io::Result<Option<Compressed>> {
     let mut input = match File::open(source) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -106,7 +117,11 @@ pub(crate) fn compress_to_temp(
         output.sync_all()
     })();
     match written {
-        Ok(()) => Ok(Some((metadata, temp))),
+        Ok(()) => Ok(Some(Compressed {
+            source: metadata,
+            temp,
+            _open: input,
+        })),
         Err(e) => {
             let _ = std::fs::remove_file(&temp);
             Err(e)
@@ -311,19 +326,20 @@ mod tests {
             .set_modified(old)
             .unwrap();
         let dest = dir.path().join("app.log.1.gz");
-        let (metadata, temp) = compress_to_temp(Compression::Gzip, &source, &dest)
+        let compressed = compress_to_temp(Compression::Gzip, &source, &dest)
             .unwrap()
             .unwrap();
-        assert!(is_same_file(&source, &metadata).unwrap());
+        let (metadata, temp) = (&compressed.source, &compressed.temp);
+        assert!(is_same_file(&source, metadata).unwrap());
         let name = temp.file_name().unwrap().to_str().unwrap().to_owned();
         assert!(name.starts_with(".app.log.1.gz.pylog-tmp-"), "{name}");
         assert!(!dest.exists());
         let mut text = String::new();
-        flate2::read::GzDecoder::new(File::open(&temp).unwrap())
+        flate2::read::GzDecoder::new(File::open(temp).unwrap())
             .read_to_string(&mut text)
             .unwrap();
         assert_eq!(text, "one\ntwo\n");
-        let temp_meta = std::fs::metadata(&temp).unwrap();
+        let temp_meta = std::fs::metadata(temp).unwrap();
         assert_eq!(temp_meta.modified().unwrap(), old);
         assert_eq!(temp_meta.permissions(), metadata.permissions());
     }
@@ -335,10 +351,11 @@ mod tests {
         let source = dir.path().join("app.log.1");
         std::fs::write(&source, "one\ntwo\n").unwrap();
         let dest = dir.path().join("app.log.1.zst");
-        let (_, temp) = compress_to_temp(Compression::Zstd, &source, &dest)
+        let compressed = compress_to_temp(Compression::Zstd, &source, &dest)
             .unwrap()
             .unwrap();
-        let bytes = zstd::decode_all(File::open(&temp).unwrap()).unwrap();
+        let temp = &compressed.temp;
+        let bytes = zstd::decode_all(File::open(temp).unwrap()).unwrap();
         assert_eq!(bytes, b"one\ntwo\n");
     }
 
@@ -356,6 +373,31 @@ mod tests {
             .is_none()
         );
         assert!(!is_same_file(&dir.path().join("gone"), &dir.path().metadata().unwrap()).unwrap());
+    }
+
+    /// Another rollover or process may delete the source while its copy waits to be committed:
+    /// a file created meanwhile must never be taken for it (on ext4 a freed inode number is
+    /// given to the next file created in the directory).
+    #[cfg(all(unix, feature = "gzip"))]
+    #[test]
+    fn a_file_created_after_the_source_is_deleted_is_never_taken_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("app.log.1");
+        std::fs::write(&source, "one\n").unwrap();
+        let dest = dir.path().join("app.log.1.gz");
+        let compressed = compress_to_temp(Compression::Gzip, &source, &dest)
+            .unwrap()
+            .unwrap();
+        std::fs::remove_file(&source).unwrap();
+        for i in 0..50 {
+            let path = dir.path().join(format!("new.{i}"));
+            std::fs::write(&path, "two\n").unwrap();
+            assert!(
+                !is_same_file(&path, &compressed.source).unwrap(),
+                "{} was taken for the deleted source",
+                path.display()
+            );
+        }
     }
 
     #[test]

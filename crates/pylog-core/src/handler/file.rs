@@ -87,6 +87,12 @@ impl FileHandlerBuilder {
         &self.path
     }
 
+    /// The same options for another path.
+    pub(crate) fn with_path(mut self, path: PathBuf) -> FileHandlerBuilder {
+        self.path = path;
+        self
+    }
+
     pub(crate) fn new(path: &Path) -> FileHandlerBuilder {
         FileHandlerBuilder {
             path: path.to_path_buf(),

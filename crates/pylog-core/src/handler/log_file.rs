@@ -281,6 +281,14 @@ impl LogFile {
         written
     }
 
+    /// Writes what is pending, closes the file and points this handler at `path` (the dated
+    /// mode's next active file), opened on the next write.
+    pub(crate) fn switch_to(&mut self, path: PathBuf) -> io::Result<()> {
+        let released = self.release();
+        self.path = path;
+        released
+    }
+
     /// Writes what is pending and closes the file for good (Python's `FileHandler.close`).
     pub(crate) fn close(&mut self) -> io::Result<()> {
         let written = self.release();

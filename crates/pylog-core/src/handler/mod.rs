@@ -17,6 +17,8 @@
 mod background;
 mod backups;
 mod compress;
+mod current_link;
+mod dated;
 pub(crate) mod file;
 #[cfg(feature = "http")]
 mod http;

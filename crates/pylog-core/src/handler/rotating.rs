@@ -29,6 +29,12 @@
 //!   the feature `zstd`) on the handler's own thread: the logging thread only renames. A backup
 //!   is compressed into a temporary file, synced, renamed to `app.log.N.gz`, and only then is the
 //!   plain file removed, so a crash leaves one of the two complete and loses none.
+//! - **dated names** ([`dated`](RotatingFileHandlerBuilder::dated)): the active file carries its
+//!   period's date (`logs/app.2026-12-03.log`), a time rollover starts the next period's file,
+//!   a size rollover numbers the period's file (`app.2026-12-03.log.1`), and a stable name
+//!   ([`current_symlink`](RotatingFileHandlerBuilder::current_symlink) or
+//!   [`current_hard_link`](RotatingFileHandlerBuilder::current_hard_link)) always names the
+//!   active file.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -51,6 +57,21 @@
 //!     .build()?;
 //! # Ok::<(), pylog_core::Error>(())
 //! ```
+//!
+//! Dated files, a day each (and past 100 MiB, `.1`, `.2` … within the day), with `logs/app.log`
+//! a symbolic link to the one being written:
+//!
+//! ```no_run
+//! use pylog_core::{RotatingFileHandler, When};
+//! let handler = RotatingFileHandler::builder("logs/app.log")
+//!     .dated(true)                        // logs/app.2026-12-03.log
+//!     .when(When::Midnight)
+//!     .max_bytes(100 << 20)               // logs/app.2026-12-03.log.1
+//!     .backup_count(30)
+//!     .current_symlink("logs/app.log")    // -> app.2026-12-03.log
+//!     .build()?;
+//! # Ok::<(), pylog_core::Error>(())
+//! ```
 
 use std::fs::File;
 use std::io;
@@ -60,6 +81,8 @@ use std::time::Duration;
 
 use super::backups::{Backups, Retention};
 use super::compress::{self, CompressWorker, Compression};
+use super::current_link::{CurrentLink, LinkKind};
+use super::dated::DatedNames;
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
@@ -95,6 +118,36 @@ struct Inner {
     compression: Option<Compression>,
     /// An error of the compression worker, reported with the next record (or by `close`).
     worker_error: Mutex<Option<io::Error>>,
+    /// The dated mode: the active file carries its period's date.
+    dated: Option<Dated>,
+}
+
+/// What the dated mode adds: the names, the stable name, and what the size backups of one
+/// period and the retention over all periods need.
+struct Dated {
+    names: DatedNames,
+    link: Option<CurrentLink>,
+    retention: Retention,
+    hooks: RotationHooks,
+    compressed: bool,
+}
+
+impl Dated {
+    /// The numbered size backups of the active file `active`: never limited by count here (the
+    /// retention over all the dated files does that), stamped for `max_age`.
+    fn period_backups(&self, active: &Path) -> Backups {
+        Backups::new(
+            active.to_path_buf(),
+            self.hooks.clone(),
+            self.compressed,
+            Retention {
+                count: None,
+                max_age: self.retention.max_age,
+                max_total_bytes: None,
+                keep_all_without_count: true,
+            },
+        )
+    }
 }
 
 struct State {
@@ -106,6 +159,8 @@ struct State {
     rollover_failing: bool,
     /// When the time trigger fires next (CPython's `rolloverAt`); unused without a schedule.
     rollover_at: i64,
+    /// A hard stable name waits for the (delayed) active file to exist.
+    link_pending: bool,
 }
 
 impl RotatingFileHandler {
@@ -125,6 +180,8 @@ impl RotatingFileHandler {
     /// | no_follow | `false` | — |
     /// | when, interval, utc, at_time | none (size only), 1, `false`, midnight | — |
     /// | max_age, max_total_bytes | none | — |
+    /// | dated | `false`: the file keeps its name, backups are numbered | — |
+    /// | current_symlink, current_hard_link | none | — |
     /// | clock | the system clock | — |
     pub fn builder(path: impl AsRef<Path>) -> RotatingFileHandlerBuilder {
         RotatingFileHandlerBuilder {
@@ -146,6 +203,8 @@ impl RotatingFileHandler {
             max_age: None,
             max_total_bytes: None,
             compression: None,
+            dated: false,
+            link: None,
         }
     }
 }
@@ -190,7 +249,17 @@ impl Inner {
                 .open(file.path())
                 .map_err(|e| super::open_error(file.path(), e))?;
         }
-        let rotated = if self.backups.rotates() {
+        let rotated = if let Some(dated) = &self.dated {
+            let backups = dated.period_backups(file.path());
+            backups
+                .shift()
+                .and_then(|dest| backups.stamp(&dest, now))
+                .and_then(|()| {
+                    dated
+                        .names
+                        .apply_retention(file.path(), &dated.retention, now, true)
+                })
+        } else if self.backups.rotates() {
             self.backups
                 .shift()
                 .and_then(|dest| self.backups.stamp(&dest, now))
@@ -249,7 +318,104 @@ impl Inner {
         now: i64,
         rolled: &mut bool,
     ) -> io::Result<()> {
-        let result = match self.should_rollover(&mut state.file, line_chars, shared) {
+        let result = if let Some(dated) = &self.dated {
+            (|| {
+                if self.dated_time_rollover(dated, state, now)? {
+                    *rolled = true;
+                }
+                if self.should_rollover(&mut state.file, line_chars, shared)? {
+                    *rolled = true;
+                    self.do_rollover(&mut state.file, now)?;
+                }
+                Ok(())
+            })()
+        } else {
+            self.numbered_rollover_if_due(state, line_chars, shared, now, rolled)
+        };
+        match result {
+            Ok(()) => {
+                state.rollover_failing = false;
+                Ok(())
+            }
+            Err(_) if state.rollover_failing => Ok(()),
+            Err(e) => {
+                state.rollover_failing = true;
+                Err(e)
+            }
+        }
+    }
+
+    /// The dated mode's time trigger: past the period's end, the next period's dated file
+    /// becomes the active one (nothing is renamed), and the one just closed is stamped for
+    /// `max_age` and falls under retention.
+    fn dated_time_rollover(&self, dated: &Dated, state: &mut State, now: i64) -> io::Result<bool> {
+        let Some(schedule) = &self.schedule else {
+            return Ok(false);
+        };
+        if now < state.rollover_at {
+            return Ok(false);
+        }
+        let (start, end) = schedule.dated_period(now);
+        state.rollover_at = end;
+        if let Some(lock) = &state.lock {
+            store_rollover_at(lock.file(), end)?;
+        }
+        let next = dated.names.path_for(&schedule.civil(start));
+        if next == state.file.path() {
+            return Ok(false);
+        }
+        let closed = state.file.path().to_path_buf();
+        state.file.switch_to(next)?;
+        dated.period_backups(&closed).stamp(&closed, now)?;
+        dated
+            .names
+            .apply_retention(state.file.path(), &dated.retention, now, true)?;
+        Ok(true)
+    }
+
+    /// The shared dated mode: when another process started a later period (its end is in the
+    /// lock file), this process follows it to that period's file before writing. Returns
+    /// whether the file changed.
+    fn adopt_shared_period(&self, state: &mut State) -> io::Result<bool> {
+        let (Some(dated), Some(schedule), Some(lock)) = (&self.dated, &self.schedule, &state.lock)
+        else {
+            return Ok(false);
+        };
+        let Some(at) = shared_rollover_at(lock.file())? else {
+            return Ok(false);
+        };
+        if at <= state.rollover_at {
+            return Ok(false);
+        }
+        state.rollover_at = at;
+        let (start, _) = schedule.dated_period(at - 1);
+        let next = dated.names.path_for(&schedule.civil(start));
+        if next == state.file.path() {
+            return Ok(false);
+        }
+        state.file.switch_to(next)?;
+        Ok(true)
+    }
+
+    /// Points the stable name (if any) at the active file, after the file changed.
+    fn update_link(&self, state: &mut State) -> io::Result<()> {
+        if let Some(link) = self.dated.as_ref().and_then(|d| d.link.as_ref()) {
+            link.point_to(state.file.path())?;
+            state.link_pending = false;
+        }
+        Ok(())
+    }
+
+    /// The rollover of the numbered mode: by size or time, `app.log` becomes `app.log.1`.
+    fn numbered_rollover_if_due(
+        &self,
+        state: &mut State,
+        line_chars: u64,
+        shared: bool,
+        now: i64,
+        rolled: &mut bool,
+    ) -> io::Result<()> {
+        match self.should_rollover(&mut state.file, line_chars, shared) {
             Ok(by_size) => match self.time_due(state, now) {
                 Ok(by_time) if by_size || by_time => {
                     *rolled = true;
@@ -265,17 +431,6 @@ impl Inner {
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => {
-                state.rollover_failing = false;
-                Ok(())
-            }
-            Err(_) if state.rollover_failing => Ok(()),
-            Err(e) => {
-                state.rollover_failing = true;
-                Err(e)
-            }
         }
     }
 
@@ -312,6 +467,31 @@ impl Inner {
         let Some(compression) = self.compression else {
             return;
         };
+        if let Some(dated) = &self.dated {
+            let active = {
+                let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                state.file.path().to_path_buf()
+            };
+            match dated.names.plain_backups(&active) {
+                Ok(plain) => {
+                    for plain in plain {
+                        if let Err(e) = self.compress_backup(compression, &plain) {
+                            self.report_worker_error(e);
+                        }
+                    }
+                }
+                Err(e) => self.report_worker_error(e),
+            }
+            let retained = self.with_locks(|state| {
+                dated
+                    .names
+                    .apply_retention(state.file.path(), &dated.retention, self.now(), false)
+            });
+            if let Err(e) = retained {
+                self.report_worker_error(e);
+            }
+            return;
+        }
         for plain in self.backups.plain_backups() {
             if let Err(e) = self.compress_backup(compression, &plain) {
                 self.report_worker_error(e);
@@ -327,20 +507,21 @@ impl Inner {
     /// holds the file that was compressed (a rollover may have renamed it meanwhile).
     fn compress_backup(&self, compression: Compression, plain: &Path) -> io::Result<()> {
         let dest = with_suffix(plain, compression.extension());
-        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+        let Some(compressed) = compress::compress_to_temp(compression, plain, &dest)? else {
             return Ok(());
         };
+        let (source, temp) = (&compressed.source, &compressed.temp);
         let committed = self.with_locks(|_| {
-            if !compress::is_same_file(plain, &source)? {
+            if !compress::is_same_file(plain, source)? {
                 return Ok(false);
             }
-            super::rotation::rename(&temp, &dest)?;
+            super::rotation::rename(temp, &dest)?;
             compress::sync_dir(&dest);
             super::rotation::remove(plain)?;
             Ok(true)
         });
         if !matches!(committed, Ok(Some(true))) {
-            let _ = std::fs::remove_file(&temp);
+            let _ = std::fs::remove_file(temp);
         }
         committed.map(|_| ())
     }
@@ -438,6 +619,11 @@ impl Emit for RotatingFileHandler {
                 let shared = acquired.is_some();
                 let result = (|| {
                     if shared {
+                        // Before anything opens the file: the file of a period another process
+                        // closed may be compressed and gone.
+                        if inner.adopt_shared_period(state)? {
+                            rolled = true;
+                        }
                         Inner::follow_other_processes(&mut state.file)?;
                     }
                     // A failed rotation is reported, but the record is still written to the
@@ -445,6 +631,9 @@ impl Emit for RotatingFileHandler {
                     let rotated =
                         inner.rollover_if_due(state, line_chars, shared, now, &mut rolled);
                     state.file.write(text.as_bytes(), record)?;
+                    if rolled || state.link_pending {
+                        inner.update_link(state)?;
+                    }
                     rotated
                 })();
                 if let Some(lock) = state.lock.as_ref() {
@@ -520,6 +709,8 @@ pub struct RotatingFileHandlerBuilder {
     max_age: Option<Duration>,
     max_total_bytes: Option<u64>,
     compression: Option<Compression>,
+    dated: bool,
+    link: Option<(PathBuf, LinkKind)>,
 }
 
 impl std::fmt::Debug for RotatingFileHandlerBuilder {
@@ -539,6 +730,8 @@ impl std::fmt::Debug for RotatingFileHandlerBuilder {
             .field("max_age", &self.max_age)
             .field("max_total_bytes", &self.max_total_bytes)
             .field("compression", &self.compression)
+            .field("dated", &self.dated)
+            .field("link", &self.link)
             .finish_non_exhaustive()
     }
 }
@@ -658,6 +851,55 @@ impl RotatingFileHandlerBuilder {
         self
     }
 
+    /// Dated file names: the active file carries the start of its period before the extension
+    /// (`app.2026-12-03.log` for `app.log`, `app.2026-12-03_14.log` with `When::Hours`; the date
+    /// formats are `TimedRotatingFileHandler`'s suffixes). Needs [`when`](Self::when).
+    ///
+    /// - A time rollover starts the next period's file; nothing is renamed. A restart within a
+    ///   period appends to that period's file. `S`, `M`, `H` and `D` periods are aligned to the
+    ///   clock here (an `H` file covers 14:00 to 15:00; CPython counts them from the file's
+    ///   modification time), so that every process and every restart derives the same name;
+    ///   `MIDNIGHT` and `W0`–`W6` are CPython's, with `at_time`.
+    /// - A size rollover within a period numbers that period's file as the size-only handler
+    ///   numbers `app.log`: `app.2026-12-03.log.1` is the newest backup of the day. The date stays
+    ///   next to the stem, so a sorted listing keeps each period together, and the name a backup
+    ///   gets is the one CPython's `RotatingFileHandler` would give the dated file.
+    /// - Retention (`backup_count`, `max_age`, `max_total_bytes`) and compression cover every
+    ///   earlier period's file and every size backup, newest first, read from the directory; the
+    ///   active file is never compressed or deleted, and names of any other shape are never
+    ///   touched. `backup_count` counts those files (0 keeps all, as with a time trigger).
+    /// - With [`shared`](Self::shared), the process that starts a period records its end in the
+    ///   lock file, and the others follow it to the new file before their next record.
+    ///
+    /// A `namer` cannot be combined with it (retention could not find the names it makes).
+    pub fn dated(mut self, dated: bool) -> Self {
+        self.dated = dated;
+        self
+    }
+
+    /// With [`dated`](Self::dated): a symbolic link at `path` (e.g. `logs/app.log` or
+    /// `logs/current`) always names the active file, by a path relative to the link's directory.
+    /// It is replaced atomically (a new link under a temporary name, renamed over the old), once
+    /// per period, by the process that starts the period. `build()` creates it, and fails with
+    /// an error naming the path where symbolic links cannot be made (a FAT file system, Windows
+    /// without the right to create them), or where a file that is not a symbolic link already
+    /// is (it is never replaced).
+    pub fn current_symlink(mut self, path: impl AsRef<Path>) -> Self {
+        self.link = Some((path.as_ref().to_path_buf(), LinkKind::Symbolic));
+        self
+    }
+
+    /// With [`dated`](Self::dated): a hard link at `path` to the active file, for file systems
+    /// and programs without symbolic links. It must be in the same file system as the log, and
+    /// it is replaced atomically at every rollover (a size rollover puts a new file under the
+    /// dated name, which a hard link does not follow). A program that keeps the stable name open
+    /// keeps reading the file it opened, as with any rotation; `tail -F` reopens it. A file
+    /// already at `path` is replaced only if it is a hard link to one of the dated files.
+    pub fn current_hard_link(mut self, path: impl AsRef<Path>) -> Self {
+        self.link = Some((path.as_ref().to_path_buf(), LinkKind::Hard));
+        self
+    }
+
     /// Opens the file (unless delayed) and returns the handler.
     pub fn build(self) -> Result<Handler, Error> {
         let mut file_builder = self.file;
@@ -665,23 +907,7 @@ impl RotatingFileHandlerBuilder {
             file_builder = file_builder.mode(FileMode::Append);
         }
         let delay = file_builder.is_delayed();
-        let existing_mtime = file_builder
-            .absolute_path()
-            .ok()
-            .and_then(|path| mtime_seconds(&path));
-        let file = file_builder.open_log_file()?;
-        let lock = if self.shared {
-            let lock_path = self
-                .lock_path
-                .clone()
-                .unwrap_or_else(|| with_suffix(file.path(), ".lock"));
-            Some(
-                SharedLock::open(lock_path.clone(), file.path(), self.lock_timeout)
-                    .map_err(|e| Error::open_file(&lock_path, e))?,
-            )
-        } else {
-            None
-        };
+        let base = file_builder.absolute_path()?;
         let compression = match self.gzip {
             #[cfg(feature = "gzip")]
             true => Some(Compression::Gzip),
@@ -705,22 +931,100 @@ impl RotatingFileHandlerBuilder {
             max_total_bytes: self.max_total_bytes,
             keep_all_without_count: schedule.is_some(),
         };
-        let backups = Backups::new(
-            file.path().to_path_buf(),
-            self.hooks,
-            compression.is_some(),
-            retention,
-        );
         let now = self.clock.now().trunc() as i64;
-        // As CPython's timed handler: the first period starts at the file's modification time.
-        let start = existing_mtime.unwrap_or(now);
-        let rollover_at = schedule.as_ref().map_or(0, |s| s.compute_rollover(start));
+        let mut rollover_at = 0;
+        let dated = match (self.dated, &schedule) {
+            (false, _) => {
+                if let Some((path, _)) = &self.link {
+                    return Err(Error::InvalidArguments(format!(
+                        "the stable name '{}' needs dated(true): without it the log's name \
+                         never changes",
+                        path.display()
+                    )));
+                }
+                None
+            }
+            (true, None) => {
+                return Err(Error::InvalidArguments(
+                    "dated(true) needs a time trigger: set when(..)".to_owned(),
+                ));
+            }
+            (true, Some(schedule)) => {
+                if self.hooks.namer.is_some() {
+                    return Err(Error::InvalidArguments(
+                        "dated(true) cannot be combined with a namer: retention and \
+                         compression find the dated files by their names"
+                            .to_owned(),
+                    ));
+                }
+                let names = DatedNames::new(&base, schedule.when, compression.is_some())?;
+                let (start, end) = schedule.dated_period(now);
+                rollover_at = end;
+                let active = names.path_for(&schedule.civil(start));
+                let link = match &self.link {
+                    Some((path, kind)) => {
+                        let path =
+                            std::path::absolute(path).map_err(|e| Error::open_file(path, e))?;
+                        let is_dated_name = path.parent() == active.parent()
+                            && path
+                                .file_name()
+                                .and_then(|n| n.to_str())
+                                .is_some_and(|n| names.parse(n).is_some());
+                        if is_dated_name {
+                            return Err(Error::InvalidArguments(format!(
+                                "the stable name '{}' has the shape of a dated file name",
+                                path.display()
+                            )));
+                        }
+                        Some(CurrentLink { path, kind: *kind })
+                    }
+                    None => None,
+                };
+                file_builder = file_builder.with_path(active);
+                Some(Dated {
+                    names,
+                    link,
+                    retention,
+                    hooks: self.hooks.clone(),
+                    compressed: compression.is_some(),
+                })
+            }
+        };
+        let existing_mtime = match dated {
+            Some(_) => None,
+            None => mtime_seconds(&base),
+        };
+        let file = file_builder.open_log_file()?;
+        let lock = if self.shared {
+            let lock_path = self
+                .lock_path
+                .clone()
+                .unwrap_or_else(|| with_suffix(&base, ".lock"));
+            Some(
+                SharedLock::open(lock_path.clone(), file.path(), self.lock_timeout)
+                    .map_err(|e| Error::open_file(&lock_path, e))?,
+            )
+        } else {
+            None
+        };
+        let backups = Backups::new(base.clone(), self.hooks, compression.is_some(), retention);
+        if dated.is_none() {
+            // As CPython's timed handler: the first period starts at the file's modification
+            // time.
+            let start = existing_mtime.unwrap_or(now);
+            rollover_at = schedule.as_ref().map_or(0, |s| s.compute_rollover(start));
+        }
+        let link_pending = dated
+            .as_ref()
+            .and_then(|d| d.link.as_ref())
+            .is_some_and(|link| link.kind == LinkKind::Hard && !file.is_open());
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 file,
                 lock,
                 rollover_at,
                 rollover_failing: false,
+                link_pending,
             }),
             max_bytes: self.max_bytes,
             delay,
@@ -730,15 +1034,42 @@ impl RotatingFileHandlerBuilder {
             clock: self.clock,
             compression,
             worker_error: Mutex::new(None),
+            dated,
         });
-        if inner.backups.extended() {
-            if let Some(dir) = inner.backups.name(1).parent() {
+        if inner.backups.extended() || inner.dated.is_some() {
+            if let Some(dir) = base.parent() {
                 compress::remove_stale_temps(dir);
             }
             inner
-                .with_locks(|_| inner.backups.apply_retention(now, true))
+                .with_locks(|state| match &inner.dated {
+                    Some(dated) => {
+                        dated
+                            .names
+                            .apply_retention(state.file.path(), &dated.retention, now, true)
+                    }
+                    None => inner.backups.apply_retention(now, true),
+                })
                 .map_err(|source| Error::Io {
                     context: "cannot apply the retention of rotated files".to_owned(),
+                    source,
+                })?;
+        }
+        if let Some(link) = inner.dated.as_ref().and_then(|d| d.link.as_ref()) {
+            inner
+                .with_locks(|state| {
+                    let ours = inner
+                        .dated
+                        .as_ref()
+                        .map(|d| d.names.all_files())
+                        .unwrap_or_default();
+                    link.check_replaceable(&ours)?;
+                    if !state.link_pending {
+                        link.point_to(state.file.path())?;
+                    }
+                    Ok(())
+                })
+                .map_err(|source| Error::Io {
+                    context: "cannot set the stable name of the log".to_owned(),
                     source,
                 })?;
         }

@@ -134,6 +134,38 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// The period of the dated mode that holds `now`: its start (which names the file) and its
+    /// end (the next time rollover). `MIDNIGHT` and `W0`–`W6` periods are CPython's: from one
+    /// midnight (or `at_time`) to the next, or a week on that weekday; `interval` is ignored, as
+    /// CPython ignores it for them. `S`, `M`, `H` and `D` periods are aligned to the clock:
+    /// `interval` units counted from the Unix epoch in local time (in UTC with `utc`), so an `H`
+    /// file covers 14:00 to 15:00 and its name is the same in every process and after a restart.
+    /// Boundaries are local times, so a day is 23 or 25 hours long when DST changes.
+    pub(crate) fn dated_period(&self, now: i64) -> (i64, i64) {
+        let at = self
+            .at_time
+            .map_or(0, |(h, m, s)| i64::from((h * 60 + m) * 60 + s));
+        let (len, anchor) = match self.when {
+            When::Midnight => (86_400, at),
+            // 1970-01-01 was a Thursday (weekday 3).
+            When::Weekday(day) => (7 * 86_400, (i64::from(day) + 4) % 7 * 86_400 + at),
+            _ => (self.interval, 0),
+        };
+        let local = now.saturating_add(i64::from(self.civil(now).offset));
+        let start_local = anchor + (local - anchor).div_euclid(len) * len;
+        let start = self.unix_of_local(start_local);
+        let end = self.unix_of_local(start_local + len);
+        (start.min(now), end.max(now + 1))
+    }
+
+    /// The Unix time of a local time given as seconds since the epoch in local time.
+    fn unix_of_local(&self, local: i64) -> i64 {
+        let guess = local - i64::from(self.civil(local).offset);
+        local - i64::from(self.civil(guess).offset)
+    }
+}
+
 /// The modification time of `path` in whole seconds (CPython's `int(os.stat(path).st_mtime)`),
 /// or `None` when it cannot be read.
 pub(crate) fn mtime_seconds(path: &std::path::Path) -> Option<i64> {
@@ -162,5 +194,70 @@ mod tests {
             );
         }
         assert!(Schedule::new(When::Seconds, 1, true, Zone::Utc, None).is_ok());
+    }
+
+    /// 2026-12-03 22:00:00 UTC, a Thursday.
+    const DEC_3_22H: i64 = 1_796_335_200;
+
+    #[test]
+    fn dated_periods_are_aligned_to_the_clock() {
+        let utc = |when, interval, at| Schedule::new(when, interval, true, Zone::Utc, at).unwrap();
+        let midnight = DEC_3_22H - 22 * 3600;
+        let cases = [
+            (utc(When::Midnight, 1, None), (midnight, midnight + 86_400)),
+            // `interval` is ignored at midnight, as CPython ignores it.
+            (utc(When::Midnight, 3, None), (midnight, midnight + 86_400)),
+            (
+                utc(When::Midnight, 1, Some((23, 30, 0))),
+                (midnight - 1800, midnight + 86_400 - 1800),
+            ),
+            (utc(When::Hours, 1, None), (DEC_3_22H, DEC_3_22H + 3600)),
+            (
+                utc(When::Hours, 5, None),
+                (DEC_3_22H - 2 * 3600, DEC_3_22H + 3 * 3600),
+            ),
+            (utc(When::Days, 1, None), (midnight, midnight + 86_400)),
+            // Monday 2026-11-30 to Monday 2026-12-07.
+            (
+                utc(When::Weekday(0), 1, None),
+                (midnight - 3 * 86_400, midnight + 4 * 86_400),
+            ),
+            // Thursday: the period started this midnight.
+            (
+                utc(When::Weekday(3), 1, None),
+                (midnight, midnight + 7 * 86_400),
+            ),
+        ];
+        for (schedule, expected) in cases {
+            assert_eq!(
+                schedule.dated_period(DEC_3_22H + 5),
+                expected,
+                "{schedule:?}"
+            );
+            assert_eq!(schedule.dated_period(expected.0), expected, "{schedule:?}");
+            assert_eq!(
+                schedule.dated_period(expected.1 - 1),
+                expected,
+                "{schedule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dated_days_follow_local_midnights_across_dst() {
+        let paris = crate::format::datefmt::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        let schedule = Schedule::new(When::Midnight, 1, false, Zone::Fixed(paris), None).unwrap();
+        // 2026-03-29 is 23 hours long in Paris: from 2026-03-28T23:00Z to 2026-03-29T22:00Z.
+        let start = 1_774_738_800;
+        assert_eq!(
+            schedule.dated_period(start + 12 * 3600),
+            (start, start + 23 * 3600)
+        );
+        // 2026-10-25 is 25 hours long: from 2026-10-24T22:00Z to 2026-10-25T23:00Z.
+        let start = 1_792_879_200;
+        assert_eq!(
+            schedule.dated_period(start + 12 * 3600),
+            (start, start + 25 * 3600)
+        );
     }
 }

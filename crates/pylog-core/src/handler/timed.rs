@@ -115,7 +115,7 @@ impl When {
     }
 
     /// The shape of a suffix (`d` a digit), for CPython's `extMatch`.
-    fn suffix_shape(self) -> &'static str {
+    pub(crate) fn suffix_shape(self) -> &'static str {
         match self {
             When::Seconds => "dddd-dd-dd_dd-dd-dd",
             When::Minutes => "dddd-dd-dd_dd-dd",
@@ -179,23 +179,24 @@ impl CompressQueue {
 
     fn compress(compression: Compression, state: &Mutex<State>, plain: &Path) -> io::Result<()> {
         let dest = with_suffix(plain, compression.extension());
-        let Some((source, temp)) = compress::compress_to_temp(compression, plain, &dest)? else {
+        let Some(compressed) = compress::compress_to_temp(compression, plain, &dest)? else {
             return Ok(());
         };
+        let (source, temp) = (&compressed.source, &compressed.temp);
         let committed = {
             let _state = state.lock().unwrap_or_else(|e| e.into_inner());
             (|| {
-                if !compress::is_same_file(plain, &source)? {
+                if !compress::is_same_file(plain, source)? {
                     return Ok(false);
                 }
-                super::rotation::rename(&temp, &dest)?;
+                super::rotation::rename(temp, &dest)?;
                 compress::sync_dir(&dest);
                 remove(plain)?;
                 Ok(true)
             })()
         };
         if !matches!(committed, Ok(true)) {
-            let _ = std::fs::remove_file(&temp);
+            let _ = std::fs::remove_file(temp);
         }
         committed.map(|_| ())
     }
