@@ -1,12 +1,15 @@
 //! Logging to a file with a timestamp: pylog (through `tracing` and through its direct API)
-//! against spdlog-rs, tracing-subscriber's `fmt`, tracing-appender and log4rs, in the same run,
-//! for three setups: a buffered file (8 KiB), a size-rotating file (1 MiB, 5 backups), and a
-//! file written (one `write(2)`) for every record. See `benches/README.md` for the table.
+//! against spdlog-rs, tracing-subscriber's `fmt`, tracing-appender, log4rs and CPython's
+//! `logging`, in the same run, for a buffered file (8 KiB), a size-rotating file (1 MiB, 5
+//! backups), a file written (one `write(2)`) for every record, the buffered and the per-record
+//! file again with the records shared out over 4 threads, and a queue in front of a buffered
+//! file (the producer's time). See `benches/README.md` for the table.
 //!
 //! Run with `cargo bench --bench file_peers` (a custom harness, no criterion). Settings from the
 //! environment: `FILE_PEERS_RECORDS` (records per case and round, default 200 000),
-//! `FILE_PEERS_ROUNDS` (default 7), `FILE_PEERS_ONLY` (run only the cases whose label contains one
-//! of its comma-separated parts).
+//! `FILE_PEERS_ROUNDS` (default 7), `FILE_PEERS_ONLY` (run only the cases whose label, such as
+//! `file, one write per record, 4 threads (wall time / all records): pylog direct API`, contains
+//! one of its `|`-separated parts; the labels have commas).
 //!
 //! Every round runs every case once, in an order rotated by one case each round, so that the
 //! drift of a shared machine's cores reaches every side alike; a row gives the median of its
@@ -38,7 +41,19 @@
 //!   (`flush_level_filter(All)`); fmt writing to a `Mutex<File>`; tracing-appender's
 //!   `RollingFileAppender` that never rolls as fmt's writer; log4rs's `FileAppender`;
 //! - null sink: pylog's `StreamHandler` over `io::sink()`, spdlog-rs's `WriteSink` over it, fmt
-//!   with `io::sink` as its writer: formatting and dispatch without a file.
+//!   with `io::sink` as its writer: formatting and dispatch without a file;
+//! - CPython (every record only, when `python3` runs; the run says so when it does not):
+//!   `benches/file_peers.py`, a `logging.FileHandler` with the same format and event, timed by the
+//!   script around its records and final flush (the interpreter's start is not counted);
+//! - 4 threads (every record, and buffered): the same handlers, each of 4 threads logging its
+//!   quarter of the records, all released at once; a row is the wall time until the last thread
+//!   is done and the file flushed, divided by all the records (of the other sides, spdlog-rs and
+//!   fmt have these rows);
+//! - queue: pylog's `QueueHandler` (bound 2^20 records, `Block`) in front of the buffered
+//!   `FileHandler`, against fmt writing to tracing-appender's `non_blocking` (`lossy(false)`,
+//!   2^20 lines) over an 8 KiB `BufWriter` of the file; the bound is above a round's records, so
+//!   no call waits for room, and only the logging calls are timed (the drain and the close are
+//!   not). pylog formats the line on the listener's thread, fmt on the caller's.
 //!
 //! log4rs is called as a `log::Log` (never installed globally), with the record built as
 //! `log::error!` builds it. Each `tracing` case sets its own `Dispatch` with
@@ -690,8 +705,9 @@ fn main() {
     } else {
         env_number("FILE_PEERS_ROUNDS", 7)
     } as usize;
+    // Parts are separated by `|`: the setups' titles contain commas.
     let only: Vec<String> = std::env::var("FILE_PEERS_ONLY")
-        .map(|v| v.split(',').map(str::to_owned).collect())
+        .map(|v| v.split('|').map(str::to_owned).collect())
         .unwrap_or_default();
     let wanted = |c: &Case| {
         let label = format!("{}: {}", c.setup.title(), c.side);
