@@ -1,12 +1,15 @@
 //! Logging to a file with a timestamp: pylog (through `tracing` and through its direct API)
-//! against spdlog-rs, tracing-subscriber's `fmt`, tracing-appender and log4rs, in the same run,
-//! for three setups: a buffered file (8 KiB), a size-rotating file (1 MiB, 5 backups), and a
-//! file written (one `write(2)`) for every record. See `benches/README.md` for the table.
+//! against spdlog-rs, tracing-subscriber's `fmt`, tracing-appender, log4rs and CPython's
+//! `logging`, in the same run, for a buffered file (8 KiB), a size-rotating file (1 MiB, 5
+//! backups), a file written (one `write(2)`) for every record, the buffered and the per-record
+//! file again with the records shared out over 4 threads, and a queue in front of a buffered
+//! file (the producer's time). See `benches/README.md` for the table.
 //!
 //! Run with `cargo bench --bench file_peers` (a custom harness, no criterion). Settings from the
 //! environment: `FILE_PEERS_RECORDS` (records per case and round, default 200 000),
-//! `FILE_PEERS_ROUNDS` (default 7), `FILE_PEERS_ONLY` (run only the cases whose label contains one
-//! of its comma-separated parts).
+//! `FILE_PEERS_ROUNDS` (default 7), `FILE_PEERS_ONLY` (run only the cases whose label, such as
+//! `file, one write per record, 4 threads (wall time / all records): pylog direct API`, contains
+//! one of its `|`-separated parts; the labels have commas).
 //!
 //! Every round runs every case once, in an order rotated by one case each round, so that the
 //! drift of a shared machine's cores reaches every side alike; a row gives the median of its
@@ -38,7 +41,19 @@
 //!   (`flush_level_filter(All)`); fmt writing to a `Mutex<File>`; tracing-appender's
 //!   `RollingFileAppender` that never rolls as fmt's writer; log4rs's `FileAppender`;
 //! - null sink: pylog's `StreamHandler` over `io::sink()`, spdlog-rs's `WriteSink` over it, fmt
-//!   with `io::sink` as its writer: formatting and dispatch without a file.
+//!   with `io::sink` as its writer: formatting and dispatch without a file;
+//! - CPython (every record only, when `python3` runs; the run says so when it does not):
+//!   `benches/file_peers.py`, a `logging.FileHandler` with the same format and event, timed by the
+//!   script around its records and final flush (the interpreter's start is not counted);
+//! - 4 threads (every record, and buffered): the same handlers, each of 4 threads logging its
+//!   quarter of the records, all released at once; a row is the wall time until the last thread
+//!   is done and the file flushed, divided by all the records (of the other sides, spdlog-rs and
+//!   fmt have these rows);
+//! - queue: pylog's `QueueHandler` (bound 2^20 records, `Block`) in front of the buffered
+//!   `FileHandler`, against fmt writing to tracing-appender's `non_blocking` (`lossy(false)`,
+//!   2^20 lines) over an 8 KiB `BufWriter` of the file; the bound is above a round's records, so
+//!   no call waits for room, and only the logging calls are timed (the drain and the close are
+//!   not). pylog formats the line on the listener's thread, fmt on the caller's.
 //!
 //! log4rs is called as a `log::Log` (never installed globally), with the record built as
 //! `log::error!` builds it. Each `tracing` case sets its own `Dispatch` with
@@ -47,10 +62,12 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use pylog_core::{FileHandler, FlushPolicy, Formatter, Level, Manager, RotatingFileHandler};
+use pylog_core::{
+    FileHandler, FlushPolicy, Formatter, Level, Manager, QueueHandler, RotatingFileHandler,
+};
 use spdlog::formatter::{PatternFormatter, pattern};
 use spdlog::sink::{FileSink, RotatingFileSink, RotationPolicy, Sink};
 use tracing::Dispatch;
@@ -62,6 +79,11 @@ const LOG4RS_PATTERN: &str = "{d(%Y-%m-%d %H:%M:%S,%3f)} - {t} - {l} - {m}{n}";
 const BUFFER: usize = 8 * 1024;
 const MAX_BYTES: u64 = 1024 * 1024;
 const BACKUPS: u32 = 5;
+/// The threads of the threaded setups.
+const THREADS: usize = 4;
+/// The queue's bound in the queue setup: more than a round's records, so that no call waits for
+/// the consumer and the figure is the producer's own cost.
+const QUEUE_CAPACITY: usize = 1 << 20;
 
 /// The three file setups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +95,12 @@ enum Setup {
     Disabled,
     /// The same line formatted and written to `std::io::sink()`: the formatting alone.
     NullSink,
+    /// `EveryRecord` with the records shared out over [`THREADS`] threads on one file.
+    EveryRecordThreads,
+    /// `Buffered` with the records shared out over [`THREADS`] threads on one file.
+    BufferedThreads,
+    /// A queue in front of a buffered file: the logging calls alone are timed.
+    Queue,
 }
 
 impl Setup {
@@ -83,6 +111,36 @@ impl Setup {
             Setup::EveryRecord => "file, one write per record",
             Setup::Disabled => "disabled DEBUG call (logger at WARNING), 20x the calls",
             Setup::NullSink => "formatted to a null sink (io::sink)",
+            Setup::EveryRecordThreads => {
+                "file, one write per record, 4 threads (wall time / all records)"
+            }
+            Setup::BufferedThreads => "buffered file (8 KiB), 4 threads (wall time / all records)",
+            Setup::Queue => "queue to a buffered file, the producer's time (queue never full)",
+        }
+    }
+
+    /// The side every row of the setup is compared with.
+    fn peer(self) -> &'static str {
+        match self {
+            Setup::Queue => "tracing-appender",
+            _ => "spdlog-rs",
+        }
+    }
+
+    /// The threads the records are shared out over.
+    fn threads(self) -> usize {
+        match self {
+            Setup::EveryRecordThreads | Setup::BufferedThreads => THREADS,
+            _ => 1,
+        }
+    }
+
+    /// The file setup without the threads.
+    fn file(self) -> Setup {
+        match self {
+            Setup::EveryRecordThreads => Setup::EveryRecord,
+            Setup::BufferedThreads => Setup::Buffered,
+            other => other,
         }
     }
 }
@@ -102,13 +160,49 @@ fn tracing_event(i: u64) {
 }
 
 fn time_tracing(dispatch: Dispatch, n: u64, flush: impl FnOnce()) -> Duration {
-    tracing::dispatcher::with_default(&dispatch, || {
+    time_tracing_on(1, dispatch, n, flush)
+}
+
+/// `n` records shared out over `threads` threads, each with `dispatch` as its default; the wall
+/// time from when all threads are ready until the last one is done and `flush` returned.
+fn time_tracing_on(threads: usize, dispatch: Dispatch, n: u64, flush: impl FnOnce()) -> Duration {
+    let start = on_threads(threads, n, |first, count| {
+        tracing::dispatcher::with_default(&dispatch, || {
+            for i in first..first + count {
+                tracing_event(std::hint::black_box(i));
+            }
+        })
+    });
+    flush();
+    start.elapsed()
+}
+
+/// Runs `log(first, count)` on `threads` threads, each with its share of `n` records (on this
+/// thread when there is one). Returns when they started, all at once: the time from there to
+/// when the caller's flush returns is the wall time of all the records.
+fn on_threads(threads: usize, n: u64, log: impl Fn(u64, u64) + Sync) -> Instant {
+    if threads <= 1 {
         let start = Instant::now();
-        for i in 0..n {
-            tracing_event(std::hint::black_box(i));
+        log(0, n);
+        return start;
+    }
+    let barrier = Barrier::new(threads + 1);
+    let share = n / threads as u64;
+    std::thread::scope(|scope| {
+        for t in 0..threads as u64 {
+            let count = if t + 1 == threads as u64 {
+                n - share * t
+            } else {
+                share
+            };
+            let (barrier, log) = (&barrier, &log);
+            scope.spawn(move || {
+                barrier.wait();
+                log(share * t, count);
+            });
         }
-        flush();
-        start.elapsed()
+        barrier.wait();
+        Instant::now()
     })
 }
 
@@ -128,7 +222,7 @@ fn buffered_policy() -> FlushPolicy {
 
 fn pylog_handler(setup: Setup, dir: &Path) -> pylog_core::Handler {
     let path = dir.join("pylog.log");
-    let handler = match setup {
+    let handler = match setup.file() {
         Setup::Buffered => FileHandler::builder(&path)
             .flush_policy(buffered_policy())
             .build(),
@@ -139,6 +233,19 @@ fn pylog_handler(setup: Setup, dir: &Path) -> pylog_core::Handler {
             .build(),
         Setup::EveryRecord | Setup::Disabled => FileHandler::builder(&path).build(),
         Setup::NullSink => Ok(pylog_core::StreamHandler::writer(std::io::sink())),
+        Setup::Queue => {
+            let file = FileHandler::builder(&path)
+                .flush_policy(buffered_policy())
+                .build()
+                .expect("open the log file")
+                .with_formatter(pylog_formatter());
+            return QueueHandler::builder()
+                .handler(file)
+                .capacity(QUEUE_CAPACITY)
+                .build()
+                .expect("start the queue");
+        }
+        Setup::EveryRecordThreads | Setup::BufferedThreads => unreachable!("a file setup"),
     };
     handler
         .expect("open the log file")
@@ -162,18 +269,30 @@ fn pylog_tracing(setup: Setup, dir: &Path, n: u64) -> Duration {
     let (tree, handler) = pylog_tree(setup, dir);
     let dispatch =
         Dispatch::new(tracing_subscriber::registry().with(tracing_pylog::layer_for(tree)));
-    time_tracing(dispatch, n, || handler.flush())
+    if setup == Setup::Queue {
+        // The producer's time: the calls, not the drain.
+        let elapsed = time_tracing(dispatch, n, || {});
+        handler.close();
+        return elapsed;
+    }
+    time_tracing_on(setup.threads(), dispatch, n, || handler.flush())
 }
 
 fn pylog_direct(setup: Setup, dir: &Path, n: u64) -> Duration {
     let (tree, handler) = pylog_tree(setup, dir);
     let logger = tree.get_logger("bench.app");
-    let start = Instant::now();
-    for i in 0..n {
-        logger.error(format_args!(
-            "request handled in {} ms",
-            std::hint::black_box(i)
-        ));
+    let start = on_threads(setup.threads(), n, |first, count| {
+        for i in first..first + count {
+            logger.error(format_args!(
+                "request handled in {} ms",
+                std::hint::black_box(i)
+            ));
+        }
+    });
+    if setup == Setup::Queue {
+        let elapsed = start.elapsed();
+        handler.close();
+        return elapsed;
     }
     handler.flush();
     start.elapsed()
@@ -189,6 +308,7 @@ fn spdlog_formatter() -> PatternFormatter<impl spdlog::formatter::Pattern + Clon
 
 fn spdlog_logger(setup: Setup, dir: &Path) -> spdlog::Logger {
     let path = dir.join("spdlog.log");
+    let setup = setup.file();
     let sink: Arc<dyn Sink> = match setup {
         Setup::NullSink => Arc::new(
             spdlog::sink::WriteSink::builder()
@@ -215,6 +335,7 @@ fn spdlog_logger(setup: Setup, dir: &Path) -> spdlog::Logger {
                 .build()
                 .expect("open the log file"),
         ),
+        _ => unreachable!("a setup spdlog-rs has no row in"),
     };
     let flush = match setup {
         Setup::EveryRecord => spdlog::LevelFilter::All,
@@ -235,10 +356,11 @@ fn spdlog_logger(setup: Setup, dir: &Path) -> spdlog::Logger {
 
 fn spdlog(setup: Setup, dir: &Path, n: u64) -> Duration {
     let logger = spdlog_logger(setup, dir);
-    let start = Instant::now();
-    for i in 0..n {
-        spdlog::error!(logger: logger, "request handled in {} ms", std::hint::black_box(i));
-    }
+    let start = on_threads(setup.threads(), n, |first, count| {
+        for i in first..first + count {
+            spdlog::error!(logger: logger, "request handled in {} ms", std::hint::black_box(i));
+        }
+    });
     logger.flush();
     start.elapsed()
 }
@@ -293,11 +415,11 @@ where
     Dispatch::new(tracing_subscriber::registry().with(layer))
 }
 
-fn fmt_buffered(dir: &Path, n: u64) -> Duration {
+fn fmt_buffered(threads: usize, dir: &Path, n: u64) -> Duration {
     let file = File::create(dir.join("fmt.log")).expect("open the log file");
     let writer = Arc::new(Mutex::new(BufWriter::with_capacity(BUFFER, file)));
     let shared = SharedBuf(writer.clone());
-    time_tracing(fmt_dispatch(shared), n, || {
+    time_tracing_on(threads, fmt_dispatch(shared), n, || {
         use std::io::Write;
         let _ = writer.lock().map(|mut w| w.flush());
     })
@@ -336,9 +458,22 @@ fn fmt_null_sink(_dir: &Path, n: u64) -> Duration {
     time_tracing(fmt_dispatch(std::io::sink), n, || {})
 }
 
-fn fmt_every_record(dir: &Path, n: u64) -> Duration {
+fn fmt_every_record(threads: usize, dir: &Path, n: u64) -> Duration {
     let file = File::create(dir.join("fmt.log")).expect("open the log file");
-    time_tracing(fmt_dispatch(Mutex::new(file)), n, || {})
+    time_tracing_on(threads, fmt_dispatch(Mutex::new(file)), n, || {})
+}
+
+/// fmt writing to tracing-appender's `non_blocking` over an 8 KiB `BufWriter` of the file, not
+/// lossy, bounded as pylog's queue; the logging calls alone are timed.
+fn tracing_appender_queue(dir: &Path, n: u64) -> Duration {
+    let file = File::create(dir.join("non-blocking.log")).expect("open the log file");
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(QUEUE_CAPACITY)
+        .finish(BufWriter::with_capacity(BUFFER, file));
+    let elapsed = time_tracing(fmt_dispatch(writer), n, || {});
+    drop(guard);
+    elapsed
 }
 
 fn tracing_appender_every_record(dir: &Path, n: u64) -> Duration {
@@ -414,6 +549,40 @@ fn log4rs(setup: Setup, dir: &Path, n: u64) -> Duration {
     start.elapsed()
 }
 
+// CPython.
+
+/// The script that times CPython's `logging.FileHandler` on the same event and format.
+const CPYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/file_peers.py");
+
+/// Whether `python3` runs here; without it the CPython row is left out (and the run says so).
+fn python3_available() -> bool {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// CPython's `FileHandler` logging `n` records in `dir`: the time the script measured around its
+/// records and final flush (the interpreter's start is not counted).
+fn cpython(dir: &Path, n: u64) -> Duration {
+    let out = std::process::Command::new("python3")
+        .arg(CPYTHON_SCRIPT)
+        .arg(dir)
+        .arg(n.to_string())
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "{CPYTHON_SCRIPT} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ns: u64 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("the script prints nanoseconds");
+    Duration::from_nanos(ns)
+}
+
 // The harness.
 
 fn cases() -> Vec<Case> {
@@ -435,7 +604,7 @@ fn cases() -> Vec<Case> {
             Buffered, d, n
         )),
         case!(Buffered, "spdlog-rs", |d, n| spdlog(Buffered, d, n)),
-        case!(Buffered, "fmt + BufWriter", fmt_buffered),
+        case!(Buffered, "fmt + BufWriter", |d, n| fmt_buffered(1, d, n)),
         case!(Rotating, "pylog via tracing", |d, n| pylog_tracing(
             Rotating, d, n
         )),
@@ -453,13 +622,47 @@ fn cases() -> Vec<Case> {
             n
         )),
         case!(EveryRecord, "spdlog-rs", |d, n| spdlog(EveryRecord, d, n)),
-        case!(EveryRecord, "fmt", fmt_every_record),
+        case!(EveryRecord, "fmt", |d, n| fmt_every_record(1, d, n)),
         case!(
             EveryRecord,
             "tracing-appender",
             tracing_appender_every_record
         ),
         case!(EveryRecord, "log4rs", |d, n| log4rs(EveryRecord, d, n)),
+        case!(EveryRecord, "CPython", cpython),
+        case!(EveryRecordThreads, "pylog via tracing", |d, n| {
+            pylog_tracing(EveryRecordThreads, d, n)
+        }),
+        case!(EveryRecordThreads, "pylog direct API", |d, n| {
+            pylog_direct(EveryRecordThreads, d, n)
+        }),
+        case!(EveryRecordThreads, "spdlog-rs", |d, n| spdlog(
+            EveryRecordThreads,
+            d,
+            n
+        )),
+        case!(EveryRecordThreads, "fmt", |d, n| fmt_every_record(
+            THREADS, d, n
+        )),
+        case!(BufferedThreads, "pylog via tracing", |d, n| {
+            pylog_tracing(BufferedThreads, d, n)
+        }),
+        case!(BufferedThreads, "pylog direct API", |d, n| {
+            pylog_direct(BufferedThreads, d, n)
+        }),
+        case!(BufferedThreads, "spdlog-rs", |d, n| spdlog(
+            BufferedThreads,
+            d,
+            n
+        )),
+        case!(BufferedThreads, "fmt + BufWriter", |d, n| fmt_buffered(
+            THREADS, d, n
+        )),
+        case!(Queue, "pylog via tracing", |d, n| pylog_tracing(
+            Queue, d, n
+        )),
+        case!(Queue, "pylog direct API", |d, n| pylog_direct(Queue, d, n)),
+        case!(Queue, "tracing-appender", tracing_appender_queue),
         case!(NullSink, "pylog via tracing", |d, n| pylog_tracing(
             NullSink, d, n
         )),
@@ -502,15 +705,18 @@ fn main() {
     } else {
         env_number("FILE_PEERS_ROUNDS", 7)
     } as usize;
+    // Parts are separated by `|`: the setups' titles contain commas.
     let only: Vec<String> = std::env::var("FILE_PEERS_ONLY")
-        .map(|v| v.split(',').map(str::to_owned).collect())
+        .map(|v| v.split('|').map(str::to_owned).collect())
         .unwrap_or_default();
+    let wanted = |c: &Case| {
+        let label = format!("{}: {}", c.setup.title(), c.side);
+        only.is_empty() || only.iter().any(|o| label.contains(o.as_str()))
+    };
+    let python = python3_available();
     let cases: Vec<Case> = cases()
         .into_iter()
-        .filter(|c| {
-            let label = format!("{}: {}", c.setup.title(), c.side);
-            only.is_empty() || only.iter().any(|o| label.contains(o.as_str()))
-        })
+        .filter(|c| wanted(c) && (python || c.side != "CPython"))
         .collect();
     // A warm-up pass, not counted: the first record of a process loads the local zone, the
     // first of a thread its buffers.
@@ -542,22 +748,71 @@ fn main() {
         })
         .collect();
     println!("{records} records per case and round, median of {rounds} interleaved rounds");
+    if !python {
+        println!("python3 not found: no CPython row");
+    }
     let mut setup = None;
     for (case, median) in cases.iter().zip(&medians) {
         if setup != Some(case.setup) {
             setup = Some(case.setup);
             println!("\n{}", case.setup.title());
         }
-        let peer = cases
+        let peer = case.setup.peer();
+        let peer_median = cases
             .iter()
             .zip(&medians)
-            .find(|(c, _)| c.setup == case.setup && c.side == "spdlog-rs")
+            .find(|(c, _)| c.setup == case.setup && c.side == peer)
             .map_or(f64::NAN, |(_, m)| *m);
         println!(
-            "  {:<20} {:>8.1} ns/record  {:>5.2} x spdlog-rs",
+            "  {:<20} {:>8.1} ns/record  {:>5.2} x {peer}",
             case.side,
             median,
-            median / peer
+            median / peer_median
         );
+    }
+    print_comparisons(&cases, &medians);
+}
+
+/// The figures the setups above are read for: CPython against pylog, and 4 threads against 1.
+fn print_comparisons(cases: &[Case], medians: &[f64]) {
+    let median = |setup: Setup, side: &str| {
+        cases
+            .iter()
+            .zip(medians)
+            .find(|(c, _)| c.setup == setup && c.side == side)
+            .map(|(_, m)| *m)
+    };
+    let mut lines = Vec::new();
+    if let Some(python) = median(Setup::EveryRecord, "CPython") {
+        for side in ["pylog via tracing", "pylog direct API"] {
+            if let Some(pylog) = median(Setup::EveryRecord, side) {
+                lines.push(format!(
+                    "  CPython's FileHandler / {side}, one write per record: {:.1}x",
+                    python / pylog
+                ));
+            }
+        }
+    }
+    for (one, four) in [
+        (Setup::EveryRecord, Setup::EveryRecordThreads),
+        (Setup::Buffered, Setup::BufferedThreads),
+    ] {
+        for case in cases.iter().filter(|c| c.setup == four) {
+            if let (Some(t1), Some(t4)) = (median(one, case.side), median(four, case.side)) {
+                lines.push(format!(
+                    "  {} threads / 1 thread, {}, {}: {:.2}",
+                    THREADS,
+                    one.title(),
+                    case.side,
+                    t4 / t1
+                ));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        println!("\nper record");
+        for line in lines {
+            println!("{line}");
+        }
     }
 }

@@ -171,11 +171,16 @@ impl OwnedRecord {
         record: &LogRecord<'_>,
         formatter: &Formatter,
     ) -> Result<OwnedRecord, FormatError> {
-        formatted_on_this_thread(record, formatter, |line| {
+        let copy = |line: &str| {
             let mut writer = Writer::with_capacity(text_size(record) + line.len());
             writer.push(Piece::Msg, line);
             OwnedRecord::finish(record, writer)
-        })
+        };
+        match formatter.message_as_is(record) {
+            // The formatted text would be the message: copy it as it is.
+            Some(message) => Ok(copy(message)),
+            None => formatted_on_this_thread(record, formatter, copy),
+        }
     }
 
     /// A copy, as [`from_record`](OwnedRecord::from_record), that also keeps the record as

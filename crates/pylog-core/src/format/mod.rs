@@ -631,6 +631,30 @@ impl Formatter {
         self.format_parts(record, out, false, None)
     }
 
+    /// The record's message, when that is what this formatter makes of `record`: the format is
+    /// a bare `%(message)s` (or `%(msg)s`), nothing is escaped, coloured, computed or appended,
+    /// and the record has no error or stack text to add. `None` otherwise: format it. A queue
+    /// handler's default formatter is this one, and its records are then copied without being
+    /// formatted first.
+    pub(crate) fn message_as_is<'r>(&self, record: &'r LogRecord<'_>) -> Option<&'r str> {
+        let inner = &self.0;
+        let Body::Percent(segments) = &inner.body else {
+            return None;
+        };
+        let [Segment::Field(Attr::Msg, spec)] = segments.as_slice() else {
+            return None;
+        };
+        let as_is = spec.is_plain_s()
+            && inner.colour.is_none()
+            && inner.escape.is_none()
+            && inner.message_suffix.is_none()
+            && inner.computed.is_empty()
+            && !inner.uses_time
+            && record.exc_text().is_none_or(str::is_empty)
+            && record.stack_text().is_none_or(str::is_empty);
+        as_is.then_some(record.msg)
+    }
+
     /// What this formatter escapes in every record.
     pub fn escape(&self) -> Escape {
         self.0.escape
@@ -1431,5 +1455,46 @@ mod tests {
         let mut r = record();
         r.exc_info = Some(&err);
         assert_eq!(fmt("%(message)s", &r).unwrap(), "hi\ndisk full");
+    }
+
+    #[test]
+    fn only_a_bare_message_format_gives_the_message_as_is() {
+        let r = record();
+        let as_is = |f: Formatter| f.message_as_is(&r).map(str::to_owned);
+        let plain = |f: &str| Formatter::new(f).unwrap();
+        assert_eq!(as_is(plain("%(message)s")).as_deref(), Some("hi"));
+        assert_eq!(as_is(plain("%(msg)s")).as_deref(), Some("hi"));
+        for other in [
+            "%(message)r",
+            "%(message)5s",
+            "%(message)s!",
+            "%(name)s",
+            "{message}",
+        ] {
+            let f = Formatter::builder(other)
+                .style(if other.starts_with('{') {
+                    Style::Brace
+                } else {
+                    Style::Percent
+                })
+                .build()
+                .unwrap();
+            assert_eq!(as_is(f), None, "{other}");
+        }
+        let escaping = Formatter::builder("%(message)s")
+            .escape_newlines(true)
+            .build()
+            .unwrap();
+        assert_eq!(as_is(escaping), None);
+        // What the formatter adds to a record with an error or a stack is not in the message.
+        let err = std::io::Error::other("disk full");
+        let mut with_error = record();
+        with_error.exc_info = Some(&err);
+        assert_eq!(plain("%(message)s").message_as_is(&with_error), None);
+        let mut with_stack = record();
+        with_stack.stack_info = Some("Stack (most recent call last):");
+        assert_eq!(plain("%(message)s").message_as_is(&with_stack), None);
+        with_stack.stack_info = Some("");
+        assert_eq!(plain("%(message)s").message_as_is(&with_stack), Some("hi"));
     }
 }

@@ -76,6 +76,39 @@ pub(crate) struct LogFile {
     /// The permission bits of the file this handler had open before it released it (for a
     /// rotation, or because the file was moved away): a file it creates in its place gets them.
     replaced_mode: Option<u32>,
+    /// The open file's device and inode, read when it was opened (they never change while it is
+    /// open), so that checking whether it is still at its path costs one `stat` of the path.
+    #[cfg(unix)]
+    identity: Option<FileIdentity>,
+}
+
+/// A file's device and inode: two opens with the same identity are the same file.
+#[cfg(unix)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FileIdentity {
+    dev: u64,
+    ino: u64,
+}
+
+#[cfg(unix)]
+impl FileIdentity {
+    fn of(metadata: &std::fs::Metadata) -> FileIdentity {
+        use std::os::unix::fs::MetadataExt;
+        FileIdentity {
+            dev: metadata.dev(),
+            ino: metadata.ino(),
+        }
+    }
+
+    /// The identity of the file at `path` now, `None` when nothing is there (moved or deleted).
+    /// It takes no lock: a handler reads it before taking its own.
+    pub(crate) fn at_path(path: &Path) -> io::Result<Option<FileIdentity>> {
+        match std::fs::metadata(path) {
+            Ok(metadata) => Ok(Some(FileIdentity::of(&metadata))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 impl LogFile {
@@ -93,6 +126,8 @@ impl LogFile {
             last_write: crate::record::now(),
             no_follow: false,
             replaced_mode: None,
+            #[cfg(unix)]
+            identity: None,
         }
     }
 
@@ -118,6 +153,10 @@ impl LogFile {
         let metadata = file.metadata()?;
         self.size = metadata.len();
         self.regular = metadata.is_file();
+        #[cfg(unix)]
+        {
+            self.identity = Some(FileIdentity::of(&metadata));
+        }
         self.file = Some(file);
         Ok(())
     }
@@ -251,24 +290,30 @@ impl LogFile {
     /// Whether the open file is still the one at its path: not renamed, deleted or replaced (by
     /// logrotate, or by another process rotating it). `false` when nothing is open.
     pub(crate) fn is_still_at_path(&self) -> io::Result<bool> {
-        let Some(open) = &self.file else {
-            return Ok(false);
-        };
-        let at_path = match std::fs::metadata(&self.path) {
-            Ok(metadata) => metadata,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(e),
-        };
-        let open = open.metadata()?;
         #[cfg(unix)]
         {
-            use std::os::unix::fs::MetadataExt;
-            Ok(open.dev() == at_path.dev() && open.ino() == at_path.ino())
+            Ok(self.is_open() && self.is_file_at_path(FileIdentity::at_path(&self.path)?))
         }
         #[cfg(not(unix))]
         {
+            let Some(open) = &self.file else {
+                return Ok(false);
+            };
+            let at_path = match std::fs::metadata(&self.path) {
+                Ok(metadata) => metadata,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            let open = open.metadata()?;
             Ok(open.len() == at_path.len() && open.modified().ok() == at_path.modified().ok())
         }
+    }
+
+    /// Whether the open file is the one whose identity was read at its path (`None`: nothing
+    /// there). `false` when nothing is open.
+    #[cfg(unix)]
+    pub(crate) fn is_file_at_path(&self, at_path: Option<FileIdentity>) -> bool {
+        self.file.is_some() && at_path.is_some() && self.identity == at_path
     }
 
     /// Writes what is pending and closes the file for a rotation; it may be opened again. The file
@@ -278,6 +323,10 @@ impl LogFile {
         self.pending.clear();
         self.remember_mode();
         self.file = None;
+        #[cfg(unix)]
+        {
+            self.identity = None;
+        }
         written
     }
 
@@ -309,5 +358,32 @@ impl Drop for LogFile {
     /// A handler dropped with records still in memory writes them.
     fn drop(&mut self) {
         let _ = self.write_pending();
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_identity_read_at_open_tells_a_moved_or_replaced_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut file = LogFile::new(path.clone(), FileMode::Append, FlushPolicy::EveryRecord);
+        assert!(!file.is_still_at_path().unwrap(), "nothing open yet");
+        file.open().unwrap();
+        assert!(file.is_still_at_path().unwrap());
+        std::fs::rename(&path, dir.path().join("app.log.1")).unwrap();
+        assert_eq!(FileIdentity::at_path(&path).unwrap(), None);
+        assert!(!file.is_still_at_path().unwrap(), "moved away");
+        std::fs::write(&path, "").unwrap();
+        assert!(
+            !file.is_still_at_path().unwrap(),
+            "another file at the path"
+        );
+        file.release().unwrap();
+        assert!(!file.is_still_at_path().unwrap(), "released");
+        file.open().unwrap();
+        assert!(file.is_still_at_path().unwrap(), "reopened at the path");
     }
 }

@@ -347,9 +347,10 @@ impl Emit for TimedRotatingFileHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
         let text = ctx.format(record)?;
         text.push('\n');
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        // CPython: `int(time.time())`, toward zero before 1970.
+        // CPython: `int(time.time())`, toward zero before 1970; read before the lock, so that the
+        // lock is held for the rollover check and the write alone (as the size-rotating handler).
         let now = self.clock.now().trunc() as i64;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         // A failed rotation is reported, but the record is still written to the current file.
         let rolled = self.should_rollover(&mut state, now);
         let rotated = if rolled {

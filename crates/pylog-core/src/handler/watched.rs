@@ -12,9 +12,13 @@
 
 use std::io;
 use std::path::Path;
+#[cfg(unix)]
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use super::file::{FileHandlerBuilder, file_options};
+#[cfg(unix)]
+use super::log_file::FileIdentity;
 use super::log_file::LogFile;
 use super::{Emit, EmitContext, Handler, HandlerError};
 use crate::error::Error;
@@ -23,6 +27,9 @@ use crate::record::LogRecord;
 /// Reopens its file when it was moved or deleted. Python: `logging.handlers.WatchedFileHandler`.
 pub struct WatchedFileHandler {
     file: Mutex<LogFile>,
+    /// The file's path (absolute), read without the lock.
+    #[cfg(unix)]
+    path: PathBuf,
 }
 
 impl WatchedFileHandler {
@@ -40,9 +47,18 @@ impl Emit for WatchedFileHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
         let text = ctx.format(record)?;
         text.push('\n');
+        // The path is looked at before the lock is taken, so that the lock is held for the write
+        // alone. A move between this look and the write is found by the next record, as CPython's
+        // would be had it come between its check and its write.
+        #[cfg(unix)]
+        let at_path = FileIdentity::at_path(&self.path);
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        #[cfg(unix)]
+        let moved = || at_path.map(|at_path| !file.is_file_at_path(at_path));
+        #[cfg(not(unix))]
+        let moved = || file.is_still_at_path().map(|at_path| !at_path);
         // CPython's reopenIfNeeded: only an open stream is checked (a delayed one opens below).
-        if file.is_open() && !file.is_still_at_path()? {
+        if file.is_open() && moved()? {
             file.release()?;
             file.open()?;
         }
@@ -82,6 +98,8 @@ impl WatchedFileHandlerBuilder {
     pub fn build(self) -> Result<Handler, Error> {
         let file = self.file.open_log_file()?;
         Ok(Handler::new(WatchedFileHandler {
+            #[cfg(unix)]
+            path: file.path().to_path_buf(),
             file: Mutex::new(file),
         }))
     }
