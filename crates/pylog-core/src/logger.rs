@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use arc_swap::{ArcSwap, ArcSwapOption};
 
 use crate::filter::{Filter, Filters};
-use crate::handler::Handler;
+use crate::handler::{Handler, HandlerSnapshot};
 use crate::level::Level;
 use crate::level_cache::LevelCache;
 use crate::manager::{Manager, config_generation, notify_config_change};
@@ -49,10 +49,12 @@ pub(crate) struct Node {
     pub(crate) enabled_from: LevelCache,
 }
 
-/// The handlers on a logger's propagation path, for one configuration generation.
+/// The handlers on a logger's propagation path, with what a record reads of each (level,
+/// formatter, filters), for one configuration generation: a record loads this once for the
+/// whole chain.
 pub(crate) struct HandlerChain {
     generation: u64,
-    handlers: Vec<Handler>,
+    handlers: Vec<HandlerSnapshot>,
 }
 
 impl Node {
@@ -364,7 +366,7 @@ impl Logger {
         let chain = self.handler_chain();
         let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
         for handler in handlers {
-            if record.level >= handler.level() {
+            if record.level >= handler.level {
                 handler.handle(record);
             }
         }
@@ -404,7 +406,7 @@ impl Logger {
             let mut handlers = Vec::new();
             let mut node = Some(self.node.clone());
             while let Some(n) = node {
-                handlers.extend(n.handlers.load().iter().cloned());
+                handlers.extend(n.handlers.load().iter().map(Handler::snapshot));
                 if !n.propagate.load(Ordering::Relaxed) {
                     break;
                 }
@@ -451,7 +453,7 @@ impl Logger {
         let effective = self.effective_level();
         let chain = self.handler_chain();
         let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
-        let sink = match handlers.iter().map(Handler::level).min() {
+        let sink = match handlers.iter().map(|h| h.level).min() {
             Some(level) => level,
             None => self
                 .manager

@@ -569,6 +569,8 @@ impl Handler {
     /// Python: `Handler.setFormatter`.
     pub fn set_formatter(&self, formatter: Option<Formatter>) {
         self.0.formatter.store(formatter.map(Arc::new));
+        // Loggers' handler chains hold the formatter: make them take the new one.
+        crate::manager::bump_generation();
     }
 
     /// Python: `Handler.addFilter` (a filter already present is not added twice).
@@ -671,18 +673,37 @@ impl Handler {
     /// time.
     pub fn handle(&self, record: &LogRecord<'_>) -> bool {
         if !self.0.filters.allow(record) {
-            self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
+            self.count_filtered();
             return false;
         }
+        let formatter = self.0.formatter.load();
+        self.emit_allowed(record, formatter.as_deref());
+        true
+    }
+
+    /// What the record path reads of this handler, for a logger's handler chain: read once per
+    /// configuration generation instead of once per record.
+    pub(crate) fn snapshot(&self) -> HandlerSnapshot {
+        HandlerSnapshot {
+            handler: self.clone(),
+            level: self.level(),
+            formatter: self.0.formatter.load_full(),
+            filters: self.0.filters.current(),
+        }
+    }
+
+    fn count_filtered(&self) {
+        self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Formats and emits a record the filters let through, with `formatter` (the default one when
+    /// `None`).
+    fn emit_allowed(&self, record: &LogRecord<'_>, formatter: Option<&Formatter>) {
         let Some(_guard) = ReentryGuard::enter(self.0.id) else {
             self.0.counters.dropped.fetch_add(1, Ordering::Relaxed);
-            return true;
+            return;
         };
-        let formatter_guard = self.0.formatter.load();
-        let formatter: &Formatter = match formatter_guard.as_deref() {
-            Some(f) => f,
-            None => default_formatter(),
-        };
+        let formatter = formatter.unwrap_or_else(|| default_formatter());
         let mut buffer = scratch::take(&FORMAT_BUFFER);
         let result = self.0.sink.emit(
             record,
@@ -706,7 +727,6 @@ impl Handler {
             }
             Err(error) => self.handle_error(record, &error),
         }
-        true
     }
 
     /// Whether `error` is the failure the last record met too, with no record delivered since: an
@@ -780,6 +800,31 @@ impl Handler {
         EMITTING
             .try_with(|slots| slots.iter().any(|s| s.get() == self.0.id))
             .unwrap_or(false)
+    }
+}
+
+/// A handler with what the record path reads of it (level, formatter, filters), as they were when
+/// a logger's handler chain was built. Changing any of them changes the configuration generation,
+/// so the chain is rebuilt before the next record.
+pub(crate) struct HandlerSnapshot {
+    pub(crate) handler: Handler,
+    pub(crate) level: Level,
+    formatter: Option<Arc<Formatter>>,
+    /// `None` when the handler had no filter.
+    filters: Option<Arc<Vec<Arc<dyn Filter>>>>,
+}
+
+impl HandlerSnapshot {
+    /// [`Handler::handle`] with the snapshot's formatter and filters.
+    pub(crate) fn handle(&self, record: &LogRecord<'_>) -> bool {
+        if let Some(filters) = &self.filters
+            && !filters.iter().all(|f| f.filter(record))
+        {
+            self.handler.count_filtered();
+            return false;
+        }
+        self.handler.emit_allowed(record, self.formatter.as_deref());
+        true
     }
 }
 
