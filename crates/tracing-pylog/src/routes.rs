@@ -8,8 +8,9 @@
 //! fresh logger there: a NOTSET logger without handlers under the nearest existing ancestor. The
 //! logger itself is created (Python's `getLogger`) when a record is actually handled on it.
 //!
-//! Callsites are few and fixed (one per macro in the program), so their map is copied on write
-//! and read without a lock. Targets are not: `log` records carry their target at run time
+//! Callsites are few and fixed (one per macro in the program), so each gets a slot of a fixed
+//! table, written once and then read with one plain load; the few that find no free slot go to a
+//! map copied on write and read without a lock. Targets are not: `log` records carry their target at run time
 //! (`tenant::t{id}`), so the target map is sharded behind read-write locks, and a new target
 //! costs one insertion, not a copy of every target seen so far.
 
@@ -134,6 +135,55 @@ impl Hasher for AddressHasher {
 
 type ByCallsite = HashMap<usize, Arc<Route>, BuildHasherDefault<AddressHasher>>;
 
+/// How many callsites the slot table holds at most.
+const CALLSITE_SLOTS: usize = 512;
+/// How many slots a callsite may look at, from the one its address hashes to.
+const CALLSITE_PROBES: usize = 8;
+
+/// Routes by callsite address in a fixed table: a slot is filled once and never changes, so a
+/// lookup is a few plain loads, with no reference count and no lock.
+struct CallsiteSlots(Box<[CallsiteSlot]>);
+
+/// A callsite's address and its route, once set.
+type CallsiteSlot = OnceLock<(usize, Arc<Route>)>;
+
+impl CallsiteSlots {
+    fn new() -> CallsiteSlots {
+        CallsiteSlots((0..CALLSITE_SLOTS).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The slots `key` may occupy, in the order it tries them.
+    fn probe(key: usize) -> impl Iterator<Item = usize> {
+        let start = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        (0..CALLSITE_PROBES).map(move |i| (start as usize).wrapping_add(i) % CALLSITE_SLOTS)
+    }
+
+    /// The route stored for `key`. Slots are filled in probe order and never emptied, so an empty
+    /// slot ends the search.
+    fn find(&self, key: usize) -> Option<&Route> {
+        for i in Self::probe(key) {
+            match self.0[i].get() {
+                Some((stored, route)) if *stored == key => return Some(route),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+        None
+    }
+
+    /// Stores `route` for `key` in its first free slot (or finds the one another thread stored
+    /// first); `None` when all its slots hold other callsites.
+    fn insert(&self, key: usize, route: &Arc<Route>) -> Option<&Route> {
+        for i in Self::probe(key) {
+            let (stored, found) = self.0[i].get_or_init(|| (key, route.clone()));
+            if *stored == key {
+                return Some(found);
+            }
+        }
+        None
+    }
+}
+
 /// How many locks the target map is split over: threads logging to different targets rarely
 /// meet on one.
 const TARGET_SHARDS: usize = 16;
@@ -181,12 +231,13 @@ impl ByTarget {
     }
 }
 
-/// Routes by callsite, read without a lock (a new callsite copies the map: rare, once per
-/// callsite), and by target (see [`ByTarget`]).
+/// Routes by callsite, read without a lock (see [`CallsiteSlots`]; a callsite that finds no free
+/// slot copies the overflow map: rare, once per callsite), and by target (see [`ByTarget`]).
 pub(crate) struct Routes {
     manager: Manager,
     by_target: ByTarget,
-    by_callsite: ArcSwap<ByCallsite>,
+    by_callsite: CallsiteSlots,
+    overflow: ArcSwap<ByCallsite>,
 }
 
 impl Routes {
@@ -194,7 +245,8 @@ impl Routes {
         Routes {
             manager,
             by_target: ByTarget::new(),
-            by_callsite: ArcSwap::from_pointee(ByCallsite::default()),
+            by_callsite: CallsiteSlots::new(),
+            overflow: ArcSwap::from_pointee(ByCallsite::default()),
         }
     }
 
@@ -223,11 +275,17 @@ impl Routes {
         f: impl FnOnce(&Route) -> R,
     ) -> R {
         let key = std::ptr::from_ref(meta) as usize;
-        if let Some(route) = self.by_callsite.load().get(&key) {
+        if let Some(route) = self.by_callsite.find(key) {
+            return f(route);
+        }
+        if let Some(route) = self.overflow.load().get(&key) {
             return f(route);
         }
         let route = self.get(meta.target());
-        self.by_callsite.rcu(|map| {
+        if let Some(stored) = self.by_callsite.insert(key, &route) {
+            return f(stored);
+        }
+        self.overflow.rcu(|map| {
             let mut map = ByCallsite::clone(map);
             map.entry(key).or_insert_with(|| route.clone());
             map
@@ -279,6 +337,31 @@ mod tests {
         assert_eq!(route.logger().parent().unwrap().name(), "app");
         assert_eq!(tree.logger_names(), ["app", "app.db.pool"]);
         assert!(routes.get("root").accepts(Level::WARNING));
+    }
+
+    #[test]
+    fn callsite_slots_keep_every_callsite_they_take_and_refuse_the_rest() {
+        let routes = Routes::new(Manager::new());
+        let slots = CallsiteSlots::new();
+        // Twice as many callsites as slots, 8-byte aligned like real addresses.
+        let keys: Vec<usize> = (1..=2 * CALLSITE_SLOTS).map(|i| i * 8).collect();
+        let mut stored = Vec::new();
+        for &key in &keys {
+            let route = routes.get(&format!("t{key}"));
+            match slots.insert(key, &route) {
+                Some(found) => {
+                    assert!(std::ptr::eq(found, &*route));
+                    stored.push(key);
+                }
+                None => assert!(slots.find(key).is_none()),
+            }
+        }
+        assert!(stored.len() > CALLSITE_SLOTS / 2 && stored.len() <= CALLSITE_SLOTS);
+        for &key in &stored {
+            assert_eq!(&*slots.find(key).unwrap().name, format!("t{key}"));
+            let again = routes.get("other");
+            assert_eq!(&*slots.insert(key, &again).unwrap().name, format!("t{key}"));
+        }
     }
 
     #[test]
