@@ -34,3 +34,26 @@ fn formatter_level_and_filters_set_after_logging_apply_to_the_next_record() {
     );
     assert_eq!(handler.stats().filtered, 1);
 }
+
+#[test]
+fn escaping_set_after_logging_applies_to_the_next_record() {
+    let tree = Manager::new();
+    let out = SharedWriter::new();
+    let handler = StreamHandler::writer(out.clone());
+    tree.root().add_handler(handler.clone());
+    let logger = tree.get_logger("app");
+
+    logger.warning("a\nb\x07");
+    handler.set_escape_newlines(true);
+    logger.warning("c\nd\x07");
+    handler.set_escape_controls(true);
+    logger.warning("e\nf\x07");
+    handler.set_escape_newlines(false);
+    handler.set_escape_controls(false);
+    logger.warning("g\nh\x07");
+
+    assert_eq!(
+        out.contents(),
+        "a\nb\x07\nc\\nd\x07\ne\\nf\\x07\ng\nh\x07\n"
+    );
+}

@@ -504,6 +504,8 @@ impl Handler {
         } else {
             self.0.escape.fetch_and(!ESCAPE_NEWLINES, Ordering::Relaxed);
         }
+        // Loggers' handler chains hold the escaping: make them take the new one.
+        crate::manager::bump_generation();
     }
 
     /// Escapes control characters in records (`true`) or writes them raw (`false`), whatever the
@@ -527,6 +529,7 @@ impl Handler {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
                 Some((bits & !clear) | set)
             });
+        crate::manager::bump_generation();
     }
 
     /// What this handler escapes in the records it formats, its formatter's own escaping aside.
@@ -677,7 +680,7 @@ impl Handler {
             return false;
         }
         let formatter = self.0.formatter.load();
-        self.emit_allowed(record, formatter.as_deref());
+        self.emit_allowed(record, formatter.as_deref(), self.escape());
         true
     }
 
@@ -689,6 +692,7 @@ impl Handler {
             level: self.level(),
             formatter: self.0.formatter.load_full(),
             filters: self.0.filters.current(),
+            escape: self.escape(),
         }
     }
 
@@ -697,8 +701,8 @@ impl Handler {
     }
 
     /// Formats and emits a record the filters let through, with `formatter` (the default one when
-    /// `None`).
-    fn emit_allowed(&self, record: &LogRecord<'_>, formatter: Option<&Formatter>) {
+    /// `None`) and `escape` (the handler's [`escape`](Handler::escape)).
+    fn emit_allowed(&self, record: &LogRecord<'_>, formatter: Option<&Formatter>, escape: Escape) {
         let Some(_guard) = ReentryGuard::enter(self.0.id) else {
             self.0.counters.dropped.fetch_add(1, Ordering::Relaxed);
             return;
@@ -710,7 +714,7 @@ impl Handler {
             &mut EmitContext {
                 formatter,
                 buffer: &mut buffer,
-                escape: self.escape(),
+                escape,
             },
         );
         scratch::give_back(&FORMAT_BUFFER, buffer);
@@ -803,19 +807,20 @@ impl Handler {
     }
 }
 
-/// A handler with what the record path reads of it (level, formatter, filters), as they were when
-/// a logger's handler chain was built. Changing any of them changes the configuration generation,
-/// so the chain is rebuilt before the next record.
+/// A handler with what the record path reads of it (level, formatter, filters, escaping), as they
+/// were when a logger's handler chain was built. Changing any of them changes the configuration
+/// generation, so the chain is rebuilt before the next record.
 pub(crate) struct HandlerSnapshot {
     pub(crate) handler: Handler,
     pub(crate) level: Level,
     formatter: Option<Arc<Formatter>>,
     /// `None` when the handler had no filter.
     filters: Option<Arc<Vec<Arc<dyn Filter>>>>,
+    escape: Escape,
 }
 
 impl HandlerSnapshot {
-    /// [`Handler::handle`] with the snapshot's formatter and filters.
+    /// [`Handler::handle`] with the snapshot's formatter, filters and escaping.
     pub(crate) fn handle(&self, record: &LogRecord<'_>) -> bool {
         if let Some(filters) = &self.filters
             && !filters.iter().all(|f| f.filter(record))
@@ -823,7 +828,8 @@ impl HandlerSnapshot {
             self.handler.count_filtered();
             return false;
         }
-        self.handler.emit_allowed(record, self.formatter.as_deref());
+        self.handler
+            .emit_allowed(record, self.formatter.as_deref(), self.escape);
         true
     }
 }
