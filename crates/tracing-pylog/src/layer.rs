@@ -374,8 +374,10 @@ impl PyLoggingLayer {
                 }
             }
         }
+        // The trace context only for records that something on their way may read it from (a
+        // handler, a formatter, a filter, a test capture): looking it up is not free.
         #[cfg(feature = "otlp")]
-        let traced = {
+        let traced = (route.reads_trace_context() || route.captured(level)) && {
             let span = ctx.event_span(event).map(|span| span.id());
             scratch.trace.read(span.as_ref(), &self.dispatch)
         };

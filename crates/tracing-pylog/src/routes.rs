@@ -30,8 +30,10 @@ pub(crate) struct Route {
     name: Box<str>,
     /// The logger, once it exists.
     logger: OnceLock<Logger>,
-    /// `generation << 32 | threshold as u32`, where threshold is the lowest level that could reach
-    /// an output; `u64::MAX` means not computed yet.
+    /// `generation << 33 | reads_trace_context << 32 | threshold as u32` (the generation's low 31
+    /// bits), where threshold is the lowest level that could reach an output and
+    /// `reads_trace_context` whether anything on the way may read the trace-context extras;
+    /// `u64::MAX` means not computed yet.
     cached: AtomicU64,
 }
 
@@ -72,18 +74,42 @@ impl Route {
         pylog_core::testing::wanted(&self.manager, &self.name, level)
     }
 
+    /// Whether anything a record logged here meets may read its trace-context extras (see
+    /// `Logger::reads_trace_context`), so that the layer looks the context up.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn reads_trace_context(&self) -> bool {
+        self.cached_state() & READS_TRACE_CONTEXT != 0
+    }
+
     fn threshold(&self) -> i32 {
-        let generation = config_generation();
+        self.cached_state() as u32 as i32
+    }
+
+    /// The packed `cached` value for the current generation, computed again when it changed.
+    fn cached_state(&self) -> u64 {
+        let generation = config_generation() & GENERATION_MASK;
         let cached = self.cached.load(Ordering::Acquire);
-        if cached != u64::MAX && cached >> 32 == generation & 0xFFFF_FFFF {
-            return cached as u32 as i32;
+        if cached != u64::MAX && cached >> 33 == generation {
+            return cached;
         }
         let threshold = self.compute_threshold();
-        self.cached.store(
-            ((generation & 0xFFFF_FFFF) << 32) | u64::from(threshold as u32),
-            Ordering::Release,
-        );
-        threshold
+        let reads = self.compute_reads_trace_context();
+        let state = (generation << 33)
+            | if reads { READS_TRACE_CONTEXT } else { 0 }
+            | u64::from(threshold as u32);
+        self.cached.store(state, Ordering::Release);
+        state
+    }
+
+    fn compute_reads_trace_context(&self) -> bool {
+        match self.existing_logger() {
+            Some(logger) => logger.reads_trace_context(),
+            // A fresh logger's records meet that ancestor's handlers and up.
+            None => self
+                .manager
+                .nearest_ancestor(&self.name)
+                .reads_trace_context(),
+        }
     }
 
     fn compute_threshold(&self) -> i32 {
@@ -103,6 +129,11 @@ impl Route {
         loosest.value().max(disabled_up_to.saturating_add(1)).max(1)
     }
 }
+
+/// The bit of `Route::cached` for `reads_trace_context`.
+const READS_TRACE_CONTEXT: u64 = 1 << 32;
+/// The bits of the configuration generation `Route::cached` keeps.
+const GENERATION_MASK: u64 = 0x7FFF_FFFF;
 
 /// The logger name for a target: Rust's `a::b` is Python's `a.b`.
 pub(crate) fn logger_name(target: &str) -> std::borrow::Cow<'_, str> {

@@ -559,6 +559,25 @@ impl Formatter {
         }
     }
 
+    /// Whether formatting a record may read an extra in `names`, erring on `true`: a format that
+    /// mentions one of the names, a JSON layout writing every extra, a computed field or a
+    /// layout that writes the whole record.
+    pub(crate) fn may_read_extras(&self, names: &[&str]) -> bool {
+        let inner = &self.0;
+        if !inner.computed.is_empty() {
+            return true;
+        }
+        match &inner.body {
+            Body::Percent(_) | Body::Brace(_) | Body::Dollar(_) => {
+                names.iter().any(|name| inner.format.contains(name))
+            }
+            Body::Json(layout) => layout.reads_extras(),
+            Body::Layout(_) => true,
+            #[cfg(feature = "otlp")]
+            Body::Otlp(_) => true,
+        }
+    }
+
     /// The format string (after the empty-means-default rule).
     pub fn format_string(&self) -> &str {
         &self.0.format

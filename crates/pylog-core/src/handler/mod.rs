@@ -126,6 +126,15 @@ pub trait Emit: Any + Send + Sync + 'static {
         false
     }
 
+    /// Whether the destination reads records' extras itself, beyond the text its formatter writes
+    /// (a socket handler pickles them all, an OTLP handler sends them as attributes, a queue hands
+    /// them on). Extras that cost something to compute (the OpenTelemetry trace context) are left
+    /// out of records that nothing on their way reads. `true` by default, the safe answer;
+    /// destinations that only write formatted text say `false`.
+    fn reads_extras(&self) -> bool {
+        true
+    }
+
     /// The handler's class name as Python shows it (`StreamHandler`).
     fn kind(&self) -> &'static str;
 
@@ -696,6 +705,20 @@ impl Handler {
         }
     }
 
+    /// Whether handling a record may read its trace-context extras ([`TRACE_CONTEXT_EXTRAS`]): the
+    /// destination reads extras itself, the formatter may name one (or writes every extra), or a
+    /// filter might look (filters are not inspected).
+    pub(crate) fn reads_trace_context(&self) -> bool {
+        self.0.filters.current().is_some()
+            || self.0.sink.reads_extras()
+            || self
+                .0
+                .formatter
+                .load()
+                .as_deref()
+                .is_some_and(|f| f.may_read_extras(&TRACE_CONTEXT_EXTRAS))
+    }
+
     fn count_filtered(&self) {
         self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
     }
@@ -806,6 +829,11 @@ impl Handler {
             .unwrap_or(false)
     }
 }
+
+/// The extras the `tracing` layer fills from the OpenTelemetry trace context (feature `otlp`), as
+/// Python's `LoggingInstrumentor` names them.
+pub(crate) const TRACE_CONTEXT_EXTRAS: [&str; 3] =
+    ["otelTraceID", "otelSpanID", "otelTraceSampled"];
 
 /// A handler with what the record path reads of it (level, formatter, filters, escaping), as they
 /// were when a logger's handler chain was built. Changing any of them changes the configuration
