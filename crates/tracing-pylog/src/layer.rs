@@ -314,7 +314,13 @@ impl PyLoggingLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        match event.normalized_metadata() {
+        // `tracing-log`'s callsites all have the target `log`: a cheap test before its own.
+        let from_log = if event.metadata().target() == "log" {
+            event.normalized_metadata()
+        } else {
+            None
+        };
+        match from_log {
             // A `log` record: its callsite is shared by every target, route by its real target.
             Some(meta) => {
                 let route = self.routes.get(meta.target());
@@ -345,7 +351,9 @@ impl PyLoggingLayer {
         let level = fields
             .levelno
             .map_or_else(|| level_from_tracing(meta.level()), Level::new);
-        if !route.accepts(level) && !route.captured(level) {
+        let state = route.state();
+        let captured = route.captured(level);
+        if !state.accepts(level) && !captured {
             return;
         }
 
@@ -377,7 +385,7 @@ impl PyLoggingLayer {
         // The trace context only for records that something on their way may read it from (a
         // handler, a formatter, a filter, a test capture): looking it up is not free.
         #[cfg(feature = "otlp")]
-        let traced = (route.reads_trace_context() || route.captured(level)) && {
+        let traced = (state.reads_trace_context() || captured) && {
             let span = ctx.event_span(event).map(|span| span.id());
             scratch.trace.read(span.as_ref(), &self.dispatch)
         };

@@ -65,24 +65,19 @@ impl Route {
     /// Whether a record at `level` could reach some output through this logger: not disabled,
     /// enabled for the level, and some handler on the way (or the last resort) takes it.
     pub(crate) fn accepts(&self, level: Level) -> bool {
-        level.value() >= self.threshold()
+        self.state().accepts(level)
+    }
+
+    /// What the route's logger wants, for the current configuration: one cached load.
+    pub(crate) fn state(&self) -> RouteState {
+        RouteState(self.cached_state())
     }
 
     /// Whether a live test capture wants a record at `level` on this logger from this thread
     /// (see `pylog_core::testing`), though no handler does.
     pub(crate) fn captured(&self, level: Level) -> bool {
-        pylog_core::testing::wanted(&self.manager, &self.name, level)
-    }
-
-    /// Whether anything a record logged here meets may read its trace-context extras (see
-    /// `Logger::reads_trace_context`), so that the layer looks the context up.
-    #[cfg(feature = "otlp")]
-    pub(crate) fn reads_trace_context(&self) -> bool {
-        self.cached_state() & READS_TRACE_CONTEXT != 0
-    }
-
-    fn threshold(&self) -> i32 {
-        self.cached_state() as u32 as i32
+        pylog_core::testing::any_active()
+            && pylog_core::testing::wanted(&self.manager, &self.name, level)
     }
 
     /// The packed `cached` value for the current generation, computed again when it changed.
@@ -127,6 +122,24 @@ impl Route {
         let disabled_up_to = self.manager.disabled_level().value();
         // Python's isEnabledFor: `disable >= level` blocks, and so does level 0 (NOTSET) itself.
         loosest.value().max(disabled_up_to.saturating_add(1)).max(1)
+    }
+}
+
+/// What a route's logger wants of a record, as of one configuration generation.
+#[derive(Clone, Copy)]
+pub(crate) struct RouteState(u64);
+
+impl RouteState {
+    /// Whether a record at `level` could reach some output (see [`Route::accepts`]).
+    pub(crate) fn accepts(self, level: Level) -> bool {
+        level.value() >= self.0 as u32 as i32
+    }
+
+    /// Whether anything a record logged there meets may read its trace-context extras (see
+    /// `Logger::reads_trace_context`), so that the layer looks the context up.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn reads_trace_context(self) -> bool {
+        self.0 & READS_TRACE_CONTEXT != 0
     }
 }
 
