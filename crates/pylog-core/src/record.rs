@@ -315,7 +315,13 @@ impl<'a> LogRecord<'a> {
 
     /// Python's `msecs`: the millisecond part of `created`, truncated (CPython 3.11's rule).
     pub fn msecs(&self) -> f64 {
-        ((self.created - self.created.trunc()) * 1000.0).trunc()
+        trunc((self.created - trunc(self.created)) * 1000.0)
+    }
+
+    /// `created` rounded toward minus infinity, in whole seconds (what `time.localtime(created)`
+    /// shows), saturating as `as i64` does.
+    pub(crate) fn created_seconds(&self) -> i64 {
+        floor_to_i64(self.created)
     }
 
     /// Python's `exc_text`: the attached error and its source chain, formatted once and cached.
@@ -397,6 +403,29 @@ pub fn now() -> f64 {
     }
 }
 
+/// `x.trunc()` without a call to the C library (x86-64's baseline has no rounding instruction):
+/// below 2^52 in magnitude through an integer conversion, keeping the sign of zero; larger values,
+/// infinities and NaN are already their own truncation.
+#[inline]
+pub(crate) fn trunc(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        ((x as i64) as f64).copysign(x)
+    } else {
+        x
+    }
+}
+
+/// `x.floor() as i64` without a call to the C library.
+#[inline]
+pub(crate) fn floor_to_i64(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64) > x {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
+}
+
 /// The process id, read once: `getpid` is a system call on every call, and a logging process does
 /// not change its id (a child made by `fork` without `exec` keeps its parent's cached id).
 pub fn process_id() -> u32 {
@@ -453,6 +482,49 @@ fn thread_number(id: std::thread::ThreadId) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trunc_and_floor_match_the_c_library() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.4,
+            -0.4,
+            1.0,
+            -1.0,
+            1.999_999_9,
+            -1.000_000_1,
+            1_765_100_000.123_456,
+            -1_765_100_000.999_5,
+            4_503_599_627_370_495.5,
+            -4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9.3e18,
+            -9.3e18,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        // Times around now, at sub-millisecond steps.
+        let mut x = 1_765_100_000.0_f64;
+        for _ in 0..10_000 {
+            x += 0.000_317;
+            values.push(x);
+            values.push(-x);
+        }
+        for x in values {
+            let (ours, std) = (trunc(x), x.trunc());
+            assert!(
+                ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan()),
+                "trunc({x}) = {ours}, not {std}"
+            );
+            assert_eq!(floor_to_i64(x), x.floor() as i64, "floor({x})");
+        }
+    }
 
     #[derive(Debug)]
     struct Outer(std::io::Error);

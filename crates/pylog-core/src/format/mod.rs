@@ -773,7 +773,7 @@ impl Formatter {
     pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
         // `time.localtime(created)` rounds toward minus infinity.
-        let seconds = record.created.floor() as i64;
+        let seconds = record.created_seconds();
         let msec_format = inner
             .msec_format
             .as_ref()
@@ -801,13 +801,9 @@ impl Formatter {
 
 /// `'%03d' % n` for `n` below 1000.
 fn push_three_digits(out: &mut String, n: u16) {
-    let digits = [
-        b'0' + (n / 100 % 10) as u8,
-        b'0' + (n / 10 % 10) as u8,
-        b'0' + (n % 10) as u8,
-    ];
-    // Three ASCII digits.
-    out.push_str(std::str::from_utf8(&digits).unwrap_or("000"));
+    for digit in [n / 100 % 10, n / 10 % 10, n % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 impl MsecFormat {
