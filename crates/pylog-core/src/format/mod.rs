@@ -499,8 +499,13 @@ impl<'a> Fields<'a, '_> {
         lookup(attr, self.record, self.asctime, self.defaults)
     }
 
-    /// Writes the attributes nearly every format shows as plain text; `false` for others.
+    /// Writes the attributes nearly every format shows as plain text (`asctime` among them, when
+    /// the format uses it); `false` for others.
     fn push_common_text(&self, attr: &Attr, out: &mut String) -> bool {
+        if let (Attr::Asctime, Some(text)) = (attr, self.asctime) {
+            out.push_str(text);
+            return true;
+        }
         push_common_text(attr, self.record, out)
     }
 }
