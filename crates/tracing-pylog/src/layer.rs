@@ -151,19 +151,13 @@ fn rebuild_interest() {
 /// span named after the function it wraps, with the function's module path). Otherwise `None`:
 /// Rust has no run-time function name, and the innermost span from another module (or a span named
 /// like a phrase) says nothing about the function that logged.
-fn enclosing_function<S>(
-    event: &Event<'_>,
+fn enclosing_function(
+    innermost: &'static Metadata<'static>,
     meta: &Metadata<'_>,
-    ctx: &Context<'_, S>,
-) -> Option<&'static str>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
+) -> Option<&'static str> {
     let module = meta.module_path()?;
-    let innermost = ctx.event_scope(event)?.next()?;
-    let span_meta = innermost.metadata();
-    (span_meta.module_path() == Some(module) && is_identifier(span_meta.name()))
-        .then(|| span_meta.name())
+    (innermost.module_path() == Some(module) && is_identifier(innermost.name()))
+        .then(|| innermost.name())
 }
 
 /// A Rust identifier (`load_user`, `r#match`), as `#[instrument]` names its spans.
@@ -361,6 +355,7 @@ impl PyLoggingLayer {
         // innermost first (the first entry of a name wins), copied so no span stays locked.
         scratch.spans.clear();
         scratch.span_values.clear();
+        let mut func_name = None;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
                 if !scratch.spans.is_empty() {
@@ -376,7 +371,10 @@ impl PyLoggingLayer {
                 }
             }
             // The same spans again, innermost first (a scope is walked once).
-            for span in ctx.event_scope(event).into_iter().flatten() {
+            for (depth, span) in ctx.event_scope(event).into_iter().flatten().enumerate() {
+                if depth == 0 {
+                    func_name = enclosing_function(span.metadata(), meta);
+                }
                 if let Some(span_fields) = span.extensions().get::<SpanFields>() {
                     scratch.span_values.copy_fields_from(&span_fields.fields);
                 }
@@ -421,7 +419,7 @@ impl PyLoggingLayer {
         record.pathname = meta.file().unwrap_or("(unknown file)");
         record.lineno = meta.line().unwrap_or(0);
         record.module_path = meta.module_path();
-        record.func_name = enclosing_function(event, meta, ctx);
+        record.func_name = func_name;
         record.extras = &extras;
         record.spans = &scratch.spans;
         if let Some(text) = &fields.exc_text {
