@@ -183,6 +183,7 @@ pub struct LogRecord<'a> {
 
 impl<'a> LogRecord<'a> {
     /// A record created now, on the current thread, with no source location.
+    #[inline]
     pub fn new(name: &'a str, level: Level, msg: &'a str) -> LogRecord<'a> {
         let created = now();
         // Fixes when logging started, as the first record's creation does in Python.
