@@ -415,18 +415,21 @@ impl PyLoggingLayer {
         }
 
         let logger = route.logger();
-        let mut record = LogRecord::new(logger.name(), level, &fields.message);
-        record.pathname = meta.file().unwrap_or("(unknown file)");
-        record.lineno = meta.line().unwrap_or(0);
-        record.module_path = meta.module_path();
-        record.func_name = func_name;
-        record.extras = &extras;
-        record.spans = &scratch.spans;
-        if let Some(text) = &fields.exc_text {
-            record.set_exc_text(text.clone());
+        // The record ends with this block, before its extras are recycled (dropped in place:
+        // `drop(record)` would copy it first).
+        {
+            let mut record = LogRecord::new(logger.name(), level, &fields.message);
+            record.pathname = meta.file().unwrap_or("(unknown file)");
+            record.lineno = meta.line().unwrap_or(0);
+            record.module_path = meta.module_path();
+            record.func_name = func_name;
+            record.extras = &extras;
+            record.spans = &scratch.spans;
+            if let Some(text) = &fields.exc_text {
+                record.set_exc_text(text.clone());
+            }
+            logger.handle(&record);
         }
-        logger.handle(&record);
-        drop(record);
         scratch.extras = recycle(extras);
     }
 }
