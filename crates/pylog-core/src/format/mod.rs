@@ -501,6 +501,7 @@ impl<'a> Fields<'a, '_> {
 
     /// Writes the attributes nearly every format shows as plain text (`asctime` among them, when
     /// the format uses it); `false` for others.
+    #[inline]
     fn push_common_text(&self, attr: &Attr, out: &mut String) -> bool {
         if let (Attr::Asctime, Some(text)) = (attr, self.asctime) {
             out.push_str(text);
@@ -883,6 +884,7 @@ fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
 
 /// The attributes nearly every format shows with a bare `%s`, written without the general
 /// conversion path. Returns `false` for anything else.
+#[inline]
 fn push_common_text(attr: &Attr, record: &LogRecord<'_>, out: &mut String) -> bool {
     let text = match attr {
         Attr::Name => record.name,
