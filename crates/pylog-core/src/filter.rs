@@ -178,6 +178,7 @@ impl Filters {
     }
 
     /// `true` when every filter passes; stops at the first that refuses (Python's `Filterer.filter`).
+    #[inline]
     pub(crate) fn allow(&self, record: &LogRecord<'_>) -> bool {
         if !self.any.load(Ordering::Acquire) {
             return true;
