@@ -134,7 +134,8 @@ fn replay(case: &Json) -> Vec<Recorded> {
             spec["msg"].as_str().unwrap(),
         );
         record.extras = &extras;
-        record.thread_name = "MainThread".into();
+        let thread = record.thread();
+        record.set_thread(thread, "MainThread");
         assert!(handler.handle(&record));
     }
     handler.close();

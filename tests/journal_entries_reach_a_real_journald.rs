@@ -16,7 +16,7 @@ use std::os::unix::fs::MetadataExt as _;
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pylog::config::{Config, Configurator};
@@ -386,7 +386,8 @@ fn entries_match_python_systemds_field_by_field() {
             case["message"].as_str().unwrap(),
         );
         record.func_name = Some("emit_all");
-        record.thread_name = Arc::from("MainThread");
+        let thread = record.thread();
+        record.set_thread(thread, "MainThread");
         record.extras = &extras;
         assert!(handler.handle(&record));
     }

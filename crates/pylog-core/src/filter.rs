@@ -135,6 +135,7 @@ impl Filters {
             }
             list
         });
+        changed();
     }
 
     /// Removes a filter if present (Python's `removeFilter`).
@@ -145,6 +146,7 @@ impl Filters {
                 .cloned()
                 .collect::<Vec<_>>()
         });
+        changed();
     }
 
     /// Replaces the whole list at once.
@@ -153,11 +155,21 @@ impl Filters {
             self.any.store(true, Ordering::Release);
         }
         self.list.store(Arc::new(filters));
+        changed();
     }
 
     /// Removes every filter.
     pub(crate) fn clear(&self) {
         self.list.store(Arc::new(Vec::new()));
+        changed();
+    }
+
+    /// The list as it is now, or `None` when it is empty.
+    pub(crate) fn current(&self) -> Option<Arc<Vec<Arc<dyn Filter>>>> {
+        if !self.any.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(self.list.load_full()).filter(|list| !list.is_empty())
     }
 
     /// A snapshot of the list.
@@ -166,6 +178,7 @@ impl Filters {
     }
 
     /// `true` when every filter passes; stops at the first that refuses (Python's `Filterer.filter`).
+    #[inline]
     pub(crate) fn allow(&self, record: &LogRecord<'_>) -> bool {
         if !self.any.load(Ordering::Acquire) {
             return true;
@@ -173,6 +186,11 @@ impl Filters {
         let list = self.list.load();
         list.iter().all(|f| f.filter(record))
     }
+}
+
+/// Handler chains hold handlers' filter lists: make them take the new list.
+fn changed() {
+    crate::manager::bump_generation();
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use arc_swap::{ArcSwap, ArcSwapOption};
 
 use crate::filter::{Filter, Filters};
-use crate::handler::Handler;
+use crate::handler::{Handler, HandlerSnapshot};
 use crate::level::Level;
 use crate::level_cache::LevelCache;
 use crate::manager::{Manager, config_generation, notify_config_change};
@@ -49,10 +49,15 @@ pub(crate) struct Node {
     pub(crate) enabled_from: LevelCache,
 }
 
-/// The handlers on a logger's propagation path, for one configuration generation.
+/// The handlers on a logger's propagation path, with what a record reads of each (level,
+/// formatter, filters), for one configuration generation: a record loads this once for the
+/// whole chain.
 pub(crate) struct HandlerChain {
     generation: u64,
-    handlers: Vec<Handler>,
+    handlers: Vec<HandlerSnapshot>,
+    /// Whether a record logged here may be read for its trace-context extras (see
+    /// [`Logger::reads_trace_context`]).
+    reads_trace_context: bool,
 }
 
 impl Node {
@@ -364,7 +369,7 @@ impl Logger {
         let chain = self.handler_chain();
         let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
         for handler in handlers {
-            if record.level >= handler.level() {
+            if record.level >= handler.level {
                 handler.handle(record);
             }
         }
@@ -402,17 +407,28 @@ impl Logger {
                 continue;
             }
             let mut handlers = Vec::new();
+            // Python runs a logger's own filters only on the records logged there.
+            let mut reads_trace_context = self.node.filters.current().is_some();
             let mut node = Some(self.node.clone());
             while let Some(n) = node {
-                handlers.extend(n.handlers.load().iter().cloned());
+                for handler in n.handlers.load().iter() {
+                    reads_trace_context |= handler.reads_trace_context();
+                    handlers.push(handler.snapshot());
+                }
                 if !n.propagate.load(Ordering::Relaxed) {
                     break;
                 }
                 node = n.parent.load_full();
             }
+            if handlers.is_empty()
+                && let Some(last_resort) = self.manager.0.last_resort.load().as_deref()
+            {
+                reads_trace_context |= last_resort.reads_trace_context();
+            }
             self.node.chain.store(Some(Arc::new(HandlerChain {
                 generation,
                 handlers,
+                reads_trace_context,
             })));
             let chain = self.node.chain.load();
             if self.manager.reconfiguration_count() == before {
@@ -451,7 +467,7 @@ impl Logger {
         let effective = self.effective_level();
         let chain = self.handler_chain();
         let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
-        let sink = match handlers.iter().map(Handler::level).min() {
+        let sink = match handlers.iter().map(|h| h.level).min() {
             Some(level) => level,
             None => self
                 .manager
@@ -459,6 +475,19 @@ impl Logger {
                 .map_or(Level::new(i32::MAX), |h| h.level()),
         };
         effective.max(sink)
+    }
+
+    /// Whether something a record logged here meets may read its OpenTelemetry trace-context
+    /// extras (`otelTraceID`, `otelSpanID`, `otelTraceSampled`): a handler whose destination reads
+    /// extras itself (OTLP, socket, HTTP, journald, a queue), a formatter whose format names one
+    /// or that writes every extra, or a filter (this logger's or a handler's; filters are not
+    /// inspected). Cached with the handler chain until the configuration changes. Not public API:
+    /// the `tracing` layer looks up the trace context only for records that need it.
+    #[doc(hidden)]
+    pub fn reads_trace_context(&self) -> bool {
+        self.handler_chain()
+            .as_ref()
+            .is_some_and(|chain| chain.reads_trace_context)
     }
 
     /// Whether a record at `level` logged here could reach any output: enabled here, and some

@@ -407,8 +407,8 @@ fn hooks() -> &'static RwLock<Vec<ChangeHook>> {
     HOOKS.get_or_init(|| RwLock::new(Vec::new()))
 }
 
-/// A counter that changes whenever a level, handler, filter list or flag of any logger changes:
-/// caches of "who accepts what" compare it to know they are stale.
+/// A counter that changes whenever a level, handler, formatter, filter list or flag of any logger
+/// or handler changes: caches of "who accepts what" compare it to know they are stale.
 #[inline]
 pub fn config_generation() -> u64 {
     GENERATION.load(Ordering::Acquire)
@@ -424,7 +424,7 @@ pub fn on_config_change(hook: fn()) {
 }
 
 /// Marks every cache derived from the tree as stale, without running the change hooks.
-fn bump_generation() {
+pub(crate) fn bump_generation() {
     GENERATION.fetch_add(1, Ordering::AcqRel);
 }
 

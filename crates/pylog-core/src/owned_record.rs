@@ -22,8 +22,8 @@
 //! });
 //! ```
 
+use std::cell::OnceCell;
 use std::fmt;
-use std::sync::OnceLock;
 
 use crate::format::{FormatError, Formatter};
 use crate::level::Level;
@@ -217,11 +217,11 @@ impl OwnedRecord {
     fn finish(record: &LogRecord<'_>, mut writer: Writer) -> OwnedRecord {
         writer.push(Piece::Name, record.name);
         writer.push(Piece::Pathname, record.pathname);
-        writer.push(Piece::ProcessName, record.process_name);
+        writer.push(Piece::ProcessName, record.process_name());
         writer.push(Piece::Spans, record.spans);
         writer.push_opt(Piece::FuncName, record.func_name);
         writer.push_opt(Piece::ModulePath, record.module_path);
-        writer.push(Piece::ThreadName, &record.thread_name);
+        writer.push(Piece::ThreadName, record.thread_name());
         for (key, value) in record.extras {
             extras::push(&mut writer.text, key, *value);
         }
@@ -232,10 +232,10 @@ impl OwnedRecord {
             absent: writer.absent,
             level: record.level,
             lineno: record.lineno,
-            process: record.process,
+            process: record.process(),
             created: record.created,
-            relative_created: record.relative_created,
-            thread: record.thread,
+            relative_created: record.relative_created(),
+            thread: record.thread(),
         }
     }
 
@@ -328,8 +328,8 @@ impl OwnedRecord {
 
     fn view<'a>(&'a self, extras: &'a [(&'a str, Value<'a>)]) -> LogRecord<'a> {
         let exc_text = match self.exc_text() {
-            Some(text) => OnceLock::from(text.to_owned()),
-            None => OnceLock::new(),
+            Some(text) => OnceCell::from(text.to_owned()),
+            None => OnceCell::new(),
         };
         LogRecord {
             name: self.name(),
@@ -340,11 +340,13 @@ impl OwnedRecord {
             func_name: self.get_opt(Piece::FuncName),
             module_path: self.get_opt(Piece::ModulePath),
             created: self.created,
-            relative_created: self.relative_created,
-            thread: self.thread,
-            thread_name: thread_names::shared(self.thread, self.thread_name()),
+            relative_created: Some(self.relative_created),
+            thread: OnceCell::from((
+                self.thread,
+                thread_names::shared(self.thread, self.thread_name()),
+            )),
+            process_name: Some(self.get(Piece::ProcessName)),
             process: self.process,
-            process_name: self.get(Piece::ProcessName),
             exc_info: None,
             exc_type: None,
             stack_info: self.stack_info(),
@@ -352,7 +354,7 @@ impl OwnedRecord {
             extras,
             spans: self.get(Piece::Spans),
             exc_text,
-            stack_text: OnceLock::new(),
+            stack_text: OnceCell::new(),
         }
     }
 }
@@ -384,11 +386,11 @@ fn text_size(record: &LogRecord<'_>) -> usize {
         .sum();
     record.name.len()
         + record.pathname.len()
-        + record.process_name.len()
+        + record.process_name().len()
         + record.spans.len()
         + record.func_name.map_or(0, str::len)
         + record.module_path.map_or(0, str::len)
-        + record.thread_name.len()
+        + record.thread_name().len()
         + extras
 }
 
@@ -653,9 +655,10 @@ mod tests {
                 (Some("save"), Some("app::db"))
             );
             assert_eq!(r.created, record.created);
-            assert_eq!(r.thread_name, record.thread_name);
-            assert_eq!(owned.thread_name(), &*record.thread_name);
-            assert_eq!(r.process_name, "MainProcess");
+            assert_eq!(r.thread_name(), record.thread_name());
+            assert_eq!(r.thread(), record.thread());
+            assert_eq!(owned.thread_name(), record.thread_name());
+            assert_eq!(r.process_name(), "MainProcess");
             assert_eq!(r.extra("user"), Some(Value::Str("ann")));
             assert_eq!(r.extra("n"), Some(Value::UInt(3)));
             assert_eq!(r.spans, "req{id=1}");

@@ -2,7 +2,9 @@
 //!
 //! A record borrows what it can (the message, names, extras) from the code that logged, so building
 //! one costs no allocation. Attributes Python derives (`levelname`, `filename`, `module`, `msecs`) are
-//! computed on demand from the stored ones.
+//! computed on demand from the stored ones, and so are those that cost something to find
+//! (`thread`, `threadName`, `process`, `processName`, `relativeCreated`): a record whose formatter
+//! and filters never read them never looks them up.
 //!
 //! ```
 //! use pylog_core::{Level, LogRecord};
@@ -14,7 +16,7 @@
 //! ```
 
 use std::backtrace::Backtrace;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::error::Error as StdError;
 use std::fmt::{self, Write as _};
 use std::sync::{Arc, OnceLock};
@@ -125,6 +127,14 @@ pub(crate) const RECORD_DICT_KEYS: [&str; 20] = [
 /// and for `tracing` events by the layer from an enclosing `#[instrument]` span of the event's own
 /// module (otherwise `None`, formatted `None`: Rust has no run-time function name); `thread` is the
 /// number of Rust's `ThreadId`; the main thread is named `MainThread` as in Python.
+///
+/// The thread and process attributes are methods ([`thread`](LogRecord::thread),
+/// [`thread_name`](LogRecord::thread_name), [`process`](LogRecord::process),
+/// [`process_name`](LogRecord::process_name), [`relative_created`](LogRecord::relative_created)),
+/// found on first read; a record that carries another thread's or process's values (one received
+/// over the network, or read back from a queue) sets them with
+/// [`set_thread`](LogRecord::set_thread), [`set_process`](LogRecord::set_process) and
+/// [`set_relative_created`](LogRecord::set_relative_created).
 #[derive(Debug)]
 pub struct LogRecord<'a> {
     /// The logger's dotted name (`root` for the root logger).
@@ -143,16 +153,6 @@ pub struct LogRecord<'a> {
     pub module_path: Option<&'a str>,
     /// Seconds since the Unix epoch, as Python's `time.time()`.
     pub created: f64,
-    /// Milliseconds since logging started (Python's `relativeCreated`).
-    pub relative_created: f64,
-    /// The thread's number.
-    pub thread: u64,
-    /// The thread's name (`MainThread` for the main thread).
-    pub thread_name: Arc<str>,
-    /// The process id.
-    pub process: u32,
-    /// The process name (`MainProcess`).
-    pub process_name: &'a str,
     /// An error attached to the record (Python's `exc_info`).
     pub exc_info: Option<&'a (dyn StdError + 'static)>,
     /// The Rust type name of `exc_info`, when the logging call knew it.
@@ -167,15 +167,27 @@ pub struct LogRecord<'a> {
     pub extras: &'a [(&'a str, Value<'a>)],
     /// The enclosing spans, outermost first, as `outer{a=1}:inner{b=2}` (empty outside spans).
     pub spans: &'a str,
-    pub(crate) exc_text: OnceLock<String>,
-    pub(crate) stack_text: OnceLock<String>,
+    /// Python's `relativeCreated` when set; otherwise computed from `created` on read.
+    pub(crate) relative_created: Option<f64>,
+    /// The thread's number and name: set, or the current thread's, looked up on first read. A
+    /// record is `!Send` (its `exc_info` is a plain `&dyn Error`), so that read happens on the
+    /// thread that made it.
+    pub(crate) thread: OnceCell<(u64, Arc<str>)>,
+    /// The process name when set (with `process`); `None` for this process.
+    pub(crate) process_name: Option<&'a str>,
+    /// The process id, when `process_name` is set.
+    pub(crate) process: u32,
+    pub(crate) exc_text: OnceCell<String>,
+    pub(crate) stack_text: OnceCell<String>,
 }
 
 impl<'a> LogRecord<'a> {
     /// A record created now, on the current thread, with no source location.
+    #[inline]
     pub fn new(name: &'a str, level: Level, msg: &'a str) -> LogRecord<'a> {
         let created = now();
-        let (thread, thread_name) = current_thread();
+        // Fixes when logging started, as the first record's creation does in Python.
+        start_time();
         LogRecord {
             name,
             msg,
@@ -185,19 +197,18 @@ impl<'a> LogRecord<'a> {
             func_name: None,
             module_path: None,
             created,
-            relative_created: (created - start_time()) * 1000.0,
-            thread,
-            thread_name,
-            process: process_id(),
-            process_name: "MainProcess",
             exc_info: None,
             exc_type: None,
             stack_info: None,
             stack: None,
             extras: &[],
             spans: "",
-            exc_text: OnceLock::new(),
-            stack_text: OnceLock::new(),
+            relative_created: None,
+            thread: OnceCell::new(),
+            process_name: None,
+            process: 0,
+            exc_text: OnceCell::new(),
+            stack_text: OnceCell::new(),
         }
     }
 
@@ -213,20 +224,71 @@ impl<'a> LogRecord<'a> {
             func_name: self.func_name,
             module_path: self.module_path,
             created: self.created,
-            relative_created: self.relative_created,
-            thread: self.thread,
-            thread_name: self.thread_name.clone(),
-            process: self.process,
-            process_name: self.process_name,
             exc_info: self.exc_info,
             exc_type: self.exc_type,
             stack_info: self.stack_info,
             stack: self.stack,
             extras,
             spans: self.spans,
+            relative_created: self.relative_created,
+            thread: self.thread.clone(),
+            process_name: self.process_name,
+            process: self.process,
             exc_text: self.exc_text.clone(),
             stack_text: self.stack_text.clone(),
         }
+    }
+
+    /// Python's `relativeCreated`: milliseconds from when logging started (the first record of
+    /// the process) to `created`, unless set with
+    /// [`set_relative_created`](LogRecord::set_relative_created).
+    pub fn relative_created(&self) -> f64 {
+        self.relative_created
+            .unwrap_or_else(|| (self.created - start_time()) * 1000.0)
+    }
+
+    /// Sets `relativeCreated` (for a record made elsewhere).
+    pub fn set_relative_created(&mut self, millis: f64) {
+        self.relative_created = Some(millis);
+    }
+
+    /// Python's `thread`: the number of the thread that made the record.
+    pub fn thread(&self) -> u64 {
+        self.thread_info().0
+    }
+
+    /// Python's `threadName`: the name of the thread that made the record (`MainThread` for the
+    /// main thread, `Thread-N` for an unnamed one).
+    pub fn thread_name(&self) -> &str {
+        &self.thread_info().1
+    }
+
+    /// Sets the thread's number and name (for a record made on another thread or process).
+    pub fn set_thread(&mut self, thread: u64, name: impl Into<Arc<str>>) {
+        self.thread = OnceCell::from((thread, name.into()));
+    }
+
+    fn thread_info(&self) -> &(u64, Arc<str>) {
+        self.thread.get_or_init(current_thread)
+    }
+
+    /// Python's `process`: the id of the process that made the record.
+    pub fn process(&self) -> u32 {
+        match self.process_name {
+            Some(_) => self.process,
+            None => process_id(),
+        }
+    }
+
+    /// Python's `processName`: `MainProcess` for this process's own records.
+    pub fn process_name(&self) -> &'a str {
+        self.process_name.unwrap_or("MainProcess")
+    }
+
+    /// Sets the process id and name (for a record made in another process).
+    pub fn set_process(&mut self, process: u32, name: &'a str) {
+        self.process = process;
+        self.process_name = Some(name);
     }
 
     /// Python's `levelname`.
@@ -254,7 +316,13 @@ impl<'a> LogRecord<'a> {
 
     /// Python's `msecs`: the millisecond part of `created`, truncated (CPython 3.11's rule).
     pub fn msecs(&self) -> f64 {
-        ((self.created - self.created.trunc()) * 1000.0).trunc()
+        trunc((self.created - trunc(self.created)) * 1000.0)
+    }
+
+    /// `created` rounded toward minus infinity, in whole seconds (what `time.localtime(created)`
+    /// shows), saturating as `as i64` does.
+    pub(crate) fn created_seconds(&self) -> i64 {
+        floor_to_i64(self.created)
     }
 
     /// Python's `exc_text`: the attached error and its source chain, formatted once and cached.
@@ -285,7 +353,7 @@ impl<'a> LogRecord<'a> {
 
     /// Sets `exc_text` directly (for records that arrive already formatted).
     pub fn set_exc_text(&mut self, text: String) {
-        self.exc_text = OnceLock::from(text);
+        self.exc_text = OnceCell::from(text);
     }
 
     /// The value of an extra attribute by name.
@@ -333,6 +401,29 @@ pub fn now() -> f64 {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(since) => since.as_secs_f64(),
         Err(before) => -before.duration().as_secs_f64(),
+    }
+}
+
+/// `x.trunc()` without a call to the C library (x86-64's baseline has no rounding instruction):
+/// below 2^52 in magnitude through an integer conversion, keeping the sign of zero; larger values,
+/// infinities and NaN are already their own truncation.
+#[inline]
+pub(crate) fn trunc(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        ((x as i64) as f64).copysign(x)
+    } else {
+        x
+    }
+}
+
+/// `x.floor() as i64` without a call to the C library.
+#[inline]
+pub(crate) fn floor_to_i64(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64) > x {
+        t.saturating_sub(1)
+    } else {
+        t
     }
 }
 
@@ -393,6 +484,49 @@ fn thread_number(id: std::thread::ThreadId) -> u64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn trunc_and_floor_match_the_c_library() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.4,
+            -0.4,
+            1.0,
+            -1.0,
+            1.999_999_9,
+            -1.000_000_1,
+            1_765_100_000.123_456,
+            -1_765_100_000.999_5,
+            4_503_599_627_370_495.5,
+            -4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9.3e18,
+            -9.3e18,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        // Times around now, at sub-millisecond steps.
+        let mut x = 1_765_100_000.0_f64;
+        for _ in 0..10_000 {
+            x += 0.000_317;
+            values.push(x);
+            values.push(-x);
+        }
+        for x in values {
+            let (ours, std) = (trunc(x), x.trunc());
+            assert!(
+                ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan()),
+                "trunc({x}) = {ours}, not {std}"
+            );
+            assert_eq!(floor_to_i64(x), x.floor() as i64, "floor({x})");
+        }
+    }
+
     #[derive(Debug)]
     struct Outer(std::io::Error);
     impl fmt::Display for Outer {
@@ -432,6 +566,39 @@ mod tests {
             "no such file\n\nThe above exception was the direct cause of the following exception:\n\napp::Outer: cannot load config"
         );
         assert!(std::ptr::eq(text, r.exc_text().unwrap()));
+    }
+
+    #[test]
+    fn thread_is_looked_up_only_when_read() {
+        std::thread::Builder::new()
+            .name("reader".into())
+            .spawn(|| {
+                let (id, name) = current_thread();
+                let shared = Arc::strong_count(&name);
+                let record = LogRecord::new("a", Level::INFO, "m");
+                assert_eq!(Arc::strong_count(&name), shared, "looked up when made");
+                assert_eq!((record.thread(), record.thread_name()), (id, "reader"));
+                assert_eq!(Arc::strong_count(&name), shared + 1);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn process_and_relative_created_are_this_process_unless_set() {
+        let mut r = LogRecord::new("a", Level::INFO, "m");
+        assert_eq!(
+            (r.process(), r.process_name()),
+            (std::process::id(), "MainProcess")
+        );
+        assert_eq!(r.relative_created(), (r.created - start_time()) * 1000.0);
+        r.set_process(7, "SpawnProcess-1");
+        r.set_relative_created(12.5);
+        r.set_thread(3, "Worker");
+        assert_eq!((r.process(), r.process_name()), (7, "SpawnProcess-1"));
+        assert_eq!(r.relative_created(), 12.5);
+        assert_eq!((r.thread(), r.thread_name()), (3, "Worker"));
     }
 
     #[test]

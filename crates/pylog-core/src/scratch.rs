@@ -21,6 +21,7 @@ pub(crate) const MAX_KEPT: usize = 64 * 1024;
 
 /// The thread's buffer, emptied; a new one when the thread's locals are already destroyed (or the
 /// buffer is in use further up this thread's stack).
+#[inline]
 pub(crate) fn take(key: &'static Scratch) -> String {
     let mut buffer = key.try_with(Cell::take).unwrap_or_default();
     buffer.clear();
@@ -29,6 +30,7 @@ pub(crate) fn take(key: &'static Scratch) -> String {
 
 /// Keeps `buffer` for the thread's next record, unless it grew past [`MAX_KEPT`] or the thread's
 /// locals are destroyed (then it is freed).
+#[inline]
 pub(crate) fn give_back(key: &'static Scratch, buffer: String) {
     if buffer.capacity() <= MAX_KEPT {
         let _ = key.try_with(|cell| cell.set(buffer));

@@ -231,6 +231,7 @@ impl Drop for Capture {
 
 /// Whether any capture is alive (one relaxed load). Not public API.
 #[doc(hidden)]
+#[inline]
 pub fn any_active() -> bool {
     ACTIVE.load(Ordering::Relaxed) != 0
 }

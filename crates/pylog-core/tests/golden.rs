@@ -149,11 +149,15 @@ fn format_record(formatter: &Formatter, desc: &Json) -> Result<String, String> {
     record.lineno = u32::try_from(int_field(desc, "lineno")).expect("lineno fits u32");
     record.func_name = desc["funcName"].as_str();
     record.created = float_field(desc, "created");
-    record.relative_created = float_field(desc, "relativeCreated");
-    record.thread = desc["thread"].as_u64().expect("thread is a u64");
-    record.thread_name = Arc::from(str_field(desc, "threadName"));
-    record.process = u32::try_from(int_field(desc, "process")).expect("process fits u32");
-    record.process_name = str_field(desc, "processName");
+    record.set_relative_created(float_field(desc, "relativeCreated"));
+    record.set_thread(
+        desc["thread"].as_u64().expect("thread is a u64"),
+        str_field(desc, "threadName"),
+    );
+    record.set_process(
+        u32::try_from(int_field(desc, "process")).expect("process fits u32"),
+        str_field(desc, "processName"),
+    );
     record.extras = &extras;
     let mut out = String::new();
     formatter

@@ -99,8 +99,8 @@ fn standard_fields_keep_their_types_under_their_keys() {
     assert_eq!(map["module"], json!("query"));
     assert_eq!(map["lineno"], json!(42));
     assert_eq!(map["funcName"], json!("app::db::run"));
-    assert_eq!(map["thread"].as_u64(), Some(record.thread));
-    assert_eq!(map["threadName"], json!(&*record.thread_name));
+    assert_eq!(map["thread"].as_u64(), Some(record.thread()));
+    assert_eq!(map["threadName"], json!(record.thread_name()));
     assert_eq!(map["process"], json!(std::process::id()));
     assert_eq!(map["processName"], json!("MainProcess"));
     assert_eq!(map["asctime"], json!("2026-11-24 16:12:21,723"));

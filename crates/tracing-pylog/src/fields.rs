@@ -54,6 +54,7 @@ pub(crate) struct FieldSet {
 }
 
 impl FieldSet {
+    #[inline]
     pub(crate) fn clear(&mut self) {
         self.message.clear();
         self.arena.clear();

@@ -151,19 +151,13 @@ fn rebuild_interest() {
 /// span named after the function it wraps, with the function's module path). Otherwise `None`:
 /// Rust has no run-time function name, and the innermost span from another module (or a span named
 /// like a phrase) says nothing about the function that logged.
-fn enclosing_function<S>(
-    event: &Event<'_>,
+fn enclosing_function(
+    innermost: &'static Metadata<'static>,
     meta: &Metadata<'_>,
-    ctx: &Context<'_, S>,
-) -> Option<&'static str>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
+) -> Option<&'static str> {
     let module = meta.module_path()?;
-    let innermost = ctx.event_scope(event)?.next()?;
-    let span_meta = innermost.metadata();
-    (span_meta.module_path() == Some(module) && is_identifier(span_meta.name()))
-        .then(|| span_meta.name())
+    (innermost.module_path() == Some(module) && is_identifier(innermost.name()))
+        .then(|| innermost.name())
 }
 
 /// A Rust identifier (`load_user`, `r#match`), as `#[instrument]` names its spans.
@@ -314,7 +308,13 @@ impl PyLoggingLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        match event.normalized_metadata() {
+        // `tracing-log`'s callsites all have the target `log`: a cheap test before its own.
+        let from_log = if event.metadata().target() == "log" {
+            event.normalized_metadata()
+        } else {
+            None
+        };
+        match from_log {
             // A `log` record: its callsite is shared by every target, route by its real target.
             Some(meta) => {
                 let route = self.routes.get(meta.target());
@@ -345,7 +345,9 @@ impl PyLoggingLayer {
         let level = fields
             .levelno
             .map_or_else(|| level_from_tracing(meta.level()), Level::new);
-        if !route.accepts(level) && !route.captured(level) {
+        let state = route.state();
+        let captured = route.captured(level);
+        if !state.accepts(level) && !captured {
             return;
         }
 
@@ -353,6 +355,7 @@ impl PyLoggingLayer {
         // innermost first (the first entry of a name wins), copied so no span stays locked.
         scratch.spans.clear();
         scratch.span_values.clear();
+        let mut func_name = None;
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
                 if !scratch.spans.is_empty() {
@@ -368,14 +371,19 @@ impl PyLoggingLayer {
                 }
             }
             // The same spans again, innermost first (a scope is walked once).
-            for span in ctx.event_scope(event).into_iter().flatten() {
+            for (depth, span) in ctx.event_scope(event).into_iter().flatten().enumerate() {
+                if depth == 0 {
+                    func_name = enclosing_function(span.metadata(), meta);
+                }
                 if let Some(span_fields) = span.extensions().get::<SpanFields>() {
                     scratch.span_values.copy_fields_from(&span_fields.fields);
                 }
             }
         }
+        // The trace context only for records that something on their way may read it from (a
+        // handler, a formatter, a filter, a test capture): looking it up is not free.
         #[cfg(feature = "otlp")]
-        let traced = {
+        let traced = (state.reads_trace_context() || captured) && {
             let span = ctx.event_span(event).map(|span| span.id());
             scratch.trace.read(span.as_ref(), &self.dispatch)
         };
@@ -407,18 +415,21 @@ impl PyLoggingLayer {
         }
 
         let logger = route.logger();
-        let mut record = LogRecord::new(logger.name(), level, &fields.message);
-        record.pathname = meta.file().unwrap_or("(unknown file)");
-        record.lineno = meta.line().unwrap_or(0);
-        record.module_path = meta.module_path();
-        record.func_name = enclosing_function(event, meta, ctx);
-        record.extras = &extras;
-        record.spans = &scratch.spans;
-        if let Some(text) = &fields.exc_text {
-            record.set_exc_text(text.clone());
+        // The record ends with this block, before its extras are recycled (dropped in place:
+        // `drop(record)` would copy it first).
+        {
+            let mut record = LogRecord::new(logger.name(), level, &fields.message);
+            record.pathname = meta.file().unwrap_or("(unknown file)");
+            record.lineno = meta.line().unwrap_or(0);
+            record.module_path = meta.module_path();
+            record.func_name = func_name;
+            record.extras = &extras;
+            record.spans = &scratch.spans;
+            if let Some(text) = &fields.exc_text {
+                record.set_exc_text(text.clone());
+            }
+            logger.handle(&record);
         }
-        logger.handle(&record);
-        drop(record);
         scratch.extras = recycle(extras);
     }
 }

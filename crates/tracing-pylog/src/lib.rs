@@ -57,6 +57,9 @@ mod trace_context;
 
 pub use fields::LEVELNO_FIELD;
 pub use layer::{PyLoggingLayer, TreeFilter, level_from_tracing};
+#[cfg(feature = "otlp")]
+#[doc(hidden)]
+pub use trace_context::reads_on_this_thread as trace_context_reads_on_this_thread;
 
 use pylog_core::Manager;
 use tracing_core::Subscriber;

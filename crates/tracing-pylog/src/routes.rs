@@ -8,8 +8,9 @@
 //! fresh logger there: a NOTSET logger without handlers under the nearest existing ancestor. The
 //! logger itself is created (Python's `getLogger`) when a record is actually handled on it.
 //!
-//! Callsites are few and fixed (one per macro in the program), so their map is copied on write
-//! and read without a lock. Targets are not: `log` records carry their target at run time
+//! Callsites are few and fixed (one per macro in the program), so each gets a slot of a fixed
+//! table, written once and then read with one plain load; the few that find no free slot go to a
+//! map copied on write and read without a lock. Targets are not: `log` records carry their target at run time
 //! (`tenant::t{id}`), so the target map is sharded behind read-write locks, and a new target
 //! costs one insertion, not a copy of every target seen so far.
 
@@ -29,8 +30,10 @@ pub(crate) struct Route {
     name: Box<str>,
     /// The logger, once it exists.
     logger: OnceLock<Logger>,
-    /// `generation << 32 | threshold as u32`, where threshold is the lowest level that could reach
-    /// an output; `u64::MAX` means not computed yet.
+    /// `generation << 33 | reads_trace_context << 32 | threshold as u32` (the generation's low 31
+    /// bits), where threshold is the lowest level that could reach an output and
+    /// `reads_trace_context` whether anything on the way may read the trace-context extras;
+    /// `u64::MAX` means not computed yet.
     cached: AtomicU64,
 }
 
@@ -62,27 +65,46 @@ impl Route {
     /// Whether a record at `level` could reach some output through this logger: not disabled,
     /// enabled for the level, and some handler on the way (or the last resort) takes it.
     pub(crate) fn accepts(&self, level: Level) -> bool {
-        level.value() >= self.threshold()
+        self.state().accepts(level)
+    }
+
+    /// What the route's logger wants, for the current configuration: one cached load.
+    pub(crate) fn state(&self) -> RouteState {
+        RouteState(self.cached_state())
     }
 
     /// Whether a live test capture wants a record at `level` on this logger from this thread
     /// (see `pylog_core::testing`), though no handler does.
     pub(crate) fn captured(&self, level: Level) -> bool {
-        pylog_core::testing::wanted(&self.manager, &self.name, level)
+        pylog_core::testing::any_active()
+            && pylog_core::testing::wanted(&self.manager, &self.name, level)
     }
 
-    fn threshold(&self) -> i32 {
-        let generation = config_generation();
+    /// The packed `cached` value for the current generation, computed again when it changed.
+    fn cached_state(&self) -> u64 {
+        let generation = config_generation() & GENERATION_MASK;
         let cached = self.cached.load(Ordering::Acquire);
-        if cached != u64::MAX && cached >> 32 == generation & 0xFFFF_FFFF {
-            return cached as u32 as i32;
+        if cached != u64::MAX && cached >> 33 == generation {
+            return cached;
         }
         let threshold = self.compute_threshold();
-        self.cached.store(
-            ((generation & 0xFFFF_FFFF) << 32) | u64::from(threshold as u32),
-            Ordering::Release,
-        );
-        threshold
+        let reads = self.compute_reads_trace_context();
+        let state = (generation << 33)
+            | if reads { READS_TRACE_CONTEXT } else { 0 }
+            | u64::from(threshold as u32);
+        self.cached.store(state, Ordering::Release);
+        state
+    }
+
+    fn compute_reads_trace_context(&self) -> bool {
+        match self.existing_logger() {
+            Some(logger) => logger.reads_trace_context(),
+            // A fresh logger's records meet that ancestor's handlers and up.
+            None => self
+                .manager
+                .nearest_ancestor(&self.name)
+                .reads_trace_context(),
+        }
     }
 
     fn compute_threshold(&self) -> i32 {
@@ -102,6 +124,29 @@ impl Route {
         loosest.value().max(disabled_up_to.saturating_add(1)).max(1)
     }
 }
+
+/// What a route's logger wants of a record, as of one configuration generation.
+#[derive(Clone, Copy)]
+pub(crate) struct RouteState(u64);
+
+impl RouteState {
+    /// Whether a record at `level` could reach some output (see [`Route::accepts`]).
+    pub(crate) fn accepts(self, level: Level) -> bool {
+        level.value() >= self.0 as u32 as i32
+    }
+
+    /// Whether anything a record logged there meets may read its trace-context extras (see
+    /// `Logger::reads_trace_context`), so that the layer looks the context up.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn reads_trace_context(self) -> bool {
+        self.0 & READS_TRACE_CONTEXT != 0
+    }
+}
+
+/// The bit of `Route::cached` for `reads_trace_context`.
+const READS_TRACE_CONTEXT: u64 = 1 << 32;
+/// The bits of the configuration generation `Route::cached` keeps.
+const GENERATION_MASK: u64 = 0x7FFF_FFFF;
 
 /// The logger name for a target: Rust's `a::b` is Python's `a.b`.
 pub(crate) fn logger_name(target: &str) -> std::borrow::Cow<'_, str> {
@@ -133,6 +178,55 @@ impl Hasher for AddressHasher {
 }
 
 type ByCallsite = HashMap<usize, Arc<Route>, BuildHasherDefault<AddressHasher>>;
+
+/// How many callsites the slot table holds at most.
+const CALLSITE_SLOTS: usize = 512;
+/// How many slots a callsite may look at, from the one its address hashes to.
+const CALLSITE_PROBES: usize = 8;
+
+/// Routes by callsite address in a fixed table: a slot is filled once and never changes, so a
+/// lookup is a few plain loads, with no reference count and no lock.
+struct CallsiteSlots(Box<[CallsiteSlot]>);
+
+/// A callsite's address and its route, once set.
+type CallsiteSlot = OnceLock<(usize, Arc<Route>)>;
+
+impl CallsiteSlots {
+    fn new() -> CallsiteSlots {
+        CallsiteSlots((0..CALLSITE_SLOTS).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The slots `key` may occupy, in the order it tries them.
+    fn probe(key: usize) -> impl Iterator<Item = usize> {
+        let start = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        (0..CALLSITE_PROBES).map(move |i| (start as usize).wrapping_add(i) % CALLSITE_SLOTS)
+    }
+
+    /// The route stored for `key`. Slots are filled in probe order and never emptied, so an empty
+    /// slot ends the search.
+    fn find(&self, key: usize) -> Option<&Route> {
+        for i in Self::probe(key) {
+            match self.0[i].get() {
+                Some((stored, route)) if *stored == key => return Some(route),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+        None
+    }
+
+    /// Stores `route` for `key` in its first free slot (or finds the one another thread stored
+    /// first); `None` when all its slots hold other callsites.
+    fn insert(&self, key: usize, route: &Arc<Route>) -> Option<&Route> {
+        for i in Self::probe(key) {
+            let (stored, found) = self.0[i].get_or_init(|| (key, route.clone()));
+            if *stored == key {
+                return Some(found);
+            }
+        }
+        None
+    }
+}
 
 /// How many locks the target map is split over: threads logging to different targets rarely
 /// meet on one.
@@ -181,12 +275,13 @@ impl ByTarget {
     }
 }
 
-/// Routes by callsite, read without a lock (a new callsite copies the map: rare, once per
-/// callsite), and by target (see [`ByTarget`]).
+/// Routes by callsite, read without a lock (see [`CallsiteSlots`]; a callsite that finds no free
+/// slot copies the overflow map: rare, once per callsite), and by target (see [`ByTarget`]).
 pub(crate) struct Routes {
     manager: Manager,
     by_target: ByTarget,
-    by_callsite: ArcSwap<ByCallsite>,
+    by_callsite: CallsiteSlots,
+    overflow: ArcSwap<ByCallsite>,
 }
 
 impl Routes {
@@ -194,7 +289,8 @@ impl Routes {
         Routes {
             manager,
             by_target: ByTarget::new(),
-            by_callsite: ArcSwap::from_pointee(ByCallsite::default()),
+            by_callsite: CallsiteSlots::new(),
+            overflow: ArcSwap::from_pointee(ByCallsite::default()),
         }
     }
 
@@ -223,11 +319,17 @@ impl Routes {
         f: impl FnOnce(&Route) -> R,
     ) -> R {
         let key = std::ptr::from_ref(meta) as usize;
-        if let Some(route) = self.by_callsite.load().get(&key) {
+        if let Some(route) = self.by_callsite.find(key) {
+            return f(route);
+        }
+        if let Some(route) = self.overflow.load().get(&key) {
             return f(route);
         }
         let route = self.get(meta.target());
-        self.by_callsite.rcu(|map| {
+        if let Some(stored) = self.by_callsite.insert(key, &route) {
+            return f(stored);
+        }
+        self.overflow.rcu(|map| {
             let mut map = ByCallsite::clone(map);
             map.entry(key).or_insert_with(|| route.clone());
             map
@@ -279,6 +381,31 @@ mod tests {
         assert_eq!(route.logger().parent().unwrap().name(), "app");
         assert_eq!(tree.logger_names(), ["app", "app.db.pool"]);
         assert!(routes.get("root").accepts(Level::WARNING));
+    }
+
+    #[test]
+    fn callsite_slots_keep_every_callsite_they_take_and_refuse_the_rest() {
+        let routes = Routes::new(Manager::new());
+        let slots = CallsiteSlots::new();
+        // Twice as many callsites as slots, 8-byte aligned like real addresses.
+        let keys: Vec<usize> = (1..=2 * CALLSITE_SLOTS).map(|i| i * 8).collect();
+        let mut stored = Vec::new();
+        for &key in &keys {
+            let route = routes.get(&format!("t{key}"));
+            match slots.insert(key, &route) {
+                Some(found) => {
+                    assert!(std::ptr::eq(found, &*route));
+                    stored.push(key);
+                }
+                None => assert!(slots.find(key).is_none()),
+            }
+        }
+        assert!(stored.len() > CALLSITE_SLOTS / 2 && stored.len() <= CALLSITE_SLOTS);
+        for &key in &stored {
+            assert_eq!(&*slots.find(key).unwrap().name, format!("t{key}"));
+            let again = routes.get("other");
+            assert_eq!(&*slots.insert(key, &again).unwrap().name, format!("t{key}"));
+        }
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!
 //! Without the feature this module is not compiled; with it and no OpenTelemetry layer, an event
 //! in a span costs one failed downcast of the dispatcher, and an event outside spans nothing but
-//! a look at the thread's OpenTelemetry context.
+//! a look at the thread's OpenTelemetry context. The layer looks only for records that something
+//! on their way may read the extras from (`Logger::reads_trace_context`).
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -29,6 +30,7 @@ impl TraceIds {
     /// Fills `self` from the span `id` (in `dispatch`), or the thread's active OpenTelemetry
     /// context; returns whether a valid span context was found.
     pub(crate) fn read(&mut self, span: Option<&Id>, dispatch: &OnceLock<WeakDispatch>) -> bool {
+        let _ = READS.try_with(|reads| reads.set(reads.get() + 1));
         let from_span = span.and_then(|id| {
             let dispatch = dispatch.get()?.upgrade()?;
             let cx = tracing_opentelemetry::get_otel_context(id, &dispatch)?;
@@ -54,6 +56,13 @@ impl TraceIds {
     }
 }
 
+/// How many times the layer looked up an event's trace context on this thread: records that
+/// nothing reads the context from do not pay for it. Not public API (for tests).
+#[doc(hidden)]
+pub fn reads_on_this_thread() -> u64 {
+    READS.try_with(std::cell::Cell::get).unwrap_or(0)
+}
+
 /// Marks, by being destroyed, that this thread's locals are being torn down. It is first touched
 /// just after OpenTelemetry's own thread-local context, so it is registered after it and destroyed
 /// before it (thread-local destructors run in the reverse order of registration).
@@ -64,6 +73,8 @@ impl Drop for ContextAlive {
 }
 
 thread_local! {
+    /// How many times this thread looked up a trace context (see [`reads_on_this_thread`]).
+    static READS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     static CONTEXT_ALIVE: ContextAlive = const { ContextAlive };
     /// Whether `CONTEXT_ALIVE` was touched on this thread (a plain cell, never destroyed).
     static CONTEXT_ALIVE_TOUCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

@@ -257,6 +257,12 @@ pub(crate) struct JsonLayout {
 }
 
 impl JsonLayout {
+    /// Whether rendering reads extras: when it writes them all (its fields are standard
+    /// attributes only).
+    pub(crate) fn reads_extras(&self) -> bool {
+        self.extras
+    }
+
     /// Writes the object for `fields.record` into `out`.
     pub(crate) fn render(
         &self,

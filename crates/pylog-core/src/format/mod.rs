@@ -499,8 +499,14 @@ impl<'a> Fields<'a, '_> {
         lookup(attr, self.record, self.asctime, self.defaults)
     }
 
-    /// Writes the attributes nearly every format shows as plain text; `false` for others.
+    /// Writes the attributes nearly every format shows as plain text (`asctime` among them, when
+    /// the format uses it); `false` for others.
+    #[inline]
     fn push_common_text(&self, attr: &Attr, out: &mut String) -> bool {
+        if let (Attr::Asctime, Some(text)) = (attr, self.asctime) {
+            out.push_str(text);
+            return true;
+        }
         push_common_text(attr, self.record, out)
     }
 }
@@ -556,6 +562,25 @@ impl Formatter {
             computed: computed::ComputedFields::default(),
             message_suffix: None,
             escape: Escape::NONE,
+        }
+    }
+
+    /// Whether formatting a record may read an extra in `names`, erring on `true`: a format that
+    /// mentions one of the names, a JSON layout writing every extra, a computed field or a
+    /// layout that writes the whole record.
+    pub(crate) fn may_read_extras(&self, names: &[&str]) -> bool {
+        let inner = &self.0;
+        if !inner.computed.is_empty() {
+            return true;
+        }
+        match &inner.body {
+            Body::Percent(_) | Body::Brace(_) | Body::Dollar(_) => {
+                names.iter().any(|name| inner.format.contains(name))
+            }
+            Body::Json(layout) => layout.reads_extras(),
+            Body::Layout(_) => true,
+            #[cfg(feature = "otlp")]
+            Body::Otlp(_) => true,
         }
     }
 
@@ -778,7 +803,7 @@ impl Formatter {
     pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
         // `time.localtime(created)` rounds toward minus infinity.
-        let seconds = record.created.floor() as i64;
+        let seconds = record.created_seconds();
         let msec_format = inner
             .msec_format
             .as_ref()
@@ -806,13 +831,9 @@ impl Formatter {
 
 /// `'%03d' % n` for `n` below 1000.
 fn push_three_digits(out: &mut String, n: u16) {
-    let digits = [
-        b'0' + (n / 100 % 10) as u8,
-        b'0' + (n / 10 % 10) as u8,
-        b'0' + (n % 10) as u8,
-    ];
-    // Three ASCII digits.
-    out.push_str(std::str::from_utf8(&digits).unwrap_or("000"));
+    for digit in [n / 100 % 10, n / 10 % 10, n % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 impl MsecFormat {
@@ -887,6 +908,7 @@ fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
 
 /// The attributes nearly every format shows with a bare `%s`, written without the general
 /// conversion path. Returns `false` for anything else.
+#[inline]
 fn push_common_text(attr: &Attr, record: &LogRecord<'_>, out: &mut String) -> bool {
     let text = match attr {
         Attr::Name => record.name,
@@ -927,11 +949,11 @@ fn lookup<'r>(
         Attr::FuncName => record.func_name.map_or(PyVal::None, PyVal::Str),
         Attr::Created => PyVal::Float(record.created),
         Attr::Msecs => PyVal::Float(record.msecs()),
-        Attr::RelativeCreated => PyVal::Float(record.relative_created),
-        Attr::Thread => PyVal::UInt(record.thread),
-        Attr::ThreadName => PyVal::Str(&record.thread_name),
-        Attr::Process => PyVal::UInt(record.process.into()),
-        Attr::ProcessName => PyVal::Str(record.process_name),
+        Attr::RelativeCreated => PyVal::Float(record.relative_created()),
+        Attr::Thread => PyVal::UInt(record.thread()),
+        Attr::ThreadName => PyVal::Str(record.thread_name()),
+        Attr::Process => PyVal::UInt(record.process().into()),
+        Attr::ProcessName => PyVal::Str(record.process_name()),
         Attr::Asctime => match asctime {
             Some(text) => PyVal::Str(text),
             None => return defaults.get("asctime").ok_or_else(|| missing("asctime")),

@@ -242,6 +242,10 @@ impl Emit for FileHandler {
         self.file.lock().unwrap_or_else(|e| e.into_inner()).close()
     }
 
+    fn reads_extras(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> &'static str {
         "FileHandler"
     }

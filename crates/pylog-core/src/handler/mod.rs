@@ -128,6 +128,15 @@ pub trait Emit: Any + Send + Sync + 'static {
         false
     }
 
+    /// Whether the destination reads records' extras itself, beyond the text its formatter writes
+    /// (a socket handler pickles them all, an OTLP handler sends them as attributes, a queue hands
+    /// them on). Extras that cost something to compute (the OpenTelemetry trace context) are left
+    /// out of records that nothing on their way reads. `true` by default, the safe answer;
+    /// destinations that only write formatted text say `false`.
+    fn reads_extras(&self) -> bool {
+        true
+    }
+
     /// The handler's class name as Python shows it (`StreamHandler`).
     fn kind(&self) -> &'static str;
 
@@ -506,6 +515,8 @@ impl Handler {
         } else {
             self.0.escape.fetch_and(!ESCAPE_NEWLINES, Ordering::Relaxed);
         }
+        // Loggers' handler chains hold the escaping: make them take the new one.
+        crate::manager::bump_generation();
     }
 
     /// Escapes control characters in records (`true`) or writes them raw (`false`), whatever the
@@ -529,6 +540,7 @@ impl Handler {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
                 Some((bits & !clear) | set)
             });
+        crate::manager::bump_generation();
     }
 
     /// What this handler escapes in the records it formats, its formatter's own escaping aside.
@@ -571,6 +583,8 @@ impl Handler {
     /// Python: `Handler.setFormatter`.
     pub fn set_formatter(&self, formatter: Option<Formatter>) {
         self.0.formatter.store(formatter.map(Arc::new));
+        // Loggers' handler chains hold the formatter: make them take the new one.
+        crate::manager::bump_generation();
     }
 
     /// Python: `Handler.addFilter` (a filter already present is not added twice).
@@ -673,25 +687,59 @@ impl Handler {
     /// time.
     pub fn handle(&self, record: &LogRecord<'_>) -> bool {
         if !self.0.filters.allow(record) {
-            self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
+            self.count_filtered();
             return false;
         }
+        let formatter = self.0.formatter.load();
+        self.emit_allowed(record, formatter.as_deref(), self.escape());
+        true
+    }
+
+    /// What the record path reads of this handler, for a logger's handler chain: read once per
+    /// configuration generation instead of once per record.
+    pub(crate) fn snapshot(&self) -> HandlerSnapshot {
+        HandlerSnapshot {
+            handler: self.clone(),
+            level: self.level(),
+            formatter: self.0.formatter.load_full(),
+            filters: self.0.filters.current(),
+            escape: self.escape(),
+        }
+    }
+
+    /// Whether handling a record may read its trace-context extras ([`TRACE_CONTEXT_EXTRAS`]): the
+    /// destination reads extras itself, the formatter may name one (or writes every extra), or a
+    /// filter might look (filters are not inspected).
+    pub(crate) fn reads_trace_context(&self) -> bool {
+        self.0.filters.current().is_some()
+            || self.0.sink.reads_extras()
+            || self
+                .0
+                .formatter
+                .load()
+                .as_deref()
+                .is_some_and(|f| f.may_read_extras(&TRACE_CONTEXT_EXTRAS))
+    }
+
+    fn count_filtered(&self) {
+        self.0.counters.filtered.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Formats and emits a record the filters let through, with `formatter` (the default one when
+    /// `None`) and `escape` (the handler's [`escape`](Handler::escape)).
+    fn emit_allowed(&self, record: &LogRecord<'_>, formatter: Option<&Formatter>, escape: Escape) {
         let Some(_guard) = ReentryGuard::enter(self.0.id) else {
             self.0.counters.dropped.fetch_add(1, Ordering::Relaxed);
-            return true;
+            return;
         };
-        let formatter_guard = self.0.formatter.load();
-        let formatter: &Formatter = match formatter_guard.as_deref() {
-            Some(f) => f,
-            None => default_formatter(),
-        };
+        let formatter = formatter.unwrap_or_else(|| default_formatter());
         let mut buffer = scratch::take(&FORMAT_BUFFER);
         let result = self.0.sink.emit(
             record,
             &mut EmitContext {
                 formatter,
                 buffer: &mut buffer,
-                escape: self.escape(),
+                escape,
             },
         );
         scratch::give_back(&FORMAT_BUFFER, buffer);
@@ -708,7 +756,6 @@ impl Handler {
             }
             Err(error) => self.handle_error(record, &error),
         }
-        true
     }
 
     /// Whether `error` is the failure the last record met too, with no record delivered since: an
@@ -782,6 +829,38 @@ impl Handler {
         EMITTING
             .try_with(|slots| slots.iter().any(|s| s.get() == self.0.id))
             .unwrap_or(false)
+    }
+}
+
+/// The extras the `tracing` layer fills from the OpenTelemetry trace context (feature `otlp`), as
+/// Python's `LoggingInstrumentor` names them.
+pub(crate) const TRACE_CONTEXT_EXTRAS: [&str; 3] =
+    ["otelTraceID", "otelSpanID", "otelTraceSampled"];
+
+/// A handler with what the record path reads of it (level, formatter, filters, escaping), as they
+/// were when a logger's handler chain was built. Changing any of them changes the configuration
+/// generation, so the chain is rebuilt before the next record.
+pub(crate) struct HandlerSnapshot {
+    pub(crate) handler: Handler,
+    pub(crate) level: Level,
+    formatter: Option<Arc<Formatter>>,
+    /// `None` when the handler had no filter.
+    filters: Option<Arc<Vec<Arc<dyn Filter>>>>,
+    escape: Escape,
+}
+
+impl HandlerSnapshot {
+    /// [`Handler::handle`] with the snapshot's formatter, filters and escaping.
+    pub(crate) fn handle(&self, record: &LogRecord<'_>) -> bool {
+        if let Some(filters) = &self.filters
+            && !filters.iter().all(|f| f.filter(record))
+        {
+            self.handler.count_filtered();
+            return false;
+        }
+        self.handler
+            .emit_allowed(record, self.formatter.as_deref(), self.escape);
+        true
     }
 }
 

@@ -25,6 +25,10 @@ impl Emit for NullHandler {
         Ok(())
     }
 
+    fn reads_extras(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> &'static str {
         "NullHandler"
     }

@@ -678,6 +678,10 @@ impl Emit for RotatingFileHandler {
         }
     }
 
+    fn reads_extras(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> &'static str {
         "RotatingFileHandler"
     }

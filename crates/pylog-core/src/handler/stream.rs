@@ -134,6 +134,10 @@ impl Emit for StreamHandler {
         self.terminal
     }
 
+    fn reads_extras(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> &'static str {
         "StreamHandler"
     }

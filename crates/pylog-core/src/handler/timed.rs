@@ -395,6 +395,10 @@ impl Emit for TimedRotatingFileHandler {
         }
     }
 
+    fn reads_extras(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> &'static str {
         "TimedRotatingFileHandler"
     }

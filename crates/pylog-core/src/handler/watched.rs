@@ -74,6 +74,10 @@ impl Emit for WatchedFileHandler {
         self.file.lock().unwrap_or_else(|e| e.into_inner()).close()
     }
 
+    fn reads_extras(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> &'static str {
         "WatchedFileHandler"
     }

@@ -227,11 +227,9 @@ impl ReceivedRecord {
         record.func_name = self.func_name.as_deref();
         record.module_path = self.module_path.as_deref();
         record.created = self.created;
-        record.relative_created = self.relative_created;
-        record.thread = self.thread;
-        record.thread_name = self.thread_name.clone();
-        record.process = self.process;
-        record.process_name = &self.process_name;
+        record.set_relative_created(self.relative_created);
+        record.set_thread(self.thread, self.thread_name.clone());
+        record.set_process(self.process, &self.process_name);
         record.stack_info = self.stack_info.as_deref();
         record.spans = &self.spans;
         record.extras = &extras;
@@ -295,9 +293,9 @@ mod tests {
                 ("app.db", "saved 3 rows", Level::WARNING)
             );
             assert_eq!((r.filename(), r.module(), r.lineno), ("db.py", "db", 42));
-            assert_eq!((r.msecs(), r.relative_created), (250.0, 12.5));
+            assert_eq!((r.msecs(), r.relative_created()), (250.0, 12.5));
             assert_eq!(
-                (r.thread, &*r.thread_name, r.process),
+                (r.thread(), r.thread_name(), r.process()),
                 (139_674_955_561_856, "MainThread", 4242)
             );
             assert_eq!(r.exc_text(), Some("Traceback ..."));

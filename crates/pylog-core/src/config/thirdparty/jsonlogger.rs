@@ -334,11 +334,11 @@ impl JsonLoggerLayout {
             "funcName" => optional(record.func_name),
             "created" => Json::Float(record.created),
             "msecs" => Json::Float(record.msecs()),
-            "relativeCreated" => Json::Float(record.relative_created),
-            "thread" => Json::Int(record.thread.into()),
-            "threadName" => text(&record.thread_name),
-            "process" => Json::Int(record.process.into()),
-            "processName" => text(record.process_name),
+            "relativeCreated" => Json::Float(record.relative_created()),
+            "thread" => Json::Int(record.thread().into()),
+            "threadName" => text(record.thread_name()),
+            "process" => Json::Int(record.process().into()),
+            "processName" => text(record.process_name()),
             "asctime" => {
                 let mut out = String::new();
                 formatter.format_time(record, &mut out)?;

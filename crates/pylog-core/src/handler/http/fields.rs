@@ -66,11 +66,11 @@ pub(crate) fn map_log_record<'r>(record: &'r LogRecord<'r>, mut f: impl FnMut(&s
     f("funcName", opt(record.func_name));
     f("created", Field::Float(record.created));
     f("msecs", Field::Float(record.msecs()));
-    f("relativeCreated", Field::Float(record.relative_created));
-    f("thread", Field::UInt(record.thread));
-    f("threadName", Field::Str(&record.thread_name));
-    f("processName", Field::Str(record.process_name));
-    f("process", Field::UInt(record.process.into()));
+    f("relativeCreated", Field::Float(record.relative_created()));
+    f("thread", Field::UInt(record.thread()));
+    f("threadName", Field::Str(record.thread_name()));
+    f("processName", Field::Str(record.process_name()));
+    f("process", Field::UInt(record.process().into()));
     let mut seen: Vec<&str> = Vec::new();
     for &(key, value) in record.extras {
         if ATTRIBUTES.contains(&key) || key == "message" || key == "asctime" || seen.contains(&key)

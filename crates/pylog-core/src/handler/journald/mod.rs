@@ -154,14 +154,14 @@ impl JournalHandler {
         push_field(entry, "MESSAGE", message.as_bytes());
         push_field(entry, "PRIORITY", &[b'0' + map_priority(record.level)]);
         push_field(entry, "LOGGER", record.name.as_bytes());
-        push_field(entry, "THREAD_NAME", record.thread_name.as_bytes());
-        push_field(entry, "PROCESS_NAME", record.process_name.as_bytes());
+        push_field(entry, "THREAD_NAME", record.thread_name().as_bytes());
+        push_field(entry, "PROCESS_NAME", record.process_name().as_bytes());
         push_field(entry, "CODE_FILE", record.pathname.as_bytes());
         push_field(entry, "CODE_LINE", record.lineno.to_string().as_bytes());
         if let Some(func) = record.func_name {
             push_field(entry, "CODE_FUNC", func.as_bytes());
         }
-        if record.thread == current_thread().0 {
+        if record.thread() == current_thread().0 {
             let tid = rustix::thread::gettid().as_raw_nonzero();
             push_field(entry, "TID", tid.to_string().as_bytes());
         }

@@ -164,11 +164,11 @@ pub(crate) fn map_record(
     if options.thread_attributes {
         attributes.push(proto::KeyValue::new(
             keys::THREAD_ID,
-            any_value(Value::UInt(record.thread)).unwrap_or(Any::IntValue(0)),
+            any_value(Value::UInt(record.thread())).unwrap_or(Any::IntValue(0)),
         ));
         attributes.push(proto::KeyValue::new(
             keys::THREAD_NAME,
-            Any::StringValue(record.thread_name.to_string()),
+            Any::StringValue(record.thread_name().to_owned()),
         ));
     }
     proto::LogRecord {
@@ -418,7 +418,7 @@ mod tests {
         let name = mapped.attributes.iter().find(|kv| kv.key == "thread.name");
         assert_eq!(
             name.and_then(|kv| kv.value.clone()),
-            Some(proto::AnyValue::string(record.thread_name.to_string()))
+            Some(proto::AnyValue::string(record.thread_name().to_owned()))
         );
     }
 

@@ -101,11 +101,11 @@ fn for_each_field(record: &LogRecord<'_>, mut field: impl FnMut(&str, Value<'_>)
     field("funcName", opt(record.func_name));
     field("created", Value::Float(record.created));
     field("msecs", Value::Float(record.msecs()));
-    field("relativeCreated", Value::Float(record.relative_created));
-    field("thread", Value::UInt(record.thread));
-    field("threadName", Value::Str(&record.thread_name));
-    field("processName", Value::Str(record.process_name));
-    field("process", Value::UInt(record.process.into()));
+    field("relativeCreated", Value::Float(record.relative_created()));
+    field("thread", Value::UInt(record.thread()));
+    field("threadName", Value::Str(record.thread_name()));
+    field("processName", Value::Str(record.process_name()));
+    field("process", Value::UInt(record.process().into()));
     let mut taken: Vec<&str> = Vec::new();
     if let Some(path) = record.module_path {
         field("module_path", Value::Str(path));

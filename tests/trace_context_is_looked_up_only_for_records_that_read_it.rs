@@ -1,0 +1,81 @@
+//! With the `otlp` feature the layer looks up an event's OpenTelemetry trace context only when
+//! something the record meets may read it: a plain-format file handler's records inside a traced
+//! span never pay for the look-up, and a handler whose format names `%(otelTraceID)s`, added
+//! later, gets the ids from its very first record.
+
+use std::sync::Arc;
+
+use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
+use pylog::{
+    FileHandler, Filter, Formatter, Level, LogRecord, Manager, SharedWriter, StreamHandler,
+};
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use tracing_pylog::trace_context_reads_on_this_thread as reads;
+use tracing_subscriber::layer::SubscriberExt as _;
+
+#[test]
+fn plain_records_skip_the_look_up_and_a_format_naming_the_ids_turns_it_on_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("app.log");
+    let tree = Manager::new();
+    let file = FileHandler::builder(&path)
+        .build()
+        .expect("file handler")
+        .with_formatter(Formatter::new("%(levelname)s %(name)s %(message)s").expect("format"));
+    let logger = tree.get_logger("app");
+    logger.set_level(Level::INFO);
+    logger.add_handler(file.clone());
+
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
+        .with(tracing_pylog::layer_for(tree.clone()));
+    let out = SharedWriter::new();
+    let (trace_id, counts) = tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("request");
+        span.in_scope(|| {
+            let trace_id = tracing::Span::current()
+                .context()
+                .span()
+                .span_context()
+                .trace_id();
+            let start = reads();
+            for i in 0..3 {
+                tracing::info!(target: "app", "plain {i}");
+            }
+            let plain = reads() - start;
+
+            // A handler whose format names a trace extra: the very next record looks it up.
+            let traced = StreamHandler::writer(out.clone())
+                .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
+            logger.add_handler(traced.clone());
+            let start = reads();
+            tracing::info!(target: "app", "traced");
+            let with_format = reads() - start;
+
+            // Removing it turns the look-up off again; a filter, which might read extras, on.
+            logger.remove_handler(&traced);
+            let start = reads();
+            tracing::info!(target: "app", "plain again");
+            let removed = reads() - start;
+            let pass: Arc<dyn Filter> = Arc::new(|_: &LogRecord<'_>| true);
+            file.add_filter(pass);
+            let start = reads();
+            tracing::info!(target: "app", "filtered");
+            let with_filter = reads() - start;
+            (trace_id, [plain, with_format, removed, with_filter])
+        })
+    });
+    file.close();
+    let _ = provider.shutdown();
+
+    assert_eq!(counts, [0, 1, 0, 1]);
+    let trace_hex = format!("{trace_id:032x}");
+    assert_ne!(trace_hex, "0".repeat(32), "the span was traced");
+    assert_eq!(out.contents(), format!("{trace_hex} traced\n"));
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("log file"),
+        "INFO app plain 0\nINFO app plain 1\nINFO app plain 2\nINFO app traced\n\
+         INFO app plain again\nINFO app filtered\n"
+    );
+}
