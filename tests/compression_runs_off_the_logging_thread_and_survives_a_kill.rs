@@ -139,15 +139,7 @@ fn zstd_backups_are_valid_zstd_of_the_exact_lines() {
         names(dir.path()),
         set(&["app.log", "app.log.1.zst", "app.log.2.zst"])
     );
-    let unzstd = |name: &str| {
-        let output = Command::new("zstd")
-            .args(["-dc", "--"])
-            .arg(dir.path().join(name))
-            .output()
-            .expect("the zstd command is needed to check zstd files");
-        assert!(output.status.success(), "zstd -dc {name} failed");
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let unzstd = |name: &str| files_common::unzstd(&dir.path().join(name));
     let records = |range: std::ops::RangeInclusive<u32>| -> String {
         range.map(|n| format!("record {n:02}\n")).collect()
     };

@@ -45,6 +45,8 @@ enum Entry {
     Plain(Vec<u32>),
     /// A gzip file and the record numbers in it.
     Gzip(Vec<u32>),
+    /// A Zstandard file and the record numbers in it.
+    Zstd(Vec<u32>),
     /// A symbolic link and its target.
     Link(String),
 }
@@ -60,6 +62,17 @@ fn empty() -> Entry {
 #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
 fn gzip(records: std::ops::RangeInclusive<u32>) -> Entry {
     Entry::Gzip(records.collect())
+}
+
+impl Entry {
+    /// This entry with record `n` added at the end.
+    fn and(mut self, n: u32) -> Entry {
+        match &mut self {
+            Entry::Plain(records) | Entry::Gzip(records) | Entry::Zstd(records) => records.push(n),
+            Entry::Link(_) => panic!("a link holds no records"),
+        }
+        self
+    }
 }
 
 fn link(target: &str) -> Entry {
@@ -93,6 +106,8 @@ fn file_set(dir: &Path) -> BTreeMap<String, Entry> {
                 }
                 #[cfg(not(feature = "gzip"))]
                 unreachable!("{name}")
+            } else if name.ends_with(".zst") {
+                Entry::Zstd(numbers(&name, &files_common::unzstd(&path)))
             } else {
                 Entry::Plain(numbers(&name, &std::fs::read_to_string(&path).unwrap()))
             };
@@ -501,6 +516,94 @@ fn compression_covers_closed_days_and_size_backups_never_the_active_file() {
             ("app.log", link("app.2026-12-04.log")),
         ],
     );
+}
+
+/// A restart with the clock back in a period whose files were already compressed: that period's
+/// file is started again, and when it is compressed in turn its records go after the old ones in
+/// the same compressed file (gzip members and zstd frames concatenate); no backup is replaced and
+/// every record is in one file exactly once.
+#[cfg(any(feature = "gzip", feature = "zstd"))]
+fn a_clock_set_back_never_replaces_a_compressed_period(
+    compression: pylog_core::Compression,
+    compressed: fn(Vec<u32>) -> Entry,
+) {
+    let ext = compression.extension();
+    let name = |plain: &str| format!("{plain}{ext}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clock = Arc::new(ManualClock::default());
+    let start = |clock: &Arc<ManualClock>| build(dated(d, clock).compression(compression));
+    clock.set(DEC_3_22H);
+    let handler = start(&clock);
+    let (_tree, logger) = logger_with(&handler);
+    log(&logger, 1..=6);
+    clock.set(DEC_4);
+    log(&logger, 7..=7);
+    handler.close();
+    drop(logger);
+    let (day3, day3_1, day3_2) = (
+        name("app.2026-12-03.log"),
+        name("app.2026-12-03.log.1"),
+        name("app.2026-12-03.log.2"),
+    );
+    expect(
+        d,
+        "the 3rd compressed",
+        vec![
+            (&day3, compressed(vec![5, 6])),
+            (&day3_1, compressed(vec![1, 2, 3, 4])),
+            ("app.2026-12-04.log", plain(7..=7)),
+        ],
+    );
+
+    clock.set(DEC_3_22H + HOUR);
+    let handler = start(&clock);
+    let (_tree, logger) = logger_with(&handler);
+    log(&logger, 8..=12);
+    handler.close();
+    expect(
+        d,
+        "restart on the 3rd: its file again, and a size backup",
+        vec![
+            ("app.2026-12-03.log", plain(12..=12)),
+            (&day3, compressed(vec![5, 6])),
+            (&day3_1, compressed(vec![8, 9, 10, 11])),
+            (&day3_2, compressed(vec![1, 2, 3, 4])),
+            ("app.2026-12-04.log", plain(7..=7)),
+        ],
+    );
+
+    clock.set(DEC_4 + HOUR);
+    log(&logger, 13..=13);
+    handler.close();
+    drop(logger);
+    let after = || {
+        vec![
+            (day3.as_str(), compressed(vec![5, 6, 12])),
+            (day3_1.as_str(), compressed(vec![8, 9, 10, 11])),
+            (day3_2.as_str(), compressed(vec![1, 2, 3, 4])),
+            ("app.2026-12-04.log", plain(7..=7).and(13)),
+        ]
+    };
+    expect(d, "the 4th again: the 3rd's new records joined", after());
+
+    // A crash between the rename of the joined file and the removal of the plain one leaves
+    // both: the plain file is removed at the next start, and not added a second time.
+    std::fs::write(d.join("app.2026-12-03.log"), "r012\n").unwrap();
+    start(&clock).close();
+    expect(d, "restart after a crash at the commit", after());
+}
+
+#[cfg(feature = "gzip")]
+#[test]
+fn a_clock_set_back_never_replaces_a_gzip_period() {
+    a_clock_set_back_never_replaces_a_compressed_period(pylog_core::Compression::Gzip, Entry::Gzip);
+}
+
+#[cfg(feature = "zstd")]
+#[test]
+fn a_clock_set_back_never_replaces_a_zstd_period() {
+    a_clock_set_back_never_replaces_a_compressed_period(pylog_core::Compression::Zstd, Entry::Zstd);
 }
 
 #[cfg(unix)]

@@ -147,3 +147,19 @@ pub fn gunzip(path: &Path) -> String {
     assert!(output.status.success());
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// The decompressed content of a Zstandard file (every frame), read by the system's `zstd`
+/// command: the root test crate has no `zstd` dev-dependency.
+pub fn unzstd(path: &Path) -> String {
+    let output = Command::new("zstd")
+        .args(["-dc", "--"])
+        .arg(path)
+        .output()
+        .expect("the zstd command is needed to check zstd files");
+    assert!(
+        output.status.success(),
+        "zstd -dc {} failed",
+        path.display()
+    );
+    String::from_utf8(output.stdout).unwrap()
+}

@@ -510,18 +510,9 @@ impl Inner {
         let Some(compressed) = compress::compress_to_temp(compression, plain, &dest)? else {
             return Ok(());
         };
-        let (source, temp) = (&compressed.source, &compressed.temp);
-        let committed = self.with_locks(|_| {
-            if !compress::is_same_file(plain, source)? {
-                return Ok(false);
-            }
-            super::rotation::rename(temp, &dest)?;
-            compress::sync_dir(&dest);
-            super::rotation::remove(plain)?;
-            Ok(true)
-        });
+        let committed = self.with_locks(|_| compressed.commit(plain, &dest));
         if !matches!(committed, Ok(Some(true))) {
-            let _ = std::fs::remove_file(temp);
+            let _ = std::fs::remove_file(&compressed.temp);
         }
         committed.map(|_| ())
     }
@@ -850,6 +841,10 @@ impl RotatingFileHandlerBuilder {
     /// Compress rotated files (`app.log.1.gz`, `app.log.1.zst`) on a background thread of the
     /// handler; `close()` waits for it. Plain backups found at start (a crash before their
     /// compression finished) are compressed too. `gzip(true)` is `compression(Compression::Gzip)`.
+    /// A compressed backup is never replaced: when the name is taken (the clock was set back into
+    /// a period already compressed), the new data is added after the old, as another gzip member
+    /// or zstd frame, which `zcat`, `zstd -d` and Python's `gzip.open` read in order (a reader
+    /// of single gzip members, such as `flate2`'s `GzDecoder`, stops after the first).
     pub fn compression(mut self, compression: Compression) -> Self {
         self.compression = Some(compression);
         self
