@@ -73,7 +73,6 @@
 //! # Ok::<(), pylog_core::Error>(())
 //! ```
 
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -81,8 +80,8 @@ use std::time::Duration;
 
 use super::backups::{Backups, Retention};
 use super::compress::{self, CompressWorker, Compression};
-use super::current_link::{CurrentLink, LinkKind};
-use super::dated::DatedNames;
+use super::current_link::LinkKind;
+use super::dated_mode::{DatedMode, DatedStart};
 use super::file::file_options;
 use super::file::{FileHandlerBuilder, FileMode};
 use super::log_file::LogFile;
@@ -119,35 +118,7 @@ struct Inner {
     /// An error of the compression worker, reported with the next record (or by `close`).
     worker_error: Mutex<Option<io::Error>>,
     /// The dated mode: the active file carries its period's date.
-    dated: Option<Dated>,
-}
-
-/// What the dated mode adds: the names, the stable name, and what the size backups of one
-/// period and the retention over all periods need.
-struct Dated {
-    names: DatedNames,
-    link: Option<CurrentLink>,
-    retention: Retention,
-    hooks: RotationHooks,
-    compressed: bool,
-}
-
-impl Dated {
-    /// The numbered size backups of the active file `active`: never limited by count here (the
-    /// retention over all the dated files does that), stamped for `max_age`.
-    fn period_backups(&self, active: &Path) -> Backups {
-        Backups::new(
-            active.to_path_buf(),
-            self.hooks.clone(),
-            self.compressed,
-            Retention {
-                count: None,
-                max_age: self.retention.max_age,
-                max_total_bytes: None,
-                keep_all_without_count: true,
-            },
-        )
-    }
+    dated: Option<DatedMode>,
 }
 
 struct State {
@@ -250,15 +221,7 @@ impl Inner {
                 .map_err(|e| super::open_error(file.path(), e))?;
         }
         let rotated = if let Some(dated) = &self.dated {
-            let backups = dated.period_backups(file.path());
-            backups
-                .shift()
-                .and_then(|dest| backups.stamp(&dest, now))
-                .and_then(|()| {
-                    dated
-                        .names
-                        .apply_retention(file.path(), &dated.retention, now, true)
-                })
+            dated.size_rollover(file.path(), now)
         } else if self.backups.rotates() {
             self.backups
                 .shift()
@@ -283,7 +246,7 @@ impl Inner {
             return Ok(false);
         }
         if let Some(lock) = &state.lock
-            && let Some(at) = shared_rollover_at(lock.file())?
+            && let Some(at) = lock.rollover_at()?
             && at > now
         {
             state.rollover_at = at;
@@ -301,13 +264,15 @@ impl Inner {
         if let Some(schedule) = &self.schedule {
             state.rollover_at = schedule.next_rollover(now);
             if let Some(lock) = &state.lock {
-                store_rollover_at(lock.file(), state.rollover_at)?;
+                lock.store_rollover_at(state.rollover_at)?;
             }
         }
         Ok(())
     }
 
-    /// Rolls over if this record calls for it, by size or by time. A failed rollover is reported
+    /// Rolls over if this record calls for it, by size or by time: in the dated mode a time
+    /// rollover starts the next period's file and then the size is checked in that file; in the
+    /// numbered mode either trigger makes `app.log` `app.log.1`. A failed rollover is reported
     /// for the first record of a burst of failures only (it is tried again for each record, and
     /// the burst ends when one succeeds); the record is written to the current file either way.
     fn rollover_if_due(
@@ -318,20 +283,32 @@ impl Inner {
         now: i64,
         rolled: &mut bool,
     ) -> io::Result<()> {
-        let result = if let Some(dated) = &self.dated {
-            (|| {
-                if self.dated_time_rollover(dated, state, now)? {
-                    *rolled = true;
-                }
-                if self.should_rollover(&mut state.file, line_chars, shared)? {
-                    *rolled = true;
-                    self.do_rollover(&mut state.file, now)?;
-                }
+        let result = (|| {
+            if let (Some(dated), Some(schedule)) = (&self.dated, &self.schedule)
+                && dated.time_rollover(
+                    schedule,
+                    &mut state.file,
+                    state.lock.as_ref(),
+                    &mut state.rollover_at,
+                    now,
+                )?
+            {
+                *rolled = true;
+            }
+            let by_size = self.should_rollover(&mut state.file, line_chars, shared)?;
+            let by_time = self.dated.is_none() && self.time_due(state, now)?;
+            if !(by_size || by_time) {
+                return Ok(());
+            }
+            *rolled = true;
+            let done = self.do_rollover(&mut state.file, now);
+            let scheduled = if by_time {
+                self.schedule_next(state, now)
+            } else {
                 Ok(())
-            })()
-        } else {
-            self.numbered_rollover_if_due(state, line_chars, shared, now, rolled)
-        };
+            };
+            done.and(scheduled)
+        })();
         match result {
             Ok(()) => {
                 state.rollover_failing = false;
@@ -345,92 +322,32 @@ impl Inner {
         }
     }
 
-    /// The dated mode's time trigger: past the period's end, the next period's dated file
-    /// becomes the active one (nothing is renamed), and the one just closed is stamped for
-    /// `max_age` and falls under retention.
-    fn dated_time_rollover(&self, dated: &Dated, state: &mut State, now: i64) -> io::Result<bool> {
-        let Some(schedule) = &self.schedule else {
-            return Ok(false);
-        };
-        if now < state.rollover_at {
-            return Ok(false);
-        }
-        let (start, end) = schedule.dated_period(now);
-        state.rollover_at = end;
-        if let Some(lock) = &state.lock {
-            store_rollover_at(lock.file(), end)?;
-        }
-        let next = dated.names.path_for(&schedule.civil(start));
-        if next == state.file.path() {
-            return Ok(false);
-        }
-        let closed = state.file.path().to_path_buf();
-        state.file.switch_to(next)?;
-        dated.period_backups(&closed).stamp(&closed, now)?;
-        dated
-            .names
-            .apply_retention(state.file.path(), &dated.retention, now, true)?;
-        Ok(true)
-    }
-
-    /// The shared dated mode: when another process started a later period (its end is in the
-    /// lock file), this process follows it to that period's file before writing. Returns
+    /// The shared dated mode: follows another process to the period it started. Returns
     /// whether the file changed.
     fn adopt_shared_period(&self, state: &mut State) -> io::Result<bool> {
-        let (Some(dated), Some(schedule), Some(lock)) = (&self.dated, &self.schedule, &state.lock)
-        else {
-            return Ok(false);
-        };
-        let Some(at) = shared_rollover_at(lock.file())? else {
-            return Ok(false);
-        };
-        if at <= state.rollover_at {
-            return Ok(false);
+        match (&self.dated, &self.schedule, &state.lock) {
+            (Some(dated), Some(schedule), Some(lock)) => {
+                dated.adopt_shared_period(schedule, &mut state.file, lock, &mut state.rollover_at)
+            }
+            _ => Ok(false),
         }
-        state.rollover_at = at;
-        let (start, _) = schedule.dated_period(at - 1);
-        let next = dated.names.path_for(&schedule.civil(start));
-        if next == state.file.path() {
-            return Ok(false);
-        }
-        state.file.switch_to(next)?;
-        Ok(true)
     }
 
     /// Points the stable name (if any) at the active file, after the file changed.
     fn update_link(&self, state: &mut State) -> io::Result<()> {
-        if let Some(link) = self.dated.as_ref().and_then(|d| d.link.as_ref()) {
+        if let Some(link) = self.dated.as_ref().and_then(DatedMode::link) {
             link.point_to(state.file.path())?;
             state.link_pending = false;
         }
         Ok(())
     }
 
-    /// The rollover of the numbered mode: by size or time, `app.log` becomes `app.log.1`.
-    fn numbered_rollover_if_due(
-        &self,
-        state: &mut State,
-        line_chars: u64,
-        shared: bool,
-        now: i64,
-        rolled: &mut bool,
-    ) -> io::Result<()> {
-        match self.should_rollover(&mut state.file, line_chars, shared) {
-            Ok(by_size) => match self.time_due(state, now) {
-                Ok(by_time) if by_size || by_time => {
-                    *rolled = true;
-                    let done = self.do_rollover(&mut state.file, now);
-                    let scheduled = if by_time {
-                        self.schedule_next(state, now)
-                    } else {
-                        Ok(())
-                    };
-                    done.and(scheduled)
-                }
-                Ok(_) => Ok(()),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
+    /// Deletes the backups retention does not keep, the active file being `active`; with
+    /// `pending`, plain files waiting for compression count as nothing toward the total size.
+    fn apply_retention(&self, active: &Path, now: i64, pending: bool) -> io::Result<()> {
+        match &self.dated {
+            Some(dated) => dated.apply_retention(active, now, pending),
+            None => self.backups.apply_retention(now, pending),
         }
     }
 
@@ -467,37 +384,29 @@ impl Inner {
         let Some(compression) = self.compression else {
             return;
         };
-        if let Some(dated) = &self.dated {
-            let active = {
-                let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                state.file.path().to_path_buf()
-            };
-            match dated.names.plain_backups(&active) {
-                Ok(plain) => {
-                    for plain in plain {
-                        if let Err(e) = self.compress_backup(compression, &plain) {
-                            self.report_worker_error(e);
-                        }
+        let plain = match &self.dated {
+            Some(dated) => {
+                let active = {
+                    let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                    state.file.path().to_path_buf()
+                };
+                dated.plain_backups(&active)
+            }
+            None => Ok(self.backups.plain_backups()),
+        };
+        match plain {
+            Ok(plain) => {
+                for plain in plain {
+                    if let Err(e) = self.compress_backup(compression, &plain) {
+                        self.report_worker_error(e);
                     }
                 }
-                Err(e) => self.report_worker_error(e),
             }
-            let retained = self.with_locks(|state| {
-                dated
-                    .names
-                    .apply_retention(state.file.path(), &dated.retention, self.now(), false)
-            });
-            if let Err(e) = retained {
-                self.report_worker_error(e);
-            }
-            return;
+            Err(e) => self.report_worker_error(e),
         }
-        for plain in self.backups.plain_backups() {
-            if let Err(e) = self.compress_backup(compression, &plain) {
-                self.report_worker_error(e);
-            }
-        }
-        if let Err(e) = self.with_locks(|_| self.backups.apply_retention(self.now(), false)) {
+        let retained =
+            self.with_locks(|state| self.apply_retention(state.file.path(), self.now(), false));
+        if let Err(e) = retained {
             self.report_worker_error(e);
         }
     }
@@ -547,35 +456,6 @@ pub(crate) fn python_len(text: &str) -> u64 {
     } else {
         text.chars().count() as u64
     }
-}
-
-/// The next time rollover recorded in the lock file by the process that did the last one.
-#[cfg(unix)]
-fn shared_rollover_at(lock: &File) -> io::Result<Option<i64>> {
-    use std::os::unix::fs::FileExt;
-    let mut bytes = [0u8; 8];
-    match lock.read_at(&mut bytes, 0) {
-        Ok(8) => Ok(Some(i64::from_le_bytes(bytes))),
-        Ok(_) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-#[cfg(not(unix))]
-fn shared_rollover_at(_lock: &File) -> io::Result<Option<i64>> {
-    Ok(None)
-}
-
-/// Records the next time rollover in the lock file, for the other processes.
-#[cfg(unix)]
-fn store_rollover_at(lock: &File, at: i64) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    lock.write_all_at(&at.to_le_bytes(), 0)
-}
-
-#[cfg(not(unix))]
-fn store_rollover_at(_lock: &File, _at: i64) -> io::Result<()> {
-    Ok(())
 }
 
 impl Emit for RotatingFileHandler {
@@ -949,44 +829,22 @@ impl RotatingFileHandlerBuilder {
                 ));
             }
             (true, Some(schedule)) => {
-                if self.hooks.namer.is_some() {
-                    return Err(Error::InvalidArguments(
-                        "dated(true) cannot be combined with a namer: retention and \
-                         compression find the dated files by their names"
-                            .to_owned(),
-                    ));
-                }
-                let names = DatedNames::new(&base, schedule.when, compression.is_some())?;
-                let (start, end) = schedule.dated_period(now);
-                rollover_at = end;
-                let active = names.path_for(&schedule.civil(start));
-                let link = match &self.link {
-                    Some((path, kind)) => {
-                        let path =
-                            std::path::absolute(path).map_err(|e| Error::open_file(path, e))?;
-                        let is_dated_name = path.parent() == active.parent()
-                            && path
-                                .file_name()
-                                .and_then(|n| n.to_str())
-                                .is_some_and(|n| names.parse(n).is_some());
-                        if is_dated_name {
-                            return Err(Error::InvalidArguments(format!(
-                                "the stable name '{}' has the shape of a dated file name",
-                                path.display()
-                            )));
-                        }
-                        Some(CurrentLink { path, kind: *kind })
-                    }
-                    None => None,
-                };
-                file_builder = file_builder.with_path(active);
-                Some(Dated {
-                    names,
-                    link,
+                let DatedStart {
+                    mode,
+                    active,
+                    rollover_at: end,
+                } = DatedMode::start(
+                    &base,
+                    schedule,
+                    now,
+                    self.link.as_ref(),
                     retention,
-                    hooks: self.hooks.clone(),
-                    compressed: compression.is_some(),
-                })
+                    self.hooks.clone(),
+                    compression.is_some(),
+                )?;
+                rollover_at = end;
+                file_builder = file_builder.with_path(active);
+                Some(mode)
             }
         };
         let existing_mtime = match dated {
@@ -1015,8 +873,7 @@ impl RotatingFileHandlerBuilder {
         }
         let link_pending = dated
             .as_ref()
-            .and_then(|d| d.link.as_ref())
-            .is_some_and(|link| link.kind == LinkKind::Hard && !file.is_open());
+            .is_some_and(|dated| dated.link_waits_for(&file));
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 file,
@@ -1040,33 +897,15 @@ impl RotatingFileHandlerBuilder {
                 compress::remove_stale_temps(dir);
             }
             inner
-                .with_locks(|state| match &inner.dated {
-                    Some(dated) => {
-                        dated
-                            .names
-                            .apply_retention(state.file.path(), &dated.retention, now, true)
-                    }
-                    None => inner.backups.apply_retention(now, true),
-                })
+                .with_locks(|state| inner.apply_retention(state.file.path(), now, true))
                 .map_err(|source| Error::Io {
                     context: "cannot apply the retention of rotated files".to_owned(),
                     source,
                 })?;
         }
-        if let Some(link) = inner.dated.as_ref().and_then(|d| d.link.as_ref()) {
+        if let Some(dated) = inner.dated.as_ref().filter(|d| d.link().is_some()) {
             inner
-                .with_locks(|state| {
-                    let ours = inner
-                        .dated
-                        .as_ref()
-                        .map(|d| d.names.all_files())
-                        .unwrap_or_default();
-                    link.check_replaceable(&ours)?;
-                    if !state.link_pending {
-                        link.point_to(state.file.path())?;
-                    }
-                    Ok(())
-                })
+                .with_locks(|state| dated.set_up_link(state.file.path(), state.link_pending))
                 .map_err(|source| Error::Io {
                     context: "cannot set the stable name of the log".to_owned(),
                     source,
