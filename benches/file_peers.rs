@@ -59,6 +59,9 @@
 //! `log::error!` builds it. Each `tracing` case sets its own `Dispatch` with
 //! `tracing::dispatcher::with_default`; nothing is installed globally.
 
+mod common;
+
+use common::{Plan, interleaved_medians};
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
@@ -684,31 +687,10 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&v| v > 0)
-        .unwrap_or(default)
-}
-
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a smoke pass.
-    let smoke = !std::env::args().any(|a| a == "--bench");
-    let records = if smoke {
-        1000
-    } else {
-        env_number("FILE_PEERS_RECORDS", 200_000)
-    };
-    let rounds = if smoke {
-        1
-    } else {
-        env_number("FILE_PEERS_ROUNDS", 7)
-    } as usize;
+    let Plan { records, rounds } = Plan::from_env("FILE_PEERS", 200_000, 7);
     // Parts are separated by `|`: the setups' titles contain commas.
-    let only: Vec<String> = std::env::var("FILE_PEERS_ONLY")
-        .map(|v| v.split('|').map(str::to_owned).collect())
-        .unwrap_or_default();
+    let only = common::only("FILE_PEERS_ONLY", '|');
     let wanted = |c: &Case| {
         let label = format!("{}: {}", c.setup.title(), c.side);
         only.is_empty() || only.iter().any(|o| label.contains(o.as_str()))
@@ -724,29 +706,14 @@ fn main() {
         let dir = tempfile::tempdir().expect("create a temp dir");
         (case.run)(dir.path(), records.min(10_000));
     }
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
-    for round in 0..rounds {
-        for k in 0..cases.len() {
-            let index = (k + round) % cases.len();
-            let dir = tempfile::Builder::new()
-                .prefix("pylog-file-peers-")
-                .tempdir()
-                .expect("create a temp dir");
-            let elapsed = (cases[index].run)(dir.path(), records);
-            let calls = match cases[index].setup {
-                Setup::Disabled => records * 20,
-                _ => records,
-            };
-            times[index].push(elapsed.as_nanos() as f64 / calls as f64);
-        }
-    }
-    let medians: Vec<f64> = times
-        .iter_mut()
-        .map(|runs| {
-            runs.sort_by(f64::total_cmp);
-            runs.get(runs.len() / 2).copied().unwrap_or(f64::NAN)
-        })
-        .collect();
+    let medians = interleaved_medians(cases.len(), rounds, "pylog-file-peers-", |index, _, dir| {
+        let elapsed = (cases[index].run)(dir, records);
+        let calls = match cases[index].setup {
+            Setup::Disabled => records * 20,
+            _ => records,
+        };
+        elapsed.as_nanos() as f64 / calls as f64
+    });
     println!("{records} records per case and round, median of {rounds} interleaved rounds");
     if !python {
         println!("python3 not found: no CPython row");

@@ -40,6 +40,9 @@
 //! macro builds it. Each `tracing` case sets its own `Dispatch` with
 //! `tracing::dispatcher::with_default`; nothing is installed globally.
 
+mod common;
+
+use common::{Plan, interleaved_medians};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -490,31 +493,10 @@ fn check_sample_lines() {
     }
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&v| v > 0)
-        .unwrap_or(default)
-}
-
 fn main() {
     check_sample_lines();
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a smoke pass.
-    let smoke = !std::env::args().any(|a| a == "--bench");
-    let records = if smoke {
-        1000
-    } else {
-        env_number("ROTATION_RECORDS", 500_000)
-    };
-    let rounds = if smoke {
-        1
-    } else {
-        env_number("ROTATION_ROUNDS", 5)
-    } as usize;
-    let only: Vec<String> = std::env::var("ROTATION_ONLY")
-        .map(|v| v.split(',').map(str::to_owned).collect())
-        .unwrap_or_default();
+    let Plan { records, rounds } = Plan::from_env("ROTATION", 500_000, 5);
+    let only = common::only("ROTATION_ONLY", ',');
     let cases: Vec<Case> = cases()
         .into_iter()
         .filter(|c| only.is_empty() || only.iter().any(|o| c.name.contains(o.as_str())))
@@ -526,29 +508,19 @@ fn main() {
     }
     NON_BLOCKING_SENT.store(0, Ordering::Relaxed);
     NON_BLOCKING_DROPPED.store(0, Ordering::Relaxed);
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
     let mut left: Vec<String> = vec![String::new(); cases.len()];
-    for round in 0..rounds {
-        for k in 0..cases.len() {
-            let index = (k + round) % cases.len();
-            let dir = tempfile::Builder::new()
-                .prefix("pylog-rotation-bench-")
-                .tempdir()
-                .expect("create a temp dir");
-            let elapsed = (cases[index].run)(dir.path(), records);
-            times[index].push(elapsed.as_nanos() as f64 / records as f64);
+    let medians = interleaved_medians(
+        cases.len(),
+        rounds,
+        "pylog-rotation-bench-",
+        |index, round, dir| {
+            let elapsed = (cases[index].run)(dir, records);
             if round == 0 {
-                left[index] = list_files(dir.path());
+                left[index] = list_files(dir);
             }
-        }
-    }
-    let medians: Vec<f64> = times
-        .iter_mut()
-        .map(|runs| {
-            runs.sort_by(f64::total_cmp);
-            runs.get(runs.len() / 2).copied().unwrap_or(f64::NAN)
-        })
-        .collect();
+            elapsed.as_nanos() as f64 / records as f64
+        },
+    );
     let peer = cases
         .iter()
         .zip(&medians)

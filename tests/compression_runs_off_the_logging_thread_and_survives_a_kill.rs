@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use files_common::{child_role, gunzip, logger_with, spawn_child};
+use files_common::{ManualClock, child_role, gunzip, logger_with, spawn_child};
 use pylog_core::{Compression, RotatingFileHandler};
 
 fn names(dir: &Path) -> BTreeSet<String> {
@@ -139,15 +139,7 @@ fn zstd_backups_are_valid_zstd_of_the_exact_lines() {
         names(dir.path()),
         set(&["app.log", "app.log.1.zst", "app.log.2.zst"])
     );
-    let unzstd = |name: &str| {
-        let output = Command::new("zstd")
-            .args(["-dc", "--"])
-            .arg(dir.path().join(name))
-            .output()
-            .expect("the zstd command is needed to check zstd files");
-        assert!(output.status.success(), "zstd -dc {name} failed");
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let unzstd = |name: &str| files_common::unzstd(&dir.path().join(name));
     let records = |range: std::ops::RangeInclusive<u32>| -> String {
         range.map(|n| format!("record {n:02}\n")).collect()
     };
@@ -287,26 +279,15 @@ fn a_crash_between_rename_and_removal_leaves_both_and_the_next_start_keeps_one()
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "current\n");
 }
 
-/// A clock the test sets by hand.
-#[derive(Default)]
-struct ManualClock(std::sync::atomic::AtomicI64);
-
-impl pylog_core::Clock for ManualClock {
-    fn now(&self) -> f64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed) as f64
-    }
-}
-
 #[test]
 fn timed_handler_compresses_its_time_named_backups_and_keeps_backup_count() {
     if child_role().is_some() {
         return;
     }
-    use std::sync::atomic::Ordering;
     let dir = tempfile::tempdir().unwrap();
     let clock = std::sync::Arc::new(ManualClock::default());
     let t = 1_796_335_200; // 2026-12-03 22:00:00 UTC
-    clock.0.store(t, Ordering::Relaxed);
+    clock.set(t);
     let handler = pylog_core::TimedRotatingFileHandler::builder(dir.path().join("app.log"))
         .when(pylog_core::When::Seconds)
         .utc(true)
@@ -317,7 +298,7 @@ fn timed_handler_compresses_its_time_named_backups_and_keeps_backup_count() {
         .unwrap();
     let (_tree, logger) = logger_with(&handler);
     for (second, message) in ["a", "b", "c", "d"].into_iter().enumerate() {
-        clock.0.store(t + second as i64, Ordering::Relaxed);
+        clock.set(t + second as i64);
         logger.info(message);
     }
     handler.close();

@@ -9,34 +9,14 @@ mod files_common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use files_common::logger_with;
-use pylog_core::{Clock, Handler, Logger, RotatingFileHandler, RotatingFileHandlerBuilder, When};
+use files_common::{DAY, DEC_3_22H, HOUR, ManualClock, log_records, logger_with, record_numbers};
+use pylog_core::{Handler, Logger, Manager, RotatingFileHandler, RotatingFileHandlerBuilder, When};
 
-/// A clock the test sets by hand.
-#[derive(Default)]
-struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    fn set(&self, t: i64) {
-        self.0.store(t, Ordering::Relaxed);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> f64 {
-        self.0.load(Ordering::Relaxed) as f64
-    }
-}
-
-/// 2026-12-03 22:00:00 UTC.
-const DEC_3_22H: i64 = 1_796_335_200;
 /// 2026-12-04 00:00:00 UTC.
 const DEC_4: i64 = DEC_3_22H + 2 * HOUR;
-const HOUR: i64 = 3600;
-const DAY: i64 = 86_400;
 
 /// What a name in the directory is.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,6 +25,8 @@ enum Entry {
     Plain(Vec<u32>),
     /// A gzip file and the record numbers in it.
     Gzip(Vec<u32>),
+    /// A Zstandard file and the record numbers in it.
+    Zstd(Vec<u32>),
     /// A symbolic link and its target.
     Link(String),
 }
@@ -62,18 +44,19 @@ fn gzip(records: std::ops::RangeInclusive<u32>) -> Entry {
     Entry::Gzip(records.collect())
 }
 
-fn link(target: &str) -> Entry {
-    Entry::Link(target.to_owned())
+impl Entry {
+    /// This entry with record `n` added at the end.
+    fn and(mut self, n: u32) -> Entry {
+        match &mut self {
+            Entry::Plain(records) | Entry::Gzip(records) | Entry::Zstd(records) => records.push(n),
+            Entry::Link(_) => panic!("a link holds no records"),
+        }
+        self
+    }
 }
 
-fn numbers(name: &str, text: &str) -> Vec<u32> {
-    assert!(
-        text.is_empty() || text.ends_with('\n'),
-        "{name} ends mid-line"
-    );
-    text.lines()
-        .map(|line| line.strip_prefix('r').unwrap().parse().unwrap())
-        .collect()
+fn link(target: &str) -> Entry {
+    Entry::Link(target.to_owned())
 }
 
 /// Every name in `dir` (but the lock file) and what it is.
@@ -89,12 +72,17 @@ fn file_set(dir: &Path) -> BTreeMap<String, Entry> {
             } else if name.ends_with(".gz") {
                 #[cfg(feature = "gzip")]
                 {
-                    Entry::Gzip(numbers(&name, &files_common::gunzip(&path)))
+                    Entry::Gzip(record_numbers(&name, &files_common::gunzip(&path)))
                 }
                 #[cfg(not(feature = "gzip"))]
                 unreachable!("{name}")
+            } else if name.ends_with(".zst") {
+                Entry::Zstd(record_numbers(&name, &files_common::unzstd(&path)))
             } else {
-                Entry::Plain(numbers(&name, &std::fs::read_to_string(&path).unwrap()))
+                Entry::Plain(record_numbers(
+                    &name,
+                    &std::fs::read_to_string(&path).unwrap(),
+                ))
             };
             (name, entry)
         })
@@ -120,11 +108,8 @@ fn expect(dir: &Path, step: &str, expected: Vec<(&str, Entry)>) {
     }
 }
 
-/// Record `n` is the 5-byte line `rNNN\n`; `max_bytes(21)` fits four lines in a file.
 fn log(logger: &Logger, records: std::ops::RangeInclusive<u32>) {
-    for n in records {
-        logger.info(format!("r{n:03}"));
-    }
+    log_records(logger, records);
 }
 
 fn dated(dir: &Path, clock: &Arc<ManualClock>) -> RotatingFileHandlerBuilder {
@@ -140,16 +125,79 @@ fn build(builder: RotatingFileHandlerBuilder) -> Handler {
     builder.build().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// One scenario: a directory, a clock set by hand, and the handler under test with its logger.
+struct Scene {
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    running: Option<(Handler, Manager, Logger)>,
+}
+
+impl Scene {
+    /// A fresh directory and the clock at `t`; no handler yet.
+    fn at(t: i64) -> Scene {
+        let clock = Arc::new(ManualClock::default());
+        clock.set(t);
+        Scene {
+            dir: tempfile::tempdir().unwrap(),
+            clock,
+            running: None,
+        }
+    }
+
+    fn d(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn set(&self, t: i64) {
+        self.clock.set(t);
+    }
+
+    /// The dated handler of these tests on `app.log`, with this scene's clock.
+    fn dated(&self) -> RotatingFileHandlerBuilder {
+        dated(self.d(), &self.clock)
+    }
+
+    /// A builder with this scene's clock, for the tests that set the rest themselves.
+    fn builder(&self) -> RotatingFileHandlerBuilder {
+        RotatingFileHandler::builder(self.d().join("app.log")).clock(self.clock.clone())
+    }
+
+    /// Stops the handler running (a restart) and builds `builder` in its place.
+    fn start(&mut self, builder: RotatingFileHandlerBuilder) {
+        self.stop();
+        let handler = build(builder);
+        let (tree, logger) = logger_with(&handler);
+        self.running = Some((handler, tree, logger));
+    }
+
+    fn log(&self, records: std::ops::RangeInclusive<u32>) {
+        let (_, _, logger) = self.running.as_ref().expect("a handler runs");
+        log(logger, records);
+    }
+
+    /// Closes the handler (waiting for its compression); it reopens for the next record.
+    fn close(&self) {
+        if let Some((handler, _, _)) = &self.running {
+            handler.close();
+        }
+    }
+
+    /// Closes the handler and lets it go.
+    fn stop(&mut self) {
+        self.close();
+        self.running = None;
+    }
+
+    fn expect(&self, step: &str, expected: Vec<(&str, Entry)>) {
+        expect(self.d(), step, expected);
+    }
+}
+
 #[test]
 fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let clock = Arc::new(ManualClock::default());
-    clock.set(DEC_3_22H);
-    let handler = build(dated(d, &clock).current_symlink(d.join("app.log")));
-    let (_tree, logger) = logger_with(&handler);
-    expect(
-        d,
+    let mut s = Scene::at(DEC_3_22H);
+    s.start(s.dated().current_symlink(s.d().join("app.log")));
+    s.expect(
         "build",
         vec![
             ("app.2026-12-03.log", empty()),
@@ -157,9 +205,8 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
         ],
     );
 
-    log(&logger, 1..=6);
-    expect(
-        d,
+    s.log(1..=6);
+    s.expect(
         "six records: a size rollover numbers the day's file",
         vec![
             ("app.2026-12-03.log", plain(5..=6)),
@@ -168,10 +215,9 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
         ],
     );
 
-    clock.set(DEC_4 - 1);
-    log(&logger, 7..=7);
-    expect(
-        d,
+    s.set(DEC_4 - 1);
+    s.log(7..=7);
+    s.expect(
         "23:59:59: same day",
         vec![
             ("app.2026-12-03.log", plain(5..=7)),
@@ -180,10 +226,9 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
         ],
     );
 
-    clock.set(DEC_4);
-    log(&logger, 8..=8);
-    expect(
-        d,
+    s.set(DEC_4);
+    s.log(8..=8);
+    s.expect(
         "midnight: the next day's file, nothing renamed",
         vec![
             ("app.2026-12-03.log", plain(5..=7)),
@@ -193,10 +238,9 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
         ],
     );
 
-    clock.set(DEC_4 + 12 * HOUR);
-    log(&logger, 9..=13);
-    expect(
-        d,
+    s.set(DEC_4 + 12 * HOUR);
+    s.log(9..=13);
+    s.expect(
         "noon: a size rollover of the new day",
         vec![
             ("app.2026-12-03.log", plain(5..=7)),
@@ -207,10 +251,9 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
         ],
     );
 
-    clock.set(DEC_4 + 3 * DAY + 5);
-    log(&logger, 14..=14);
-    expect(
-        d,
+    s.set(DEC_4 + 3 * DAY + 5);
+    s.log(14..=14);
+    s.expect(
         "three days without a record: one new file, for the day of the record",
         vec![
             ("app.2026-12-03.log", plain(5..=7)),
@@ -223,14 +266,11 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
     );
 
     // A restart the same day appends to the day's file.
-    handler.close();
-    drop(logger);
-    let handler = build(dated(d, &clock).current_symlink(d.join("app.log")));
-    let (_tree, logger) = logger_with(&handler);
-    clock.set(DEC_4 + 3 * DAY + 20 * HOUR);
-    log(&logger, 15..=15);
-    expect(
-        d,
+    s.stop();
+    s.start(s.dated().current_symlink(s.d().join("app.log")));
+    s.set(DEC_4 + 3 * DAY + 20 * HOUR);
+    s.log(15..=15);
+    s.expect(
         "restart the same day",
         vec![
             ("app.2026-12-03.log", plain(5..=7)),
@@ -243,12 +283,10 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
     );
 
     // A restart the next day starts that day's file, and the link follows at once.
-    handler.close();
-    drop(logger);
-    clock.set(DEC_4 + 4 * DAY + HOUR);
-    let handler = build(dated(d, &clock).current_symlink(d.join("app.log")));
-    expect(
-        d,
+    s.stop();
+    s.set(DEC_4 + 4 * DAY + HOUR);
+    s.start(s.dated().current_symlink(s.d().join("app.log")));
+    s.expect(
         "restart the next day",
         vec![
             ("app.2026-12-03.log", plain(5..=7)),
@@ -260,31 +298,25 @@ fn dated_files_roll_by_time_and_size_with_a_symlink_to_the_active_one() {
             ("app.log", link("app.2026-12-08.log")),
         ],
     );
-    handler.close();
+    s.close();
 }
 
 #[test]
 fn hourly_names_and_an_at_time_follow_the_when_unit() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let clock = Arc::new(ManualClock::default());
-    clock.set(DEC_3_22H + 30 * 60);
-    let handler = build(
-        RotatingFileHandler::builder(d.join("app.log"))
+    let mut s = Scene::at(DEC_3_22H + 30 * 60);
+    s.start(
+        s.builder()
             .dated(true)
             .when(When::Hours)
             .utc(true)
-            .clock(clock.clone())
-            .current_symlink(d.join("current")),
+            .current_symlink(s.d().join("current")),
     );
-    let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=1);
-    clock.set(DEC_3_22H + HOUR);
-    log(&logger, 2..=2);
-    clock.set(DEC_3_22H + 2 * HOUR + 59 * 60);
-    log(&logger, 3..=3);
-    expect(
-        d,
+    s.log(1..=1);
+    s.set(DEC_3_22H + HOUR);
+    s.log(2..=2);
+    s.set(DEC_3_22H + 2 * HOUR + 59 * 60);
+    s.log(3..=3);
+    s.expect(
         "three hours",
         vec![
             ("app.2026-12-03_22.log", plain(1..=1)),
@@ -293,49 +325,39 @@ fn hourly_names_and_an_at_time_follow_the_when_unit() {
             ("current", link("app.2026-12-04_00.log")),
         ],
     );
-    handler.close();
+    s.close();
 
     // Midnight at 02:30: the file written at 01:00 on the 4th is the 3rd's.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    clock.set(DEC_4 + HOUR);
-    let handler = build(
-        RotatingFileHandler::builder(d.join("app.log"))
+    let mut s = Scene::at(DEC_4 + HOUR);
+    s.start(
+        s.builder()
             .dated(true)
             .when(When::Midnight)
             .at_time(2, 30, 0)
-            .utc(true)
-            .clock(clock.clone()),
+            .utc(true),
     );
-    let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=1);
-    clock.set(DEC_4 + 2 * HOUR + 30 * 60);
-    log(&logger, 2..=2);
-    expect(
-        d,
+    s.log(1..=1);
+    s.set(DEC_4 + 2 * HOUR + 30 * 60);
+    s.log(2..=2);
+    s.expect(
         "02:30",
         vec![
             ("app.2026-12-03.log", plain(1..=1)),
             ("app.2026-12-04.log", plain(2..=2)),
         ],
     );
-    handler.close();
+    s.close();
 }
 
 #[test]
 fn retention_by_count_age_and_total_size_covers_every_dated_file() {
     // backup_count: the newest two rotated files, whatever their period.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let clock = Arc::new(ManualClock::default());
-    clock.set(DEC_3_22H);
-    let handler = build(dated(d, &clock).backup_count(2));
-    let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=5);
-    clock.set(DEC_4);
-    log(&logger, 6..=6);
-    expect(
-        d,
+    let mut s = Scene::at(DEC_3_22H);
+    s.start(s.dated().backup_count(2));
+    s.log(1..=5);
+    s.set(DEC_4);
+    s.log(6..=6);
+    s.expect(
         "count: two backups",
         vec![
             ("app.2026-12-03.log", plain(5..=5)),
@@ -343,9 +365,8 @@ fn retention_by_count_age_and_total_size_covers_every_dated_file() {
             ("app.2026-12-04.log", plain(6..=6)),
         ],
     );
-    log(&logger, 7..=10);
-    expect(
-        d,
+    s.log(7..=10);
+    s.expect(
         "count: a size backup of today pushes out the oldest",
         vec![
             ("app.2026-12-03.log", plain(5..=5)),
@@ -353,21 +374,17 @@ fn retention_by_count_age_and_total_size_covers_every_dated_file() {
             ("app.2026-12-04.log.1", plain(6..=9)),
         ],
     );
-    handler.close();
+    s.close();
 
     // max_age: a file's age counts from its rollover (the first record of the next period).
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    clock.set(DEC_3_22H);
-    let handler = build(dated(d, &clock).max_age(Duration::from_secs(2 * DAY as u64 - 1)));
-    let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=1);
+    let mut s = Scene::at(DEC_3_22H);
+    s.start(s.dated().max_age(Duration::from_secs(2 * DAY as u64 - 1)));
+    s.log(1..=1);
     for day in 1..=3 {
-        clock.set(DEC_3_22H + day * DAY);
-        log(&logger, day as u32 + 1..=day as u32 + 1);
+        s.set(DEC_3_22H + day * DAY);
+        s.log(day as u32 + 1..=day as u32 + 1);
     }
-    expect(
-        d,
+    s.expect(
         "age: the 3rd was closed 2 days ago, the 4th 1 day ago",
         vec![
             ("app.2026-12-04.log", plain(2..=2)),
@@ -375,46 +392,40 @@ fn retention_by_count_age_and_total_size_covers_every_dated_file() {
             ("app.2026-12-06.log", plain(4..=4)),
         ],
     );
-    handler.close();
+    s.close();
 
     // Across a restart: retention at start reads the directory.
-    let handler = build(dated(d, &clock).backup_count(1));
-    expect(
-        d,
+    s.start(s.dated().backup_count(1));
+    s.expect(
         "count at start",
         vec![
             ("app.2026-12-05.log", plain(3..=3)),
             ("app.2026-12-06.log", plain(4..=4)),
         ],
     );
-    handler.close();
+    s.close();
 
     // max_total_bytes: the newest files that fit in 12 bytes (two 5-byte lines a file).
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    clock.set(DEC_3_22H);
-    let handler = build(dated(d, &clock).max_total_bytes(12));
-    let (_tree, logger) = logger_with(&handler);
+    let mut s = Scene::at(DEC_3_22H);
+    s.start(s.dated().max_total_bytes(12));
     for day in 0..4 {
-        clock.set(DEC_3_22H + day * DAY);
+        s.set(DEC_3_22H + day * DAY);
         let first = day as u32 * 2 + 1;
-        log(&logger, first..=first + 1);
+        s.log(first..=first + 1);
     }
-    expect(
-        d,
+    s.expect(
         "total size: 10 bytes kept, the next file would make 20",
         vec![
             ("app.2026-12-05.log", plain(5..=6)),
             ("app.2026-12-06.log", plain(7..=8)),
         ],
     );
-    handler.close();
+    s.close();
 }
 
 #[test]
 fn files_of_another_shape_are_never_touched() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let mut s = Scene::at(DEC_3_22H);
     let others = [
         "app.log.1",
         "app.2026-12-01.txt",
@@ -423,42 +434,30 @@ fn files_of_another_shape_are_never_touched() {
         "other.2026-12-01.log",
     ];
     for name in others {
-        std::fs::write(d.join(name), "r999\n").unwrap();
+        std::fs::write(s.d().join(name), "r999\n").unwrap();
     }
-    std::fs::write(d.join("app.2026-12-01.log"), "r000\n").unwrap();
-    let clock = Arc::new(ManualClock::default());
-    clock.set(DEC_3_22H);
-    let handler = build(dated(d, &clock).backup_count(1).max_total_bytes(1));
-    let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=1);
+    std::fs::write(s.d().join("app.2026-12-01.log"), "r000\n").unwrap();
+    s.start(s.dated().backup_count(1).max_total_bytes(1));
+    s.log(1..=1);
     let mut expected: Vec<(&str, Entry)> = others.iter().map(|n| (*n, plain(999..=999))).collect();
     expected.push(("app.2026-12-03.log", plain(1..=1)));
-    expect(
-        d,
-        "a dated file of the 1st is retention's to delete",
-        expected,
-    );
-    handler.close();
+    s.expect("a dated file of the 1st is retention's to delete", expected);
+    s.close();
 }
 
 #[cfg(feature = "gzip")]
 #[test]
 fn compression_covers_closed_days_and_size_backups_never_the_active_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let clock = Arc::new(ManualClock::default());
-    clock.set(DEC_3_22H);
-    let handler = build(
-        dated(d, &clock)
+    let mut s = Scene::at(DEC_3_22H);
+    s.start(
+        s.dated()
             .compression(pylog_core::Compression::Gzip)
-            .current_symlink(d.join("app.log")),
+            .current_symlink(s.d().join("app.log")),
     );
-    let (_tree, logger) = logger_with(&handler);
-    log(&logger, 1..=6);
+    s.log(1..=6);
     // `close()` waits for the compression worker.
-    handler.close();
-    expect(
-        d,
+    s.close();
+    s.expect(
         "a size backup of today",
         vec![
             ("app.2026-12-03.log", plain(5..=6)),
@@ -466,11 +465,10 @@ fn compression_covers_closed_days_and_size_backups_never_the_active_file() {
             ("app.log", link("app.2026-12-03.log")),
         ],
     );
-    clock.set(DEC_4);
-    log(&logger, 7..=11);
-    handler.close();
-    expect(
-        d,
+    s.set(DEC_4);
+    s.log(7..=11);
+    s.close();
+    s.expect(
         "the next day",
         vec![
             ("app.2026-12-03.log.gz", gzip(5..=6)),
@@ -481,19 +479,17 @@ fn compression_covers_closed_days_and_size_backups_never_the_active_file() {
         ],
     );
     // Retention by total size counts the compressed sizes, after compression.
-    drop(logger);
     let sizes: u64 = ["app.2026-12-04.log.1.gz", "app.2026-12-03.log.gz"]
         .iter()
-        .map(|n| std::fs::metadata(d.join(n)).unwrap().len())
+        .map(|n| std::fs::metadata(s.d().join(n)).unwrap().len())
         .sum();
-    let handler = build(
-        dated(d, &clock)
+    s.start(
+        s.dated()
             .compression(pylog_core::Compression::Gzip)
             .max_total_bytes(sizes - 1),
     );
-    handler.close();
-    expect(
-        d,
+    s.close();
+    s.expect(
         "restart with max_total_bytes below the two newest backups",
         vec![
             ("app.2026-12-04.log", plain(11..=11)),
@@ -503,14 +499,91 @@ fn compression_covers_closed_days_and_size_backups_never_the_active_file() {
     );
 }
 
+/// A restart with the clock back in a period whose files were already compressed: that period's
+/// file is started again, and when it is compressed in turn its records go after the old ones in
+/// the same compressed file (gzip members and zstd frames concatenate); no backup is replaced and
+/// every record is in one file exactly once.
+#[cfg(any(feature = "gzip", feature = "zstd"))]
+fn a_clock_set_back_never_replaces_a_compressed_period(
+    compression: pylog_core::Compression,
+    compressed: fn(Vec<u32>) -> Entry,
+) {
+    let ext = compression.extension();
+    let name = |plain: &str| format!("{plain}{ext}");
+    let mut s = Scene::at(DEC_3_22H);
+    s.start(s.dated().compression(compression));
+    s.log(1..=6);
+    s.set(DEC_4);
+    s.log(7..=7);
+    s.stop();
+    let (day3, day3_1, day3_2) = (
+        name("app.2026-12-03.log"),
+        name("app.2026-12-03.log.1"),
+        name("app.2026-12-03.log.2"),
+    );
+    s.expect(
+        "the 3rd compressed",
+        vec![
+            (&day3, compressed(vec![5, 6])),
+            (&day3_1, compressed(vec![1, 2, 3, 4])),
+            ("app.2026-12-04.log", plain(7..=7)),
+        ],
+    );
+
+    s.set(DEC_3_22H + HOUR);
+    s.start(s.dated().compression(compression));
+    s.log(8..=12);
+    s.close();
+    s.expect(
+        "restart on the 3rd: its file again, and a size backup",
+        vec![
+            ("app.2026-12-03.log", plain(12..=12)),
+            (&day3, compressed(vec![5, 6])),
+            (&day3_1, compressed(vec![8, 9, 10, 11])),
+            (&day3_2, compressed(vec![1, 2, 3, 4])),
+            ("app.2026-12-04.log", plain(7..=7)),
+        ],
+    );
+
+    s.set(DEC_4 + HOUR);
+    s.log(13..=13);
+    s.stop();
+    let after = || {
+        vec![
+            (day3.as_str(), compressed(vec![5, 6, 12])),
+            (day3_1.as_str(), compressed(vec![8, 9, 10, 11])),
+            (day3_2.as_str(), compressed(vec![1, 2, 3, 4])),
+            ("app.2026-12-04.log", plain(7..=7).and(13)),
+        ]
+    };
+    s.expect("the 4th again: the 3rd's new records joined", after());
+
+    // A crash between the rename of the joined file and the removal of the plain one leaves
+    // both: the plain file is removed at the next start, and not added a second time.
+    std::fs::write(s.d().join("app.2026-12-03.log"), "r012\n").unwrap();
+    s.start(s.dated().compression(compression));
+    s.stop();
+    s.expect("restart after a crash at the commit", after());
+}
+
+#[cfg(feature = "gzip")]
+#[test]
+fn a_clock_set_back_never_replaces_a_gzip_period() {
+    a_clock_set_back_never_replaces_a_compressed_period(pylog_core::Compression::Gzip, Entry::Gzip);
+}
+
+#[cfg(feature = "zstd")]
+#[test]
+fn a_clock_set_back_never_replaces_a_zstd_period() {
+    a_clock_set_back_never_replaces_a_compressed_period(pylog_core::Compression::Zstd, Entry::Zstd);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_hard_link_names_the_active_file_after_every_rollover() {
     use std::os::unix::fs::MetadataExt;
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let clock = Arc::new(ManualClock::default());
-    clock.set(DEC_3_22H);
+    let mut s = Scene::at(DEC_3_22H);
+    let d = s.d().to_path_buf();
     let current = d.join("current.log");
     let same_file = |active: &str| {
         let (a, b) = (
@@ -523,29 +596,24 @@ fn a_hard_link_names_the_active_file_after_every_rollover() {
             "current is {active}"
         );
     };
-    let handler = build(dated(d, &clock).current_hard_link(&current));
-    let (_tree, logger) = logger_with(&handler);
+    s.start(s.dated().current_hard_link(&current));
     same_file("app.2026-12-03.log");
-    log(&logger, 1..=5);
+    s.log(1..=5);
     same_file("app.2026-12-03.log");
     assert_eq!(std::fs::read_to_string(&current).unwrap(), "r005\n");
-    clock.set(DEC_4);
-    log(&logger, 6..=6);
+    s.set(DEC_4);
+    s.log(6..=6);
     same_file("app.2026-12-04.log");
-    handler.close();
-    drop(logger);
     // A restart keeps its own link.
-    let handler = build(dated(d, &clock).current_hard_link(&current));
+    s.start(s.dated().current_hard_link(&current));
     same_file("app.2026-12-04.log");
-    handler.close();
     // With delay, the link is made with the file, at the first record.
-    clock.set(DEC_4 + DAY);
-    let handler = build(dated(d, &clock).current_hard_link(&current).delay(true));
-    let (_tree, logger) = logger_with(&handler);
+    s.set(DEC_4 + DAY);
+    s.start(s.dated().current_hard_link(&current).delay(true));
     same_file("app.2026-12-04.log");
-    log(&logger, 7..=7);
+    s.log(7..=7);
     same_file("app.2026-12-05.log");
-    handler.close();
+    s.stop();
 }
 
 #[cfg(unix)]

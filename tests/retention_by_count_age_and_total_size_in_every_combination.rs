@@ -8,20 +8,10 @@ mod files_common;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use files_common::logger_with;
-use pylog_core::{Clock, Handler, Logger, RotatingFileHandler};
-
-#[derive(Default)]
-struct ManualClock(AtomicI64);
-
-impl Clock for ManualClock {
-    fn now(&self) -> f64 {
-        self.0.load(Ordering::Relaxed) as f64
-    }
-}
+use files_common::{ManualClock, logger_with};
+use pylog_core::{Handler, Logger, RotatingFileHandler};
 
 const T0: i64 = 1_796_335_200;
 /// Each step is this many seconds after the previous one.
@@ -122,7 +112,7 @@ fn run(limits: Limits) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     let clock = Arc::new(ManualClock::default());
-    clock.0.store(T0, Ordering::Relaxed);
+    clock.set(T0);
     let mut model = Model {
         limits,
         backups: Vec::new(),
@@ -139,7 +129,7 @@ fn run(limits: Limits) {
     let mut now = T0;
     for step in 1..=7u32 {
         now += STEP;
-        clock.0.store(now, Ordering::Relaxed);
+        clock.set(now);
         let first = step * 4 + 1;
         log(&logger, first..=first + 3);
         model.rotate(now, first);
@@ -155,7 +145,7 @@ fn run(limits: Limits) {
 
     // A restart later: retention runs at start, from what is in the directory.
     now += 2 * STEP;
-    clock.0.store(now, Ordering::Relaxed);
+    clock.set(now);
     let restarted = handler(&path, limits, &clock);
     model.retain(now);
     assert_eq!(
@@ -190,7 +180,7 @@ fn a_lower_backup_count_at_restart_deletes_the_extra_backups_when_retention_is_o
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     let clock = Arc::new(ManualClock::default());
-    clock.0.store(T0, Ordering::Relaxed);
+    clock.set(T0);
     let limits = Limits {
         count: Some(5),
         max_age: Some(1_000_000),

@@ -93,6 +93,46 @@ fn threaded_line_for(id: usize, thread: usize, seq: usize) -> String {
 
 /// The process, thread and sequence number of a line of the threaded runs.
 #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
+/// The text of a file of a run, gzip or plain.
+fn read_backup(file: &Path, gzip: bool) -> String {
+    if gzip {
+        gunzip(file)
+    } else {
+        std::fs::read_to_string(file).unwrap()
+    }
+}
+
+/// Checks one file of a threaded run, read in order: whole lines only (and some unless
+/// `may_be_empty`), under `MAX_BYTES`, and each thread's records next in its sequence (`next`
+/// counts them for each thread of each process).
+fn check_threaded_file(
+    file: &Path,
+    text: &str,
+    may_be_empty: bool,
+    next: &mut [[usize; THREADS]; PROCESSES],
+) {
+    assert!(
+        (may_be_empty && text.is_empty()) || text.ends_with('\n'),
+        "{} is empty or ends mid-line",
+        file.display()
+    );
+    assert!(
+        text.len() < MAX_BYTES as usize,
+        "{} overfilled",
+        file.display()
+    );
+    for line in text.lines() {
+        let (id, thread, seq) = parse_threaded(line);
+        assert_eq!(
+            seq,
+            next[id][thread],
+            "process {id} thread {thread}: out of order, lost or duplicated in {}",
+            file.display()
+        );
+        next[id][thread] += 1;
+    }
+}
+
 fn parse_threaded(line: &str) -> (usize, usize, usize) {
     let (who, rest) = line.split_once('-').unwrap_or_else(|| mangled(line));
     let (id, thread) = who
@@ -392,38 +432,18 @@ fn four_processes_of_four_threads_rolling_by_size_and_time_with_gzip_lose_and_sp
     let mut rolled_by_time = 0;
     let mut previous_size: Option<usize> = None;
     for file in &files {
-        let text = if file.extension().is_some_and(|e| e == "gz") {
+        let is_gzip = file.extension().is_some_and(|e| e == "gz");
+        if is_gzip {
             compressed += 1;
-            gunzip(file)
-        } else {
-            std::fs::read_to_string(file).unwrap()
-        };
-        assert!(
-            text.is_empty() || text.ends_with('\n'),
-            "{} ends mid-line",
-            file.display()
-        );
-        assert!(
-            text.len() < MAX_BYTES as usize,
-            "{} overfilled",
-            file.display()
-        );
+        }
+        let text = read_backup(file, is_gzip);
+        check_threaded_file(file, &text, true, &mut next);
         if let (Some(size), Some(first)) = (previous_size, text.lines().next())
             && size + first.len() + 1 < MAX_BYTES as usize
         {
             rolled_by_time += 1;
         }
         previous_size = Some(text.len());
-        for line in text.lines() {
-            let (id, thread, seq) = parse_threaded(line);
-            assert_eq!(
-                seq,
-                next[id][thread],
-                "process {id} thread {thread}: out of order, lost or duplicated in {}",
-                file.display()
-            );
-            next[id][thread] += 1;
-        }
     }
     assert_eq!(next, [[RECORDS_PER_PROCESS / THREADS; THREADS]; PROCESSES]);
     println!(
@@ -497,31 +517,7 @@ fn four_processes_of_four_threads_with_dated_files_a_symlink_and_gzip_lose_and_s
     let periods: std::collections::HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
     let size_backups = files.iter().filter(|f| f.1 > 0).count();
     for (_, _, compressed, file) in &files {
-        let text = if *compressed {
-            gunzip(file)
-        } else {
-            std::fs::read_to_string(file).unwrap()
-        };
-        assert!(
-            text.ends_with('\n'),
-            "{} is empty or ends mid-line",
-            file.display()
-        );
-        assert!(
-            text.len() < MAX_BYTES as usize,
-            "{} overfilled",
-            file.display()
-        );
-        for line in text.lines() {
-            let (id, thread, seq) = parse_threaded(line);
-            assert_eq!(
-                seq,
-                next[id][thread],
-                "process {id} thread {thread}: out of order, lost or duplicated in {}",
-                file.display()
-            );
-            next[id][thread] += 1;
-        }
+        check_threaded_file(file, &read_backup(file, *compressed), false, &mut next);
     }
     assert_eq!(next, [[RECORDS_PER_PROCESS / THREADS; THREADS]; PROCESSES]);
     println!(

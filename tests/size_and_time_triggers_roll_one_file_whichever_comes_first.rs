@@ -8,37 +8,12 @@ mod files_common;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
-use files_common::logger_with;
-use pylog_core::{Clock, Handler, Logger, RotatingFileHandler, When};
+use files_common::{DAY, DEC_3_22H, HOUR, ManualClock, log_records, logger_with, record_numbers};
+use pylog_core::{Handler, Logger, RotatingFileHandler, When};
 
-/// A clock the test sets by hand.
-#[derive(Default)]
-struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    fn set(&self, t: i64) {
-        self.0.store(t, Ordering::Relaxed);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> f64 {
-        self.0.load(Ordering::Relaxed) as f64
-    }
-}
-
-/// 2026-12-03 22:00:00 UTC.
-const DEC_3_22H: i64 = 1_796_335_200;
-const HOUR: i64 = 3600;
-const DAY: i64 = 86_400;
-
-/// Record `n` is the 5-byte line `rNNN\n`; `max_bytes(21)` fits four lines in a file.
 fn log(logger: &Logger, records: std::ops::RangeInclusive<u32>) {
-    for n in records {
-        logger.info(format!("r{n:03}"));
-    }
+    log_records(logger, records);
 }
 
 /// Every file in `dir` (but the lock file) with the record numbers it holds.
@@ -49,14 +24,7 @@ fn file_set(dir: &Path) -> BTreeMap<String, Vec<u32>> {
         .filter(|name| !name.ends_with(".lock"))
         .map(|name| {
             let text = std::fs::read_to_string(dir.join(&name)).unwrap();
-            assert!(
-                text.is_empty() || text.ends_with('\n'),
-                "{name} ends mid-line"
-            );
-            let numbers = text
-                .lines()
-                .map(|line| line.strip_prefix('r').unwrap().parse().unwrap())
-                .collect();
+            let numbers = record_numbers(&name, &text);
             (name, numbers)
         })
         .collect()

@@ -8,8 +8,49 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use pylog_core::{Handler, Level, Logger, Manager};
+use pylog_core::{Clock, Handler, Level, Logger, Manager};
+
+/// 2026-12-03 22:00:00 UTC.
+pub const DEC_3_22H: i64 = 1_796_335_200;
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 86_400;
+
+/// A clock the test sets by hand, in whole seconds.
+#[derive(Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn set(&self, t: i64) {
+        self.0.store(t, Ordering::Relaxed);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> f64 {
+        self.0.load(Ordering::Relaxed) as f64
+    }
+}
+
+/// Logs records `records` as the 5-byte lines `rNNN\n` (`max_bytes(21)` fits four in a file).
+pub fn log_records(logger: &Logger, records: std::ops::RangeInclusive<u32>) {
+    for n in records {
+        logger.info(format!("r{n:03}"));
+    }
+}
+
+/// The record numbers in the text `text` of the file `name`, written by [`log_records`]
+/// (checking that it ends with a whole line).
+pub fn record_numbers(name: &str, text: &str) -> Vec<u32> {
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "{name} ends mid-line"
+    );
+    text.lines()
+        .map(|line| line.strip_prefix('r').unwrap().parse().unwrap())
+        .collect()
+}
 
 /// A logger `app` (level DEBUG, not propagating) of a fresh tree, with `handler` as its only
 /// handler. The tree is returned too so that it outlives the logger's use.
@@ -145,5 +186,21 @@ pub fn gunzip(path: &Path) -> String {
     assert!(test.success(), "gzip -t {} failed", path.display());
     let output = Command::new("gzip").arg("-dc").arg(path).output().unwrap();
     assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The decompressed content of a Zstandard file (every frame), read by the system's `zstd`
+/// command: the root test crate has no `zstd` dev-dependency.
+pub fn unzstd(path: &Path) -> String {
+    let output = Command::new("zstd")
+        .args(["-dc", "--"])
+        .arg(path)
+        .output()
+        .expect("the zstd command is needed to check zstd files");
+    assert!(
+        output.status.success(),
+        "zstd -dc {} failed",
+        path.display()
+    );
     String::from_utf8(output.stdout).unwrap()
 }

@@ -415,6 +415,72 @@ macro_rules! file_options {
     };
 }
 
+/// The time trigger's keys, shared by `TimedRotatingFileHandler` and `pylog.RotatingFileHandler`.
+struct TimeTrigger {
+    when: Option<When>,
+    interval: Option<u32>,
+    utc: Option<bool>,
+    at_time: Option<(u32, u32, u32)>,
+}
+
+/// Reads `when`, `interval` (1 or more), `utc` and `atTime`.
+fn time_trigger(args: &mut Args<'_>) -> Result<TimeTrigger, ConfigError> {
+    let when = match args.string("when")? {
+        Some(when) => Some(
+            when.parse::<When>()
+                .map_err(|e| ConfigError::new(e.to_string()).at(args.key_path("when")))?,
+        ),
+        None => None,
+    };
+    let interval = match args.count::<u32>("interval")? {
+        // CPython accepts it, and its first rollover loops for ever holding the lock.
+        Some(0) => {
+            return Err(args.invalid(
+                "interval",
+                "an integer of 1 or more (0 would roll over without end)",
+                &ConfigValue::Int(0),
+            ));
+        }
+        interval => interval,
+    };
+    let utc = args.bool("utc")?;
+    let at_time = match args.string("atTime")? {
+        Some(at) => Some(parse_time_of_day(&at).ok_or_else(|| {
+            args.invalid(
+                "atTime",
+                "a time of day 'HH:MM' or 'HH:MM:SS'",
+                &ConfigValue::Str(at),
+            )
+        })?),
+        None => None,
+    };
+    Ok(TimeTrigger {
+        when,
+        interval,
+        utc,
+        at_time,
+    })
+}
+
+/// Sets the [`time_trigger`] keys on a builder with `when`, `interval`, `utc` and `at_time`.
+macro_rules! time_trigger_options {
+    ($builder:ident, $args:ident) => {
+        let trigger = time_trigger($args)?;
+        if let Some(when) = trigger.when {
+            $builder = $builder.when(when);
+        }
+        if let Some(interval) = trigger.interval {
+            $builder = $builder.interval(interval);
+        }
+        if let Some(utc) = trigger.utc {
+            $builder = $builder.utc(utc);
+        }
+        if let Some((h, m, s)) = trigger.at_time {
+            $builder = $builder.at_time(h, m, s);
+        }
+    };
+}
+
 fn file(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     let filename = required_filename(args, "FileHandler")?;
     let mut builder = FileHandler::builder(&filename).mode(mode(args)?);
@@ -483,35 +549,7 @@ fn pylog_rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
         builder = builder.backup_count(count);
     }
     file_options!(builder, args);
-    if let Some(when) = args.string("when")? {
-        let when: When = when
-            .parse()
-            .map_err(|e: crate::Error| ConfigError::new(e.to_string()).at(args.key_path("when")))?;
-        builder = builder.when(when);
-    }
-    if let Some(interval) = args.count::<u32>("interval")? {
-        if interval == 0 {
-            return Err(args.invalid(
-                "interval",
-                "an integer of 1 or more (0 would roll over without end)",
-                &ConfigValue::Int(0),
-            ));
-        }
-        builder = builder.interval(interval);
-    }
-    if let Some(utc) = args.bool("utc")? {
-        builder = builder.utc(utc);
-    }
-    if let Some(at) = args.string("atTime")? {
-        let (h, m, s) = parse_time_of_day(&at).ok_or_else(|| {
-            args.invalid(
-                "atTime",
-                "a time of day 'HH:MM' or 'HH:MM:SS'",
-                &ConfigValue::Str(at),
-            )
-        })?;
-        builder = builder.at_time(h, m, s);
-    }
+    time_trigger_options!(builder, args);
     if let Some(age) = args.seconds("maxAge")? {
         builder = builder.max_age(age);
     }
@@ -578,40 +616,11 @@ fn missing_feature(args: &Args<'_>, name: &str) -> ConfigError {
 fn timed(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
     let filename = required_filename(args, "TimedRotatingFileHandler")?;
     let mut builder = TimedRotatingFileHandler::builder(&filename);
-    if let Some(when) = args.string("when")? {
-        let when: When = when
-            .parse()
-            .map_err(|e: crate::Error| ConfigError::new(e.to_string()).at(args.key_path("when")))?;
-        builder = builder.when(when);
-    }
-    if let Some(interval) = args.count::<u32>("interval")? {
-        if interval == 0 {
-            // CPython accepts it, and its first rollover loops for ever holding the lock.
-            return Err(args.invalid(
-                "interval",
-                "an integer of 1 or more (0 would roll over without end)",
-                &ConfigValue::Int(0),
-            ));
-        }
-        builder = builder.interval(interval);
-    }
+    time_trigger_options!(builder, args);
     if let Some(count) = args.count::<u32>("backupCount")? {
         builder = builder.backup_count(count);
     }
     file_options!(builder, args);
-    if let Some(utc) = args.bool("utc")? {
-        builder = builder.utc(utc);
-    }
-    if let Some(at) = args.string("atTime")? {
-        let (h, m, s) = parse_time_of_day(&at).ok_or_else(|| {
-            args.invalid(
-                "atTime",
-                "a time of day 'HH:MM' or 'HH:MM:SS'",
-                &ConfigValue::Str(at),
-            )
-        })?;
-        builder = builder.at_time(h, m, s);
-    }
     builder.build().map_err(|e| open_error(args, e))
 }
 

@@ -3,9 +3,20 @@
 //! name (`app.log.1.gz`) and only then removes the plain file. A crash at any moment leaves the
 //! plain file or the compressed one complete (or both, until the next sweep), never a broken
 //! backup under a backup's name, and loses none.
+//!
+//! A compressed name that already holds a backup is never replaced by another one: when the
+//! clock went back into a period whose file was already compressed, the plain file of that
+//! period written since is compressed *after* the old data. gzip members and zstd frames
+//! concatenate (`gzip -d`, `zcat`, `zstd -d` and Python's `gzip.open` read them all), so the
+//! temporary file holds the old compressed bytes followed by the new ones, synced, and is renamed
+//! over the old name: a crash leaves the old file or the joined one, and the plain file. When
+//! the existing file already ends with exactly the bytes the plain file compresses to, or
+//! decompresses to exactly the plain file, a crash came between an earlier rename and the
+//! removal of the plain file, and only the plain file is removed, so that no record is kept
+//! twice.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, BufRead, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -39,6 +50,19 @@ impl Compression {
             Compression::Gzip => ".gz",
             #[cfg(feature = "zstd")]
             Compression::Zstd => ".zst",
+        }
+    }
+
+    /// A reader of the data `input` decompresses to (every gzip member, every zstd frame).
+    #[cfg_attr(not(any(feature = "gzip", feature = "zstd")), allow(unused_variables))]
+    fn decoder<'a>(self, input: &'a mut File) -> io::Result<Box<dyn io::Read + 'a>> {
+        match self {
+            #[cfg(feature = "gzip")]
+            Compression::Gzip => Ok(Box::new(flate2::read::MultiGzDecoder::new(
+                io::BufReader::new(input),
+            ))),
+            #[cfg(feature = "zstd")]
+            Compression::Zstd => Ok(Box::new(zstd::Decoder::new(input)?)),
         }
     }
 
@@ -84,6 +108,8 @@ pub(crate) struct Compressed {
     /// ([`is_same_file`]).
     pub(crate) source: std::fs::Metadata,
     pub(crate) temp: PathBuf,
+    /// What the compressed name held when the copy was written.
+    at_dest: AtDest,
     /// The source stays open until the commit: another rollover or process may delete it
     /// meanwhile, and while it is open its inode number cannot be given to a new file, which
     /// `is_same_file` would then take for the one compressed (and the new file's records would be
@@ -91,8 +117,61 @@ pub(crate) struct Compressed {
     _open: File,
 }
 
+/// What the compressed name held when a backup was compressed to it.
+enum AtDest {
+    /// Nothing: the temporary file is renamed to it.
+    Nothing,
+    /// An earlier backup (kept open, for the same reason as the source): the temporary file
+    /// holds its bytes followed by the new compressed data, and is renamed over it.
+    Joined(Held),
+    /// A backup that already ends with the new compressed data (a crash came between an earlier
+    /// commit's rename and the removal of the plain file): only the plain file is removed.
+    Holds(Held),
+}
+
+/// The backup found at the compressed name, kept open until the commit.
+struct Held {
+    metadata: std::fs::Metadata,
+    _open: File,
+}
+
+impl Compressed {
+    /// Makes the compressed copy the backup at `dest` and removes `plain`, if `plain` still holds
+    /// the file compressed and `dest` what it held when the copy was written; `false` (and
+    /// nothing changed) otherwise. Called under the handler's locks; the caller removes the
+    /// temporary file when this does not return `Ok(true)`.
+    pub(crate) fn commit(&self, plain: &Path, dest: &Path) -> io::Result<bool> {
+        if !is_same_file(plain, &self.source)? {
+            return Ok(false);
+        }
+        let unchanged = match &self.at_dest {
+            AtDest::Nothing => match std::fs::symlink_metadata(dest) {
+                Ok(_) => false,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+                Err(e) => return Err(e),
+            },
+            AtDest::Joined(held) | AtDest::Holds(held) => {
+                is_same_file(dest, &held.metadata)?
+                    && std::fs::metadata(dest)?.len() == held.metadata.len()
+            }
+        };
+        if !unchanged {
+            return Ok(false);
+        }
+        if let AtDest::Holds(..) = self.at_dest {
+            let _ = std::fs::remove_file(&self.temp);
+        } else {
+            super::rotation::rename(&self.temp, dest)?;
+            sync_dir(dest);
+        }
+        super::rotation::remove(plain)?;
+        Ok(true)
+    }
+}
+
 /// Writes `source` compressed to a temporary file beside `dest`, with the source's modification
-/// time and permissions, synced to disk. `None` when `source` is gone or not a regular file.
+/// time and permissions, synced to disk; after the bytes of the backup already at `dest`, if any
+/// (see the module's docs). `None` when `source` is gone or not a regular file.
 pub(crate) fn compress_to_temp(
     compression: Compression,
     source: &Path,
@@ -116,16 +195,114 @@ pub(crate) fn compress_to_temp(
         output.set_modified(metadata.modified()?)?;
         output.sync_all()
     })();
-    match written {
-        Ok(()) => Ok(Some(Compressed {
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    match join_existing(compression, &temp, dest, &mut input, &metadata) {
+        Ok((temp, at_dest)) => Ok(Some(Compressed {
             source: metadata,
             temp,
+            at_dest,
             _open: input,
         })),
         Err(e) => {
             let _ = std::fs::remove_file(&temp);
             Err(e)
         }
+    }
+}
+
+/// With a backup already at `dest`: a new temporary file holding its bytes followed by those of
+/// `fresh` (which is removed), or nothing new when it already holds the source's data (it ends
+/// with `fresh`'s bytes, or it decompresses to exactly the source, whatever compressor made it).
+/// Returns the temporary file to commit and what `dest` holds.
+fn join_existing(
+    compression: Compression,
+    fresh: &Path,
+    dest: &Path,
+    input: &mut File,
+    source: &std::fs::Metadata,
+) -> io::Result<(PathBuf, AtDest)> {
+    let mut existing = match File::open(dest) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok((fresh.to_path_buf(), AtDest::Nothing));
+        }
+        Err(e) => return Err(super::open_error(dest, e)),
+    };
+    let held = existing.metadata()?;
+    if !held.is_file() {
+        return Err(io::Error::other(format!(
+            "'{}' is in the way of a compressed backup and is not a file",
+            dest.display()
+        )));
+    }
+    let mut new_data = File::open(fresh)?;
+    let new_len = new_data.metadata()?.len();
+    let mut holds = false;
+    if held.len() >= new_len {
+        existing.seek(io::SeekFrom::Start(held.len() - new_len))?;
+        holds = same_bytes(&mut existing, &mut new_data)?;
+        new_data.seek(io::SeekFrom::Start(0))?;
+    }
+    if !holds {
+        existing.seek(io::SeekFrom::Start(0))?;
+        input.seek(io::SeekFrom::Start(0))?;
+        // A backup that cannot be decompressed is not the source's copy: it is kept, joined.
+        holds = compression
+            .decoder(&mut existing)
+            .and_then(|mut decoded| same_bytes(&mut decoded, &mut *input))
+            .unwrap_or(false);
+    }
+    if holds {
+        let held = Held {
+            metadata: held,
+            _open: existing,
+        };
+        return Ok((fresh.to_path_buf(), AtDest::Holds(held)));
+    }
+    existing.seek(io::SeekFrom::Start(0))?;
+    let joined = temp_name(dest);
+    let written = (|| {
+        let mut output =
+            create_new_like(&joined, source).map_err(|e| super::open_error(&joined, e))?;
+        io::copy(&mut existing, &mut output)?;
+        io::copy(&mut new_data, &mut output)?;
+        output.set_permissions(source.permissions())?;
+        output.set_modified(source.modified()?)?;
+        output.sync_all()
+    })();
+    match written {
+        Ok(()) => {
+            let _ = std::fs::remove_file(fresh);
+            let held = Held {
+                metadata: held,
+                _open: existing,
+            };
+            Ok((joined, AtDest::Joined(held)))
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&joined);
+            Err(e)
+        }
+    }
+}
+
+/// Whether `a` and `b` hold the same bytes from their positions to their ends.
+fn same_bytes(a: &mut impl io::Read, b: &mut impl io::Read) -> io::Result<bool> {
+    let (mut a, mut b) = (io::BufReader::new(a), io::BufReader::new(b));
+    loop {
+        let (left, right) = (a.fill_buf()?, b.fill_buf()?);
+        if left.is_empty() || right.is_empty() {
+            return Ok(left.is_empty() && right.is_empty());
+        }
+        let n = left.len().min(right.len());
+        if left[..n] != right[..n] {
+            return Ok(false);
+        }
+        a.consume(n);
+        b.consume(n);
     }
 }
 
@@ -342,6 +519,50 @@ mod tests {
         let temp_meta = std::fs::metadata(temp).unwrap();
         assert_eq!(temp_meta.modified().unwrap(), old);
         assert_eq!(temp_meta.permissions(), metadata.permissions());
+    }
+
+    /// A backup already at the compressed name is kept in front of the new data, and a copy it
+    /// already ends with (a crash between commit and removal) is not added again.
+    #[cfg(feature = "gzip")]
+    #[test]
+    fn an_existing_compressed_backup_is_joined_never_replaced() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, dest) = (
+            dir.path().join("app.log.1"),
+            dir.path().join("app.log.1.gz"),
+        );
+        let gunzip = |path: &Path| {
+            let mut text = String::new();
+            flate2::read::MultiGzDecoder::new(File::open(path).unwrap())
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let compress = |text: &str| {
+            std::fs::write(&plain, text).unwrap();
+            let compressed = compress_to_temp(Compression::Gzip, &plain, &dest)
+                .unwrap()
+                .unwrap();
+            let committed = compressed.commit(&plain, &dest).unwrap();
+            assert!(committed);
+            assert!(!plain.exists() && !compressed.temp.exists());
+        };
+        compress("one\n");
+        compress("two\n");
+        assert_eq!(gunzip(&dest), "one\ntwo\n");
+        compress("two\n");
+        assert_eq!(gunzip(&dest), "one\ntwo\n");
+        compress("three\n");
+        assert_eq!(gunzip(&dest), "one\ntwo\nthree\n");
+        // The name changed hands between the copy and the commit: nothing is committed.
+        std::fs::write(&plain, "four\n").unwrap();
+        let compressed = compress_to_temp(Compression::Gzip, &plain, &dest)
+            .unwrap()
+            .unwrap();
+        std::fs::rename(&dest, dir.path().join("app.log.2.gz")).unwrap();
+        assert!(!compressed.commit(&plain, &dest).unwrap());
+        assert!(plain.exists() && !dest.exists());
     }
 
     #[cfg(feature = "zstd")]

@@ -19,6 +19,7 @@ mod backups;
 mod compress;
 mod current_link;
 mod dated;
+mod dated_mode;
 pub(crate) mod file;
 #[cfg(feature = "http")]
 mod http;

@@ -104,10 +104,37 @@ impl SharedLock {
         self.file.unlock()
     }
 
-    /// The open lock file (the shared time trigger reads and writes the next rollover time in it,
-    /// under the lock).
-    pub(crate) fn file(&self) -> &File {
-        &self.file
+    /// The next time rollover, recorded in the lock file by the process that did the last one
+    /// (read under the lock).
+    #[cfg(unix)]
+    pub(crate) fn rollover_at(&self) -> io::Result<Option<i64>> {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = [0u8; 8];
+        match self.file.read_at(&mut bytes, 0) {
+            Ok(8) => Ok(Some(i64::from_le_bytes(bytes))),
+            Ok(_) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The next time rollover (never recorded where positioned reads are not available).
+    #[cfg(not(unix))]
+    pub(crate) fn rollover_at(&self) -> io::Result<Option<i64>> {
+        Ok(None)
+    }
+
+    /// Records the next time rollover in the lock file, for the other processes (under the
+    /// lock).
+    #[cfg(unix)]
+    pub(crate) fn store_rollover_at(&self, at: i64) -> io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        self.file.write_all_at(&at.to_le_bytes(), 0)
+    }
+
+    /// Records the next time rollover (nowhere where positioned writes are not available).
+    #[cfg(not(unix))]
+    pub(crate) fn store_rollover_at(&self, _at: i64) -> io::Result<()> {
+        Ok(())
     }
 
     /// The error reported for the first record of a burst written without the lock.

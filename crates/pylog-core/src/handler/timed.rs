@@ -182,21 +182,12 @@ impl CompressQueue {
         let Some(compressed) = compress::compress_to_temp(compression, plain, &dest)? else {
             return Ok(());
         };
-        let (source, temp) = (&compressed.source, &compressed.temp);
         let committed = {
             let _state = state.lock().unwrap_or_else(|e| e.into_inner());
-            (|| {
-                if !compress::is_same_file(plain, source)? {
-                    return Ok(false);
-                }
-                super::rotation::rename(temp, &dest)?;
-                compress::sync_dir(&dest);
-                remove(plain)?;
-                Ok(true)
-            })()
+            compressed.commit(plain, &dest)
         };
         if !matches!(committed, Ok(true)) {
-            let _ = std::fs::remove_file(temp);
+            let _ = std::fs::remove_file(&compressed.temp);
         }
         committed.map(|_| ())
     }
