@@ -305,9 +305,36 @@ impl Attr {
     }
 }
 
+/// The attributes nearly every format shows with a bare `%s`, compiled to a direct write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextAttr {
+    Name,
+    Message,
+    Levelname,
+    Asctime,
+}
+
+impl TextAttr {
+    /// The text attribute a field is, when it is one shown with a bare `%s`.
+    fn of(attr: &Attr, spec: &Spec) -> Option<TextAttr> {
+        if !spec.is_plain_s() {
+            return None;
+        }
+        Some(match attr {
+            Attr::Name => TextAttr::Name,
+            Attr::Msg => TextAttr::Message,
+            Attr::Levelname => TextAttr::Levelname,
+            Attr::Asctime => TextAttr::Asctime,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Segment {
     Literal(Box<str>),
+    /// A bare `%s` of a text attribute: written as it is, without the conversion machinery.
+    Text(TextAttr),
     Field(Attr, Spec),
     /// Where formatting stops with an error, as CPython does on reaching a broken directive.
     Fail(Box<Failure>),
@@ -412,6 +439,11 @@ struct Inner {
     datefmt: Option<String>,
     date: DateFormat,
     msec_format: Option<MsecFormat>,
+    /// Whether `asctime` is written where the format shows it rather than formatted before the
+    /// fields: the format is literals and text attributes only, `%(asctime)s` among them when
+    /// the format names it (no field before the time can fail, so the time's own failure, if
+    /// any, is still the one reported).
+    time_in_place: bool,
     zone: Zone,
     /// ANSI colours by level, for a [`ColourFormatter`].
     colour: Option<colour::Colour>,
@@ -497,6 +529,30 @@ impl<'a> Fields<'a, '_> {
             return Ok(PyVal::Str(value));
         }
         lookup(attr, self.record, self.asctime, self.defaults)
+    }
+
+    /// Writes a text attribute; `asctime` is formatted here when it was not formatted first.
+    #[inline]
+    fn push_text(
+        &self,
+        formatter: &Formatter,
+        text: TextAttr,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        match text {
+            TextAttr::Name => out.push_str(self.record.name),
+            TextAttr::Message => out.push_str(self.record.msg),
+            TextAttr::Asctime => match self.asctime {
+                Some(asctime) => out.push_str(asctime),
+                None => formatter.format_time(self.record, out)?,
+            },
+            TextAttr::Levelname => {
+                let coloured = self.start_colour(&Attr::Levelname, out);
+                pyvalue::write_str_form(out, PyVal::Level(self.record.levelname()));
+                self.end_colour(coloured, out);
+            }
+        }
+        Ok(())
     }
 
     /// Writes the attributes nearly every format shows as plain text (`asctime` among them, when
@@ -620,6 +676,10 @@ impl Formatter {
         out: &mut String,
         escape: Escape,
     ) -> Result<(), FormatError> {
+        let escape = escape.union(self.0.escape);
+        if escape.is_none() && self.0.colour.is_none() {
+            return self.format_parts(record, out, true, None);
+        }
         let line_colour = self
             .0
             .colour
@@ -629,7 +689,6 @@ impl Formatter {
         if let Some(code) = line_colour {
             out.push_str(code);
         }
-        let escape = escape.union(self.0.escape);
         let mark = (!escape.is_none())
             .then(|| EscapeMark::new(escape, matches!(self.0.body, Body::Json(_)), out.len()));
         let result = self.format_uncoloured(record, out, mark.as_ref());
@@ -666,11 +725,10 @@ impl Formatter {
         let Body::Percent(segments) = &inner.body else {
             return None;
         };
-        let [Segment::Field(Attr::Msg, spec)] = segments.as_slice() else {
+        let [Segment::Text(TextAttr::Message)] = segments.as_slice() else {
             return None;
         };
-        let as_is = spec.is_plain_s()
-            && inner.colour.is_none()
+        let as_is = inner.colour.is_none()
             && inner.escape.is_none()
             && inner.message_suffix.is_none()
             && inner.computed.is_empty()
@@ -704,7 +762,7 @@ impl Formatter {
     ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
-        if inner.uses_time {
+        if inner.uses_time && !inner.time_in_place {
             let mut buf = scratch::take(&ASCTIME_BUFFER);
             if let Err(e) = self.format_time(record, &mut buf) {
                 scratch::give_back(&ASCTIME_BUFFER, buf);
@@ -781,12 +839,11 @@ impl Formatter {
         for segment in segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
+                Segment::Text(text) => fields.push_text(self, *text, out)?,
                 Segment::Field(attr, spec) => {
                     let coloured = fields.start_colour(attr, out);
-                    if !(spec.is_plain_s() && fields.push_common_text(attr, out)) {
-                        let value = fields.value(attr)?;
-                        pyvalue::render(out, spec, value)?;
-                    }
+                    let value = fields.value(attr)?;
+                    pyvalue::render(out, spec, value)?;
                     fields.end_colour(coloured, out);
                 }
                 Segment::Fail(failure) => return Err(failure.error_for(&fields)),
@@ -1207,9 +1264,16 @@ impl FormatterBuilder {
             }),
             None => None,
         };
+        // In place only when the time is formatted exactly when it would be first: the format
+        // shows it (not merely names it in literal text, which still formats it in Python).
+        let time_in_place = matches!(&body, Body::Percent(segments)
+            if segments.iter().all(|s| matches!(s, Segment::Literal(_) | Segment::Text(_)))
+                && (!uses_time
+                    || segments.iter().any(|s| matches!(s, Segment::Text(TextAttr::Asctime)))));
         Ok(Formatter(Arc::new(Inner {
             id: next_formatter_id(),
             uses_time,
+            time_in_place,
             format,
             style: self.style,
             body,
@@ -1232,19 +1296,14 @@ impl FormatterBuilder {
                 id: next_formatter_id(),
                 format: "%(message)s".to_owned(),
                 style: Style::Percent,
-                body: Body::Percent(vec![Segment::Field(
-                    Attr::Msg,
-                    Spec {
-                        conversion: b's',
-                        ..Spec::default()
-                    },
-                )]),
+                body: Body::Percent(vec![Segment::Text(TextAttr::Message)]),
                 defaults: Defaults::default(),
                 computed: computed::ComputedFields::default(),
                 uses_time: false,
                 datefmt: None,
                 date: DateFormat::default_time_format(),
                 msec_format: None,
+                time_in_place: true,
                 zone: Zone::Local,
                 colour: None,
                 message_suffix: None,
@@ -1274,7 +1333,7 @@ fn compile_percent(format: &str, validate: bool) -> Result<Vec<Segment>, Error> 
         let failure = Failure::new(stop);
         let fields_always_format = segments.iter().all(|segment| match segment {
             Segment::Field(attr, spec) => attr.always_formats(spec),
-            Segment::Literal(_) | Segment::Fail(_) => true,
+            Segment::Literal(_) | Segment::Text(_) | Segment::Fail(_) => true,
         });
         if validate
             && fields_always_format
@@ -1304,7 +1363,13 @@ fn compile(pieces: Vec<Piece>) -> Vec<Segment> {
             Piece::Field {
                 key: Key::Named(name),
                 spec,
-            } => Segment::Field(Attr::from_key(&name), spec),
+            } => {
+                let attr = Attr::from_key(&name);
+                match TextAttr::of(&attr, &spec) {
+                    Some(text) => Segment::Text(text),
+                    None => Segment::Field(attr, spec),
+                }
+            }
             Piece::Field {
                 key: Key::Positional(_),
                 spec,
@@ -1341,6 +1406,32 @@ mod tests {
         assert_eq!(fmt("%(msecs)03d|%(levelno)d", &r).unwrap(), "072|30");
         assert_eq!(fmt("%(asctime)s", &r).unwrap(), "2026-11-24 16:12:21,072");
         assert_eq!(fmt("100%% %(message)s", &r).unwrap(), "100% hi");
+    }
+
+    #[test]
+    fn text_attributes_are_written_as_they_are() {
+        let mut r = record();
+        assert_eq!(
+            fmt("%(asctime)s|%(name)s|%(levelname)s|%(message)s", &r).unwrap(),
+            "2026-11-24 16:12:21,072|a.b|WARNING|hi"
+        );
+        r.level = Level::new(25);
+        assert_eq!(fmt("%(levelname)s:%(msg)s", &r).unwrap(), "Level 25:hi");
+        assert_eq!(fmt("%(levelname)-9s|", &r).unwrap(), "Level 25 |");
+    }
+
+    #[test]
+    fn a_failing_time_is_reported_wherever_the_format_names_asctime() {
+        // CPython formats the time first whenever `%(asctime)` appears, even in literal text.
+        for format in ["%(message)s %(asctime)s", "%%(asctime)s %(message)s"] {
+            let formatter = Formatter::builder(format)
+                .default_msec_format(Some("%d,%03d"))
+                .build()
+                .unwrap();
+            let mut out = String::from("kept");
+            let err = formatter.format(&record(), &mut out).unwrap_err();
+            assert_eq!((err.kind, out.as_str()), ("TypeError", "kept"), "{format}");
+        }
     }
 
     #[test]
