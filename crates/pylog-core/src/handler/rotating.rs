@@ -76,6 +76,7 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -118,6 +119,8 @@ struct Inner {
     compression: Option<Compression>,
     /// An error of the compression worker, reported with the next record (or by `close`).
     worker_error: Mutex<Option<io::Error>>,
+    /// Whether `worker_error` may hold an error: records look here, not at the mutex.
+    worker_error_pending: AtomicBool,
     /// The dated mode: the active file carries its period's date.
     dated: Option<Dated>,
 }
@@ -531,9 +534,16 @@ impl Inner {
         if slot.is_none() {
             *slot = Some(e);
         }
+        self.worker_error_pending.store(true, Ordering::Release);
     }
 
     fn take_worker_error(&self) -> Option<io::Error> {
+        // A plain load per record; the flag is cleared before the slot is emptied, so an error
+        // reported meanwhile sets it again and is taken with a later record.
+        if !self.worker_error_pending.load(Ordering::Acquire) {
+            return None;
+        }
+        self.worker_error_pending.store(false, Ordering::Relaxed);
         self.worker_error
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -1038,6 +1048,7 @@ impl RotatingFileHandlerBuilder {
             clock: self.clock,
             compression,
             worker_error: Mutex::new(None),
+            worker_error_pending: AtomicBool::new(false),
             dated,
         });
         if inner.backups.extended() || inner.dated.is_some() {
