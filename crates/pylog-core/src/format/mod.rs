@@ -107,6 +107,7 @@ use percent::{Key, ParseError, Piece, Star, Stop};
 use pyvalue::{PyVal, Spec};
 
 use crate::error::Error;
+use crate::level::LevelName;
 use crate::record::LogRecord;
 use crate::scratch;
 use defaults::Defaults;
@@ -548,7 +549,10 @@ impl<'a> Fields<'a, '_> {
             },
             TextAttr::Levelname => {
                 let coloured = self.start_colour(&Attr::Levelname, out);
-                pyvalue::write_str_form(out, PyVal::Level(self.record.levelname()));
+                match self.record.levelname() {
+                    LevelName::Named(name) => out.push_str(name),
+                    unnamed => pyvalue::write_str_form(out, PyVal::Level(unnamed)),
+                }
                 self.end_colour(coloured, out);
             }
         }
@@ -971,8 +975,8 @@ fn push_common_text(attr: &Attr, record: &LogRecord<'_>, out: &mut String) -> bo
         Attr::Name => record.name,
         Attr::Msg => record.msg,
         Attr::Levelname => match record.levelname() {
-            crate::level::LevelName::Named(name) => name,
-            crate::level::LevelName::Unnamed(_) => return false,
+            LevelName::Named(name) => name,
+            LevelName::Unnamed(_) => return false,
         },
         _ => return false,
     };
