@@ -870,20 +870,17 @@ impl Formatter {
             .as_ref()
             .filter(|_| inner.datefmt.is_none());
         let Some(msec) = msec_format else {
-            cached_seconds(self, seconds, out);
+            cached_seconds(self, seconds, Upto::Seconds, out);
             return Ok(());
         };
         let msecs = record.msecs();
-        if let Some(separator) = &msec.separator
-            && (0.0..1000.0).contains(&msecs)
-        {
-            cached_seconds(self, seconds, out);
-            out.push_str(separator);
+        if msec.separator.is_some() && (0.0..1000.0).contains(&msecs) {
+            cached_seconds(self, seconds, Upto::Separator, out);
             push_three_digits(out, msecs as u16);
             return Ok(());
         }
         let mut seconds_text = scratch::take(&SECONDS_TEXT);
-        cached_seconds(self, seconds, &mut seconds_text);
+        cached_seconds(self, seconds, Upto::Seconds, &mut seconds_text);
         let result = msec.render(&seconds_text, msecs, out);
         scratch::give_back(&SECONDS_TEXT, seconds_text);
         result
@@ -933,37 +930,89 @@ impl MsecFormat {
 thread_local! {
     static ASCTIME_BUFFER: Cell<String> = const { Cell::new(String::new()) };
     static SECONDS_TEXT: Cell<String> = const { Cell::new(String::new()) };
-    static SECONDS_CACHE: std::cell::RefCell<[(u64, i64, String); 4]> =
-        const { std::cell::RefCell::new([(0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new())]) };
+    static SECONDS_CACHE: std::cell::RefCell<[SecondText; 4]> =
+        const { std::cell::RefCell::new([const { SecondText::EMPTY }; 4]) };
 }
 
-/// Writes the seconds part of the time, reusing the text rendered for the same second by the same
-/// formatter on this thread (most records share their second with the one before).
+/// One formatter's time text for one second, on one thread: the seconds as `datefmt` (or the
+/// default time format) shows them, followed by the separator of a plain `%s<separator>%03d`
+/// millisecond format when the formatter has one and no `datefmt` (`2026-11-24 16:12:21,`).
+struct SecondText {
+    formatter: u64,
+    second: i64,
+    text: String,
+    /// Where the seconds end in `text` (the separator follows).
+    seconds_len: usize,
+}
+
+impl SecondText {
+    const EMPTY: SecondText = SecondText {
+        formatter: 0,
+        second: 0,
+        text: String::new(),
+        seconds_len: 0,
+    };
+}
+
+/// How much of the cached time text to write.
+#[derive(Clone, Copy)]
+enum Upto {
+    Seconds,
+    /// The seconds and the millisecond format's separator.
+    Separator,
+}
+
+/// Writes the seconds part of the time (with `upto`, and the millisecond separator after it),
+/// reusing the text rendered for the same second by the same formatter on this thread (most
+/// records share their second with the one before).
 ///
 /// The cached text is exact for every instant of its second, whatever the `datefmt`: `strftime`
 /// has no directive finer than a second (glibc keeps `%f`, `%N` and the like as text, and so
 /// does [`DateFormat`]), zone changes fall on whole seconds, and the key is the second itself, so
 /// a record in the next second (or an earlier one) never sees the text of another.
-fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
-    let id = formatter.0.id;
-    let render = |out: &mut String| formatter.0.date.render(out, seconds, &formatter.0.zone);
+fn cached_seconds(formatter: &Formatter, seconds: i64, upto: Upto, out: &mut String) {
+    let inner = &formatter.0;
+    let separator = match upto {
+        Upto::Seconds => None,
+        Upto::Separator => inner
+            .msec_format
+            .as_ref()
+            .and_then(|m| m.separator.as_deref()),
+    };
+    let render = |out: &mut String| inner.date.render(out, seconds, &inner.zone);
     let hit = SECONDS_CACHE.try_with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return false;
         };
-        let slot = (id % cache.len() as u64) as usize;
+        let slot = (inner.id % cache.len() as u64) as usize;
         let entry = &mut cache[slot];
-        if entry.0 != id || entry.1 != seconds || entry.2.is_empty() {
-            entry.2.clear();
-            render(&mut entry.2);
-            entry.0 = id;
-            entry.1 = seconds;
+        if entry.formatter != inner.id || entry.second != seconds || entry.text.is_empty() {
+            entry.text.clear();
+            render(&mut entry.text);
+            entry.seconds_len = entry.text.len();
+            if inner.datefmt.is_none()
+                && let Some(separator) = inner
+                    .msec_format
+                    .as_ref()
+                    .and_then(|m| m.separator.as_deref())
+            {
+                entry.text.push_str(separator);
+            }
+            entry.formatter = inner.id;
+            entry.second = seconds;
         }
-        out.push_str(&entry.2);
+        let text = match separator {
+            Some(_) => entry.text.as_str(),
+            None => entry.text.get(..entry.seconds_len).unwrap_or_default(),
+        };
+        out.push_str(text);
         true
     });
     if !matches!(hit, Ok(true)) {
         render(out);
+        if let Some(separator) = separator {
+            out.push_str(separator);
+        }
     }
 }
 
@@ -1436,6 +1485,30 @@ mod tests {
             let err = formatter.format(&record(), &mut out).unwrap_err();
             assert_eq!((err.kind, out.as_str()), ("TypeError", "kept"), "{format}");
         }
+    }
+
+    #[test]
+    fn one_cached_second_serves_the_plain_and_the_general_millisecond_paths() {
+        let shared = Formatter::builder("%(asctime)s").utc(true).build().unwrap();
+        let at = |formatter: &Formatter, created: f64| {
+            let mut r = record();
+            r.created = created;
+            let mut out = String::new();
+            formatter.format(&r, &mut out).unwrap();
+            out
+        };
+        let fresh = |created| {
+            at(
+                &Formatter::builder("%(asctime)s").utc(true).build().unwrap(),
+                created,
+            )
+        };
+        // One second before the epoch: 0 ms takes the plain `%s,%03d` path, -500 ms the general one.
+        for created in [-2.0, -1.5, -2.0, -1.5] {
+            assert_eq!(at(&shared, created), fresh(created), "{created}");
+        }
+        assert_eq!(fresh(-2.0), "1969-12-31 23:59:58,000");
+        assert_eq!(fresh(-1.5), "1969-12-31 23:59:58,-500");
     }
 
     #[test]
