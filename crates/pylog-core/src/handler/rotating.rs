@@ -220,12 +220,11 @@ impl Inner {
     /// would cross `max_bytes`, so a file emptied by logrotate's `copytruncate` is never rotated
     /// early, at one system call per rollover instead of one per record. In the shared mode, where
     /// other writers are expected, the file is measured for every record (under the lock).
-    fn should_rollover(
-        &self,
-        file: &mut LogFile,
-        line_chars: u64,
-        shared: bool,
-    ) -> io::Result<bool> {
+    ///
+    /// CPython compares the line's length in characters; a line has no more characters than
+    /// bytes, so one that fits in bytes fits in characters too, and only a line that may not is
+    /// counted.
+    fn should_rollover(&self, file: &mut LogFile, line: &str, shared: bool) -> io::Result<bool> {
         file.ensure_open()?;
         if !file.is_regular() || self.max_bytes == 0 {
             return Ok(false);
@@ -235,10 +234,14 @@ impl Inner {
             file.refresh_size()?;
             return Ok(file.size() >= self.max_bytes);
         }
-        if shared || file.size() + line_chars >= self.max_bytes {
+        let crosses = |file: &LogFile| {
+            file.size() + line.len() as u64 >= self.max_bytes
+                && file.size() + python_len(line) >= self.max_bytes
+        };
+        if shared || crosses(file) {
             file.refresh_size()?;
         }
-        Ok(file.size() + line_chars >= self.max_bytes)
+        Ok(crosses(file))
     }
 
     /// CPython's `doRollover`, then retention and a compression request.
@@ -316,7 +319,7 @@ impl Inner {
     fn rollover_if_due(
         &self,
         state: &mut State,
-        line_chars: u64,
+        line: &str,
         shared: bool,
         now: i64,
         rolled: &mut bool,
@@ -326,14 +329,14 @@ impl Inner {
                 if self.dated_time_rollover(dated, state, now)? {
                     *rolled = true;
                 }
-                if self.should_rollover(&mut state.file, line_chars, shared)? {
+                if self.should_rollover(&mut state.file, line, shared)? {
                     *rolled = true;
                     self.do_rollover(&mut state.file, now)?;
                 }
                 Ok(())
             })()
         } else {
-            self.numbered_rollover_if_due(state, line_chars, shared, now, rolled)
+            self.numbered_rollover_if_due(state, line, shared, now, rolled)
         };
         match result {
             Ok(()) => {
@@ -413,12 +416,12 @@ impl Inner {
     fn numbered_rollover_if_due(
         &self,
         state: &mut State,
-        line_chars: u64,
+        line: &str,
         shared: bool,
         now: i64,
         rolled: &mut bool,
     ) -> io::Result<()> {
-        match self.should_rollover(&mut state.file, line_chars, shared) {
+        match self.should_rollover(&mut state.file, line, shared) {
             Ok(by_size) => match self.time_due(state, now) {
                 Ok(by_time) if by_size || by_time => {
                     *rolled = true;
@@ -560,7 +563,7 @@ impl Inner {
 }
 
 /// The length of a line as CPython's `len()` counts it: characters, not bytes.
-pub(crate) fn python_len(text: &str) -> u64 {
+fn python_len(text: &str) -> u64 {
     if text.is_ascii() {
         text.len() as u64
     } else {
@@ -602,7 +605,6 @@ impl Emit for RotatingFileHandler {
         let inner = &*self.inner;
         let text = ctx.format(record)?;
         text.push('\n');
-        let line_chars = python_len(text);
         let now = if inner.schedule.is_some() || inner.backups.extended() {
             inner.now()
         } else {
@@ -638,8 +640,7 @@ impl Emit for RotatingFileHandler {
                     }
                     // A failed rotation is reported, but the record is still written to the
                     // current file.
-                    let rotated =
-                        inner.rollover_if_due(state, line_chars, shared, now, &mut rolled);
+                    let rotated = inner.rollover_if_due(state, text, shared, now, &mut rolled);
                     state.file.write(text.as_bytes(), record)?;
                     if rolled || state.link_pending {
                         inner.update_link(state)?;
