@@ -150,3 +150,26 @@ fn events_of_other_threads_do_not_see_this_threads_spans() {
         "[] from the other thread\n[main_only{a=1}] from this thread\n"
     );
 }
+
+#[test]
+fn an_explicit_parent_is_context_even_outside_every_span() {
+    let (tree, out) = tree_with_format("[%(spans)s] %(message)s");
+
+    with_tree(&tree, || {
+        let job = tracing::warn_span!("job", id = 3);
+        tracing::warn!(target: "app", parent: &job, "with a parent, no span entered");
+        job.in_scope(|| {
+            tracing::warn!(target: "app", parent: None, "a root event inside a span");
+        });
+        job.in_scope(|| tracing::warn!(target: "app", "inside"));
+        tracing::warn!(target: "app", "after the span was exited");
+    });
+
+    assert_eq!(
+        out.contents(),
+        "[job{id=3}] with a parent, no span entered\n\
+         [] a root event inside a span\n\
+         [job{id=3}] inside\n\
+         [] after the span was exited\n"
+    );
+}

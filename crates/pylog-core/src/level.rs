@@ -170,18 +170,22 @@ fn registry() -> &'static RwLock<Registry> {
 }
 
 /// The name of `level` (Python's `getLevelName(int)`): the registered name, or `Level N`.
+#[inline]
 pub fn level_name(level: Level) -> LevelName {
     match level.0 {
         50 | 40 | 30 | 20 | 10 | 5 | 0 if !custom_names_registered() => {
             LevelName::Named(builtin_name(level.0))
         }
-        n => {
-            let registry = registry().read().unwrap_or_else(|e| e.into_inner());
-            match registry.to_name.get(&n) {
-                Some(name) => LevelName::Named(name),
-                None => LevelName::Unnamed(n),
-            }
-        }
+        n => registered_name(n),
+    }
+}
+
+/// The name registered for level `n`, or `Level n`.
+fn registered_name(n: i32) -> LevelName {
+    let registry = registry().read().unwrap_or_else(|e| e.into_inner());
+    match registry.to_name.get(&n) {
+        Some(name) => LevelName::Named(name),
+        None => LevelName::Unnamed(n),
     }
 }
 

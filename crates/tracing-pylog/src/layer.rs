@@ -11,7 +11,7 @@ use tracing_core::{Event, LevelFilter, Metadata, Subscriber};
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::filter::Filtered;
 use tracing_subscriber::layer::{Context, Filter, Layer};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, Scope};
 
 use crate::fields::{FieldSet, LEVELNO_FIELD};
 use crate::routes::{Route, Routes};
@@ -144,6 +144,18 @@ fn rebuild_interest() {
         &dispatch,
         tracing_core::callsite::rebuild_interest_cache,
     );
+}
+
+/// The spans around `event`, innermost first (`Context::event_scope`), without asking the
+/// registry for a contextual event on a thread inside no span.
+fn event_scope<'a, S>(ctx: &'a Context<'_, S>, event: &Event<'_>) -> Option<Scope<'a, S>>
+where
+    S: Subscriber + for<'l> LookupSpan<'l>,
+{
+    if event.is_contextual() && !crate::entered::maybe_inside_span() {
+        return None;
+    }
+    ctx.event_scope(event)
 }
 
 /// `funcName` for an event: the name of the innermost span around it when that span was created
@@ -289,6 +301,14 @@ where
         }
     }
 
+    fn on_enter(&self, _id: &Id, _ctx: Context<'_, S>) {
+        crate::entered::enter();
+    }
+
+    fn on_exit(&self, _id: &Id, _ctx: Context<'_, S>) {
+        crate::entered::exit();
+    }
+
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let result = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
             Ok(mut scratch) => self.handle_event(event, &ctx, &mut scratch),
@@ -356,7 +376,7 @@ impl PyLoggingLayer {
         scratch.spans.clear();
         scratch.span_values.clear();
         let mut func_name = None;
-        if let Some(scope) = ctx.event_scope(event) {
+        if let Some(scope) = event_scope(ctx, event) {
             for span in scope.from_root() {
                 if !scratch.spans.is_empty() {
                     scratch.spans.push(':');
@@ -371,7 +391,7 @@ impl PyLoggingLayer {
                 }
             }
             // The same spans again, innermost first (a scope is walked once).
-            for (depth, span) in ctx.event_scope(event).into_iter().flatten().enumerate() {
+            for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
                 if depth == 0 {
                     func_name = enclosing_function(span.metadata(), meta);
                 }
@@ -384,7 +404,9 @@ impl PyLoggingLayer {
         // handler, a formatter, a filter, a test capture): looking it up is not free.
         #[cfg(feature = "otlp")]
         let traced = (state.reads_trace_context() || captured) && {
-            let span = ctx.event_span(event).map(|span| span.id());
+            let span = event_scope(ctx, event)
+                .and_then(|mut scope| scope.next())
+                .map(|span| span.id());
             scratch.trace.read(span.as_ref(), &self.dispatch)
         };
         let mut extras = recycle(std::mem::take(&mut scratch.extras));

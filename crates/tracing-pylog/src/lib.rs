@@ -48,6 +48,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod entered;
 mod fields;
 mod layer;
 mod routes;

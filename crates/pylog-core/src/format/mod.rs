@@ -107,6 +107,7 @@ use percent::{Key, ParseError, Piece, Star, Stop};
 use pyvalue::{PyVal, Spec};
 
 use crate::error::Error;
+use crate::level::LevelName;
 use crate::record::LogRecord;
 use crate::scratch;
 use defaults::Defaults;
@@ -305,9 +306,36 @@ impl Attr {
     }
 }
 
+/// The attributes nearly every format shows with a bare `%s`, compiled to a direct write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextAttr {
+    Name,
+    Message,
+    Levelname,
+    Asctime,
+}
+
+impl TextAttr {
+    /// The text attribute a field is, when it is one shown with a bare `%s`.
+    fn of(attr: &Attr, spec: &Spec) -> Option<TextAttr> {
+        if !spec.is_plain_s() {
+            return None;
+        }
+        Some(match attr {
+            Attr::Name => TextAttr::Name,
+            Attr::Msg => TextAttr::Message,
+            Attr::Levelname => TextAttr::Levelname,
+            Attr::Asctime => TextAttr::Asctime,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Segment {
     Literal(Box<str>),
+    /// A bare `%s` of a text attribute: written as it is, without the conversion machinery.
+    Text(TextAttr),
     Field(Attr, Spec),
     /// Where formatting stops with an error, as CPython does on reaching a broken directive.
     Fail(Box<Failure>),
@@ -412,6 +440,11 @@ struct Inner {
     datefmt: Option<String>,
     date: DateFormat,
     msec_format: Option<MsecFormat>,
+    /// Whether `asctime` is written where the format shows it rather than formatted before the
+    /// fields: the format is literals and text attributes only, `%(asctime)s` among them when
+    /// the format names it (no field before the time can fail, so the time's own failure, if
+    /// any, is still the one reported).
+    time_in_place: bool,
     zone: Zone,
     /// ANSI colours by level, for a [`ColourFormatter`].
     colour: Option<colour::Colour>,
@@ -497,6 +530,33 @@ impl<'a> Fields<'a, '_> {
             return Ok(PyVal::Str(value));
         }
         lookup(attr, self.record, self.asctime, self.defaults)
+    }
+
+    /// Writes a text attribute; `asctime` is formatted here when it was not formatted first.
+    #[inline]
+    fn push_text(
+        &self,
+        formatter: &Formatter,
+        text: TextAttr,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        match text {
+            TextAttr::Name => out.push_str(self.record.name),
+            TextAttr::Message => out.push_str(self.record.msg),
+            TextAttr::Asctime => match self.asctime {
+                Some(asctime) => out.push_str(asctime),
+                None => formatter.format_time(self.record, out)?,
+            },
+            TextAttr::Levelname => {
+                let coloured = self.start_colour(&Attr::Levelname, out);
+                match self.record.levelname() {
+                    LevelName::Named(name) => out.push_str(name),
+                    unnamed => pyvalue::write_str_form(out, PyVal::Level(unnamed)),
+                }
+                self.end_colour(coloured, out);
+            }
+        }
+        Ok(())
     }
 
     /// Writes the attributes nearly every format shows as plain text (`asctime` among them, when
@@ -620,6 +680,10 @@ impl Formatter {
         out: &mut String,
         escape: Escape,
     ) -> Result<(), FormatError> {
+        let escape = escape.union(self.0.escape);
+        if escape.is_none() && self.0.colour.is_none() {
+            return self.format_parts(record, out, true, None);
+        }
         let line_colour = self
             .0
             .colour
@@ -629,7 +693,6 @@ impl Formatter {
         if let Some(code) = line_colour {
             out.push_str(code);
         }
-        let escape = escape.union(self.0.escape);
         let mark = (!escape.is_none())
             .then(|| EscapeMark::new(escape, matches!(self.0.body, Body::Json(_)), out.len()));
         let result = self.format_uncoloured(record, out, mark.as_ref());
@@ -666,11 +729,10 @@ impl Formatter {
         let Body::Percent(segments) = &inner.body else {
             return None;
         };
-        let [Segment::Field(Attr::Msg, spec)] = segments.as_slice() else {
+        let [Segment::Text(TextAttr::Message)] = segments.as_slice() else {
             return None;
         };
-        let as_is = spec.is_plain_s()
-            && inner.colour.is_none()
+        let as_is = inner.colour.is_none()
             && inner.escape.is_none()
             && inner.message_suffix.is_none()
             && inner.computed.is_empty()
@@ -704,7 +766,7 @@ impl Formatter {
     ) -> Result<(), FormatError> {
         let inner = &self.0;
         let mut asctime = None;
-        if inner.uses_time {
+        if inner.uses_time && !inner.time_in_place {
             let mut buf = scratch::take(&ASCTIME_BUFFER);
             if let Err(e) = self.format_time(record, &mut buf) {
                 scratch::give_back(&ASCTIME_BUFFER, buf);
@@ -781,12 +843,11 @@ impl Formatter {
         for segment in segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
+                Segment::Text(text) => fields.push_text(self, *text, out)?,
                 Segment::Field(attr, spec) => {
                     let coloured = fields.start_colour(attr, out);
-                    if !(spec.is_plain_s() && fields.push_common_text(attr, out)) {
-                        let value = fields.value(attr)?;
-                        pyvalue::render(out, spec, value)?;
-                    }
+                    let value = fields.value(attr)?;
+                    pyvalue::render(out, spec, value)?;
                     fields.end_colour(coloured, out);
                 }
                 Segment::Fail(failure) => return Err(failure.error_for(&fields)),
@@ -809,20 +870,17 @@ impl Formatter {
             .as_ref()
             .filter(|_| inner.datefmt.is_none());
         let Some(msec) = msec_format else {
-            cached_seconds(self, seconds, out);
+            cached_seconds(self, seconds, Upto::Seconds, out);
             return Ok(());
         };
         let msecs = record.msecs();
-        if let Some(separator) = &msec.separator
-            && (0.0..1000.0).contains(&msecs)
-        {
-            cached_seconds(self, seconds, out);
-            out.push_str(separator);
+        if msec.separator.is_some() && (0.0..1000.0).contains(&msecs) {
+            cached_seconds(self, seconds, Upto::Separator, out);
             push_three_digits(out, msecs as u16);
             return Ok(());
         }
         let mut seconds_text = scratch::take(&SECONDS_TEXT);
-        cached_seconds(self, seconds, &mut seconds_text);
+        cached_seconds(self, seconds, Upto::Seconds, &mut seconds_text);
         let result = msec.render(&seconds_text, msecs, out);
         scratch::give_back(&SECONDS_TEXT, seconds_text);
         result
@@ -872,37 +930,89 @@ impl MsecFormat {
 thread_local! {
     static ASCTIME_BUFFER: Cell<String> = const { Cell::new(String::new()) };
     static SECONDS_TEXT: Cell<String> = const { Cell::new(String::new()) };
-    static SECONDS_CACHE: std::cell::RefCell<[(u64, i64, String); 4]> =
-        const { std::cell::RefCell::new([(0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new()), (0, 0, String::new())]) };
+    static SECONDS_CACHE: std::cell::RefCell<[SecondText; 4]> =
+        const { std::cell::RefCell::new([const { SecondText::EMPTY }; 4]) };
 }
 
-/// Writes the seconds part of the time, reusing the text rendered for the same second by the same
-/// formatter on this thread (most records share their second with the one before).
+/// One formatter's time text for one second, on one thread: the seconds as `datefmt` (or the
+/// default time format) shows them, followed by the separator of a plain `%s<separator>%03d`
+/// millisecond format when the formatter has one and no `datefmt` (`2026-11-24 16:12:21,`).
+struct SecondText {
+    formatter: u64,
+    second: i64,
+    text: String,
+    /// Where the seconds end in `text` (the separator follows).
+    seconds_len: usize,
+}
+
+impl SecondText {
+    const EMPTY: SecondText = SecondText {
+        formatter: 0,
+        second: 0,
+        text: String::new(),
+        seconds_len: 0,
+    };
+}
+
+/// How much of the cached time text to write.
+#[derive(Clone, Copy)]
+enum Upto {
+    Seconds,
+    /// The seconds and the millisecond format's separator.
+    Separator,
+}
+
+/// Writes the seconds part of the time (with `upto`, and the millisecond separator after it),
+/// reusing the text rendered for the same second by the same formatter on this thread (most
+/// records share their second with the one before).
 ///
 /// The cached text is exact for every instant of its second, whatever the `datefmt`: `strftime`
 /// has no directive finer than a second (glibc keeps `%f`, `%N` and the like as text, and so
 /// does [`DateFormat`]), zone changes fall on whole seconds, and the key is the second itself, so
 /// a record in the next second (or an earlier one) never sees the text of another.
-fn cached_seconds(formatter: &Formatter, seconds: i64, out: &mut String) {
-    let id = formatter.0.id;
-    let render = |out: &mut String| formatter.0.date.render(out, seconds, &formatter.0.zone);
+fn cached_seconds(formatter: &Formatter, seconds: i64, upto: Upto, out: &mut String) {
+    let inner = &formatter.0;
+    let separator = match upto {
+        Upto::Seconds => None,
+        Upto::Separator => inner
+            .msec_format
+            .as_ref()
+            .and_then(|m| m.separator.as_deref()),
+    };
+    let render = |out: &mut String| inner.date.render(out, seconds, &inner.zone);
     let hit = SECONDS_CACHE.try_with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return false;
         };
-        let slot = (id % cache.len() as u64) as usize;
+        let slot = (inner.id % cache.len() as u64) as usize;
         let entry = &mut cache[slot];
-        if entry.0 != id || entry.1 != seconds || entry.2.is_empty() {
-            entry.2.clear();
-            render(&mut entry.2);
-            entry.0 = id;
-            entry.1 = seconds;
+        if entry.formatter != inner.id || entry.second != seconds || entry.text.is_empty() {
+            entry.text.clear();
+            render(&mut entry.text);
+            entry.seconds_len = entry.text.len();
+            if inner.datefmt.is_none()
+                && let Some(separator) = inner
+                    .msec_format
+                    .as_ref()
+                    .and_then(|m| m.separator.as_deref())
+            {
+                entry.text.push_str(separator);
+            }
+            entry.formatter = inner.id;
+            entry.second = seconds;
         }
-        out.push_str(&entry.2);
+        let text = match separator {
+            Some(_) => entry.text.as_str(),
+            None => entry.text.get(..entry.seconds_len).unwrap_or_default(),
+        };
+        out.push_str(text);
         true
     });
     if !matches!(hit, Ok(true)) {
         render(out);
+        if let Some(separator) = separator {
+            out.push_str(separator);
+        }
     }
 }
 
@@ -914,8 +1024,8 @@ fn push_common_text(attr: &Attr, record: &LogRecord<'_>, out: &mut String) -> bo
         Attr::Name => record.name,
         Attr::Msg => record.msg,
         Attr::Levelname => match record.levelname() {
-            crate::level::LevelName::Named(name) => name,
-            crate::level::LevelName::Unnamed(_) => return false,
+            LevelName::Named(name) => name,
+            LevelName::Unnamed(_) => return false,
         },
         _ => return false,
     };
@@ -1207,9 +1317,16 @@ impl FormatterBuilder {
             }),
             None => None,
         };
+        // In place only when the time is formatted exactly when it would be first: the format
+        // shows it (not merely names it in literal text, which still formats it in Python).
+        let time_in_place = matches!(&body, Body::Percent(segments)
+            if segments.iter().all(|s| matches!(s, Segment::Literal(_) | Segment::Text(_)))
+                && (!uses_time
+                    || segments.iter().any(|s| matches!(s, Segment::Text(TextAttr::Asctime)))));
         Ok(Formatter(Arc::new(Inner {
             id: next_formatter_id(),
             uses_time,
+            time_in_place,
             format,
             style: self.style,
             body,
@@ -1232,19 +1349,14 @@ impl FormatterBuilder {
                 id: next_formatter_id(),
                 format: "%(message)s".to_owned(),
                 style: Style::Percent,
-                body: Body::Percent(vec![Segment::Field(
-                    Attr::Msg,
-                    Spec {
-                        conversion: b's',
-                        ..Spec::default()
-                    },
-                )]),
+                body: Body::Percent(vec![Segment::Text(TextAttr::Message)]),
                 defaults: Defaults::default(),
                 computed: computed::ComputedFields::default(),
                 uses_time: false,
                 datefmt: None,
                 date: DateFormat::default_time_format(),
                 msec_format: None,
+                time_in_place: true,
                 zone: Zone::Local,
                 colour: None,
                 message_suffix: None,
@@ -1274,7 +1386,7 @@ fn compile_percent(format: &str, validate: bool) -> Result<Vec<Segment>, Error> 
         let failure = Failure::new(stop);
         let fields_always_format = segments.iter().all(|segment| match segment {
             Segment::Field(attr, spec) => attr.always_formats(spec),
-            Segment::Literal(_) | Segment::Fail(_) => true,
+            Segment::Literal(_) | Segment::Text(_) | Segment::Fail(_) => true,
         });
         if validate
             && fields_always_format
@@ -1304,7 +1416,13 @@ fn compile(pieces: Vec<Piece>) -> Vec<Segment> {
             Piece::Field {
                 key: Key::Named(name),
                 spec,
-            } => Segment::Field(Attr::from_key(&name), spec),
+            } => {
+                let attr = Attr::from_key(&name);
+                match TextAttr::of(&attr, &spec) {
+                    Some(text) => Segment::Text(text),
+                    None => Segment::Field(attr, spec),
+                }
+            }
             Piece::Field {
                 key: Key::Positional(_),
                 spec,
@@ -1341,6 +1459,56 @@ mod tests {
         assert_eq!(fmt("%(msecs)03d|%(levelno)d", &r).unwrap(), "072|30");
         assert_eq!(fmt("%(asctime)s", &r).unwrap(), "2026-11-24 16:12:21,072");
         assert_eq!(fmt("100%% %(message)s", &r).unwrap(), "100% hi");
+    }
+
+    #[test]
+    fn text_attributes_are_written_as_they_are() {
+        let mut r = record();
+        assert_eq!(
+            fmt("%(asctime)s|%(name)s|%(levelname)s|%(message)s", &r).unwrap(),
+            "2026-11-24 16:12:21,072|a.b|WARNING|hi"
+        );
+        r.level = Level::new(25);
+        assert_eq!(fmt("%(levelname)s:%(msg)s", &r).unwrap(), "Level 25:hi");
+        assert_eq!(fmt("%(levelname)-9s|", &r).unwrap(), "Level 25 |");
+    }
+
+    #[test]
+    fn a_failing_time_is_reported_wherever_the_format_names_asctime() {
+        // CPython formats the time first whenever `%(asctime)` appears, even in literal text.
+        for format in ["%(message)s %(asctime)s", "%%(asctime)s %(message)s"] {
+            let formatter = Formatter::builder(format)
+                .default_msec_format(Some("%d,%03d"))
+                .build()
+                .unwrap();
+            let mut out = String::from("kept");
+            let err = formatter.format(&record(), &mut out).unwrap_err();
+            assert_eq!((err.kind, out.as_str()), ("TypeError", "kept"), "{format}");
+        }
+    }
+
+    #[test]
+    fn one_cached_second_serves_the_plain_and_the_general_millisecond_paths() {
+        let shared = Formatter::builder("%(asctime)s").utc(true).build().unwrap();
+        let at = |formatter: &Formatter, created: f64| {
+            let mut r = record();
+            r.created = created;
+            let mut out = String::new();
+            formatter.format(&r, &mut out).unwrap();
+            out
+        };
+        let fresh = |created| {
+            at(
+                &Formatter::builder("%(asctime)s").utc(true).build().unwrap(),
+                created,
+            )
+        };
+        // One second before the epoch: 0 ms takes the plain `%s,%03d` path, -500 ms the general one.
+        for created in [-2.0, -1.5, -2.0, -1.5] {
+            assert_eq!(at(&shared, created), fresh(created), "{created}");
+        }
+        assert_eq!(fresh(-2.0), "1969-12-31 23:59:58,000");
+        assert_eq!(fresh(-1.5), "1969-12-31 23:59:58,-500");
     }
 
     #[test]

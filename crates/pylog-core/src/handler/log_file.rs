@@ -66,6 +66,9 @@ pub(crate) struct LogFile {
     /// Whether the open file is a regular file (not `/dev/null`, a FIFO, …): only those rotate.
     regular: bool,
     policy: FlushPolicy,
+    /// The throughput mode's interval in seconds, converted once (the records' `created` is in
+    /// seconds).
+    interval_secs: f64,
     /// Bytes accepted but not written yet (throughput mode only).
     pending: Vec<u8>,
     /// When throughput mode last wrote, in the records' own time (seconds since the epoch): the
@@ -122,6 +125,10 @@ impl LogFile {
             size: 0,
             regular: true,
             policy,
+            interval_secs: match policy {
+                FlushPolicy::Buffered { interval, .. } => interval.as_secs_f64(),
+                FlushPolicy::EveryRecord => 0.0,
+            },
             pending: Vec::new(),
             last_write: crate::record::now(),
             no_follow: false,
@@ -237,14 +244,14 @@ impl LogFile {
             FlushPolicy::Buffered {
                 capacity,
                 level: flush_level,
-                interval,
+                ..
             } => {
                 self.pending.extend_from_slice(bytes);
                 // Records of several threads arrive a little out of order, which is no reason to
                 // write; a clock set back by an interval or more writes (and starts the interval
                 // again from this record).
                 let since_last_write = (record.created - self.last_write).abs();
-                let within_interval = since_last_write < interval.as_secs_f64();
+                let within_interval = since_last_write < self.interval_secs;
                 if self.pending.len() >= capacity || level >= flush_level || !within_interval {
                     self.last_write = record.created;
                     self.write_pending()?;

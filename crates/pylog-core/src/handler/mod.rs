@@ -955,12 +955,20 @@ impl ReentryGuard {
     fn enter(id: u64) -> Option<ReentryGuard> {
         EMITTING
             .try_with(|slots| {
-                if slots.iter().any(|s| s.get() == id) {
-                    return None;
+                // Guards end in the reverse order they began (each is dropped in the call that
+                // made it, during a panic too), so the slots in use are always the first ones:
+                // the first free slot ends the search, and usually it is the first slot.
+                for (slot, cell) in slots.iter().enumerate() {
+                    match cell.get() {
+                        0 => {
+                            cell.set(id);
+                            return Some(ReentryGuard { slot });
+                        }
+                        emitting if emitting == id => return None,
+                        _ => {}
+                    }
                 }
-                let slot = slots.iter().position(|s| s.get() == 0)?;
-                slots[slot].set(id);
-                Some(ReentryGuard { slot })
+                None
             })
             .ok()
             .flatten()
@@ -993,6 +1001,29 @@ mod tests {
         fn describe(&self) -> String {
             "<full disk>".into()
         }
+    }
+
+    #[test]
+    fn reentry_guards_nest_and_refuse_only_a_handler_already_emitting() {
+        let outer = ReentryGuard::enter(101).expect("nothing is emitting");
+        let inner = ReentryGuard::enter(102).expect("another handler nests");
+        assert!(ReentryGuard::enter(101).is_none());
+        assert!(ReentryGuard::enter(102).is_none());
+        drop(inner);
+        let again = ReentryGuard::enter(102).expect("it left");
+        assert!(
+            ReentryGuard::enter(101).is_none(),
+            "the outer one still emits"
+        );
+        drop(again);
+        drop(outer);
+        assert!(!inside_handler());
+        let nested: Vec<_> = (1..=8).filter_map(ReentryGuard::enter).collect();
+        assert_eq!(nested.len(), 8);
+        assert!(
+            ReentryGuard::enter(9).is_none(),
+            "eight handlers deep at most"
+        );
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub use builder::RotatingFileHandlerBuilder;
 
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::backups::Backups;
@@ -114,6 +115,8 @@ struct Inner {
     compression: Option<Compression>,
     /// An error of the compression worker, reported with the next record (or by `close`).
     worker_error: Mutex<Option<io::Error>>,
+    /// Whether `worker_error` may hold an error: records look here, not at the mutex.
+    worker_error_pending: AtomicBool,
     /// The dated mode: the active file carries its period's date.
     dated: Option<DatedMode>,
 }
@@ -139,12 +142,11 @@ impl Inner {
     /// would cross `max_bytes`, so a file emptied by logrotate's `copytruncate` is never rotated
     /// early, at one system call per rollover instead of one per record. In the shared mode, where
     /// other writers are expected, the file is measured for every record (under the lock).
-    fn should_rollover(
-        &self,
-        file: &mut LogFile,
-        line_chars: u64,
-        shared: bool,
-    ) -> io::Result<bool> {
+    ///
+    /// CPython compares the line's length in characters; a line has no more characters than
+    /// bytes, so one that fits in bytes fits in characters too, and only a line that may not is
+    /// counted.
+    fn should_rollover(&self, file: &mut LogFile, line: &str, shared: bool) -> io::Result<bool> {
         file.ensure_open()?;
         if !file.is_regular() || self.max_bytes == 0 {
             return Ok(false);
@@ -154,10 +156,14 @@ impl Inner {
             file.refresh_size()?;
             return Ok(file.size() >= self.max_bytes);
         }
-        if shared || file.size() + line_chars >= self.max_bytes {
+        let crosses = |file: &LogFile| {
+            file.size() + line.len() as u64 >= self.max_bytes
+                && file.size() + python_len(line) >= self.max_bytes
+        };
+        if shared || crosses(file) {
             file.refresh_size()?;
         }
-        Ok(file.size() + line_chars >= self.max_bytes)
+        Ok(crosses(file))
     }
 
     /// CPython's `doRollover`, then retention and a compression request.
@@ -229,7 +235,7 @@ impl Inner {
     fn rollover_if_due(
         &self,
         state: &mut State,
-        line_chars: u64,
+        line: &str,
         shared: bool,
         now: i64,
         rolled: &mut bool,
@@ -246,7 +252,7 @@ impl Inner {
             {
                 *rolled = true;
             }
-            let by_size = self.should_rollover(&mut state.file, line_chars, shared)?;
+            let by_size = self.should_rollover(&mut state.file, line, shared)?;
             let by_time = self.dated.is_none() && self.time_due(state, now)?;
             if !(by_size || by_time) {
                 return Ok(());
@@ -382,9 +388,16 @@ impl Inner {
         if slot.is_none() {
             *slot = Some(e);
         }
+        self.worker_error_pending.store(true, Ordering::Release);
     }
 
     fn take_worker_error(&self) -> Option<io::Error> {
+        // A plain load per record; the flag is cleared before the slot is emptied, so an error
+        // reported meanwhile sets it again and is taken with a later record.
+        if !self.worker_error_pending.load(Ordering::Acquire) {
+            return None;
+        }
+        self.worker_error_pending.store(false, Ordering::Relaxed);
         self.worker_error
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -401,7 +414,7 @@ impl Inner {
 }
 
 /// The length of a line as CPython's `len()` counts it: characters, not bytes.
-pub(crate) fn python_len(text: &str) -> u64 {
+fn python_len(text: &str) -> u64 {
     if text.is_ascii() {
         text.len() as u64
     } else {
@@ -414,7 +427,6 @@ impl Emit for RotatingFileHandler {
         let inner = &*self.inner;
         let text = ctx.format(record)?;
         text.push('\n');
-        let line_chars = python_len(text);
         let now = if inner.schedule.is_some() || inner.backups.extended() {
             inner.now()
         } else {
@@ -450,8 +462,7 @@ impl Emit for RotatingFileHandler {
                     }
                     // A failed rotation is reported, but the record is still written to the
                     // current file.
-                    let rotated =
-                        inner.rollover_if_due(state, line_chars, shared, now, &mut rolled);
+                    let rotated = inner.rollover_if_due(state, text, shared, now, &mut rolled);
                     state.file.write(text.as_bytes(), record)?;
                     if rolled || state.link_pending {
                         inner.update_link(state)?;

@@ -2,6 +2,7 @@
 //! put together by [`build`](RotatingFileHandlerBuilder::build).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -394,6 +395,7 @@ impl RotatingFileHandlerBuilder {
             clock: self.clock,
             compression,
             worker_error: Mutex::new(None),
+            worker_error_pending: AtomicBool::new(false),
             dated,
         });
         if inner.backups.extended() || inner.dated.is_some() {
