@@ -125,6 +125,24 @@ fn a_capture_below_the_loggers_level_takes_those_records_alone() {
 }
 
 #[test]
+fn a_capture_begun_after_the_level_was_cached_still_lowers_it() {
+    let tree = Manager::new();
+    tree.root().add_handler(pylog::NullHandler::new());
+    let app = tree.get_logger("app");
+    app.set_level(Level::WARNING);
+    // The second answer comes from the logger's cached level.
+    assert!(!app.is_enabled_for(Level::DEBUG));
+    assert!(!app.is_enabled_for(Level::DEBUG));
+    let logs = capture_in(&tree, "app", Level::DEBUG);
+    assert!(app.is_enabled_for(Level::DEBUG));
+    app.debug("seen by the capture");
+    assert_eq!(logs.messages(), ["seen by the capture"]);
+    drop(logs);
+    assert!(!app.is_enabled_for(Level::DEBUG));
+    assert!(!app.is_enabled_for(Level::DEBUG));
+}
+
+#[test]
 fn an_own_tree_is_captured_from_every_thread() {
     let tree = Manager::new();
     tree.root().add_handler(pylog::NullHandler::new());

@@ -205,26 +205,34 @@ impl Logger {
     /// lowers the level the same way).
     ///
     /// The answer comes from a per-logger cache of the lowest enabled level, refreshed after any
-    /// configuration change: a disabled call costs two relaxed loads and a compare, plus one more
-    /// load to see that no test capture exists.
+    /// configuration change: a disabled call costs two relaxed loads and a compare. The cache is
+    /// filled only while no test capture lives (a capture's start and end change the
+    /// configuration generation), so a hit never needs to ask the captures.
     #[inline]
     pub fn is_enabled_for(&self, level: Level) -> bool {
         // Read the generation first: a change while the threshold is computed leaves the cache
         // tagged with the older generation, so the next call computes it again.
         let generation = config_generation();
-        let threshold = match self.node.enabled_from.threshold(generation) {
-            Some(threshold) => threshold,
-            None => {
-                let threshold = self.lowest_enabled_level();
-                self.node.enabled_from.fill(generation, threshold);
-                threshold
-            }
-        };
-        i64::from(level.value()) >= threshold || self.wanted_by_capture(level)
+        match self.node.enabled_from.threshold(generation) {
+            Some(threshold) => i64::from(level.value()) >= threshold,
+            None => self.is_enabled_for_uncached(generation, level),
+        }
+    }
+
+    /// `is_enabled_for` after a configuration change, or while a test capture lives.
+    #[inline(never)]
+    fn is_enabled_for_uncached(&self, generation: u64, level: Level) -> bool {
+        let threshold = self.lowest_enabled_level();
+        let capturing = crate::testing::any_active();
+        if !capturing {
+            self.node.enabled_from.fill(generation, threshold);
+        }
+        i64::from(level.value()) >= threshold || (capturing && self.wanted_by_capture(level))
     }
 
     /// Whether a test capture on this logger takes `level` below the logger's own level. A
     /// disabled logger and `Manager::disable` still win, as they do over `assertLogs` in Python.
+    #[cold]
     fn wanted_by_capture(&self, level: Level) -> bool {
         crate::testing::wanted(&self.manager, self.name(), level)
             && !self.node.disabled.load(Ordering::Relaxed)
