@@ -875,17 +875,10 @@ impl Formatter {
     /// the time text), with Python's error; `out` is then left as it was.
     pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
-        let created = record.created;
-        if inner.plain_msecs && (0.0..EXACT_SECONDS).contains(&created) {
-            // At or after the epoch, `created as i64` is `created_seconds()` and `trunc(created)`,
-            // and the milliseconds are `msecs()`, computed with the same operations.
-            let seconds = created as i64;
-            let msecs = (created - seconds as f64) * 1000.0;
-            if msecs < 1000.0 {
-                cached_seconds(self, seconds, Upto::Separator, out);
-                push_three_digits(out, msecs as u16);
-                return Ok(());
-            }
+        if let Some((seconds, msecs)) = self.plain_time(record) {
+            cached_seconds(self, seconds, Upto::Separator, out);
+            push_three_digits(out, msecs);
+            return Ok(());
         }
         // `time.localtime(created)` rounds toward minus infinity.
         let seconds = record.created_seconds();
@@ -911,6 +904,34 @@ impl Formatter {
     }
 }
 
+impl Formatter {
+    /// The seconds and milliseconds of `record`'s time, when the time is written as the
+    /// seconds' cached text (with the separator) and three digits: the formatter's time is plain
+    /// (see `Inner::plain_msecs`) and the record's time is at or after the epoch (and finite).
+    #[inline]
+    fn plain_time(&self, record: &LogRecord<'_>) -> Option<(i64, u16)> {
+        let created = record.created;
+        if !(self.0.plain_msecs && (0.0..EXACT_SECONDS).contains(&created)) {
+            return None;
+        }
+        // At or after the epoch, `created as i64` is `created_seconds()` and `trunc(created)`,
+        // and the milliseconds are `msecs()`, computed with the same operations.
+        let seconds = created as i64;
+        let msecs = (created - seconds as f64) * 1000.0;
+        (msecs < 1000.0).then_some((seconds, msecs as u16))
+    }
+}
+
+/// `'%03d' % n` for `n` below 1000 (a larger `n` gives its last three digits).
+#[inline]
+fn three_digits(n: u16) -> [u8; 3] {
+    let at = usize::from(n % 1000) * 3;
+    match THREE_DIGITS.as_bytes().get(at..at + 3) {
+        Some(&[a, b, c]) => [a, b, c],
+        _ => *b"000",
+    }
+}
+
 /// Below this, an `f64` of whole seconds is exact and `as i64` truncates it exactly (2^52).
 const EXACT_SECONDS: f64 = 4_503_599_627_370_496.0;
 
@@ -921,12 +942,12 @@ fn push_three_digits(out: &mut String, n: u16) {
 }
 
 /// `000001002...999`: `'%03d' % n` for every `n` below 1000, at `3 * n`.
-const THREE_DIGITS: &str = match std::str::from_utf8(&three_digits()) {
+const THREE_DIGITS: &str = match std::str::from_utf8(&three_digit_table()) {
     Ok(text) => text,
     Err(_) => panic!("ASCII digits are UTF-8"),
 };
 
-const fn three_digits() -> [u8; 3000] {
+const fn three_digit_table() -> [u8; 3000] {
     let mut table = [0u8; 3000];
     let mut n = 0;
     while n < 1000 {
@@ -1023,41 +1044,56 @@ fn cached_seconds(formatter: &Formatter, seconds: i64, upto: Upto, out: &mut Str
             .as_ref()
             .and_then(|m| m.separator.as_deref()),
     };
-    let render = |out: &mut String| inner.date.render(out, seconds, &inner.zone);
-    let hit = SECONDS_CACHE.try_with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return false;
-        };
-        let slot = (inner.id % cache.len() as u64) as usize;
-        let entry = &mut cache[slot];
-        if entry.formatter != inner.id || entry.second != seconds || entry.text.is_empty() {
-            entry.text.clear();
-            render(&mut entry.text);
-            entry.seconds_len = entry.text.len();
-            if inner.datefmt.is_none()
-                && let Some(separator) = inner
-                    .msec_format
-                    .as_ref()
-                    .and_then(|m| m.separator.as_deref())
-            {
-                entry.text.push_str(separator);
-            }
-            entry.formatter = inner.id;
-            entry.second = seconds;
-        }
+    let hit = with_cached_seconds(formatter, seconds, |text, seconds_len| {
         let text = match separator {
-            Some(_) => entry.text.as_str(),
-            None => entry.text.get(..entry.seconds_len).unwrap_or_default(),
+            Some(_) => text,
+            None => text.get(..seconds_len).unwrap_or_default(),
         };
         out.push_str(text);
-        true
     });
-    if !matches!(hit, Ok(true)) {
-        render(out);
+    if hit.is_none() {
+        inner.date.render(out, seconds, &inner.zone);
         if let Some(separator) = separator {
             out.push_str(separator);
         }
     }
+}
+
+/// Calls `f` with this thread's cached text of `seconds` for `formatter` (rendered first when
+/// the cache holds another second) and the length of its seconds part (the separator follows,
+/// as [`SecondText`] says); `None` when the cache cannot be reached (the thread is exiting, or
+/// the cache is in use further up the stack).
+#[inline]
+fn with_cached_seconds<R>(
+    formatter: &Formatter,
+    seconds: i64,
+    f: impl FnOnce(&str, usize) -> R,
+) -> Option<R> {
+    let inner = &formatter.0;
+    SECONDS_CACHE
+        .try_with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            let slot = (inner.id % cache.len() as u64) as usize;
+            let entry = &mut cache[slot];
+            if entry.formatter != inner.id || entry.second != seconds || entry.text.is_empty() {
+                entry.text.clear();
+                inner.date.render(&mut entry.text, seconds, &inner.zone);
+                entry.seconds_len = entry.text.len();
+                if inner.datefmt.is_none()
+                    && let Some(separator) = inner
+                        .msec_format
+                        .as_ref()
+                        .and_then(|m| m.separator.as_deref())
+                {
+                    entry.text.push_str(separator);
+                }
+                entry.formatter = inner.id;
+                entry.second = seconds;
+            }
+            Some(f(&entry.text, entry.seconds_len))
+        })
+        .ok()
+        .flatten()
 }
 
 /// The attributes nearly every format shows with a bare `%s`, written without the general

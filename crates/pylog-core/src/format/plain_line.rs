@@ -5,18 +5,88 @@
 //! escaped, computed or appended) no state besides the record: one pass over the ops writes the
 //! line, then `exc_text` and `stack_info` as [`Formatter::format`] adds them.
 
-use super::{FormatError, Formatter, Segment, TextAttr, push_on_new_line, pyvalue};
+use std::ptr;
+
+use super::{
+    FormatError, Formatter, Segment, TextAttr, push_on_new_line, pyvalue, three_digits,
+    with_cached_seconds,
+};
 use crate::level::LevelName;
 use crate::record::LogRecord;
+
+/// A literal of a [`PlainLine`].
+#[derive(Clone, Debug)]
+struct Literal {
+    text: Box<str>,
+    /// The text's first bytes, zero-padded: a literal of up to 8 bytes (` - `, `:`, `] `) is
+    /// written as one 8-byte store.
+    head: [u8; 8],
+}
+
+impl Literal {
+    fn new(text: &str) -> Literal {
+        let mut head = [0u8; 8];
+        let n = text.len().min(8);
+        head[..n].copy_from_slice(&text.as_bytes()[..n]);
+        Literal {
+            text: text.into(),
+            head,
+        }
+    }
+}
 
 /// One write of a [`PlainLine`].
 #[derive(Clone, Debug)]
 enum Op {
-    Literal(Box<str>),
+    Literal(Literal),
     Name,
     Message,
     Levelname,
     Asctime,
+}
+
+/// How many times the line shows each attribute, to size it before writing.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    name: usize,
+    message: usize,
+    levelname: usize,
+    asctime: usize,
+}
+
+/// Bytes reserved past a line's end, so that a short literal is one 8-byte store wherever it
+/// falls.
+const SLACK: usize = 8;
+
+/// A write position in a buffer's reserved capacity.
+struct Cursor {
+    base: *mut u8,
+    at: usize,
+}
+
+impl Cursor {
+    /// Appends `text`.
+    ///
+    /// # Safety
+    /// `base + at + text.len()` is within the buffer's capacity, and `text` is not in it.
+    #[inline(always)]
+    unsafe fn copy(&mut self, text: &[u8]) {
+        // SAFETY: as the caller promises.
+        unsafe { ptr::copy_nonoverlapping(text.as_ptr(), self.base.add(self.at), text.len()) };
+        self.at += text.len();
+    }
+
+    /// Appends the first `len` bytes of `head` (`len` at most 8), storing all 8: the bytes
+    /// past `len` are overwritten by the next write or lie past the buffer's length.
+    ///
+    /// # Safety
+    /// `base + at + 8` is within the buffer's capacity.
+    #[inline(always)]
+    unsafe fn put_head(&mut self, head: [u8; 8], len: usize) {
+        // SAFETY: as the caller promises; an unaligned store needs no alignment.
+        unsafe { ptr::write_unaligned(self.base.add(self.at).cast::<[u8; 8]>(), head) };
+        self.at += len;
+    }
 }
 
 /// A `%` format of literals and bare text attributes, written op by op.
@@ -25,6 +95,7 @@ pub(super) struct PlainLine {
     ops: Box<[Op]>,
     /// The length of the literals together: the line's size before its attributes.
     literal_len: usize,
+    counts: Counts,
 }
 
 impl PlainLine {
@@ -33,7 +104,7 @@ impl PlainLine {
         let ops = segments
             .iter()
             .map(|segment| match segment {
-                Segment::Literal(text) => Some(Op::Literal(text.clone())),
+                Segment::Literal(text) => Some(Op::Literal(Literal::new(text))),
                 Segment::Text(TextAttr::Name) => Some(Op::Name),
                 Segment::Text(TextAttr::Message) => Some(Op::Message),
                 Segment::Text(TextAttr::Levelname) => Some(Op::Levelname),
@@ -41,14 +112,22 @@ impl PlainLine {
                 Segment::Field(..) | Segment::Fail(_) => None,
             })
             .collect::<Option<Box<[Op]>>>()?;
-        let literal_len = ops
-            .iter()
-            .map(|op| match op {
-                Op::Literal(text) => text.len(),
-                _ => 0,
-            })
-            .sum();
-        Some(PlainLine { ops, literal_len })
+        let mut literal_len = 0;
+        let mut counts = Counts::default();
+        for op in &ops {
+            match op {
+                Op::Literal(literal) => literal_len += literal.text.len(),
+                Op::Name => counts.name += 1,
+                Op::Message => counts.message += 1,
+                Op::Levelname => counts.levelname += 1,
+                Op::Asctime => counts.asctime += 1,
+            }
+        }
+        Some(PlainLine {
+            ops,
+            literal_len,
+            counts,
+        })
     }
 
     /// Writes the line of `record`, then its `exc_text` and `stack_info` each on a new line
@@ -60,16 +139,125 @@ impl PlainLine {
         record: &LogRecord<'_>,
         out: &mut String,
     ) -> Result<(), FormatError> {
-        let levelname = record.levelname();
-        // The time text of the default format is 23 bytes; a longer one grows the buffer itself.
-        out.reserve(self.literal_len + record.name.len() + record.msg.len() + 32);
+        if !self.write_direct(formatter, record, out) {
+            self.write_checked(formatter, record, out)?;
+        }
+        if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
+            push_on_new_line(out, exc_text);
+        }
+        if let Some(stack) = record.stack_text().filter(|s| !s.is_empty()) {
+            push_on_new_line(out, stack);
+        }
+        Ok(())
+    }
+
+    /// Writes the line in one pass into space reserved for all of it, when the level has a
+    /// name and the time (if shown) is the cached seconds and three digits; `false`, with
+    /// nothing written, otherwise.
+    #[inline]
+    fn write_direct(
+        &self,
+        formatter: &Formatter,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> bool {
+        let levelname = if self.counts.levelname == 0 {
+            ""
+        } else {
+            match record.levelname() {
+                LevelName::Named(name) => name,
+                LevelName::Unnamed(_) => return false,
+            }
+        };
+        if self.counts.asctime == 0 {
+            return self.write_reserved(record, levelname, ("", 0), out);
+        }
+        let Some((seconds, msecs)) = formatter.plain_time(record) else {
+            return false;
+        };
+        with_cached_seconds(formatter, seconds, |text, _| {
+            self.write_reserved(record, levelname, (text, msecs), out)
+        })
+        .unwrap_or(false)
+    }
+
+    /// Writes the line with `levelname` and `time` (the seconds' text with its separator, and
+    /// the milliseconds); `false`, with nothing written, when its length overflows.
+    #[inline(always)]
+    fn write_reserved(
+        &self,
+        record: &LogRecord<'_>,
+        levelname: &str,
+        time: (&str, u16),
+        out: &mut String,
+    ) -> bool {
+        let (seconds_text, msecs) = time;
+        let counts = &self.counts;
+        // Each length is at most `isize::MAX` and each count at most the number of ops: the
+        // products and their sum fit in a `u128`.
+        let wide = |count: usize, len: usize| count as u128 * len as u128;
+        let len = self.literal_len as u128
+            + wide(counts.name, record.name.len())
+            + wide(counts.message, record.msg.len())
+            + wide(counts.levelname, levelname.len())
+            + wide(counts.asctime, seconds_text.len() + 3)
+            + SLACK as u128;
+        let Ok(reserved) = usize::try_from(len) else {
+            return false;
+        };
+        let digits = three_digits(msecs);
+        out.reserve(reserved);
+        // SAFETY: only whole `&str`s (the literals, the record's name and message, the level's
+        // name, the seconds' text) and ASCII digits are appended, so the bytes stay UTF-8, and
+        // `set_len` below covers exactly the bytes written.
+        let bytes = unsafe { out.as_mut_vec() };
+        let start = bytes.len();
+        let mut line = Cursor {
+            base: bytes.as_mut_ptr(),
+            at: start,
+        };
+        for op in &self.ops {
+            // SAFETY: `reserve` made room for `reserved` bytes after `start`. The writes
+            // together are the line's `reserved - SLACK` bytes, so each copy ends within the
+            // capacity, and a short literal's 8-byte store, which starts at most at the line's
+            // end, ends within the `SLACK` past it.
+            unsafe {
+                match op {
+                    Op::Literal(literal) if literal.text.len() <= 8 => {
+                        line.put_head(literal.head, literal.text.len());
+                    }
+                    Op::Literal(literal) => line.copy(literal.text.as_bytes()),
+                    Op::Name => line.copy(record.name.as_bytes()),
+                    Op::Message => line.copy(record.msg.as_bytes()),
+                    Op::Levelname => line.copy(levelname.as_bytes()),
+                    Op::Asctime => {
+                        line.copy(seconds_text.as_bytes());
+                        line.copy(&digits);
+                    }
+                }
+            }
+        }
+        debug_assert_eq!(line.at, start + reserved - SLACK);
+        // SAFETY: the bytes from `start` to `line.at` were written above, within the capacity.
+        unsafe { bytes.set_len(line.at) };
+        true
+    }
+
+    /// Writes the line through `String`'s checked appends: an unnamed level (`Level 25`) or a
+    /// time that takes the general millisecond path. On error `out` is left as it was.
+    fn write_checked(
+        &self,
+        formatter: &Formatter,
+        record: &LogRecord<'_>,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
         let start = out.len();
         for op in &self.ops {
             match op {
-                Op::Literal(text) => out.push_str(text),
+                Op::Literal(literal) => out.push_str(&literal.text),
                 Op::Name => out.push_str(record.name),
                 Op::Message => out.push_str(record.msg),
-                Op::Levelname => match levelname {
+                Op::Levelname => match record.levelname() {
                     LevelName::Named(name) => out.push_str(name),
                     unnamed => pyvalue::write_str_form(out, pyvalue::PyVal::Level(unnamed)),
                 },
@@ -80,12 +268,6 @@ impl PlainLine {
                     }
                 }
             }
-        }
-        if let Some(exc_text) = record.exc_text().filter(|t| !t.is_empty()) {
-            push_on_new_line(out, exc_text);
-        }
-        if let Some(stack) = record.stack_text().filter(|s| !s.is_empty()) {
-            push_on_new_line(out, stack);
         }
         Ok(())
     }
@@ -124,6 +306,8 @@ mod tests {
             "%(levelname)s:%(name)s:%(message)s",
             "%(message)s",
             "[%(asctime)s] %(message)s %(asctime)s %%",
+            "%(name)s: a literal longer than eight bytes %(message)s|12345678",
+            "é → %(message)s%(levelname)s%(name)s%(message)s ü",
         ];
         let times = [
             0.0,
@@ -148,7 +332,7 @@ mod tests {
                     .unwrap();
                 for created in times {
                     for level in [Level::WARNING, Level::new(25)] {
-                        let mut record = LogRecord::new("a.b", level, "hi");
+                        let mut record = LogRecord::new("a.b", level, "hï, ünïcode");
                         record.created = created;
                         let (plain, slow) = both(&formatter, &record);
                         assert_eq!(plain, slow, "{format} {msec_format:?} {created}");
