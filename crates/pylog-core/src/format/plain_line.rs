@@ -202,9 +202,12 @@ impl PlainLine {
             + wide(counts.levelname, levelname.len())
             + wide(counts.asctime, seconds_text.len() + 3)
             + SLACK as u128;
-        let Ok(reserved) = usize::try_from(len) else {
+        // Above `isize::MAX` bytes `reserve` panics (capacity overflow): such a line, which
+        // no real memory holds, is left to the checked appends rather than reserved here.
+        if len > isize::MAX as u128 {
             return false;
-        };
+        }
+        let reserved = len as usize;
         let digits = three_digits(msecs);
         out.reserve(reserved);
         // SAFETY: only whole `&str`s (the literals, the record's name and message, the level's
