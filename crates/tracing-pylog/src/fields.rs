@@ -54,6 +54,19 @@ pub(crate) struct FieldSet {
 }
 
 impl FieldSet {
+    /// An empty set, made without allocating.
+    pub(crate) const fn new() -> FieldSet {
+        FieldSet {
+            message: String::new(),
+            arena: String::new(),
+            fields: Vec::new(),
+            exc_text: None,
+            levelno: None,
+            skip_log_fields: false,
+            reads_levelno: false,
+        }
+    }
+
     #[inline]
     pub(crate) fn clear(&mut self) {
         self.message.clear();

@@ -245,18 +245,34 @@ where
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
 }
 
 /// Buffers reused by every event on a thread, so that steady-state events allocate nothing.
 #[derive(Default)]
 struct Scratch {
     event: FieldSet,
+    /// `%(spans)s` of the last event inside spans (read only for such an event).
     spans: String,
+    /// The span fields of the last event inside spans (read only for such an event).
     span_values: FieldSet,
     extras: Vec<(&'static str, Value<'static>)>,
     #[cfg(feature = "otlp")]
     trace: crate::trace_context::TraceIds,
+}
+
+impl Scratch {
+    /// Empty buffers, made without allocating (a constant thread-local needs no lazy start).
+    const fn new() -> Scratch {
+        Scratch {
+            event: FieldSet::new(),
+            spans: String::new(),
+            span_values: FieldSet::new(),
+            extras: Vec::new(),
+            #[cfg(feature = "otlp")]
+            trace: crate::trace_context::TraceIds::new(),
+        }
+    }
 }
 
 /// Reuses a vector's allocation for another lifetime of its (cleared) contents.
@@ -372,34 +388,39 @@ impl PyLoggingLayer {
         }
 
         // Span context: `outer{a=1}:inner{b=2}` from the root, and the span fields as extras,
-        // innermost first (the first entry of a name wins), copied so no span stays locked.
-        scratch.spans.clear();
-        scratch.span_values.clear();
+        // innermost first (the first entry of a name wins), copied so no span stays locked. The
+        // span buffers are cleared and read only for an event inside spans.
         let mut func_name = None;
-        if let Some(scope) = event_scope(ctx, event) {
-            for span in scope.from_root() {
-                if !scratch.spans.is_empty() {
-                    scratch.spans.push(':');
+        let in_spans = match event_scope(ctx, event) {
+            Some(scope) => {
+                scratch.spans.clear();
+                scratch.span_values.clear();
+                for span in scope.from_root() {
+                    if !scratch.spans.is_empty() {
+                        scratch.spans.push(':');
+                    }
+                    scratch.spans.push_str(span.name());
+                    if let Some(span_fields) = span.extensions().get::<SpanFields>()
+                        && !span_fields.rendered.is_empty()
+                    {
+                        scratch.spans.push('{');
+                        scratch.spans.push_str(&span_fields.rendered);
+                        scratch.spans.push('}');
+                    }
                 }
-                scratch.spans.push_str(span.name());
-                if let Some(span_fields) = span.extensions().get::<SpanFields>()
-                    && !span_fields.rendered.is_empty()
-                {
-                    scratch.spans.push('{');
-                    scratch.spans.push_str(&span_fields.rendered);
-                    scratch.spans.push('}');
+                // The same spans again, innermost first (a scope is walked once).
+                for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
+                    if depth == 0 {
+                        func_name = enclosing_function(span.metadata(), meta);
+                    }
+                    if let Some(span_fields) = span.extensions().get::<SpanFields>() {
+                        scratch.span_values.copy_fields_from(&span_fields.fields);
+                    }
                 }
+                true
             }
-            // The same spans again, innermost first (a scope is walked once).
-            for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
-                if depth == 0 {
-                    func_name = enclosing_function(span.metadata(), meta);
-                }
-                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
-                    scratch.span_values.copy_fields_from(&span_fields.fields);
-                }
-            }
-        }
+            None => false,
+        };
         // The trace context only for records that something on their way may read it from (a
         // handler, a formatter, a filter, a test capture): looking it up is not free.
         #[cfg(feature = "otlp")]
@@ -409,21 +430,47 @@ impl PyLoggingLayer {
                 .map(|span| span.id());
             scratch.trace.read(span.as_ref(), &self.dispatch)
         };
-        let mut extras = recycle(std::mem::take(&mut scratch.extras));
+        #[cfg(not(feature = "otlp"))]
+        let traced = false;
+
         let fields = &scratch.event;
+        let spans: &str = if in_spans { &scratch.spans } else { "" };
+        let logger = route.logger();
+        let handle = |extras: &[(&str, Value<'_>)]| {
+            let mut record = LogRecord::new(logger.name(), level, &fields.message);
+            record.pathname = meta.file().unwrap_or("(unknown file)");
+            record.lineno = meta.line().unwrap_or(0);
+            record.module_path = meta.module_path();
+            record.func_name = func_name;
+            record.extras = extras;
+            record.spans = spans;
+            if let Some(text) = &fields.exc_text {
+                record.set_exc_text(text.clone());
+            }
+            logger.handle(&record);
+        };
+        let span_values = in_spans.then_some(&scratch.span_values);
+        let no_span_values = span_values.is_none_or(|values| values.fields.is_empty());
+        if fields.fields.is_empty() && no_span_values && !traced {
+            // No extras (the common event): no vector to fill and give back.
+            handle(&[]);
+            return;
+        }
+        let mut extras = recycle(std::mem::take(&mut scratch.extras));
         extras.extend(
             fields
                 .fields
                 .iter()
                 .map(|(name, stored)| (*name, stored.value(&fields.arena))),
         );
-        let span_values = &scratch.span_values;
-        extras.extend(
-            span_values
-                .fields
-                .iter()
-                .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
-        );
+        if let Some(span_values) = span_values {
+            extras.extend(
+                span_values
+                    .fields
+                    .iter()
+                    .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
+            );
+        }
 
         #[cfg(feature = "otlp")]
         if traced {
@@ -435,23 +482,7 @@ impl PyLoggingLayer {
                 (TRACE_SAMPLED_EXTRA, Value::Bool(trace.sampled)),
             ]);
         }
-
-        let logger = route.logger();
-        // The record ends with this block, before its extras are recycled (dropped in place:
-        // `drop(record)` would copy it first).
-        {
-            let mut record = LogRecord::new(logger.name(), level, &fields.message);
-            record.pathname = meta.file().unwrap_or("(unknown file)");
-            record.lineno = meta.line().unwrap_or(0);
-            record.module_path = meta.module_path();
-            record.func_name = func_name;
-            record.extras = &extras;
-            record.spans = &scratch.spans;
-            if let Some(text) = &fields.exc_text {
-                record.set_exc_text(text.clone());
-            }
-            logger.handle(&record);
-        }
+        handle(&extras);
         scratch.extras = recycle(extras);
     }
 }

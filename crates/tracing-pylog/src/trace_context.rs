@@ -27,6 +27,15 @@ pub(crate) struct TraceIds {
 }
 
 impl TraceIds {
+    /// No ids yet, made without allocating.
+    pub(crate) const fn new() -> TraceIds {
+        TraceIds {
+            trace_id: String::new(),
+            span_id: String::new(),
+            sampled: false,
+        }
+    }
+
     /// Fills `self` from the span `id` (in `dispatch`), or the thread's active OpenTelemetry
     /// context; returns whether a valid span context was found.
     pub(crate) fn read(&mut self, span: Option<&Id>, dispatch: &OnceLock<WeakDispatch>) -> bool {
