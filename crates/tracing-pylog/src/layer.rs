@@ -433,43 +433,30 @@ impl PyLoggingLayer {
         #[cfg(not(feature = "otlp"))]
         let traced = false;
 
+        // An event without fields outside spans (the common one) has no extras: no vector to
+        // fill and give back.
         let fields = &scratch.event;
-        let spans: &str = if in_spans { &scratch.spans } else { "" };
-        let logger = route.logger();
-        let handle = |extras: &[(&str, Value<'_>)]| {
-            let mut record = LogRecord::new(logger.name(), level, &fields.message);
-            record.pathname = meta.file().unwrap_or("(unknown file)");
-            record.lineno = meta.line().unwrap_or(0);
-            record.module_path = meta.module_path();
-            record.func_name = func_name;
-            record.extras = extras;
-            record.spans = spans;
-            if let Some(text) = &fields.exc_text {
-                record.set_exc_text(text.clone());
-            }
-            logger.handle(&record);
-        };
         let span_values = in_spans.then_some(&scratch.span_values);
-        let no_span_values = span_values.is_none_or(|values| values.fields.is_empty());
-        if fields.fields.is_empty() && no_span_values && !traced {
-            // No extras (the common event): no vector to fill and give back.
-            handle(&[]);
-            return;
-        }
-        let mut extras = recycle(std::mem::take(&mut scratch.extras));
-        extras.extend(
-            fields
-                .fields
-                .iter()
-                .map(|(name, stored)| (*name, stored.value(&fields.arena))),
-        );
-        if let Some(span_values) = span_values {
+        let has_extras = traced
+            || !fields.fields.is_empty()
+            || span_values.is_some_and(|values| !values.fields.is_empty());
+        let mut extras = Vec::new();
+        if has_extras {
+            extras = recycle(std::mem::take(&mut scratch.extras));
             extras.extend(
-                span_values
+                fields
                     .fields
                     .iter()
-                    .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
+                    .map(|(name, stored)| (*name, stored.value(&fields.arena))),
             );
+            if let Some(span_values) = span_values {
+                extras.extend(
+                    span_values
+                        .fields
+                        .iter()
+                        .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
+                );
+            }
         }
 
         #[cfg(feature = "otlp")]
@@ -482,7 +469,25 @@ impl PyLoggingLayer {
                 (TRACE_SAMPLED_EXTRA, Value::Bool(trace.sampled)),
             ]);
         }
-        handle(&extras);
-        scratch.extras = recycle(extras);
+
+        let logger = route.logger();
+        // The record ends with this block, before its extras are recycled (dropped in place:
+        // `drop(record)` would copy it first).
+        {
+            let mut record = LogRecord::new(logger.name(), level, &fields.message);
+            record.pathname = meta.file().unwrap_or("(unknown file)");
+            record.lineno = meta.line().unwrap_or(0);
+            record.module_path = meta.module_path();
+            record.func_name = func_name;
+            record.extras = &extras;
+            record.spans = if in_spans { &scratch.spans } else { "" };
+            if let Some(text) = &fields.exc_text {
+                record.set_exc_text(text.clone());
+            }
+            logger.handle(&record);
+        }
+        if has_extras {
+            scratch.extras = recycle(extras);
+        }
     }
 }
