@@ -326,15 +326,29 @@ impl Routes {
 
     /// Runs `f` on the route of a callsite: the per-event path, one pointer hash and no reference
     /// count in the steady state.
+    #[inline]
     pub(crate) fn with_callsite<R>(
         &self,
         meta: &'static Metadata<'static>,
         f: impl FnOnce(&Route) -> R,
     ) -> R {
         let key = std::ptr::from_ref(meta) as usize;
-        if let Some(route) = self.by_callsite.find(key) {
-            return f(route);
+        match self.by_callsite.find(key) {
+            Some(route) => f(route),
+            None => self.with_callsite_beyond_slots(meta, key, f),
         }
+    }
+
+    /// [`with_callsite`](Routes::with_callsite) for a callsite not in the slot table: its first
+    /// event, or one of the few that found no free slot.
+    #[cold]
+    #[inline(never)]
+    fn with_callsite_beyond_slots<R>(
+        &self,
+        meta: &'static Metadata<'static>,
+        key: usize,
+        f: impl FnOnce(&Route) -> R,
+    ) -> R {
         if let Some(route) = self.overflow.load().get(&key) {
             return f(route);
         }
