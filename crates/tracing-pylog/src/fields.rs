@@ -101,6 +101,22 @@ impl FieldSet {
         self.fields.push((field.name(), stored));
     }
 
+    /// A `Debug` field other than the message of an event that is not a `log` record: out of
+    /// line, so that the message's visit stays short.
+    #[inline(never)]
+    fn record_debug_field(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if self.skip(field) {
+            return;
+        }
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            self.push_text(field.name(), |arena| {
+                let _ = write!(arena, "{value:?}");
+            });
+        }
+    }
+
     /// Whether a field is left out: `log.*` fields of a `log` record describe where it came from
     /// (they become the record's name, pathname and lineno), they are not extras.
     fn skip(&self, field: &Field) -> bool {
@@ -175,15 +191,10 @@ impl FieldSet {
 
 impl Visit for FieldSet {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if self.skip(field) {
-            return;
-        }
-        if field.name() == "message" {
+        if field.name() == "message" && !self.skip_log_fields {
             let _ = write!(self.message, "{value:?}");
         } else {
-            self.push_text(field.name(), |arena| {
-                let _ = write!(arena, "{value:?}");
-            });
+            self.record_debug_field(field, value);
         }
     }
 
