@@ -283,6 +283,49 @@ fn recycle<'a, 'b>(mut v: Vec<(&'a str, Value<'a>)>) -> Vec<(&'b str, Value<'b>)
         .collect()
 }
 
+/// Fills the span buffers for an event inside spans (`scope`): `outer{a=1}:inner{b=2}` from the
+/// root, and the span fields as extras, innermost first (the first entry of a name wins), copied
+/// so no span stays locked; returns `funcName` (see [`enclosing_function`]). Out of line, so that
+/// an event outside spans does not pay for this code's registers.
+#[inline(never)]
+fn span_context<S>(
+    scope: Scope<'_, S>,
+    ctx: &Context<'_, S>,
+    event: &Event<'_>,
+    meta: &Metadata<'_>,
+    scratch: &mut Scratch,
+) -> Option<&'static str>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    scratch.spans.clear();
+    scratch.span_values.clear();
+    for span in scope.from_root() {
+        if !scratch.spans.is_empty() {
+            scratch.spans.push(':');
+        }
+        scratch.spans.push_str(span.name());
+        if let Some(span_fields) = span.extensions().get::<SpanFields>()
+            && !span_fields.rendered.is_empty()
+        {
+            scratch.spans.push('{');
+            scratch.spans.push_str(&span_fields.rendered);
+            scratch.spans.push('}');
+        }
+    }
+    // The same spans again, innermost first (a scope is walked once).
+    let mut func_name = None;
+    for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
+        if depth == 0 {
+            func_name = enclosing_function(span.metadata(), meta);
+        }
+        if let Some(span_fields) = span.extensions().get::<SpanFields>() {
+            scratch.span_values.copy_fields_from(&span_fields.fields);
+        }
+    }
+    func_name
+}
+
 impl<S> Layer<S> for PyLoggingLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -387,39 +430,10 @@ impl PyLoggingLayer {
             return;
         }
 
-        // Span context: `outer{a=1}:inner{b=2}` from the root, and the span fields as extras,
-        // innermost first (the first entry of a name wins), copied so no span stays locked. The
-        // span buffers are cleared and read only for an event inside spans.
-        let mut func_name = None;
-        let in_spans = match event_scope(ctx, event) {
-            Some(scope) => {
-                scratch.spans.clear();
-                scratch.span_values.clear();
-                for span in scope.from_root() {
-                    if !scratch.spans.is_empty() {
-                        scratch.spans.push(':');
-                    }
-                    scratch.spans.push_str(span.name());
-                    if let Some(span_fields) = span.extensions().get::<SpanFields>()
-                        && !span_fields.rendered.is_empty()
-                    {
-                        scratch.spans.push('{');
-                        scratch.spans.push_str(&span_fields.rendered);
-                        scratch.spans.push('}');
-                    }
-                }
-                // The same spans again, innermost first (a scope is walked once).
-                for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
-                    if depth == 0 {
-                        func_name = enclosing_function(span.metadata(), meta);
-                    }
-                    if let Some(span_fields) = span.extensions().get::<SpanFields>() {
-                        scratch.span_values.copy_fields_from(&span_fields.fields);
-                    }
-                }
-                true
-            }
-            None => false,
+        // Span context, for an event inside spans: `%(spans)s`, the span fields and `funcName`.
+        let (in_spans, func_name) = match event_scope(ctx, event) {
+            Some(scope) => (true, span_context(scope, ctx, event, meta, scratch)),
+            None => (false, None),
         };
         // The trace context only for records that something on their way may read it from (a
         // handler, a formatter, a filter, a test capture): looking it up is not free.
