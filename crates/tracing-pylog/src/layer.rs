@@ -326,6 +326,32 @@ where
     func_name
 }
 
+/// The event's fields, then the span fields (for an event inside spans), as extras in
+/// `storage`'s allocation. Out of line: most events have no fields.
+#[inline(never)]
+fn field_extras<'s>(
+    storage: Vec<(&'static str, Value<'static>)>,
+    fields: &'s FieldSet,
+    span_values: Option<&'s FieldSet>,
+) -> Vec<(&'s str, Value<'s>)> {
+    let mut extras = recycle(storage);
+    extras.extend(
+        fields
+            .fields
+            .iter()
+            .map(|(name, stored)| (*name, stored.value(&fields.arena))),
+    );
+    if let Some(span_values) = span_values {
+        extras.extend(
+            span_values
+                .fields
+                .iter()
+                .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
+        );
+    }
+    extras
+}
+
 impl<S> Layer<S> for PyLoggingLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -456,21 +482,7 @@ impl PyLoggingLayer {
             || span_values.is_some_and(|values| !values.fields.is_empty());
         let mut extras = Vec::new();
         if has_extras {
-            extras = recycle(std::mem::take(&mut scratch.extras));
-            extras.extend(
-                fields
-                    .fields
-                    .iter()
-                    .map(|(name, stored)| (*name, stored.value(&fields.arena))),
-            );
-            if let Some(span_values) = span_values {
-                extras.extend(
-                    span_values
-                        .fields
-                        .iter()
-                        .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
-                );
-            }
+            extras = field_extras(std::mem::take(&mut scratch.extras), fields, span_values);
         }
 
         #[cfg(feature = "otlp")]
