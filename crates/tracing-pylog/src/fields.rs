@@ -54,6 +54,19 @@ pub(crate) struct FieldSet {
 }
 
 impl FieldSet {
+    /// An empty set, made without allocating.
+    pub(crate) const fn new() -> FieldSet {
+        FieldSet {
+            message: String::new(),
+            arena: String::new(),
+            fields: Vec::new(),
+            exc_text: None,
+            levelno: None,
+            skip_log_fields: false,
+            reads_levelno: false,
+        }
+    }
+
     #[inline]
     pub(crate) fn clear(&mut self) {
         self.message.clear();
@@ -86,6 +99,22 @@ impl FieldSet {
             return;
         }
         self.fields.push((field.name(), stored));
+    }
+
+    /// A `Debug` field other than the message of an event that is not a `log` record: out of
+    /// line, so that the message's visit stays short.
+    #[inline(never)]
+    fn record_debug_field(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if self.skip(field) {
+            return;
+        }
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            self.push_text(field.name(), |arena| {
+                let _ = write!(arena, "{value:?}");
+            });
+        }
     }
 
     /// Whether a field is left out: `log.*` fields of a `log` record describe where it came from
@@ -162,15 +191,10 @@ impl FieldSet {
 
 impl Visit for FieldSet {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if self.skip(field) {
-            return;
-        }
-        if field.name() == "message" {
+        if field.name() == "message" && !self.skip_log_fields {
             let _ = write!(self.message, "{value:?}");
         } else {
-            self.push_text(field.name(), |arena| {
-                let _ = write!(arena, "{value:?}");
-            });
+            self.record_debug_field(field, value);
         }
     }
 

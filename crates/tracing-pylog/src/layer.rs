@@ -245,18 +245,34 @@ where
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
 }
 
 /// Buffers reused by every event on a thread, so that steady-state events allocate nothing.
 #[derive(Default)]
 struct Scratch {
     event: FieldSet,
+    /// `%(spans)s` of the last event inside spans (read only for such an event).
     spans: String,
+    /// The span fields of the last event inside spans (read only for such an event).
     span_values: FieldSet,
     extras: Vec<(&'static str, Value<'static>)>,
     #[cfg(feature = "otlp")]
     trace: crate::trace_context::TraceIds,
+}
+
+impl Scratch {
+    /// Empty buffers, made without allocating (a constant thread-local needs no lazy start).
+    const fn new() -> Scratch {
+        Scratch {
+            event: FieldSet::new(),
+            spans: String::new(),
+            span_values: FieldSet::new(),
+            extras: Vec::new(),
+            #[cfg(feature = "otlp")]
+            trace: crate::trace_context::TraceIds::new(),
+        }
+    }
 }
 
 /// Reuses a vector's allocation for another lifetime of its (cleared) contents.
@@ -265,6 +281,75 @@ fn recycle<'a, 'b>(mut v: Vec<(&'a str, Value<'a>)>) -> Vec<(&'b str, Value<'b>)
     v.into_iter()
         .map(|_| unreachable!("the vector is empty"))
         .collect()
+}
+
+/// Fills the span buffers for an event inside spans (`scope`): `outer{a=1}:inner{b=2}` from the
+/// root, and the span fields as extras, innermost first (the first entry of a name wins), copied
+/// so no span stays locked; returns `funcName` (see [`enclosing_function`]). Out of line, so that
+/// an event outside spans does not pay for this code's registers.
+#[inline(never)]
+fn span_context<S>(
+    scope: Scope<'_, S>,
+    ctx: &Context<'_, S>,
+    event: &Event<'_>,
+    meta: &Metadata<'_>,
+    scratch: &mut Scratch,
+) -> Option<&'static str>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    scratch.spans.clear();
+    scratch.span_values.clear();
+    for span in scope.from_root() {
+        if !scratch.spans.is_empty() {
+            scratch.spans.push(':');
+        }
+        scratch.spans.push_str(span.name());
+        if let Some(span_fields) = span.extensions().get::<SpanFields>()
+            && !span_fields.rendered.is_empty()
+        {
+            scratch.spans.push('{');
+            scratch.spans.push_str(&span_fields.rendered);
+            scratch.spans.push('}');
+        }
+    }
+    // The same spans again, innermost first (a scope is walked once).
+    let mut func_name = None;
+    for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
+        if depth == 0 {
+            func_name = enclosing_function(span.metadata(), meta);
+        }
+        if let Some(span_fields) = span.extensions().get::<SpanFields>() {
+            scratch.span_values.copy_fields_from(&span_fields.fields);
+        }
+    }
+    func_name
+}
+
+/// The event's fields, then the span fields (for an event inside spans), as extras in
+/// `storage`'s allocation. Out of line: most events have no fields.
+#[inline(never)]
+fn field_extras<'s>(
+    storage: Vec<(&'static str, Value<'static>)>,
+    fields: &'s FieldSet,
+    span_values: Option<&'s FieldSet>,
+) -> Vec<(&'s str, Value<'s>)> {
+    let mut extras = recycle(storage);
+    extras.extend(
+        fields
+            .fields
+            .iter()
+            .map(|(name, stored)| (*name, stored.value(&fields.arena))),
+    );
+    if let Some(span_values) = span_values {
+        extras.extend(
+            span_values
+                .fields
+                .iter()
+                .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
+        );
+    }
+    extras
 }
 
 impl<S> Layer<S> for PyLoggingLayer
@@ -371,35 +456,11 @@ impl PyLoggingLayer {
             return;
         }
 
-        // Span context: `outer{a=1}:inner{b=2}` from the root, and the span fields as extras,
-        // innermost first (the first entry of a name wins), copied so no span stays locked.
-        scratch.spans.clear();
-        scratch.span_values.clear();
-        let mut func_name = None;
-        if let Some(scope) = event_scope(ctx, event) {
-            for span in scope.from_root() {
-                if !scratch.spans.is_empty() {
-                    scratch.spans.push(':');
-                }
-                scratch.spans.push_str(span.name());
-                if let Some(span_fields) = span.extensions().get::<SpanFields>()
-                    && !span_fields.rendered.is_empty()
-                {
-                    scratch.spans.push('{');
-                    scratch.spans.push_str(&span_fields.rendered);
-                    scratch.spans.push('}');
-                }
-            }
-            // The same spans again, innermost first (a scope is walked once).
-            for (depth, span) in event_scope(ctx, event).into_iter().flatten().enumerate() {
-                if depth == 0 {
-                    func_name = enclosing_function(span.metadata(), meta);
-                }
-                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
-                    scratch.span_values.copy_fields_from(&span_fields.fields);
-                }
-            }
-        }
+        // Span context, for an event inside spans: `%(spans)s`, the span fields and `funcName`.
+        let (in_spans, func_name) = match event_scope(ctx, event) {
+            Some(scope) => (true, span_context(scope, ctx, event, meta, scratch)),
+            None => (false, None),
+        };
         // The trace context only for records that something on their way may read it from (a
         // handler, a formatter, a filter, a test capture): looking it up is not free.
         #[cfg(feature = "otlp")]
@@ -409,21 +470,20 @@ impl PyLoggingLayer {
                 .map(|span| span.id());
             scratch.trace.read(span.as_ref(), &self.dispatch)
         };
-        let mut extras = recycle(std::mem::take(&mut scratch.extras));
+        #[cfg(not(feature = "otlp"))]
+        let traced = false;
+
+        // An event without fields outside spans (the common one) has no extras: no vector to
+        // fill and give back.
         let fields = &scratch.event;
-        extras.extend(
-            fields
-                .fields
-                .iter()
-                .map(|(name, stored)| (*name, stored.value(&fields.arena))),
-        );
-        let span_values = &scratch.span_values;
-        extras.extend(
-            span_values
-                .fields
-                .iter()
-                .map(|(name, stored)| (*name, stored.value(&span_values.arena))),
-        );
+        let span_values = in_spans.then_some(&scratch.span_values);
+        let has_extras = traced
+            || !fields.fields.is_empty()
+            || span_values.is_some_and(|values| !values.fields.is_empty());
+        let mut extras = Vec::new();
+        if has_extras {
+            extras = field_extras(std::mem::take(&mut scratch.extras), fields, span_values);
+        }
 
         #[cfg(feature = "otlp")]
         if traced {
@@ -446,12 +506,14 @@ impl PyLoggingLayer {
             record.module_path = meta.module_path();
             record.func_name = func_name;
             record.extras = &extras;
-            record.spans = &scratch.spans;
+            record.spans = if in_spans { &scratch.spans } else { "" };
             if let Some(text) = &fields.exc_text {
                 record.set_exc_text(text.clone());
             }
             logger.handle(&record);
         }
-        scratch.extras = recycle(extras);
+        if has_extras {
+            scratch.extras = recycle(extras);
+        }
     }
 }

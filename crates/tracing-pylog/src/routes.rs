@@ -48,6 +48,7 @@ impl Route {
     }
 
     /// The logger, created if needed (Python's `getLogger`): call it only to handle a record.
+    #[inline]
     pub(crate) fn logger(&self) -> &Logger {
         self.logger
             .get_or_init(|| self.manager.get_logger(&self.name))
@@ -69,24 +70,35 @@ impl Route {
     }
 
     /// What the route's logger wants, for the current configuration: one cached load.
+    #[inline]
     pub(crate) fn state(&self) -> RouteState {
         RouteState(self.cached_state())
     }
 
     /// Whether a live test capture wants a record at `level` on this logger from this thread
     /// (see `pylog_core::testing`), though no handler does.
+    #[inline]
     pub(crate) fn captured(&self, level: Level) -> bool {
         pylog_core::testing::any_active()
             && pylog_core::testing::wanted(&self.manager, &self.name, level)
     }
 
     /// The packed `cached` value for the current generation, computed again when it changed.
+    #[inline]
     fn cached_state(&self) -> u64 {
         let generation = config_generation() & GENERATION_MASK;
         let cached = self.cached.load(Ordering::Acquire);
         if cached != u64::MAX && cached >> 33 == generation {
             return cached;
         }
+        self.refresh_state(generation)
+    }
+
+    /// Computes and stores the packed state for `generation` (after a configuration change, or on
+    /// first use): out of line, so that the per-record check above stays a few instructions.
+    #[cold]
+    #[inline(never)]
+    fn refresh_state(&self, generation: u64) -> u64 {
         let threshold = self.compute_threshold();
         let reads = self.compute_reads_trace_context();
         let state = (generation << 33)
@@ -204,6 +216,7 @@ impl CallsiteSlots {
 
     /// The route stored for `key`. Slots are filled in probe order and never emptied, so an empty
     /// slot ends the search.
+    #[inline]
     fn find(&self, key: usize) -> Option<&Route> {
         for i in Self::probe(key) {
             match self.0[i].get() {
@@ -313,15 +326,29 @@ impl Routes {
 
     /// Runs `f` on the route of a callsite: the per-event path, one pointer hash and no reference
     /// count in the steady state.
+    #[inline]
     pub(crate) fn with_callsite<R>(
         &self,
         meta: &'static Metadata<'static>,
         f: impl FnOnce(&Route) -> R,
     ) -> R {
         let key = std::ptr::from_ref(meta) as usize;
-        if let Some(route) = self.by_callsite.find(key) {
-            return f(route);
+        match self.by_callsite.find(key) {
+            Some(route) => f(route),
+            None => self.with_callsite_beyond_slots(meta, key, f),
         }
+    }
+
+    /// [`with_callsite`](Routes::with_callsite) for a callsite not in the slot table: its first
+    /// event, or one of the few that found no free slot.
+    #[cold]
+    #[inline(never)]
+    fn with_callsite_beyond_slots<R>(
+        &self,
+        meta: &'static Metadata<'static>,
+        key: usize,
+        f: impl FnOnce(&Route) -> R,
+    ) -> R {
         if let Some(route) = self.overflow.load().get(&key) {
             return f(route);
         }

@@ -27,24 +27,37 @@ pub(crate) struct TraceIds {
 }
 
 impl TraceIds {
+    /// No ids yet, made without allocating.
+    pub(crate) const fn new() -> TraceIds {
+        TraceIds {
+            trace_id: String::new(),
+            span_id: String::new(),
+            sampled: false,
+        }
+    }
+
     /// Fills `self` from the span `id` (in `dispatch`), or the thread's active OpenTelemetry
-    /// context; returns whether a valid span context was found.
+    /// context; returns whether a valid span context was found. The ids are written from the
+    /// context where it is: no span context is cloned or moved.
     pub(crate) fn read(&mut self, span: Option<&Id>, dispatch: &OnceLock<WeakDispatch>) -> bool {
         let _ = READS.try_with(|reads| reads.set(reads.get() + 1));
-        let from_span = span.and_then(|id| {
-            let dispatch = dispatch.get()?.upgrade()?;
-            let cx = tracing_opentelemetry::get_otel_context(id, &dispatch)?;
-            let context = cx.span().span_context().clone();
-            context.is_valid().then_some(context)
-        });
-        let context = from_span.or_else(active_context);
-        match context {
-            Some(context) => {
-                self.write(&context);
-                true
-            }
-            None => false,
+        if let Some(id) = span
+            && let Some(dispatch) = dispatch.get().and_then(WeakDispatch::upgrade)
+            && let Some(cx) = tracing_opentelemetry::get_otel_context(id, &dispatch)
+            && self.write_if_valid(cx.span().span_context())
+        {
+            return true;
         }
+        with_active_context(|cx| self.write_if_valid(cx.span().span_context())).unwrap_or(false)
+    }
+
+    /// Writes `context`'s ids when it is valid; returns whether it was.
+    fn write_if_valid(&mut self, context: &SpanContext) -> bool {
+        if !context.is_valid() {
+            return false;
+        }
+        self.write(context);
+        true
     }
 
     fn write(&mut self, context: &SpanContext) {
@@ -80,23 +93,20 @@ thread_local! {
     static CONTEXT_ALIVE_TOUCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// The thread's active OpenTelemetry span context, unless the thread's locals are being destroyed:
-/// `opentelemetry::Context::map_current` uses `LocalKey::with`, which panics then, and a panic in
-/// a thread-local destructor aborts the process. An event logged from a thread-local destructor
-/// or an `atexit` handler is therefore not correlated with the active context (a span that
-/// `tracing-opentelemetry` tracks still is).
-fn active_context() -> Option<SpanContext> {
+/// Runs `f` on the thread's active OpenTelemetry context, unless the thread's locals are being
+/// destroyed (then `None`): `opentelemetry::Context::map_current` uses `LocalKey::with`, which
+/// panics then, and a panic in a thread-local destructor aborts the process. An event logged from
+/// a thread-local destructor or an `atexit` handler is therefore not correlated with the active
+/// context (a span that `tracing-opentelemetry` tracks still is).
+fn with_active_context<T>(f: impl FnOnce(&opentelemetry::Context) -> T) -> Option<T> {
     let touched = CONTEXT_ALIVE_TOUCHED.try_with(|t| t.get()).unwrap_or(true);
     if touched && CONTEXT_ALIVE.try_with(|_| ()).is_err() {
         return None;
     }
-    let context = opentelemetry::Context::map_current(|cx| {
-        let context = cx.span().span_context().clone();
-        context.is_valid().then_some(context)
-    });
+    let result = opentelemetry::Context::map_current(f);
     if !touched {
         let _ = CONTEXT_ALIVE.try_with(|_| ());
         let _ = CONTEXT_ALIVE_TOUCHED.try_with(|t| t.set(true));
     }
-    context
+    Some(result)
 }

@@ -92,6 +92,7 @@ mod dollar;
 mod escape;
 mod json;
 mod percent;
+mod plain_line;
 pub(crate) mod pyvalue;
 pub mod repr;
 mod spec;
@@ -111,6 +112,7 @@ use crate::level::LevelName;
 use crate::record::LogRecord;
 use crate::scratch;
 use defaults::Defaults;
+use plain_line::PlainLine;
 
 pub use buffering::{BufferingFormatter, RecordsText};
 pub use colour::{ColourChoice, ColourFormatter, ColourFormatterBuilder, ColourScope};
@@ -445,6 +447,13 @@ struct Inner {
     /// the format names it (no field before the time can fail, so the time's own failure, if
     /// any, is still the one reported).
     time_in_place: bool,
+    /// The format compiled to direct writes, when it is literals and text attributes only and
+    /// nothing is computed or appended (see [`PlainLine`]).
+    plain: Option<PlainLine>,
+    /// Whether the time is the seconds without `datefmt` and a plain `%s<separator>%03d`
+    /// (Python's default `%s,%03d` among them): the seconds' cached text, the separator and three
+    /// digits.
+    plain_msecs: bool,
     zone: Zone,
     /// ANSI colours by level, for a [`ColourFormatter`].
     colour: Option<colour::Colour>,
@@ -682,6 +691,9 @@ impl Formatter {
     ) -> Result<(), FormatError> {
         let escape = escape.union(self.0.escape);
         if escape.is_none() && self.0.colour.is_none() {
+            if let Some(line) = &self.0.plain {
+                return line.write(self, record, out);
+            }
             return self.format_parts(record, out, true, None);
         }
         let line_colour = self
@@ -863,6 +875,11 @@ impl Formatter {
     /// the time text), with Python's error; `out` is then left as it was.
     pub fn format_time(&self, record: &LogRecord<'_>, out: &mut String) -> Result<(), FormatError> {
         let inner = &self.0;
+        if let Some((seconds, msecs)) = self.plain_time(record) {
+            cached_seconds(self, seconds, Upto::Separator, out);
+            push_three_digits(out, msecs);
+            return Ok(());
+        }
         // `time.localtime(created)` rounds toward minus infinity.
         let seconds = record.created_seconds();
         let msec_format = inner
@@ -887,11 +904,59 @@ impl Formatter {
     }
 }
 
-/// `'%03d' % n` for `n` below 1000.
-fn push_three_digits(out: &mut String, n: u16) {
-    for digit in [n / 100 % 10, n / 10 % 10, n % 10] {
-        out.push(char::from(b'0' + digit as u8));
+impl Formatter {
+    /// The seconds and milliseconds of `record`'s time, when the time is written as the
+    /// seconds' cached text (with the separator) and three digits: the formatter's time is plain
+    /// (see `Inner::plain_msecs`) and the record's time is at or after the epoch (and finite).
+    #[inline]
+    fn plain_time(&self, record: &LogRecord<'_>) -> Option<(i64, u16)> {
+        let created = record.created;
+        if !(self.0.plain_msecs && (0.0..EXACT_SECONDS).contains(&created)) {
+            return None;
+        }
+        // At or after the epoch, `created as i64` is `created_seconds()` and `trunc(created)`,
+        // and the milliseconds are `msecs()`, computed with the same operations.
+        let seconds = created as i64;
+        let msecs = (created - seconds as f64) * 1000.0;
+        (msecs < 1000.0).then_some((seconds, msecs as u16))
     }
+}
+
+/// `'%03d' % n` for `n` below 1000 (a larger `n` gives its last three digits).
+#[inline]
+fn three_digits(n: u16) -> [u8; 3] {
+    let at = usize::from(n % 1000) * 3;
+    match THREE_DIGITS.as_bytes().get(at..at + 3) {
+        Some(&[a, b, c]) => [a, b, c],
+        _ => *b"000",
+    }
+}
+
+/// Below this, an `f64` of whole seconds is exact and `as i64` truncates it exactly (2^52).
+const EXACT_SECONDS: f64 = 4_503_599_627_370_496.0;
+
+/// `'%03d' % n` for `n` below 1000 (a larger `n` writes its last three digits).
+fn push_three_digits(out: &mut String, n: u16) {
+    let at = usize::from(n % 1000) * 3;
+    out.push_str(THREE_DIGITS.get(at..at + 3).unwrap_or("000"));
+}
+
+/// `000001002...999`: `'%03d' % n` for every `n` below 1000, at `3 * n`.
+const THREE_DIGITS: &str = match std::str::from_utf8(&three_digit_table()) {
+    Ok(text) => text,
+    Err(_) => panic!("ASCII digits are UTF-8"),
+};
+
+const fn three_digit_table() -> [u8; 3000] {
+    let mut table = [0u8; 3000];
+    let mut n = 0;
+    while n < 1000 {
+        table[3 * n] = b'0' + (n / 100) as u8;
+        table[3 * n + 1] = b'0' + (n / 10 % 10) as u8;
+        table[3 * n + 2] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    table
 }
 
 impl MsecFormat {
@@ -979,41 +1044,56 @@ fn cached_seconds(formatter: &Formatter, seconds: i64, upto: Upto, out: &mut Str
             .as_ref()
             .and_then(|m| m.separator.as_deref()),
     };
-    let render = |out: &mut String| inner.date.render(out, seconds, &inner.zone);
-    let hit = SECONDS_CACHE.try_with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return false;
-        };
-        let slot = (inner.id % cache.len() as u64) as usize;
-        let entry = &mut cache[slot];
-        if entry.formatter != inner.id || entry.second != seconds || entry.text.is_empty() {
-            entry.text.clear();
-            render(&mut entry.text);
-            entry.seconds_len = entry.text.len();
-            if inner.datefmt.is_none()
-                && let Some(separator) = inner
-                    .msec_format
-                    .as_ref()
-                    .and_then(|m| m.separator.as_deref())
-            {
-                entry.text.push_str(separator);
-            }
-            entry.formatter = inner.id;
-            entry.second = seconds;
-        }
+    let hit = with_cached_seconds(formatter, seconds, |text, seconds_len| {
         let text = match separator {
-            Some(_) => entry.text.as_str(),
-            None => entry.text.get(..entry.seconds_len).unwrap_or_default(),
+            Some(_) => text,
+            None => text.get(..seconds_len).unwrap_or_default(),
         };
         out.push_str(text);
-        true
     });
-    if !matches!(hit, Ok(true)) {
-        render(out);
+    if hit.is_none() {
+        inner.date.render(out, seconds, &inner.zone);
         if let Some(separator) = separator {
             out.push_str(separator);
         }
     }
+}
+
+/// Calls `f` with this thread's cached text of `seconds` for `formatter` (rendered first when
+/// the cache holds another second) and the length of its seconds part (the separator follows,
+/// as [`SecondText`] says); `None` when the cache cannot be reached (the thread is exiting, or
+/// the cache is in use further up the stack).
+#[inline]
+fn with_cached_seconds<R>(
+    formatter: &Formatter,
+    seconds: i64,
+    f: impl FnOnce(&str, usize) -> R,
+) -> Option<R> {
+    let inner = &formatter.0;
+    SECONDS_CACHE
+        .try_with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            let slot = (inner.id % cache.len() as u64) as usize;
+            let entry = &mut cache[slot];
+            if entry.formatter != inner.id || entry.second != seconds || entry.text.is_empty() {
+                entry.text.clear();
+                inner.date.render(&mut entry.text, seconds, &inner.zone);
+                entry.seconds_len = entry.text.len();
+                if inner.datefmt.is_none()
+                    && let Some(separator) = inner
+                        .msec_format
+                        .as_ref()
+                        .and_then(|m| m.separator.as_deref())
+                {
+                    entry.text.push_str(separator);
+                }
+                entry.formatter = inner.id;
+                entry.second = seconds;
+            }
+            Some(f(&entry.text, entry.seconds_len))
+        })
+        .ok()
+        .flatten()
 }
 
 /// The attributes nearly every format shows with a bare `%s`, written without the general
@@ -1323,10 +1403,22 @@ impl FormatterBuilder {
             if segments.iter().all(|s| matches!(s, Segment::Literal(_) | Segment::Text(_)))
                 && (!uses_time
                     || segments.iter().any(|s| matches!(s, Segment::Text(TextAttr::Asctime)))));
+        let plain = match &body {
+            Body::Percent(segments)
+                if time_in_place && self.computed.is_empty() && self.message_suffix.is_none() =>
+            {
+                PlainLine::compile(segments)
+            }
+            _ => None,
+        };
+        let plain_msecs =
+            self.datefmt.is_none() && msec_format.as_ref().is_some_and(|m| m.separator.is_some());
         Ok(Formatter(Arc::new(Inner {
             id: next_formatter_id(),
             uses_time,
             time_in_place,
+            plain,
+            plain_msecs,
             format,
             style: self.style,
             body,
@@ -1357,6 +1449,8 @@ impl FormatterBuilder {
                 date: DateFormat::default_time_format(),
                 msec_format: None,
                 time_in_place: true,
+                plain: PlainLine::compile(&[Segment::Text(TextAttr::Message)]),
+                plain_msecs: false,
                 zone: Zone::Local,
                 colour: None,
                 message_suffix: None,
@@ -1450,6 +1544,15 @@ mod tests {
             .unwrap()
             .format(r, &mut out)?;
         Ok(out)
+    }
+
+    #[test]
+    fn three_digits_are_percent_03d() {
+        for n in 0..1000u16 {
+            let mut out = String::new();
+            push_three_digits(&mut out, n);
+            assert_eq!(out, format!("{n:03}"));
+        }
     }
 
     #[test]
