@@ -133,15 +133,21 @@ impl Writer {
     /// Ends the piece `piece` here: what was written since the previous piece's end is it.
     /// Pieces skipped on the way are empty and absent.
     fn end(&mut self, piece: Piece) {
-        let end = offset(self.text.len());
+        if self.next < piece as usize {
+            self.skip_to(piece);
+        }
+        self.ends[piece as usize] = offset(self.text.len());
+        self.next = piece as usize + 1;
+    }
+
+    /// Ends the pieces before `piece` not written yet: empty and absent.
+    fn skip_to(&mut self, piece: Piece) {
         let start = self.next.checked_sub(1).map_or(0, |last| self.ends[last]);
         while self.next < piece as usize {
             self.ends[self.next] = start;
             self.absent |= 1 << self.next;
             self.next += 1;
         }
-        self.ends[piece as usize] = end;
-        self.next = piece as usize + 1;
     }
 
     fn push(&mut self, piece: Piece, s: &str) {

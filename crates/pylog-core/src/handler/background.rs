@@ -116,7 +116,7 @@ impl Background {
             return Err(HandlerError::Dropped);
         }
         self.worker
-            .send(prepare()?)
+            .send_from_another_thread(prepare()?)
             .map_err(|_| HandlerError::Dropped)
     }
 
@@ -131,7 +131,7 @@ impl Background {
             return Err(HandlerError::Dropped);
         }
         self.worker
-            .send(prepare(self.worker.spare_text())?)
+            .send_from_another_thread(prepare(self.worker.spare_text())?)
             .map_err(|_| HandlerError::Dropped)
     }
 

@@ -920,11 +920,17 @@ impl Worker {
     /// fallback handler, or is counted as dropped ([`Dropped::Stuck`]) where there is none,
     /// rather than waiting behind it.
     pub fn send(&self, record: OwnedRecord) -> Result<(), Dropped> {
-        let shared = &*self.shared;
         if self.is_current_thread() {
             self.count_reentrant();
             return Err(Dropped::Reentrant);
         }
+        self.send_from_another_thread(record)
+    }
+
+    /// [`send`](Worker::send) for a caller that has made sure it is not the worker's own thread
+    /// ([`is_current_thread`](Worker::is_current_thread)).
+    pub(crate) fn send_from_another_thread(&self, record: OwnedRecord) -> Result<(), Dropped> {
+        let shared = &*self.shared;
         if shared.sealed.load(Ordering::SeqCst) || shared.abandoned.load(Ordering::SeqCst) {
             return shared.deliver_after_close(record);
         }
