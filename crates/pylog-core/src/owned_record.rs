@@ -4,9 +4,10 @@
 //!
 //! The error attached to a record (`exc_info`) is a borrowed trait object; an owned record keeps its
 //! formatted text (`exc_text`) instead, which is what formatters print. All the record's data
-//! (names, message, paths, the thread's name, extras with their values) lives in one allocation,
-//! so a queued record costs the logging thread one allocation and a small move, and the thread
-//! that delivers it touches nothing the logging thread writes to again.
+//! (names, message, paths, the thread's name, extras with their values) lives in one buffer, so a
+//! queued record costs the logging thread at most one allocation, none when it is written over a
+//! record the queue has delivered (a queue keeps those for reuse), and the thread that delivers it
+//! touches nothing the logging thread writes to again.
 //!
 //! ```
 //! use pylog_core::{Level, LogRecord, OwnedRecord, Value};
@@ -113,8 +114,16 @@ struct Writer {
 
 impl Writer {
     fn with_capacity(capacity: usize) -> Writer {
+        Writer::reusing(String::new(), capacity)
+    }
+
+    /// A writer into `text`, emptied, with room for `capacity` bytes: a buffer given back by the
+    /// worker that delivered its last record keeps its allocation.
+    fn reusing(mut text: String, capacity: usize) -> Writer {
+        text.clear();
+        text.reserve(capacity);
         Writer {
-            text: String::with_capacity(capacity),
+            text,
             ends: [0; PIECES],
             absent: 0,
             next: 0,
@@ -124,15 +133,21 @@ impl Writer {
     /// Ends the piece `piece` here: what was written since the previous piece's end is it.
     /// Pieces skipped on the way are empty and absent.
     fn end(&mut self, piece: Piece) {
-        let end = offset(self.text.len());
+        if self.next < piece as usize {
+            self.skip_to(piece);
+        }
+        self.ends[piece as usize] = offset(self.text.len());
+        self.next = piece as usize + 1;
+    }
+
+    /// Ends the pieces before `piece` not written yet: empty and absent.
+    fn skip_to(&mut self, piece: Piece) {
         let start = self.next.checked_sub(1).map_or(0, |last| self.ends[last]);
         while self.next < piece as usize {
             self.ends[self.next] = start;
             self.absent |= 1 << self.next;
             self.next += 1;
         }
-        self.ends[piece as usize] = end;
-        self.next = piece as usize + 1;
     }
 
     fn push(&mut self, piece: Piece, s: &str) {
@@ -181,6 +196,30 @@ impl OwnedRecord {
             Some(message) => Ok(copy(message)),
             None => formatted_on_this_thread(record, formatter, copy),
         }
+    }
+
+    /// [`prepared`](OwnedRecord::prepared), written into `text` (emptied first), which keeps its
+    /// allocation: a queue hands the buffers of the records it has delivered back to the logging
+    /// calls (see [`into_text`](OwnedRecord::into_text)).
+    pub(crate) fn prepared_in(
+        text: String,
+        record: &LogRecord<'_>,
+        formatter: &Formatter,
+    ) -> Result<OwnedRecord, FormatError> {
+        let copy = |line: &str| {
+            let mut writer = Writer::reusing(text, text_size(record) + line.len());
+            writer.push(Piece::Msg, line);
+            OwnedRecord::finish(record, writer)
+        };
+        match formatter.message_as_is(record) {
+            Some(message) => Ok(copy(message)),
+            None => formatted_on_this_thread(record, formatter, copy),
+        }
+    }
+
+    /// The record's text buffer, to write another record in.
+    pub(crate) fn into_text(self) -> String {
+        self.text
     }
 
     /// A copy, as [`from_record`](OwnedRecord::from_record), that also keeps the record as

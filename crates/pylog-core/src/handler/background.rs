@@ -94,6 +94,16 @@ impl Background {
         }
     }
 
+    #[cfg_attr(
+        not(any(
+            feature = "http",
+            feature = "otlp",
+            feature = "smtp",
+            feature = "syslog",
+            feature = "socket"
+        )),
+        allow(dead_code)
+    )]
     /// Queues the record `prepare` makes. A record logged by the worker's own thread (a
     /// dependency of the destination logging while it delivers) is dropped and counted before
     /// anything is prepared: queuing it would feed a loop.
@@ -106,7 +116,22 @@ impl Background {
             return Err(HandlerError::Dropped);
         }
         self.worker
-            .send(prepare()?)
+            .send_from_another_thread(prepare()?)
+            .map_err(|_| HandlerError::Dropped)
+    }
+
+    /// [`send`](Background::send) for a record that `prepare` writes in the text buffer it is
+    /// given: one the worker has delivered, so that in a steady stream nothing is allocated.
+    pub(crate) fn send_in(
+        &self,
+        prepare: impl FnOnce(String) -> Result<OwnedRecord, FormatError>,
+    ) -> Result<(), HandlerError> {
+        if self.worker.is_current_thread() {
+            self.worker.count_reentrant();
+            return Err(HandlerError::Dropped);
+        }
+        self.worker
+            .send_from_another_thread(prepare(self.worker.spare_text())?)
             .map_err(|_| HandlerError::Dropped)
     }
 

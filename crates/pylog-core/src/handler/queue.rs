@@ -74,7 +74,7 @@ impl QueueHandler {
 impl Emit for QueueHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
         self.listener
-            .send(|| OwnedRecord::prepared(record, ctx.formatter()))
+            .send_in(|text| OwnedRecord::prepared_in(text, record, ctx.formatter()))
     }
 
     fn flush(&self) -> std::io::Result<()> {

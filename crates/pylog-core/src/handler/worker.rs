@@ -14,9 +14,11 @@
 //! A queue of up to [`PREALLOCATED_PLACES`] records is allocated when the worker starts, so that
 //! queuing a record allocates nothing; a larger one grows to its bound as records arrive, so that
 //! a bound of a billion costs nothing until it is used. Either way the bound (records, and
-//! optionally bytes) is counted by `bound.rs`.
+//! optionally bytes) is counted by `bound.rs`. The text buffers of delivered records go back to
+//! the logging calls that ask for one (`Worker::spare_text`, `spares.rs`).
 
 mod bound;
+mod spares;
 
 use std::cell::Cell;
 use std::fmt;
@@ -32,6 +34,7 @@ use super::Handler;
 use crate::level::Level;
 use crate::owned_record::OwnedRecord;
 use bound::QueueBound;
+use spares::{SPARE_RECORDS, Spares};
 
 /// The longest wait between two attempts while a close is draining the queue: a destination that
 /// comes back during the drain is found soon, and the drain ends at its deadline anyway.
@@ -295,6 +298,7 @@ impl WorkerBuilder {
         };
         let shared = Arc::new(Shared {
             bound: QueueBound::new(self.capacity, self.max_bytes),
+            spares: Spares::new(self.capacity.clamp(1, SPARE_RECORDS)),
             id: NEXT_WORKER.fetch_add(1, Ordering::Relaxed),
             label: self.label.unwrap_or_else(|| self.name.clone()),
             name: self.name,
@@ -398,6 +402,8 @@ struct Shared {
     on_error: Option<ErrorReporter>,
     /// What the queue may hold, and holds now; only records count, not signals.
     bound: QueueBound,
+    /// The text buffers of delivered records, for the logging threads to fill again.
+    spares: Spares,
     sender: Sender<Message>,
     /// Kept here too, so that `DropOldest` can evict from the producer's side.
     receiver: Receiver<Message>,
@@ -899,6 +905,11 @@ impl Worker {
         self.shared.reentrant.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A text buffer for the next record: one this worker has delivered, or a new, empty one.
+    pub(crate) fn spare_text(&self) -> String {
+        self.shared.spares.take()
+    }
+
     /// Queues a record, applying the backpressure policy when the queue is full.
     ///
     /// While a close drains the queue, the record is queued behind the others, so a chain of
@@ -909,11 +920,17 @@ impl Worker {
     /// fallback handler, or is counted as dropped ([`Dropped::Stuck`]) where there is none,
     /// rather than waiting behind it.
     pub fn send(&self, record: OwnedRecord) -> Result<(), Dropped> {
-        let shared = &*self.shared;
         if self.is_current_thread() {
             self.count_reentrant();
             return Err(Dropped::Reentrant);
         }
+        self.send_from_another_thread(record)
+    }
+
+    /// [`send`](Worker::send) for a caller that has made sure it is not the worker's own thread
+    /// ([`is_current_thread`](Worker::is_current_thread)).
+    pub(crate) fn send_from_another_thread(&self, record: OwnedRecord) -> Result<(), Dropped> {
+        let shared = &*self.shared;
         if shared.sealed.load(Ordering::SeqCst) || shared.abandoned.load(Ordering::SeqCst) {
             return shared.deliver_after_close(record);
         }
@@ -1135,7 +1152,10 @@ fn run(shared: &Shared) {
             deliver_with_retry(shared, &mut deliver, &batch, &mut failing);
             reports.maybe_report(shared, &mut deliver, shared.receiver.is_empty());
         }
-        batch.clear();
+        // Before the flush marks are reached: a flush that returns finds the buffers kept.
+        for record in batch.drain(..) {
+            shared.spares.give_back(record.into_text());
+        }
         shared.in_flight.store(0, Ordering::SeqCst);
         shared.reach(&mut marks);
         if shared.closing.load(Ordering::SeqCst) {
