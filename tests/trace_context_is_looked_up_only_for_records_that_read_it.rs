@@ -79,3 +79,71 @@ fn plain_records_skip_the_look_up_and_a_format_naming_the_ids_turns_it_on_at_onc
          INFO app plain again\nINFO app filtered\n"
     );
 }
+
+/// A queue asks its listener's handlers and its fallback: in front of a plain-format file its
+/// records skip the look-up, in front of a handler whose format names `%(otelTraceID)s` every
+/// record has the ids, and a fallback that names them, set later, turns the look-up on.
+#[test]
+fn a_queue_looks_the_context_up_only_when_a_handler_behind_it_reads_it() {
+    let tree = Manager::new();
+    let plain_out = SharedWriter::new();
+    let plain = StreamHandler::writer(plain_out.clone())
+        .with_formatter(Formatter::new("%(message)s").expect("format"));
+    let plain_queue = pylog::QueueHandler::builder()
+        .handler(plain)
+        .build()
+        .expect("queue");
+    let traced_out = SharedWriter::new();
+    let traced = StreamHandler::writer(traced_out.clone())
+        .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
+    let traced_queue = pylog::QueueHandler::builder()
+        .handler(traced)
+        .build()
+        .expect("queue");
+    let plain_logger = tree.get_logger("plain");
+    plain_logger.set_level(Level::INFO);
+    plain_logger.add_handler(plain_queue.clone());
+    let traced_logger = tree.get_logger("traced");
+    traced_logger.set_level(Level::INFO);
+    traced_logger.add_handler(traced_queue.clone());
+
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
+        .with(tracing_pylog::layer_for(tree.clone()));
+    let fallback_out = SharedWriter::new();
+    let (trace_id, counts) = tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("request");
+        span.in_scope(|| {
+            let trace_id = tracing::Span::current()
+                .context()
+                .span()
+                .span_context()
+                .trace_id();
+            let start = reads();
+            tracing::info!(target: "plain", "plain");
+            let plain_count = reads() - start;
+            let start = reads();
+            tracing::info!(target: "traced", "traced");
+            let traced_count = reads() - start;
+            // A fallback that reads the ids, set after the first records, counts at once.
+            let fallback = StreamHandler::writer(fallback_out.clone())
+                .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
+            assert!(plain_queue.set_fallback(Some(fallback)));
+            let start = reads();
+            tracing::info!(target: "plain", "plain with a fallback");
+            let with_fallback = reads() - start;
+            (trace_id, [plain_count, traced_count, with_fallback])
+        })
+    });
+    plain_queue.close();
+    traced_queue.close();
+    let _ = provider.shutdown();
+
+    assert_eq!(counts, [0, 1, 1]);
+    let trace_hex = format!("{trace_id:032x}");
+    assert_ne!(trace_hex, "0".repeat(32), "the span was traced");
+    assert_eq!(traced_out.contents(), format!("{trace_hex} traced\n"));
+    assert_eq!(plain_out.contents(), "plain\nplain with a fallback\n");
+    assert!(fallback_out.contents().is_empty(), "nothing failed");
+}

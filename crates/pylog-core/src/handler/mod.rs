@@ -130,10 +130,11 @@ pub trait Emit: Any + Send + Sync + 'static {
     }
 
     /// Whether the destination reads records' extras itself, beyond the text its formatter writes
-    /// (a socket handler pickles them all, an OTLP handler sends them as attributes, a queue hands
-    /// them on). Extras that cost something to compute (the OpenTelemetry trace context) are left
-    /// out of records that nothing on their way reads. `true` by default, the safe answer;
-    /// destinations that only write formatted text say `false`.
+    /// (a socket handler pickles them all, an OTLP handler sends them as attributes). Extras that
+    /// cost something to compute (the OpenTelemetry trace context) are left out of records that
+    /// nothing on their way reads. `true` by default, the safe answer; destinations that only
+    /// write formatted text say `false`, and a queue says what its listener's handlers and its
+    /// fallback say.
     fn reads_extras(&self) -> bool {
         true
     }
@@ -644,7 +645,10 @@ impl Handler {
     /// [`shutdown`], which closes the newest first, closes it after the handler has drained into
     /// it. Their builders' `fallback` option and dictConfig's `fallback` key ensure that.
     pub fn set_fallback(&self, fallback: Option<Handler>) -> bool {
-        self.0.sink.set_fallback(fallback)
+        let set = self.0.sink.set_fallback(fallback);
+        // Whether a queue's records may need the trace context depends on its fallback too.
+        crate::manager::bump_generation();
+        set
     }
 
     /// The fallback handler, if one is set.

@@ -50,6 +50,7 @@ const LISTENER_BATCH: usize = 256;
 /// [`QueueListener`] with [`QueueListener::queue_handler`].
 pub struct QueueHandler {
     listener: Arc<Background>,
+    handlers: Arc<[Handler]>,
     owns_listener: bool,
 }
 
@@ -75,6 +76,14 @@ impl Emit for QueueHandler {
     fn emit(&self, record: &LogRecord<'_>, ctx: &mut EmitContext<'_>) -> Result<(), HandlerError> {
         self.listener
             .send_in(|text| OwnedRecord::prepared_in(text, record, ctx.formatter()))
+    }
+
+    fn reads_extras(&self) -> bool {
+        self.handlers.iter().any(Handler::reads_trace_context)
+            || self
+                .listener
+                .fallback()
+                .is_some_and(|f| f.reads_trace_context())
     }
 
     fn flush(&self) -> std::io::Result<()> {
@@ -146,6 +155,7 @@ impl Emit for QueueHandler {
 /// ```
 pub struct QueueListener {
     listener: Arc<Background>,
+    handlers: Arc<[Handler]>,
 }
 
 impl QueueListener {
@@ -168,6 +178,7 @@ impl QueueListener {
     pub fn queue_handler(&self) -> Handler {
         Handler::new(QueueHandler {
             listener: self.listener.clone(),
+            handlers: self.handlers.clone(),
             owns_listener: false,
         })
     }
@@ -292,7 +303,7 @@ impl QueueListenerBuilder {
             .backpressure(self.backpressure)
             .batch(LISTENER_BATCH, Duration::ZERO)
             .spawn(HandOff {
-                handlers: self.handlers,
+                handlers: self.handlers.clone(),
                 respect_handler_level: self.respect_handler_level,
             })
             .map_err(|source| Error::Io {
@@ -301,6 +312,7 @@ impl QueueListenerBuilder {
             })?;
         Ok(QueueListener {
             listener: Arc::new(Background::new(worker, self.drain_timeout)),
+            handlers: self.handlers.into(),
         })
     }
 }
@@ -350,6 +362,7 @@ impl QueueHandlerBuilder {
         let listener = self.0.start()?;
         Ok(Handler::new(QueueHandler {
             listener: listener.listener,
+            handlers: listener.handlers,
             owns_listener: true,
         }))
     }
