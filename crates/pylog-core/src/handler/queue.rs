@@ -266,7 +266,9 @@ impl QueueListenerBuilder {
 
     /// A bound on the bytes the queued records hold, beside the bound on their number: 1,500
     /// records of 1 MB fit in 10,000 places. A full queue by either bound applies the
-    /// backpressure policy; one record larger than this still enters an empty queue.
+    /// backpressure policy; one record larger than this still enters an empty queue. A record
+    /// counts the memory it holds: written in the buffer of a delivered record (the queue reuses
+    /// buffers of up to 1 KiB), that is the buffer's whole capacity.
     pub fn max_queue_bytes(mut self, bytes: usize) -> Self {
         self.max_queue_bytes = Some(bytes);
         self
