@@ -20,7 +20,7 @@
 use std::backtrace::Backtrace;
 use std::cell::Cell;
 use std::error::Error as StdError;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::Write as _;
 use std::panic::Location;
 use std::sync::Arc;
@@ -33,6 +33,7 @@ use crate::handler::{Handler, HandlerSnapshot};
 use crate::level::Level;
 use crate::level_cache::LevelCache;
 use crate::manager::{Manager, config_generation, notify_config_change};
+use crate::message::Message;
 use crate::record::{LogRecord, Value};
 use crate::scratch;
 
@@ -508,7 +509,14 @@ impl Logger {
     #[track_caller]
     pub fn log(&self, level: Level, msg: impl fmt::Display) {
         if self.is_enabled_for(level) {
-            self.log_at(level, CallSite::caller(), &msg, &[], None);
+            self.log_record(
+                level,
+                CallSite::caller(),
+                Message::of(&msg),
+                &[],
+                None,
+                None,
+            );
         }
     }
 
@@ -557,12 +565,13 @@ impl Logger {
     #[track_caller]
     pub fn exception<E: StdError + 'static>(&self, msg: impl fmt::Display, error: &E) {
         if self.is_enabled_for(Level::ERROR) {
-            self.log_at(
+            self.log_record(
                 Level::ERROR,
                 CallSite::caller(),
-                &msg,
+                Message::of(&msg),
                 &[],
                 Some((error, std::any::type_name::<E>())),
+                None,
             );
         }
     }
@@ -591,16 +600,18 @@ impl Logger {
         crate::LoggerAdapter::new(self.clone(), extra)
     }
 
-    /// Builds the record and handles it; the level must already have been checked.
-    pub fn log_at(
+    /// Builds the record and handles it; the level must already have been checked. `msg` is any
+    /// `Display`, a `&dyn Display` too; `&format_args!(..)` is written in one pass.
+    #[inline]
+    pub fn log_at<M: fmt::Display + ?Sized>(
         &self,
         level: Level,
         site: CallSite,
-        msg: &dyn fmt::Display,
+        msg: &M,
         extras: &[(&str, Value<'_>)],
         error: Option<(&(dyn StdError + 'static), &'static str)>,
     ) {
-        self.log_record(level, site, msg, extras, error, None);
+        self.log_record(level, site, Message::of(&msg), extras, error, None);
     }
 
     /// [`Logger::log_at`], with a captured stack.
@@ -608,13 +619,13 @@ impl Logger {
         &self,
         level: Level,
         site: CallSite,
-        msg: &dyn fmt::Display,
+        msg: Message<'_>,
         extras: &[(&str, Value<'_>)],
         error: Option<(&(dyn StdError + 'static), &'static str)>,
         stack: Option<&Backtrace>,
     ) {
         let mut buffer = scratch::take(&MESSAGE_BUFFER);
-        let _ = write!(buffer, "{msg}");
+        msg.write_to(&mut buffer);
         {
             let mut record = LogRecord::new(self.name(), level, &buffer);
             record.pathname = site.file;
@@ -711,7 +722,7 @@ impl<'l> LogCall<'l> {
         self.logger.log_record(
             self.level,
             self.site,
-            &msg,
+            Message::of(&msg),
             extras,
             self.error,
             stack.as_ref(),
