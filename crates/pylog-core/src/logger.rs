@@ -357,6 +357,12 @@ impl Logger {
     /// Python: `Logger.handle`: unless disabled or filtered out, hands the record to the handlers of
     /// this logger and its ancestors (see the module docs). The level is not checked here.
     pub fn handle(&self, record: &LogRecord<'_>) {
+        self.handle_here(record);
+    }
+
+    /// [`Logger::handle`], inlined into the direct API's record path.
+    #[inline(always)]
+    fn handle_here(&self, record: &LogRecord<'_>) {
         if self.node.disabled.load(Ordering::Relaxed) || !self.node.filters.allow(record) {
             return;
         }
@@ -370,11 +376,17 @@ impl Logger {
                 return;
             }
         }
-        self.call_handlers(record);
+        self.call_handlers_here(record);
     }
 
     /// Python: `Logger.callHandlers`.
     pub fn call_handlers(&self, record: &LogRecord<'_>) {
+        self.call_handlers_here(record);
+    }
+
+    /// [`Logger::call_handlers`], inlined into [`Logger::handle`]'s body.
+    #[inline(always)]
+    fn call_handlers_here(&self, record: &LogRecord<'_>) {
         let chain = self.handler_chain();
         let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
         for handler in handlers {
@@ -638,7 +650,7 @@ impl Logger {
                 record.exc_info = Some(err);
                 record.exc_type = Some(type_name);
             }
-            self.handle(&record);
+            self.handle_here(&record);
         }
         scratch::give_back(&MESSAGE_BUFFER, buffer);
     }

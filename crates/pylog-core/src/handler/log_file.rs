@@ -218,10 +218,18 @@ impl LogFile {
     }
 
     /// Opens the file if it is not open, unless it was closed in write mode.
+    #[inline]
     pub(crate) fn ensure_open(&mut self) -> io::Result<()> {
         if self.file.is_some() {
             return Ok(());
         }
+        self.open_unless_closed()
+    }
+
+    /// [`LogFile::ensure_open`] when the file is not open: kept out of the record path.
+    #[cold]
+    #[inline(never)]
+    fn open_unless_closed(&mut self) -> io::Result<()> {
         if self.closed && self.mode == FileMode::Write {
             return Err(io::Error::other(
                 "record after close() on a mode 'w' file handler",
