@@ -25,7 +25,7 @@ pub(crate) enum Message<'m> {
 
 impl<'m> Message<'m> {
     /// The message `msg`, sorted by its type (resolved at compile time: the checks fold away).
-    #[inline(always)]
+    #[inline]
     pub(crate) fn of<T: fmt::Display>(msg: &'m T) -> Message<'m> {
         // SAFETY (every cast below): `same_type::<T, U>()` holds only when `T` is `U` up to
         // lifetimes, which do not change a type's layout, so `msg` points to a valid `U`. The
@@ -78,7 +78,7 @@ impl<'m> Message<'m> {
 /// # Safety
 ///
 /// `T` must be `U` up to lifetimes, and the lifetimes in `U` no longer than those in `T`.
-#[inline(always)]
+#[inline]
 unsafe fn cast<T, U>(msg: &T) -> &U {
     // SAFETY: the caller's contract: `*msg` is a valid `U`.
     unsafe { &*(msg as *const T).cast::<U>() }
@@ -86,13 +86,13 @@ unsafe fn cast<T, U>(msg: &T) -> &U {
 
 /// Whether `T` and `U` are the same type once lifetimes are erased (`TypeId` for types that need
 /// not be `'static`).
-#[inline(always)]
+#[inline]
 fn same_type<T: ?Sized, U: ?Sized>() -> bool {
     type_id::<T>() == type_id::<U>()
 }
 
 /// The `TypeId` of `T` with its lifetimes erased.
-#[inline(always)]
+#[inline]
 fn type_id<T: ?Sized>() -> TypeId {
     trait NonStaticAny {
         fn type_id(&self) -> TypeId
@@ -100,7 +100,7 @@ fn type_id<T: ?Sized>() -> TypeId {
             Self: 'static;
     }
     impl<T: ?Sized> NonStaticAny for PhantomData<T> {
-        #[inline(always)]
+        #[inline]
         fn type_id(&self) -> TypeId
         where
             Self: 'static,
