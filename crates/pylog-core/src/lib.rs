@@ -63,6 +63,7 @@ mod level_cache;
 mod lifecycle;
 mod logger;
 mod manager;
+mod message;
 mod owned_record;
 #[cfg(feature = "socket")]
 pub mod pickle;

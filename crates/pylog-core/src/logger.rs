@@ -20,7 +20,7 @@
 use std::backtrace::Backtrace;
 use std::cell::Cell;
 use std::error::Error as StdError;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::Write as _;
 use std::panic::Location;
 use std::sync::Arc;
@@ -33,6 +33,7 @@ use crate::handler::{Handler, HandlerSnapshot};
 use crate::level::Level;
 use crate::level_cache::LevelCache;
 use crate::manager::{Manager, config_generation, notify_config_change};
+use crate::message::Message;
 use crate::record::{LogRecord, Value};
 use crate::scratch;
 
@@ -356,6 +357,12 @@ impl Logger {
     /// Python: `Logger.handle`: unless disabled or filtered out, hands the record to the handlers of
     /// this logger and its ancestors (see the module docs). The level is not checked here.
     pub fn handle(&self, record: &LogRecord<'_>) {
+        self.handle_here(record);
+    }
+
+    /// [`Logger::handle`], inlined into the direct API's record path.
+    #[inline(always)]
+    fn handle_here(&self, record: &LogRecord<'_>) {
         if self.node.disabled.load(Ordering::Relaxed) || !self.node.filters.allow(record) {
             return;
         }
@@ -369,11 +376,17 @@ impl Logger {
                 return;
             }
         }
-        self.call_handlers(record);
+        self.call_handlers_here(record);
     }
 
     /// Python: `Logger.callHandlers`.
     pub fn call_handlers(&self, record: &LogRecord<'_>) {
+        self.call_handlers_here(record);
+    }
+
+    /// [`Logger::call_handlers`], inlined into [`Logger::handle`]'s body.
+    #[inline(always)]
+    fn call_handlers_here(&self, record: &LogRecord<'_>) {
         let chain = self.handler_chain();
         let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
         for handler in handlers {
@@ -508,7 +521,14 @@ impl Logger {
     #[track_caller]
     pub fn log(&self, level: Level, msg: impl fmt::Display) {
         if self.is_enabled_for(level) {
-            self.log_at(level, CallSite::caller(), &msg, &[], None);
+            self.log_record(
+                level,
+                CallSite::caller(),
+                Message::of(&msg),
+                &[],
+                None,
+                None,
+            );
         }
     }
 
@@ -557,12 +577,13 @@ impl Logger {
     #[track_caller]
     pub fn exception<E: StdError + 'static>(&self, msg: impl fmt::Display, error: &E) {
         if self.is_enabled_for(Level::ERROR) {
-            self.log_at(
+            self.log_record(
                 Level::ERROR,
                 CallSite::caller(),
-                &msg,
+                Message::of(&msg),
                 &[],
                 Some((error, std::any::type_name::<E>())),
+                None,
             );
         }
     }
@@ -591,16 +612,18 @@ impl Logger {
         crate::LoggerAdapter::new(self.clone(), extra)
     }
 
-    /// Builds the record and handles it; the level must already have been checked.
-    pub fn log_at(
+    /// Builds the record and handles it; the level must already have been checked. `msg` is any
+    /// `Display`, a `&dyn Display` too; `&format_args!(..)` is written in one pass.
+    #[inline]
+    pub fn log_at<M: fmt::Display + ?Sized>(
         &self,
         level: Level,
         site: CallSite,
-        msg: &dyn fmt::Display,
+        msg: &M,
         extras: &[(&str, Value<'_>)],
         error: Option<(&(dyn StdError + 'static), &'static str)>,
     ) {
-        self.log_record(level, site, msg, extras, error, None);
+        self.log_record(level, site, Message::of(&msg), extras, error, None);
     }
 
     /// [`Logger::log_at`], with a captured stack.
@@ -608,13 +631,13 @@ impl Logger {
         &self,
         level: Level,
         site: CallSite,
-        msg: &dyn fmt::Display,
+        msg: Message<'_>,
         extras: &[(&str, Value<'_>)],
         error: Option<(&(dyn StdError + 'static), &'static str)>,
         stack: Option<&Backtrace>,
     ) {
         let mut buffer = scratch::take(&MESSAGE_BUFFER);
-        let _ = write!(buffer, "{msg}");
+        msg.write_to(&mut buffer);
         {
             let mut record = LogRecord::new(self.name(), level, &buffer);
             record.pathname = site.file;
@@ -627,7 +650,7 @@ impl Logger {
                 record.exc_info = Some(err);
                 record.exc_type = Some(type_name);
             }
-            self.handle(&record);
+            self.handle_here(&record);
         }
         scratch::give_back(&MESSAGE_BUFFER, buffer);
     }
@@ -711,7 +734,7 @@ impl<'l> LogCall<'l> {
         self.logger.log_record(
             self.level,
             self.site,
-            &msg,
+            Message::of(&msg),
             extras,
             self.error,
             stack.as_ref(),

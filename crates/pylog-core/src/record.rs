@@ -397,10 +397,52 @@ pub fn format_error_chain(error: &(dyn StdError + 'static), type_name: Option<&s
 }
 
 /// The current time as Python's `time.time()` (negative before 1970, as there).
+#[inline]
 pub fn now() -> f64 {
+    #[cfg(unix)]
+    if let Some(now) = realtime_clock() {
+        return now;
+    }
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(since) => since.as_secs_f64(),
         Err(before) => -before.duration().as_secs_f64(),
+    }
+}
+
+/// The system's real-time clock read directly: what `SystemTime::now()` reads, without the
+/// checked subtraction and normalisation of `duration_since`, which cost more than the read
+/// itself. `None` if the call fails (the caller then asks `SystemTime`).
+#[cfg(unix)]
+#[inline]
+fn realtime_clock() -> Option<f64> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable `timespec`, the only memory `clock_gettime` writes.
+    if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) } != 0 {
+        return None;
+    }
+    // `time_t` and `c_long` are narrower than `i64` on some 32-bit targets.
+    #[allow(clippy::useless_conversion)]
+    Some(seconds_since_epoch(
+        i64::from(now.tv_sec),
+        i64::from(now.tv_nsec),
+    ))
+}
+
+/// A `timespec` (`nanos` in `0..1_000_000_000`) as seconds since the epoch, computed exactly as
+/// `SystemTime::duration_since(UNIX_EPOCH)` and `Duration::as_secs_f64` compute them: after the
+/// epoch `secs + nanos / 1e9`; before it, the same of the duration to the epoch, negated.
+#[inline]
+fn seconds_since_epoch(secs: i64, nanos: i64) -> f64 {
+    const NANOS_PER_SEC: i64 = 1_000_000_000;
+    if secs >= 0 {
+        secs as f64 + nanos as f64 / NANOS_PER_SEC as f64
+    } else if nanos == 0 {
+        -((-secs) as f64)
+    } else {
+        -((-secs - 1) as f64 + (NANOS_PER_SEC - nanos) as f64 / NANOS_PER_SEC as f64)
     }
 }
 
@@ -482,6 +524,40 @@ fn thread_number(id: std::thread::ThreadId) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn seconds_since_epoch_match_what_system_time_gives() {
+        let nanos = [0, 1, 499_999_999, 500_000_000, 999_999_999];
+        for secs in [
+            0_i64,
+            1,
+            1_700_000_000,
+            1_765_100_000,
+            4_102_444_800,
+            -1,
+            -2,
+            -86_400,
+        ] {
+            for n in nanos {
+                let time = if secs >= 0 {
+                    UNIX_EPOCH + Duration::new(secs as u64, n as u32)
+                } else {
+                    UNIX_EPOCH - Duration::new((-secs) as u64, 0) + Duration::new(0, n as u32)
+                };
+                let expected = match time.duration_since(UNIX_EPOCH) {
+                    Ok(since) => since.as_secs_f64(),
+                    Err(before) => -before.duration().as_secs_f64(),
+                };
+                assert_eq!(
+                    seconds_since_epoch(secs, n).to_bits(),
+                    expected.to_bits(),
+                    "{secs} s {n} ns"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -218,10 +218,18 @@ impl LogFile {
     }
 
     /// Opens the file if it is not open, unless it was closed in write mode.
+    #[inline]
     pub(crate) fn ensure_open(&mut self) -> io::Result<()> {
         if self.file.is_some() {
             return Ok(());
         }
+        self.open_unless_closed()
+    }
+
+    /// [`LogFile::ensure_open`] when the file is not open: kept out of the record path.
+    #[cold]
+    #[inline(never)]
+    fn open_unless_closed(&mut self) -> io::Result<()> {
         if self.closed && self.mode == FileMode::Write {
             return Err(io::Error::other(
                 "record after close() on a mode 'w' file handler",
@@ -231,7 +239,9 @@ impl LogFile {
     }
 
     /// Writes `bytes` (`record` formatted) in one call, or keeps them for a later write in
-    /// throughput mode; opens the file first if needed.
+    /// throughput mode; opens the file first if needed. Inlined into the handlers' `emit`: in
+    /// throughput mode most records only append to `pending`.
+    #[inline]
     pub(crate) fn write(&mut self, bytes: &[u8], record: &LogRecord<'_>) -> io::Result<()> {
         let level = record.level;
         self.ensure_open()?;
@@ -264,6 +274,7 @@ impl LogFile {
 
     /// Writes what throughput mode kept in memory (the interval then restarts at the record that
     /// caused the write: [`LogFile::write`] sets `last_write`; `flush()` and rotation keep it).
+    #[inline(never)]
     fn write_pending(&mut self) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
