@@ -87,16 +87,35 @@ fn filters_and_destinations_that_read_extras_want_it() {
     app.remove_filter(&pass);
     assert!(!app.reads_trace_context());
 
+    // A queue answers for what stands behind it: its listener's handlers and its fallback.
     let queue = QueueHandler::builder()
         .handler(NullHandler::new())
         .build()
         .unwrap();
-    tree.get_logger("app.worker").add_handler(queue.clone());
+    let worker = tree.get_logger("app.worker");
+    worker.add_handler(queue.clone());
     assert!(
-        tree.get_logger("app.worker").reads_trace_context(),
-        "a queue hands extras on"
+        !worker.reads_trace_context(),
+        "nothing behind the queue reads it"
     );
+    let reading = QueueHandler::builder()
+        .handler(
+            StreamHandler::writer(SharedWriter::new())
+                .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").unwrap()),
+        )
+        .build()
+        .unwrap();
+    worker.add_handler(reading.clone());
+    assert!(worker.reads_trace_context(), "a handler behind a queue");
+    worker.remove_handler(&reading);
+    assert!(!worker.reads_trace_context());
+    queue.set_fallback(Some(
+        StreamHandler::writer(SharedWriter::new())
+            .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").unwrap()),
+    ));
+    assert!(worker.reads_trace_context(), "a queue's fallback");
     assert!(!app.reads_trace_context(), "the queue is below app");
+    reading.close();
     queue.close();
 }
 
