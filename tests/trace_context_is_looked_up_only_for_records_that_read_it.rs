@@ -13,6 +13,29 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_pylog::trace_context_reads_on_this_thread as reads;
 use tracing_subscriber::layer::SubscriberExt as _;
 
+/// Runs `body` inside a span traced by OpenTelemetry, with `tree`'s layer installed for the
+/// thread; returns the span's trace id in hex (checked not to be zero) and what `body` returned.
+fn in_a_traced_span<T>(tree: &Manager, body: impl FnOnce() -> T) -> (String, T) {
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
+        .with(tracing_pylog::layer_for(tree.clone()));
+    let (trace_id, result) = tracing::subscriber::with_default(subscriber, || {
+        tracing::info_span!("request").in_scope(|| {
+            let trace_id = tracing::Span::current()
+                .context()
+                .span()
+                .span_context()
+                .trace_id();
+            (trace_id, body())
+        })
+    });
+    let _ = provider.shutdown();
+    let trace_hex = format!("{trace_id:032x}");
+    assert_ne!(trace_hex, "0".repeat(32), "the span was traced");
+    (trace_hex, result)
+}
+
 #[test]
 fn plain_records_skip_the_look_up_and_a_format_naming_the_ids_turns_it_on_at_once() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -26,52 +49,37 @@ fn plain_records_skip_the_look_up_and_a_format_naming_the_ids_turns_it_on_at_onc
     logger.set_level(Level::INFO);
     logger.add_handler(file.clone());
 
-    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
-        .with(tracing_pylog::layer_for(tree.clone()));
     let out = SharedWriter::new();
-    let (trace_id, counts) = tracing::subscriber::with_default(subscriber, || {
-        let span = tracing::info_span!("request");
-        span.in_scope(|| {
-            let trace_id = tracing::Span::current()
-                .context()
-                .span()
-                .span_context()
-                .trace_id();
-            let start = reads();
-            for i in 0..3 {
-                tracing::info!(target: "app", "plain {i}");
-            }
-            let plain = reads() - start;
+    let (trace_hex, counts) = in_a_traced_span(&tree, || {
+        let start = reads();
+        for i in 0..3 {
+            tracing::info!(target: "app", "plain {i}");
+        }
+        let plain = reads() - start;
 
-            // A handler whose format names a trace extra: the very next record looks it up.
-            let traced = StreamHandler::writer(out.clone())
-                .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
-            logger.add_handler(traced.clone());
-            let start = reads();
-            tracing::info!(target: "app", "traced");
-            let with_format = reads() - start;
+        // A handler whose format names a trace extra: the very next record looks it up.
+        let traced = StreamHandler::writer(out.clone())
+            .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
+        logger.add_handler(traced.clone());
+        let start = reads();
+        tracing::info!(target: "app", "traced");
+        let with_format = reads() - start;
 
-            // Removing it turns the look-up off again; a filter, which might read extras, on.
-            logger.remove_handler(&traced);
-            let start = reads();
-            tracing::info!(target: "app", "plain again");
-            let removed = reads() - start;
-            let pass: Arc<dyn Filter> = Arc::new(|_: &LogRecord<'_>| true);
-            file.add_filter(pass);
-            let start = reads();
-            tracing::info!(target: "app", "filtered");
-            let with_filter = reads() - start;
-            (trace_id, [plain, with_format, removed, with_filter])
-        })
+        // Removing it turns the look-up off again; a filter, which might read extras, on.
+        logger.remove_handler(&traced);
+        let start = reads();
+        tracing::info!(target: "app", "plain again");
+        let removed = reads() - start;
+        let pass: Arc<dyn Filter> = Arc::new(|_: &LogRecord<'_>| true);
+        file.add_filter(pass);
+        let start = reads();
+        tracing::info!(target: "app", "filtered");
+        let with_filter = reads() - start;
+        [plain, with_format, removed, with_filter]
     });
     file.close();
-    let _ = provider.shutdown();
 
     assert_eq!(counts, [0, 1, 0, 1]);
-    let trace_hex = format!("{trace_id:032x}");
-    assert_ne!(trace_hex, "0".repeat(32), "the span was traced");
     assert_eq!(out.contents(), format!("{trace_hex} traced\n"));
     assert_eq!(
         std::fs::read_to_string(&path).expect("log file"),
@@ -107,42 +115,27 @@ fn a_queue_looks_the_context_up_only_when_a_handler_behind_it_reads_it() {
     traced_logger.set_level(Level::INFO);
     traced_logger.add_handler(traced_queue.clone());
 
-    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
-        .with(tracing_pylog::layer_for(tree.clone()));
     let fallback_out = SharedWriter::new();
-    let (trace_id, counts) = tracing::subscriber::with_default(subscriber, || {
-        let span = tracing::info_span!("request");
-        span.in_scope(|| {
-            let trace_id = tracing::Span::current()
-                .context()
-                .span()
-                .span_context()
-                .trace_id();
-            let start = reads();
-            tracing::info!(target: "plain", "plain");
-            let plain_count = reads() - start;
-            let start = reads();
-            tracing::info!(target: "traced", "traced");
-            let traced_count = reads() - start;
-            // A fallback that reads the ids, set after the first records, counts at once.
-            let fallback = StreamHandler::writer(fallback_out.clone())
-                .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
-            assert!(plain_queue.set_fallback(Some(fallback)));
-            let start = reads();
-            tracing::info!(target: "plain", "plain with a fallback");
-            let with_fallback = reads() - start;
-            (trace_id, [plain_count, traced_count, with_fallback])
-        })
+    let (trace_hex, counts) = in_a_traced_span(&tree, || {
+        let start = reads();
+        tracing::info!(target: "plain", "plain");
+        let plain_count = reads() - start;
+        let start = reads();
+        tracing::info!(target: "traced", "traced");
+        let traced_count = reads() - start;
+        // A fallback that reads the ids, set after the first records, counts at once.
+        let fallback = StreamHandler::writer(fallback_out.clone())
+            .with_formatter(Formatter::new("%(otelTraceID)s %(message)s").expect("format"));
+        assert!(plain_queue.set_fallback(Some(fallback)));
+        let start = reads();
+        tracing::info!(target: "plain", "plain with a fallback");
+        let with_fallback = reads() - start;
+        [plain_count, traced_count, with_fallback]
     });
     plain_queue.close();
     traced_queue.close();
-    let _ = provider.shutdown();
 
     assert_eq!(counts, [0, 1, 1]);
-    let trace_hex = format!("{trace_id:032x}");
-    assert_ne!(trace_hex, "0".repeat(32), "the span was traced");
     assert_eq!(traced_out.contents(), format!("{trace_hex} traced\n"));
     assert_eq!(plain_out.contents(), "plain\nplain with a fallback\n");
     assert!(fallback_out.contents().is_empty(), "nothing failed");
