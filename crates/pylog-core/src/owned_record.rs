@@ -150,6 +150,27 @@ impl Writer {
         }
     }
 
+    /// Appends `piece`, which follows the piece ended last.
+    #[inline(always)]
+    fn put_next(&mut self, piece: Piece, s: &str) {
+        debug_assert_eq!(self.next, piece as usize);
+        self.text.push_str(s);
+        self.ends[piece as usize] = offset(self.text.len());
+        self.next = piece as usize + 1;
+    }
+
+    /// [`put_next`](Writer::put_next) for an optional piece.
+    #[inline(always)]
+    fn put_next_opt(&mut self, piece: Piece, s: Option<&str>) {
+        match s {
+            Some(s) => self.put_next(piece, s),
+            None => {
+                self.put_next(piece, "");
+                self.absent |= 1 << piece as usize;
+            }
+        }
+    }
+
     fn push(&mut self, piece: Piece, s: &str) {
         self.text.push_str(s);
         self.end(piece);
@@ -254,17 +275,21 @@ impl OwnedRecord {
 
     /// Writes the pieces after the message, error and stack.
     fn finish(record: &LogRecord<'_>, mut writer: Writer) -> OwnedRecord {
-        writer.push(Piece::Name, record.name);
-        writer.push(Piece::Pathname, record.pathname);
-        writer.push(Piece::ProcessName, record.process_name());
-        writer.push(Piece::Spans, record.spans);
-        writer.push_opt(Piece::FuncName, record.func_name);
-        writer.push_opt(Piece::ModulePath, record.module_path);
-        writer.push(Piece::ThreadName, record.thread_name());
+        if writer.next < Piece::Name as usize {
+            writer.skip_to(Piece::Name);
+        }
+        // The pieces from here on follow one another in order: no bookkeeping between them.
+        writer.put_next(Piece::Name, record.name);
+        writer.put_next(Piece::Pathname, record.pathname);
+        writer.put_next(Piece::ProcessName, record.process_name());
+        writer.put_next(Piece::Spans, record.spans);
+        writer.put_next_opt(Piece::FuncName, record.func_name);
+        writer.put_next_opt(Piece::ModulePath, record.module_path);
+        writer.put_next(Piece::ThreadName, record.thread_name());
         for (key, value) in record.extras {
             extras::push(&mut writer.text, key, *value);
         }
-        writer.end(Piece::Extras);
+        writer.put_next(Piece::Extras, "");
         OwnedRecord {
             text: writer.text,
             ends: writer.ends,
@@ -380,10 +405,8 @@ impl OwnedRecord {
             module_path: self.get_opt(Piece::ModulePath),
             created: self.created,
             relative_created: Some(self.relative_created),
-            thread: OnceCell::from((
-                self.thread,
-                thread_names::shared(self.thread, self.thread_name()),
-            )),
+            thread: OnceCell::new(),
+            thread_borrowed: Some((self.thread, self.thread_name())),
             process_name: Some(self.get(Piece::ProcessName)),
             process: self.process,
             exc_info: None,
@@ -610,50 +633,6 @@ mod extras {
                 assert_eq!(back, [("key", value)]);
             }
         }
-    }
-}
-
-/// The `Arc<str>` a [`LogRecord`] view carries for its thread's name, made once per logging
-/// thread on each thread that views records. Cloning the logging thread's own `Arc` instead
-/// would make both threads write to its reference count for every record.
-mod thread_names {
-    use std::cell::RefCell;
-    use std::sync::Arc;
-
-    /// How many logging threads each viewing thread remembers.
-    const REMEMBERED: usize = 16;
-
-    /// The names made on this thread, by logging thread, and the entry to replace next.
-    #[derive(Default)]
-    struct Known {
-        names: Vec<(u64, Arc<str>)>,
-        next: usize,
-    }
-
-    pub(super) fn shared(thread: u64, name: &str) -> Arc<str> {
-        thread_local! {
-            static KNOWN: RefCell<Known> = RefCell::default();
-        }
-        KNOWN
-            .try_with(|known| {
-                let known = &mut *known.borrow_mut();
-                if let Some((_, made)) = known
-                    .names
-                    .iter()
-                    .find(|(id, made)| *id == thread && **made == *name)
-                {
-                    return made.clone();
-                }
-                let made: Arc<str> = Arc::from(name);
-                if known.names.len() < REMEMBERED {
-                    known.names.push((thread, made.clone()));
-                } else {
-                    known.names[known.next] = (thread, made.clone());
-                    known.next = (known.next + 1) % REMEMBERED;
-                }
-                made
-            })
-            .unwrap_or_else(|_| Arc::from(name))
     }
 }
 

@@ -16,9 +16,10 @@
 //! ```
 
 use std::backtrace::Backtrace;
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::error::Error as StdError;
 use std::fmt::{self, Write as _};
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -172,7 +173,11 @@ pub struct LogRecord<'a> {
     /// The thread's number and name: set, or the current thread's, looked up on first read. A
     /// record is `!Send` (its `exc_info` is a plain `&dyn Error`), so that read happens on the
     /// thread that made it.
-    pub(crate) thread: OnceCell<(u64, Arc<str>)>,
+    pub(crate) thread: OnceCell<ThreadIdentity>,
+    /// The thread's number and name when they are text the record borrows (a record read back
+    /// from an owned copy); they come before `thread`. Kept apart so that the record stays
+    /// covariant in `'a`.
+    pub(crate) thread_borrowed: Option<(u64, &'a str)>,
     /// The process name when set (with `process`); `None` for this process.
     pub(crate) process_name: Option<&'a str>,
     /// The process id, when `process_name` is set.
@@ -205,6 +210,7 @@ impl<'a> LogRecord<'a> {
             spans: "",
             relative_created: None,
             thread: OnceCell::new(),
+            thread_borrowed: None,
             process_name: None,
             process: 0,
             exc_text: OnceCell::new(),
@@ -232,6 +238,7 @@ impl<'a> LogRecord<'a> {
             spans: self.spans,
             relative_created: self.relative_created,
             thread: self.thread.clone(),
+            thread_borrowed: self.thread_borrowed,
             process_name: self.process_name,
             process: self.process,
             exc_text: self.exc_text.clone(),
@@ -260,16 +267,22 @@ impl<'a> LogRecord<'a> {
     /// Python's `threadName`: the name of the thread that made the record (`MainThread` for the
     /// main thread, `Thread-N` for an unnamed one).
     pub fn thread_name(&self) -> &str {
-        &self.thread_info().1
+        self.thread_info().1
     }
 
     /// Sets the thread's number and name (for a record made on another thread or process).
     pub fn set_thread(&mut self, thread: u64, name: impl Into<Arc<str>>) {
-        self.thread = OnceCell::from((thread, name.into()));
+        self.thread = OnceCell::from(ThreadIdentity::Given(thread, name.into()));
+        self.thread_borrowed = None;
     }
 
-    fn thread_info(&self) -> &(u64, Arc<str>) {
-        self.thread.get_or_init(current_thread)
+    fn thread_info(&self) -> (u64, &str) {
+        if let Some(borrowed) = self.thread_borrowed {
+            return borrowed;
+        }
+        self.thread
+            .get_or_init(|| ThreadIdentity::Current(current_thread_shared()))
+            .get()
     }
 
     /// Python's `process`: the id of the process that made the record.
@@ -484,15 +497,39 @@ pub fn start_time() -> f64 {
 
 /// The current thread's number and Python-style name, cached per thread.
 pub fn current_thread() -> (u64, Arc<str>) {
+    let (number, name) = &*current_thread_shared();
+    (*number, name.clone())
+}
+
+/// The current thread's number and name, as the thread keeps them: a record holds them by a
+/// reference count that only this thread touches, so no atomic operation is made per record.
+fn current_thread_shared() -> Rc<(u64, Arc<str>)> {
     thread_local! {
-        static INFO: RefCell<Option<(u64, Arc<str>)>> = const { RefCell::new(None) };
+        static INFO: OnceCell<Rc<(u64, Arc<str>)>> = const { OnceCell::new() };
     }
     INFO.try_with(|info| {
-        info.borrow_mut()
-            .get_or_insert_with(describe_current_thread)
+        info.get_or_init(|| Rc::new(describe_current_thread()))
             .clone()
     })
-    .unwrap_or_else(|_| describe_current_thread())
+    .unwrap_or_else(|_| Rc::new(describe_current_thread()))
+}
+
+/// Where a record's thread number and name come from.
+#[derive(Clone, Debug)]
+pub(crate) enum ThreadIdentity {
+    /// The thread that made the record, which keeps them.
+    Current(Rc<(u64, Arc<str>)>),
+    /// Set for a record made elsewhere.
+    Given(u64, Arc<str>),
+}
+
+impl ThreadIdentity {
+    fn get(&self) -> (u64, &str) {
+        match self {
+            ThreadIdentity::Current(info) => (info.0, &info.1),
+            ThreadIdentity::Given(number, name) => (*number, name),
+        }
+    }
 }
 
 fn describe_current_thread() -> (u64, Arc<str>) {
@@ -645,16 +682,25 @@ mod tests {
     }
 
     #[test]
-    fn thread_is_looked_up_only_when_read() {
+    fn thread_is_looked_up_only_when_read_and_shared_without_atomics() {
         std::thread::Builder::new()
             .name("reader".into())
             .spawn(|| {
-                let (id, name) = current_thread();
-                let shared = Arc::strong_count(&name);
+                let info = current_thread_shared();
+                let (id, name) = (info.0, info.1.clone());
+                let (held, names) = (Rc::strong_count(&info), Arc::strong_count(&name));
                 let record = LogRecord::new("a", Level::INFO, "m");
-                assert_eq!(Arc::strong_count(&name), shared, "looked up when made");
+                assert_eq!(Rc::strong_count(&info), held, "looked up when made");
                 assert_eq!((record.thread(), record.thread_name()), (id, "reader"));
-                assert_eq!(Arc::strong_count(&name), shared + 1);
+                assert_eq!(Rc::strong_count(&info), held + 1);
+                assert_eq!(
+                    Arc::strong_count(&name),
+                    names,
+                    "the name's atomic count is not touched per record"
+                );
+                drop(record);
+                assert_eq!(Rc::strong_count(&info), held);
+                assert_eq!(current_thread(), (id, name));
             })
             .unwrap()
             .join()
