@@ -173,7 +173,7 @@ pub struct LogRecord<'a> {
     /// The thread's number and name: set, or the current thread's, looked up on first read. A
     /// record is `!Send` (its `exc_info` is a plain `&dyn Error`), so that read happens on the
     /// thread that made it.
-    pub(crate) thread: OnceCell<ThreadIdentity>,
+    pub(crate) thread: OnceCell<Rc<(u64, Arc<str>)>>,
     /// The thread's number and name when they are text the record borrows (a record read back
     /// from an owned copy); they come before `thread`. Kept apart so that the record stays
     /// covariant in `'a`.
@@ -272,7 +272,7 @@ impl<'a> LogRecord<'a> {
 
     /// Sets the thread's number and name (for a record made on another thread or process).
     pub fn set_thread(&mut self, thread: u64, name: impl Into<Arc<str>>) {
-        self.thread = OnceCell::from(ThreadIdentity::Given(thread, name.into()));
+        self.thread = OnceCell::from(Rc::new((thread, name.into())));
         self.thread_borrowed = None;
     }
 
@@ -280,9 +280,8 @@ impl<'a> LogRecord<'a> {
         if let Some(borrowed) = self.thread_borrowed {
             return borrowed;
         }
-        self.thread
-            .get_or_init(|| ThreadIdentity::Current(current_thread_shared()))
-            .get()
+        let info = self.thread.get_or_init(current_thread_shared);
+        (info.0, &info.1)
     }
 
     /// Python's `process`: the id of the process that made the record.
@@ -512,24 +511,6 @@ fn current_thread_shared() -> Rc<(u64, Arc<str>)> {
             .clone()
     })
     .unwrap_or_else(|_| Rc::new(describe_current_thread()))
-}
-
-/// Where a record's thread number and name come from.
-#[derive(Clone, Debug)]
-pub(crate) enum ThreadIdentity {
-    /// The thread that made the record, which keeps them.
-    Current(Rc<(u64, Arc<str>)>),
-    /// Set for a record made elsewhere.
-    Given(u64, Arc<str>),
-}
-
-impl ThreadIdentity {
-    fn get(&self) -> (u64, &str) {
-        match self {
-            ThreadIdentity::Current(info) => (info.0, &info.1),
-            ThreadIdentity::Given(number, name) => (*number, name),
-        }
-    }
 }
 
 fn describe_current_thread() -> (u64, Arc<str>) {

@@ -228,7 +228,7 @@ impl ReceivedRecord {
         record.module_path = self.module_path.as_deref();
         record.created = self.created;
         record.set_relative_created(self.relative_created);
-        record.set_thread(self.thread, self.thread_name.clone());
+        record.thread_borrowed = Some((self.thread, &self.thread_name));
         record.set_process(self.process, &self.process_name);
         record.stack_info = self.stack_info.as_deref();
         record.spans = &self.spans;
