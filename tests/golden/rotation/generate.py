@@ -562,6 +562,41 @@ def timed_utc_scenarios():
     return s
 
 
+def timed_clock_back_scenarios():
+    """The system clock stepped back (an NTP correction, a VM restored from a snapshot): CPython
+    only compares the time with rolloverAt, so records go on into the current file until the
+    clock passes it again; the backup's name comes from rolloverAt, never from the clock."""
+    s = []
+    U = utc
+    s.append(timed(
+        "timed H: the clock steps back an hour after a rollover, then catches up", "H", [
+            rec(T0 + 60, "before"),
+            rec(T0 + 3700, "after the first rollover"),
+            rec(T0 + 100, "clock stepped back below the last rollover"),
+            rec(T0 + 3800, "clock back on time"),
+            rec(T0 + 7300, "second rollover"),
+        ], backupCount=3))
+    s.append(timed(
+        "timed MIDNIGHT: the clock steps back across midnight", "MIDNIGHT", [
+            rec(U(2026, 11, 24, 23, 59, 50), "day 1 late"),
+            rec(U(2026, 11, 25, 0, 0, 10), "day 2 early (rollover)"),
+            rec(U(2026, 11, 24, 23, 59, 55), "back in day 1"),
+            rec(U(2026, 11, 25, 0, 0, 20), "day 2 again"),
+            rec(U(2026, 11, 26, 0, 0, 5), "day 3 (rollover)"),
+        ], backupCount=5))
+    s.append(timed(
+        "timed S: records stepped back between rollovers go to the current file", "S", [
+            rec(T0 + 1.5, "one"),
+            rec(T0 + 2.5, "two"),
+            rec(T0 + 0.5, "stepped back"),
+            rec(T0 + 3.2, "three"),
+            rec(T0 + 1.2, "stepped back again"),
+            rec(T0 + 3.4, "four"),
+            rec(T0 + 4.1, "five"),
+        ], backupCount=10))
+    return s
+
+
 def timed_local_scenarios():
     """utc=False scenarios across daylight-saving changes."""
     s = []
@@ -952,7 +987,8 @@ def main():
     if sys.version_info[:2] != (3, 11):
         sys.exit("generate.py must run under CPython 3.11 (found %s)" % sys.version.split()[0])
     scenarios = (rotating_scenarios() + timed_utc_scenarios()
-                 + timed_local_scenarios() + watched_scenarios())
+                 + timed_clock_back_scenarios() + timed_local_scenarios()
+                 + watched_scenarios())
     titles = [sc["title"] for sc in scenarios]
     assert len(titles) == len(set(titles)), "scenario titles must be unique"
     for sc in scenarios:
