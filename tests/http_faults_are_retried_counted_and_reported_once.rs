@@ -10,7 +10,7 @@ mod http_common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use http_common::{Reply, Server, free_port};
+use http_common::{Reply, Server, reserve_port};
 use pylog::{
     Backpressure, DeliveryError, ErrorReporter, Handler, HttpHandler, HttpHandlerBuilder,
     HttpMethod, Level, LogRecord, OwnedRecord, Redirects, RetryPolicy,
@@ -59,7 +59,9 @@ fn msgs(server: &Server) -> Vec<String> {
 
 #[test]
 fn records_queued_while_the_server_is_down_arrive_when_it_comes_up() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let host = format!("127.0.0.1:{port}");
     let (reports, report) = collector();
     let handler = builder(&host)

@@ -8,7 +8,7 @@ mod otlp_common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use otlp_common::{Receiver, Reply, body, free_port};
+use otlp_common::{Receiver, Reply, body, reserve_port};
 use pylog::{
     Backpressure, DeliveryError, ErrorReporter, Handler, Level, LogRecord, OtlpHandler,
     OtlpHandlerBuilder, OwnedRecord, RetryPolicy,
@@ -67,7 +67,9 @@ fn numbered(range: std::ops::Range<usize>) -> Vec<String> {
 
 #[test]
 fn records_logged_while_the_collector_is_down_arrive_when_it_comes_up() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let (reports, report) = collector();
     let handler = builder(format!("http://127.0.0.1:{port}/v1/logs"))
         .on_error(report)
@@ -186,7 +188,9 @@ fn a_400_is_not_retried_and_is_reported() {
 
 #[test]
 fn a_drop_policy_counts_exactly_what_a_full_queue_lost() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     const CAPACITY: usize = 10;
     const LOGGED: usize = 200;
     let handler = builder(format!("http://127.0.0.1:{port}/v1/logs"))
@@ -224,7 +228,9 @@ fn a_drop_policy_counts_exactly_what_a_full_queue_lost() {
 
 #[test]
 fn under_block_a_long_outage_loses_nothing() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let handler = builder(format!("http://127.0.0.1:{port}/v1/logs"))
         .capacity(50)
         .build()
@@ -248,7 +254,9 @@ fn under_block_a_long_outage_loses_nothing() {
 
 #[test]
 fn closing_while_the_collector_is_down_stops_at_the_drain_timeout_and_counts_the_loss() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let (reports, report) = collector();
     let handler = builder(format!("http://127.0.0.1:{port}/v1/logs"))
         .drain_timeout(Duration::from_secs(1))

@@ -13,7 +13,7 @@ use pylog::{
     Backpressure, DeliveryError, Handler, Manager, OwnedRecord, RetryPolicy, Security, SmtpHandler,
     SmtpHandlerBuilder,
 };
-use smtp_common::{Options, Server, free_port, test_cert};
+use smtp_common::{Options, Server, reserve_port, test_cert};
 
 type Reports = Arc<Mutex<Vec<String>>>;
 
@@ -57,7 +57,9 @@ fn wait_for_reports(reports: &Reports, n: usize) -> Vec<String> {
 
 #[test]
 fn records_logged_while_the_server_is_down_arrive_when_it_comes_up() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let reports = Reports::default();
     let handler = builder(port, &reports)
         .capacity(4)

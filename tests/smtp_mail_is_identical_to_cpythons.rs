@@ -19,7 +19,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use pylog::{Formatter, Level, LogRecord, SmtpHandler};
 use serde_json::Value;
-use smtp_common::free_port;
+use smtp_common::reserve_port;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_interop");
 const FROM: &str = "app@example.com";
@@ -169,7 +169,9 @@ fn emails_match_cpythons_envelope_headers_and_body_bytes() {
         return;
     }
     let cases = cases();
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let receiver = Receiver::start(port);
     let status = Command::new("python3")
         .args([

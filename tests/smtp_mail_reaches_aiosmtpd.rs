@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pylog::{Formatter, Manager, Security, SmtpHandler};
-use smtp_common::{free_port, test_cert};
+use smtp_common::{reserve_port, test_cert};
 
 fn aiosmtpd_available() -> bool {
     Command::new("python3")
@@ -33,7 +33,9 @@ struct Aiosmtpd {
 
 impl Aiosmtpd {
     fn start(extra: &[&str]) -> Aiosmtpd {
-        let port = free_port();
+        // Held to the end of the scope: nobody else can take the port meanwhile.
+        let reserved = reserve_port();
+        let port = reserved.port();
         let listen = format!("127.0.0.1:{port}");
         let mut command = Command::new("python3");
         command
@@ -44,7 +46,9 @@ impl Aiosmtpd {
 
     /// The server of `aiosmtpd_auth.py`: STARTTLS and AUTH as `login`/`password` required.
     fn start_with_auth(cert: &str, key: &str, login: &str, password: &str) -> Aiosmtpd {
-        let port = free_port();
+        // Held to the end of the scope: nobody else can take the port meanwhile.
+        let reserved = reserve_port();
+        let port = reserved.port();
         let script = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/smtp_common/aiosmtpd_auth.py"

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use pylog::{Backpressure, Handler, Level, Logger, Manager, SocketHandler};
-use socket_common::{Receiver, Reports, Watchdog, free_port};
+use socket_common::{Receiver, Reports, Watchdog, reserve_port};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -50,7 +50,9 @@ fn refused(report: &str) -> bool {
 
 #[test]
 fn records_wait_while_the_receiver_is_down_and_arrive_once_it_listens() {
-    let port = free_port();
+    // Held to the end of the scope: nobody else can take the port meanwhile.
+    let reserved = reserve_port();
+    let port = reserved.port();
     let reports = Reports::default();
     let (_tree, app, handler) = handler_to(port, &reports);
     for i in 0..20 {

@@ -94,13 +94,10 @@ impl TestCert {
     }
 }
 
-/// A loopback port nothing listens on now (bound, then released).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind loopback")
-        .port()
-}
+#[path = "../reserved_port/mod.rs"]
+mod reserved_port;
+#[allow(unused_imports)] // not every test that uses these helpers holds a port
+pub use reserved_port::reserve_port;
 
 impl Server {
     /// A plain http server on a free loopback port, answering 200.

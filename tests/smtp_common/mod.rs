@@ -119,13 +119,10 @@ pub struct Server {
     thread: Option<JoinHandle<()>>,
 }
 
-/// A free loopback port, to start a server on later.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+#[path = "../reserved_port/mod.rs"]
+mod reserved_port;
+#[allow(unused_imports)] // not every test that uses these helpers holds a port
+pub use reserved_port::reserve_port;
 
 impl Server {
     pub fn start(options: Options) -> Server {

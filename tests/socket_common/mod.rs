@@ -286,8 +286,7 @@ impl Drop for Watchdog {
     }
 }
 
-/// A port nothing listens on now (bound, then released).
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    listener.local_addr().expect("local address").port()
-}
+#[path = "../reserved_port/mod.rs"]
+mod reserved_port;
+#[allow(unused_imports)] // not every test that uses these helpers holds a port
+pub use reserved_port::reserve_port;
