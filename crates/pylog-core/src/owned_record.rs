@@ -136,6 +136,12 @@ impl Writer {
         if self.next < piece as usize {
             self.skip_to(piece);
         }
+        self.close(piece);
+    }
+
+    /// Ends `piece` here, the pieces before it being ended already.
+    #[inline(always)]
+    fn close(&mut self, piece: Piece) {
         self.ends[piece as usize] = offset(self.text.len());
         self.next = piece as usize + 1;
     }
@@ -155,8 +161,7 @@ impl Writer {
     fn put_next(&mut self, piece: Piece, s: &str) {
         debug_assert_eq!(self.next, piece as usize);
         self.text.push_str(s);
-        self.ends[piece as usize] = offset(self.text.len());
-        self.next = piece as usize + 1;
+        self.close(piece);
     }
 
     /// [`put_next`](Writer::put_next) for an optional piece.

@@ -544,6 +544,8 @@ fn thread_number(id: std::thread::ThreadId) -> u64 {
 mod tests {
     use std::time::Duration;
 
+    use super::*;
+
     #[test]
     fn seconds_since_epoch_match_what_system_time_gives() {
         let nanos = [0, 1, 499_999_999, 500_000_000, 999_999_999];
@@ -575,8 +577,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     #[test]
     fn trunc_and_floor_match_the_c_library() {

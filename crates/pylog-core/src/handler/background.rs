@@ -94,16 +94,6 @@ impl Background {
         }
     }
 
-    #[cfg_attr(
-        not(any(
-            feature = "http",
-            feature = "otlp",
-            feature = "smtp",
-            feature = "syslog",
-            feature = "socket"
-        )),
-        allow(dead_code)
-    )]
     /// Queues the record `prepare` makes. A record logged by the worker's own thread (a
     /// dependency of the destination logging while it delivers) is dropped and counted before
     /// anything is prepared: queuing it would feed a loop.
@@ -126,13 +116,7 @@ impl Background {
         &self,
         prepare: impl FnOnce(String) -> Result<OwnedRecord, FormatError>,
     ) -> Result<(), HandlerError> {
-        if self.worker.is_current_thread() {
-            self.worker.count_reentrant();
-            return Err(HandlerError::Dropped);
-        }
-        self.worker
-            .send_from_another_thread(prepare(self.worker.spare_text())?)
-            .map_err(|_| HandlerError::Dropped)
+        self.send(|| prepare(self.worker.spare_text()))
     }
 
     /// Waits (at most the drain timeout) for what is queued to be delivered.
