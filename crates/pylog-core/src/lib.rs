@@ -58,6 +58,7 @@ mod error;
 mod filter;
 pub mod format;
 mod handler;
+mod hazard_cell;
 mod level;
 mod level_cache;
 mod lifecycle;

@@ -30,6 +30,7 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 
 use crate::filter::{Filter, Filters};
 use crate::handler::{Handler, HandlerSnapshot};
+use crate::hazard_cell::{HazardCell, Protected};
 use crate::level::Level;
 use crate::level_cache::LevelCache;
 use crate::manager::{Manager, config_generation, notify_config_change};
@@ -45,7 +46,7 @@ pub(crate) struct Node {
     pub(crate) disabled: AtomicBool,
     pub(crate) handlers: ArcSwap<Vec<Handler>>,
     pub(crate) filters: Filters,
-    pub(crate) chain: ArcSwapOption<HandlerChain>,
+    pub(crate) chain: HazardCell<HandlerChain>,
     /// The lowest level [`Logger::is_enabled_for`] lets through, for one configuration generation.
     pub(crate) enabled_from: LevelCache,
 }
@@ -71,7 +72,7 @@ impl Node {
             disabled: AtomicBool::new(false),
             handlers: ArcSwap::from_pointee(Vec::new()),
             filters: Filters::default(),
-            chain: ArcSwapOption::empty(),
+            chain: HazardCell::new(),
             enabled_from: LevelCache::default(),
         })
     }
@@ -388,7 +389,7 @@ impl Logger {
     #[inline(always)]
     fn call_handlers_here(&self, record: &LogRecord<'_>) {
         let chain = self.handler_chain();
-        let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
+        let handlers = chain.as_deref().map_or(&[][..], |c| c.handlers.as_slice());
         for handler in handlers {
             if record.level >= handler.level {
                 handler.handle(record);
@@ -401,25 +402,20 @@ impl Logger {
 
     /// The handlers a record logged here meets, in order (this logger's, then its ancestors' while
     /// `propagate` holds), cached until the tree's configuration changes.
-    fn handler_chain(&self) -> arc_swap::Guard<Option<Arc<HandlerChain>>> {
+    fn handler_chain(&self) -> Option<Protected<'_, HandlerChain>> {
         // Read the generation before walking the tree: a change during the walk leaves the result
         // tagged as stale, never a stale result tagged as fresh.
         let generation = config_generation();
-        let cached = self.node.chain.load();
-        if cached
-            .as_ref()
-            .is_some_and(|chain| chain.generation == generation)
-        {
-            return cached;
+        match self.node.chain.read() {
+            Some(chain) if chain.generation == generation => Some(chain),
+            _ => self.build_handler_chain(),
         }
-        drop(cached);
-        self.build_handler_chain()
     }
 
     /// Walks the tree for the handler chain, never while a configuration is being applied: the
     /// walk is repeated if one began meanwhile, so a chain is all old or all new.
     #[cold]
-    fn build_handler_chain(&self) -> arc_swap::Guard<Option<Arc<HandlerChain>>> {
+    fn build_handler_chain(&self) -> Option<Protected<'_, HandlerChain>> {
         loop {
             let generation = config_generation();
             let before = self.manager.reconfiguration_count();
@@ -451,7 +447,7 @@ impl Logger {
                 handlers,
                 reads_trace_context,
             })));
-            let chain = self.node.chain.load();
+            let chain = self.node.chain.read();
             if self.manager.reconfiguration_count() == before {
                 return chain;
             }
@@ -487,7 +483,7 @@ impl Logger {
     pub fn loosest_accepted_level(&self) -> Level {
         let effective = self.effective_level();
         let chain = self.handler_chain();
-        let handlers = chain.as_ref().map_or(&[][..], |c| c.handlers.as_slice());
+        let handlers = chain.as_deref().map_or(&[][..], |c| c.handlers.as_slice());
         let sink = match handlers.iter().map(|h| h.level).min() {
             Some(level) => level,
             None => self

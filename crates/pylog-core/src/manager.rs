@@ -305,10 +305,12 @@ impl Manager {
 
     /// Removes every logger's cached handler chain and returns them, so that the caller can wait
     /// for the records still using them.
-    pub(crate) fn take_cached_chains(&self) -> Vec<Arc<crate::logger::HandlerChain>> {
+    pub(crate) fn take_cached_chains(
+        &self,
+    ) -> Vec<crate::hazard_cell::Unpublished<crate::logger::HandlerChain>> {
         self.loggers()
             .iter()
-            .filter_map(|logger| logger.node().chain.swap(None))
+            .filter_map(|logger| logger.node().chain.take())
             .collect()
     }
 

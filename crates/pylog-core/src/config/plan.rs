@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::filter::Filter;
 use crate::handler::Handler;
+use crate::hazard_cell::Unpublished;
 use crate::level::Level;
 use crate::logger::Logger;
 use crate::manager::Manager;
@@ -195,14 +196,14 @@ fn configure_logger(logger: &Logger, plan: &LoggerPlan) {
 
 /// Waits until no record holds one of the handler chains cached before the change (bounded, and
 /// not at all on a thread that is itself inside a handler, which would wait for itself).
-fn wait_for_records_in_flight(chains: Vec<Arc<crate::logger::HandlerChain>>) {
+fn wait_for_records_in_flight(chains: Vec<Unpublished<crate::logger::HandlerChain>>) {
     if crate::handler::inside_handler() {
         return;
     }
     let deadline = Instant::now() + QUIESCE_TIMEOUT;
     for chain in chains {
         let mut spins = 0u32;
-        while Arc::strong_count(&chain) > 1 && Instant::now() < deadline {
+        while chain.in_use() && Instant::now() < deadline {
             // Records usually finish within microseconds; one blocked on a full queue may take
             // longer, and is waited for without burning a core.
             if spins < 1_000 {
