@@ -176,6 +176,9 @@ pub struct EmitContext<'a> {
     formatter: &'a Formatter,
     buffer: &'a mut String,
     escape: Escape,
+    /// The handler's count of emitted records, until the destination counts the record itself
+    /// ([`count_emitted_locked`](EmitContext::count_emitted_locked)).
+    emitted: Option<&'a AtomicU64>,
 }
 
 impl EmitContext<'_> {
@@ -191,6 +194,16 @@ impl EmitContext<'_> {
     /// What the handler escapes in the records it formats (see [`Escape`]).
     pub fn escape(&self) -> Escape {
         self.escape
+    }
+
+    /// Counts the record as emitted, with a plain add, while the destination holds the lock that
+    /// every emit of this handler takes; the handler otherwise counts it with an atomic add (a
+    /// locked instruction, about 5 ns) once `emit` returns `Ok`. Called just before returning
+    /// `Ok`, under that lock.
+    pub(crate) fn count_emitted_locked(&mut self) {
+        if let Some(emitted) = self.emitted.take() {
+            emitted.store(emitted.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        }
     }
 
     /// The formatter in use.
@@ -739,18 +752,20 @@ impl Handler {
         };
         let formatter = formatter.unwrap_or_else(|| default_formatter());
         let mut buffer = scratch::take(&FORMAT_BUFFER);
-        let result = self.0.sink.emit(
-            record,
-            &mut EmitContext {
-                formatter,
-                buffer: &mut buffer,
-                escape,
-            },
-        );
+        let mut ctx = EmitContext {
+            formatter,
+            buffer: &mut buffer,
+            escape,
+            emitted: Some(&self.0.counters.emitted),
+        };
+        let result = self.0.sink.emit(record, &mut ctx);
+        let counted = ctx.emitted.is_none();
         scratch::give_back(&FORMAT_BUFFER, buffer);
         match result {
             Ok(()) => {
-                self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
+                if !counted {
+                    self.0.counters.emitted.fetch_add(1, Ordering::Relaxed);
+                }
                 if self.0.failing.load(Ordering::Relaxed) {
                     self.0.failing.store(false, Ordering::Relaxed);
                 }

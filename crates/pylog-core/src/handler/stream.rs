@@ -112,11 +112,20 @@ impl Emit for StreamHandler {
         text.push_str(&self.terminator);
         let bytes = text.as_bytes();
         match &self.target {
-            Target::Stderr => write_and_flush(&mut io::stderr().lock(), bytes)?,
-            Target::Stdout => write_and_flush(&mut io::stdout().lock(), bytes)?,
+            Target::Stderr => {
+                let mut stderr = io::stderr().lock();
+                write_and_flush(&mut stderr, bytes)?;
+                ctx.count_emitted_locked();
+            }
+            Target::Stdout => {
+                let mut stdout = io::stdout().lock();
+                write_and_flush(&mut stdout, bytes)?;
+                ctx.count_emitted_locked();
+            }
             Target::Writer(w) => {
                 let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
                 write_and_flush(&mut **w, bytes)?;
+                ctx.count_emitted_locked();
             }
         }
         Ok(())

@@ -63,6 +63,7 @@ impl Emit for WatchedFileHandler {
             file.open()?;
         }
         file.write(text.as_bytes(), record)?;
+        ctx.count_emitted_locked();
         Ok(())
     }
 

@@ -579,6 +579,7 @@ mod tests {
             formatter: &formatter,
             buffer: &mut buffer,
             escape: crate::format::Escape::NONE,
+            emitted: None,
         };
         let record = LogRecord::new("a", Level::ERROR, "x");
         let error = journal.emit(&record, &mut ctx).unwrap_err();
