@@ -205,13 +205,18 @@ impl<T: Send + Sync + 'static> HazardCell<T> {
 
     #[cold]
     fn read_counted(&self) -> Option<Protected<'_, T>> {
-        let counted = Arc::into_raw(lock(&self.owner).clone()?);
+        let counted = Arc::into_raw(self.counted()?);
         Some(Protected {
             // SAFETY: an `Arc`'s pointer is never null.
             value: unsafe { NonNull::new_unchecked(counted.cast_mut()) },
             slot: ptr::null(),
             cell: PhantomData,
         })
+    }
+
+    /// The value as a counted reference, for a holder that keeps it.
+    pub(crate) fn counted(&self) -> Option<Arc<T>> {
+        lock(&self.owner).clone()
     }
 
     /// Replaces the value. The old one is freed once no reader holds it.

@@ -88,11 +88,10 @@ use std::io::{self, Write as _};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
-use arc_swap::ArcSwapOption;
-
 use crate::filter::{Filter, Filters};
 use crate::format::repr::py_repr;
 use crate::format::{Escape, FormatError, Formatter};
+use crate::hazard_cell::HazardCell;
 use crate::level::Level;
 use crate::record::LogRecord;
 use crate::scratch;
@@ -382,7 +381,7 @@ struct Shared {
     id: u64,
     name: Mutex<Option<String>>,
     level: AtomicI32,
-    formatter: ArcSwapOption<Formatter>,
+    formatter: HazardCell<Formatter>,
     filters: Filters,
     sink: Box<dyn Emit>,
     counters: Counters,
@@ -475,7 +474,7 @@ impl Handler {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             name: Mutex::new(None),
             level: AtomicI32::new(0),
-            formatter: ArcSwapOption::empty(),
+            formatter: HazardCell::new(),
             filters: Filters::default(),
             sink: Box::new(sink),
             counters: Counters::default(),
@@ -592,7 +591,7 @@ impl Handler {
 
     /// The formatter, if one was set.
     pub fn formatter(&self) -> Option<Formatter> {
-        self.0.formatter.load_full().map(|f| Formatter::clone(&f))
+        self.0.formatter.read().map(|f| Formatter::clone(&f))
     }
 
     /// Python: `Handler.setFormatter`.
@@ -708,7 +707,7 @@ impl Handler {
             self.count_filtered();
             return false;
         }
-        let formatter = self.0.formatter.load();
+        let formatter = self.0.formatter.read();
         self.emit_allowed(record, formatter.as_deref(), self.escape());
         true
     }
@@ -719,7 +718,7 @@ impl Handler {
         HandlerSnapshot {
             handler: self.clone(),
             level: self.level(),
-            formatter: self.0.formatter.load_full(),
+            formatter: self.0.formatter.counted(),
             filters: self.0.filters.current(),
             escape: self.escape(),
         }
@@ -734,7 +733,7 @@ impl Handler {
             || self
                 .0
                 .formatter
-                .load()
+                .read()
                 .as_deref()
                 .is_some_and(|f| f.may_read_extras(&TRACE_CONTEXT_EXTRAS))
     }
