@@ -12,8 +12,8 @@
 //! barrier, so the reader needs only a compiler fence. Elsewhere, or when the kernel refuses
 //! `membarrier`, the reader takes the fence itself.
 //!
-//! A value replaced while announced waits in a list of retired values. The reader that releases
-//! the last announcement frees it.
+//! A value replaced while announced waits in a list of retired values. A reader letting go of a
+//! value while that list is not empty frees what no slot announces any more.
 //!
 //! A read with no slot free, nested more than eight deep on one thread or made while the thread's
 //! slots are being destroyed at its exit, takes a counted reference under the cell's lock instead.
@@ -101,7 +101,9 @@ thread_local! {
     static LOCAL: LocalSlots = LocalSlots::register();
 }
 
-/// The reader's half of the store-then-load order (see the module docs).
+/// The reader's half of the store-then-load order (see the module docs). A relaxed read of the
+/// mode is enough: the reader has just read a value from a cell with `Acquire`, and every value
+/// is stored after [`init`] has set the mode.
 #[inline(always)]
 fn reader_fence() {
     if ASYMMETRIC.load(Ordering::Relaxed) {
@@ -114,6 +116,7 @@ fn reader_fence() {
 /// The replacing side's half: after it, every announcement made before it is visible, and every
 /// reader that announces later sees the new value when it checks. `false` when the barrier could
 /// not be made (the kernel refused `membarrier`): nothing replaced may then be freed.
+/// Called only with a value that was stored, so after [`init`] (its store took the cell's lock).
 fn writer_fence() -> bool {
     fence(Ordering::SeqCst);
     !ASYMMETRIC.load(Ordering::Relaxed) || membarrier::all_threads()
