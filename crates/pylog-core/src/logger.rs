@@ -406,10 +406,17 @@ impl Logger {
         // Read the generation before walking the tree: a change during the walk leaves the result
         // tagged as stale, never a stale result tagged as fresh.
         let generation = config_generation();
-        match self.node.chain.read() {
-            Some(chain) if chain.generation == generation => Some(chain),
-            _ => self.build_handler_chain(),
+        let cached = self.node.chain.read();
+        if cached
+            .as_ref()
+            .is_some_and(|chain| chain.generation == generation)
+        {
+            return cached;
         }
+        // Let go of the stale chain before it is replaced, so that it is freed at once rather
+        // than retired while this thread still announces it.
+        drop(cached);
+        self.build_handler_chain()
     }
 
     /// Walks the tree for the handler chain, never while a configuration is being applied: the
