@@ -119,13 +119,48 @@ fn reader_fence() {
 /// Called only with a value that was stored, so after [`init`] (its store took the cell's lock).
 fn writer_fence() -> bool {
     fence(Ordering::SeqCst);
-    !ASYMMETRIC.load(Ordering::Relaxed) || membarrier::all_threads()
+    !ASYMMETRIC.load(Ordering::Relaxed)
+        || (!forced(Forced::BarrierFails) && membarrier::all_threads())
 }
 
 /// Chooses the fences, once, before the first value is stored.
 fn init() {
     static INIT: Once = Once::new();
-    INIT.call_once(|| ASYMMETRIC.store(membarrier::register(), Ordering::Relaxed));
+    INIT.call_once(|| {
+        let asymmetric = !forced(Forced::Refused) && membarrier::register();
+        ASYMMETRIC.store(asymmetric, Ordering::Relaxed);
+    });
+}
+
+/// What a test process may ask of the fences, to run the paths that this kernel never takes. Only
+/// the crate's own tests can: elsewhere [`forced`] is always `false`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Forced {
+    /// As where the kernel refuses `membarrier`: the readers fence themselves.
+    Refused,
+    /// As where `membarrier` was registered but a later barrier fails: replaced values are kept.
+    BarrierFails,
+}
+
+/// The variable that sets [`Forced`] in a test process: `refused` or `barrier-fails`.
+#[cfg(test)]
+const FORCED_VARIABLE: &str = "PYLOG_TEST_HAZARD_FENCES";
+
+#[cfg(test)]
+fn forced(mode: Forced) -> bool {
+    static MODE: std::sync::OnceLock<Option<Forced>> = std::sync::OnceLock::new();
+    let chosen = MODE.get_or_init(|| match std::env::var(FORCED_VARIABLE).as_deref() {
+        Ok("refused") => Some(Forced::Refused),
+        Ok("barrier-fails") => Some(Forced::BarrierFails),
+        _ => None,
+    });
+    *chosen == Some(mode)
+}
+
+#[cfg(not(test))]
+#[inline(always)]
+fn forced(_: Forced) -> bool {
+    false
 }
 
 /// Whether some thread announces `value`.
@@ -480,5 +515,103 @@ mod tests {
         // releasing at the same time, so look once more.
         reclaim();
         assert_eq!(drops.load(Ordering::SeqCst), replacements);
+    }
+
+    /// Readers racing replacements, then a take, in this process's forced mode; what is freed
+    /// depends on the mode. Run by the two tests below in a process of its own, since the mode is
+    /// chosen once per process.
+    #[test]
+    #[ignore = "run in a child process by the forced-fence tests"]
+    fn forced_fences_child() {
+        let mode = std::env::var(FORCED_VARIABLE).expect("run by a forced-fence test");
+        init();
+        let asymmetric = ASYMMETRIC.load(Ordering::Relaxed);
+        if mode == "barrier-fails" && !asymmetric {
+            println!("this kernel refuses membarrier(2): a failing barrier cannot be simulated");
+            return;
+        }
+        assert_eq!(asymmetric, mode == "barrier-fails", "mode {mode}");
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = HazardCell::new();
+        cell.store(Some(Tracked::new(&drops)));
+        let stop = AtomicBool::new(false);
+        let replacements = 2_000;
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        let held = cell.read().expect("never emptied");
+                        assert!(held.live.load(Ordering::SeqCst), "read after free");
+                        std::hint::spin_loop();
+                        assert!(held.live.load(Ordering::SeqCst), "freed while read");
+                    }
+                });
+            }
+            for _ in 0..replacements {
+                cell.store(Some(Tracked::new(&drops)));
+            }
+            stop.store(true, Ordering::Relaxed);
+        });
+        reclaim();
+        let taken = cell.take().expect("stored");
+        if mode == "refused" {
+            // The readers' own fences order their announcements: everything is freed.
+            assert_eq!(drops.load(Ordering::SeqCst), replacements);
+            assert!(!taken.in_use());
+            drop(taken);
+            assert_eq!(drops.load(Ordering::SeqCst), replacements + 1);
+        } else {
+            // No barrier, so no reader can be ruled out: nothing replaced is ever freed, and a
+            // taken value counts as in use (dictConfig then waits out its timeout).
+            assert_eq!(drops.load(Ordering::SeqCst), 0);
+            assert!(taken.in_use());
+            drop(taken);
+            assert_eq!(drops.load(Ordering::SeqCst), 0);
+        }
+        println!("forced mode {mode} checked");
+    }
+
+    /// Runs [`forced_fences_child`] in a new process with `mode` forced, and checks that it ran.
+    fn run_forced(mode: &str) {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let output = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "hazard_cell::tests::forced_fences_child",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env(FORCED_VARIABLE, mode)
+            .output()
+            .expect("run the test binary");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "mode {mode}: {}\n{stdout}\n{stderr}",
+            output.status
+        );
+        assert!(
+            stdout.contains("1 passed"),
+            "mode {mode}: not run\n{stdout}"
+        );
+        if stdout.contains("cannot be simulated") {
+            println!("mode {mode}: this kernel refuses membarrier(2), so the path was not run");
+        } else {
+            assert!(
+                stdout.contains(&format!("forced mode {mode} checked")),
+                "{stdout}"
+            );
+        }
+    }
+
+    #[test]
+    fn readers_fence_themselves_where_the_kernel_refuses_membarrier() {
+        run_forced("refused");
+    }
+
+    #[test]
+    fn replaced_values_are_kept_when_a_barrier_fails() {
+        run_forced("barrier-fails");
     }
 }
