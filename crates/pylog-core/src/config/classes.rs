@@ -5,10 +5,27 @@ use super::args::Args;
 use super::refs::ExtObject;
 use super::{ConfigError, ConfigValue};
 use crate::handler::{
-    FileHandler, FileMode, Handler, MemoryHandler, NullHandler, RotatingFileHandler, StreamHandler,
-    StreamTarget, TimedRotatingFileHandler, WatchedFileHandler, When,
+    FileHandler, FileMode, Handler, MemoryHandler, NullHandler, RotatingFileHandler,
+    RotatingFileHandlerBuilder, StreamHandler, StreamTarget, TimedRotatingFileHandler,
+    WatchedFileHandler, When,
 };
 use crate::level::Level;
+
+/// The parameters of CPython's `RotatingFileHandler`, in its order, then `$extra`.
+macro_rules! rotating_params {
+    ($($extra:literal),* $(,)?) => {
+        &[
+            "filename",
+            "mode",
+            "maxBytes",
+            "backupCount",
+            "encoding",
+            "delay",
+            "errors",
+            $($extra,)*
+        ]
+    };
+}
 
 /// Builds a handler from its keyword arguments.
 pub(crate) type BuildHandler = fn(&mut Args<'_>) -> Result<Handler, ConfigError>;
@@ -57,15 +74,7 @@ const CLASSES: &[(&str, HandlerClass)] = &[
         "logging.handlers",
         HandlerClass {
             name: "RotatingFileHandler",
-            params: &[
-                "filename",
-                "mode",
-                "maxBytes",
-                "backupCount",
-                "encoding",
-                "delay",
-                "errors",
-            ],
+            params: rotating_params!(),
             has_target: false,
             build: rotating,
         },
@@ -489,6 +498,13 @@ fn file(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
 }
 
 fn rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
+    rotating_builder(args)?
+        .build()
+        .map_err(|e| open_error(args, e))
+}
+
+/// A [`RotatingFileHandler`]'s builder with the parameters of CPython's `RotatingFileHandler` set.
+fn rotating_builder(args: &mut Args<'_>) -> Result<RotatingFileHandlerBuilder, ConfigError> {
     let filename = required_filename(args, "RotatingFileHandler")?;
     let mut builder = RotatingFileHandler::builder(&filename).mode(mode(args)?);
     if let Some(max_bytes) = args.count::<u64>("maxBytes")? {
@@ -498,19 +514,12 @@ fn rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
         builder = builder.backup_count(count);
     }
     file_options!(builder, args);
-    builder.build().map_err(|e| open_error(args, e))
+    Ok(builder)
 }
 
 /// `pylog.RotatingFileHandler`: CPython's parameters of `RotatingFileHandler`, then what pylog's
 /// builder adds, by camelCase keys (Python's own classes keep exactly Python's parameters).
-const PYLOG_ROTATING_PARAMS: &[&str] = &[
-    "filename",
-    "mode",
-    "maxBytes",
-    "backupCount",
-    "encoding",
-    "delay",
-    "errors",
+const PYLOG_ROTATING_PARAMS: &[&str] = rotating_params!(
     "when",
     "interval",
     "utc",
@@ -522,7 +531,7 @@ const PYLOG_ROTATING_PARAMS: &[&str] = &[
     "dated",
     "currentSymlink",
     "currentHardLink",
-];
+);
 
 /// `pylog.RotatingFileHandler`: [`RotatingFileHandler`] with every option of its builder.
 ///
@@ -540,15 +549,7 @@ const PYLOG_ROTATING_PARAMS: &[&str] = &[
 ///     shared: true
 /// ```
 fn pylog_rotating(args: &mut Args<'_>) -> Result<Handler, ConfigError> {
-    let filename = required_filename(args, "RotatingFileHandler")?;
-    let mut builder = RotatingFileHandler::builder(&filename).mode(mode(args)?);
-    if let Some(max_bytes) = args.count::<u64>("maxBytes")? {
-        builder = builder.max_bytes(max_bytes);
-    }
-    if let Some(count) = args.count::<u32>("backupCount")? {
-        builder = builder.backup_count(count);
-    }
-    file_options!(builder, args);
+    let mut builder = rotating_builder(args)?;
     time_trigger_options!(builder, args);
     if let Some(age) = args.seconds("maxAge")? {
         builder = builder.max_age(age);
