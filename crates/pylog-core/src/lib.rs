@@ -75,6 +75,7 @@ mod root;
 mod scratch;
 mod stack;
 pub mod testing;
+mod wall_clock;
 
 pub use adapter::LoggerAdapter;
 pub use basic_config::{BasicConfig, PreparedBasicConfig, TypedOrText, basic_config};

@@ -409,11 +409,16 @@ pub fn format_error_chain(error: &(dyn StdError + 'static), type_name: Option<&s
 }
 
 /// The current time as Python's `time.time()` (negative before 1970, as there).
+///
+/// On x86-64, where the kernel keeps time with the CPU's time-stamp counter, the time comes from
+/// the counter between readings of the system clock a millisecond apart, and stays within about
+/// 50 ns of the system clock (see the migration guide); elsewhere every call reads the system
+/// clock.
 #[inline]
 pub fn now() -> f64 {
-    #[cfg(unix)]
-    if let Some(now) = realtime_clock() {
-        return now;
+    const NANOS_PER_SEC: i64 = 1_000_000_000;
+    if let Some(ns) = crate::wall_clock::now_ns(system_ns) {
+        return seconds_since_epoch(ns.div_euclid(NANOS_PER_SEC), ns.rem_euclid(NANOS_PER_SEC));
     }
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(since) => since.as_secs_f64(),
@@ -421,12 +426,12 @@ pub fn now() -> f64 {
     }
 }
 
-/// The system's real-time clock read directly: what `SystemTime::now()` reads, without the
-/// checked subtraction and normalisation of `duration_since`, which cost more than the read
-/// itself. `None` if the call fails (the caller then asks `SystemTime`).
+/// The system's real-time clock in nanoseconds since the epoch, read directly: what
+/// `SystemTime::now()` reads, without the checked subtraction and normalisation of
+/// `duration_since`, which cost more than the read itself. `None` if the call fails or the time
+/// does not fit (the caller then asks `SystemTime`).
 #[cfg(unix)]
-#[inline]
-fn realtime_clock() -> Option<f64> {
+fn system_ns() -> Option<i64> {
     let mut now = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -437,10 +442,20 @@ fn realtime_clock() -> Option<f64> {
     }
     // `time_t` and `c_long` are narrower than `i64` on some 32-bit targets.
     #[allow(clippy::useless_conversion)]
-    Some(seconds_since_epoch(
-        i64::from(now.tv_sec),
-        i64::from(now.tv_nsec),
-    ))
+    i64::from(now.tv_sec)
+        .checked_mul(1_000_000_000)?
+        .checked_add(i64::from(now.tv_nsec))
+}
+
+/// The system's clock in nanoseconds since the epoch (negative before it).
+#[cfg(not(unix))]
+fn system_ns() -> Option<i64> {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_nanos()).ok(),
+        Err(before) => i64::try_from(before.duration().as_nanos())
+            .ok()
+            .map(|ns| -ns),
+    }
 }
 
 /// A `timespec` (`nanos` in `0..1_000_000_000`) as seconds since the epoch, computed exactly as
