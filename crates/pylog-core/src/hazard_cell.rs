@@ -488,13 +488,26 @@ mod tests {
         assert_eq!(drops.load(Ordering::SeqCst), 2);
     }
 
-    #[test]
-    fn readers_never_see_a_freed_value_while_it_is_replaced() {
+    /// A cell whose value three readers checked while `replacements` new values replaced it, and
+    /// the count of its values dropped since.
+    fn raced_cell(replacements: usize) -> (HazardCell<Tracked>, Arc<AtomicUsize>) {
         let drops = Arc::new(AtomicUsize::new(0));
         let cell = HazardCell::new();
         cell.store(Some(Tracked::new(&drops)));
+        race_readers_with_replacements(&cell, &drops, replacements);
+        // The readers' last releases freed what they held; another test's reader may have been
+        // releasing at the same time, so look once more.
+        reclaim();
+        (cell, drops)
+    }
+
+    /// Three readers check the values they read while `replacements` new values replace them.
+    fn race_readers_with_replacements(
+        cell: &HazardCell<Tracked>,
+        drops: &Arc<AtomicUsize>,
+        replacements: usize,
+    ) {
         let stop = AtomicBool::new(false);
-        let replacements = 2_000;
         std::thread::scope(|scope| {
             for _ in 0..3 {
                 scope.spawn(|| {
@@ -507,13 +520,16 @@ mod tests {
                 });
             }
             for _ in 0..replacements {
-                cell.store(Some(Tracked::new(&drops)));
+                cell.store(Some(Tracked::new(drops)));
             }
             stop.store(true, Ordering::Relaxed);
         });
-        // The readers' last releases freed what they held; another test's reader may have been
-        // releasing at the same time, so look once more.
-        reclaim();
+    }
+
+    #[test]
+    fn readers_never_see_a_freed_value_while_it_is_replaced() {
+        let replacements = 2_000;
+        let (_cell, drops) = raced_cell(replacements);
         assert_eq!(drops.load(Ordering::SeqCst), replacements);
     }
 
@@ -531,28 +547,8 @@ mod tests {
             return;
         }
         assert_eq!(asymmetric, mode == "barrier-fails", "mode {mode}");
-        let drops = Arc::new(AtomicUsize::new(0));
-        let cell = HazardCell::new();
-        cell.store(Some(Tracked::new(&drops)));
-        let stop = AtomicBool::new(false);
         let replacements = 2_000;
-        std::thread::scope(|scope| {
-            for _ in 0..3 {
-                scope.spawn(|| {
-                    while !stop.load(Ordering::Relaxed) {
-                        let held = cell.read().expect("never emptied");
-                        assert!(held.live.load(Ordering::SeqCst), "read after free");
-                        std::hint::spin_loop();
-                        assert!(held.live.load(Ordering::SeqCst), "freed while read");
-                    }
-                });
-            }
-            for _ in 0..replacements {
-                cell.store(Some(Tracked::new(&drops)));
-            }
-            stop.store(true, Ordering::Relaxed);
-        });
-        reclaim();
+        let (cell, drops) = raced_cell(replacements);
         let taken = cell.take().expect("stored");
         if mode == "refused" {
             // The readers' own fences order their announcements: everything is freed.
