@@ -431,7 +431,7 @@ pub fn now() -> f64 {
 /// `duration_since`, which cost more than the read itself. `None` if the call fails or the time
 /// does not fit (the caller then asks `SystemTime`).
 #[cfg(unix)]
-fn system_ns() -> Option<i64> {
+pub(crate) fn system_ns() -> Option<i64> {
     let mut now = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -449,7 +449,7 @@ fn system_ns() -> Option<i64> {
 
 /// The system's clock in nanoseconds since the epoch (negative before it).
 #[cfg(not(unix))]
-fn system_ns() -> Option<i64> {
+pub(crate) fn system_ns() -> Option<i64> {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(since) => i64::try_from(since.as_nanos()).ok(),
         Err(before) => i64::try_from(before.duration().as_nanos())

@@ -69,18 +69,24 @@ impl Line {
     /// The time at counter value `tsc`, if the line holds there.
     #[inline]
     fn at(&self, tsc: u64) -> Option<i64> {
-        let ticks = tsc.wrapping_sub(self.tsc);
-        (ticks < self.ticks).then(|| self.ns + (ticks as f64 * self.ns_per_tick) as i64)
+        self.within(tsc, 1)
     }
 
     /// The time at `tsc` on this line, up to one window past its end: no further, since a joined
-    /// line's rate is bent to meet the system clock and drifts from it past the window. (In
-    /// integer nanoseconds: an `f64` of nanoseconds since the epoch is exact only to 256 ns.)
+    /// line's rate is bent to meet the system clock and drifts from it past the window.
     fn extended(&self, tsc: u64) -> Option<i64> {
+        self.within(tsc, 2)
+    }
+
+    /// The time at `tsc`, if it is less than `windows` windows after the anchor. (In integer
+    /// nanoseconds: an `f64` of nanoseconds since the epoch is exact only to 256 ns.)
+    #[inline]
+    fn within(&self, tsc: u64, windows: u64) -> Option<i64> {
         let ticks = tsc.wrapping_sub(self.tsc);
-        (ticks < self.ticks.saturating_mul(2)).then(|| {
+        // Within two windows of a line made by a reading of the system clock: far from overflow.
+        (ticks < self.ticks.saturating_mul(windows)).then(|| {
             self.ns
-                .saturating_add((ticks as f64 * self.ns_per_tick) as i64)
+                .wrapping_add((ticks as f64 * self.ns_per_tick) as i64)
         })
     }
 }
@@ -171,12 +177,7 @@ impl SharedLine {
     #[inline]
     fn load(&self) -> Option<Line> {
         let before = self.sequence.load(Ordering::Acquire);
-        let line = Line {
-            tsc: self.tsc.load(Ordering::Relaxed),
-            ns: self.ns.load(Ordering::Relaxed),
-            ns_per_tick: f64::from_bits(self.ns_per_tick.load(Ordering::Relaxed)),
-            ticks: self.ticks.load(Ordering::Relaxed),
-        };
+        let line = self.fields();
         fence(Ordering::Acquire);
         let after = self.sequence.load(Ordering::Relaxed);
         (before == after && before.is_multiple_of(2) && line.ticks > 0).then_some(line)
@@ -184,13 +185,17 @@ impl SharedLine {
 
     /// The line, past its end too, for the holder of [`CALIBRATION`]'s lock, the only writer.
     fn load_any(&self) -> Option<Line> {
-        let ticks = self.ticks.load(Ordering::Relaxed);
-        (ticks > 0).then(|| Line {
+        Some(self.fields()).filter(|line| line.ticks > 0)
+    }
+
+    #[inline]
+    fn fields(&self) -> Line {
+        Line {
             tsc: self.tsc.load(Ordering::Relaxed),
             ns: self.ns.load(Ordering::Relaxed),
             ns_per_tick: f64::from_bits(self.ns_per_tick.load(Ordering::Relaxed)),
-            ticks,
-        })
+            ticks: self.ticks.load(Ordering::Relaxed),
+        }
     }
 
     /// Replaces the line; only the holder of [`CALIBRATION`]'s lock calls it.
@@ -222,30 +227,33 @@ static CALIBRATION: Mutex<Calibration> = Mutex::new(Calibration {
 /// Whether the counter is used: 0 not decided yet, 1 yes, 2 no.
 static MODE: AtomicU8 = AtomicU8::new(0);
 
-/// Nanoseconds since the epoch now, from the counter; `None` where the counter is not used or
-/// the system clock cannot be read (the caller then asks the system itself).
+/// Nanoseconds since the epoch now: from the counter where it is used, else from `system_ns`;
+/// `None` if the system clock cannot be read (the caller then asks the system another way).
 #[inline]
 pub(crate) fn now_ns(system_ns: fn() -> Option<i64>) -> Option<i64> {
-    if MODE.load(Ordering::Relaxed) != 1 {
-        return undecided_or_system(system_ns);
-    }
-    let tsc = counter::read();
-    match LINE.load().and_then(|line| line.at(tsc)) {
-        Some(ns) => Some(ns),
-        None => check(system_ns),
+    match MODE.load(Ordering::Relaxed) {
+        1 => {
+            let tsc = counter::read();
+            match LINE.load().and_then(|line| line.at(tsc)) {
+                Some(ns) => Some(ns),
+                None => check(system_ns),
+            }
+        }
+        2 => system_ns(),
+        _ => decide(system_ns),
     }
 }
 
+/// Decides, on the first read, whether the counter is used.
 #[cold]
-fn undecided_or_system(system_ns: fn() -> Option<i64>) -> Option<i64> {
-    if MODE.load(Ordering::Relaxed) == 0 {
-        let usable = counter::usable();
-        MODE.store(if usable { 1 } else { 2 }, Ordering::Relaxed);
-        if usable {
-            return check(system_ns);
-        }
+fn decide(system_ns: fn() -> Option<i64>) -> Option<i64> {
+    let usable = counter::usable();
+    MODE.store(if usable { 1 } else { 2 }, Ordering::Relaxed);
+    if usable {
+        check(system_ns)
+    } else {
+        system_ns()
     }
-    system_ns()
 }
 
 /// Reads the system clock and takes it as the next reading: the line's end, or no line yet.
@@ -322,6 +330,7 @@ mod counter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::system_ns;
 
     /// A counter at 2.5 ticks per nanosecond (0.4 ns per tick).
     const RATE: f64 = 0.4;
@@ -451,13 +460,6 @@ mod tests {
             ),
             None
         );
-    }
-
-    fn system_ns() -> Option<i64> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        i64::try_from(now.as_nanos()).ok()
     }
 
     #[test]
