@@ -28,6 +28,7 @@
 //! | spdlog-rs | `2026-12-07 10:41:02,123 - bench.app - error - request handled in 7 ms` (local time) |
 //! | log4rs | `2026-12-07 10:41:02,123 - bench::app - ERROR - request handled in 7 ms` (local time) |
 //! | fmt, tracing-appender | `2026-12-07T10:41:02.123456Z ERROR bench::app: request handled in 7 ms` (fmt's default, UTC) |
+//! | bare line | `bench::app - ERROR - request handled in 7 ms` (no time) |
 //!
 //! What each setup is on each side:
 //!
@@ -55,6 +56,11 @@
 //!   no call waits for room, and only the logging calls are timed (the drain and the close are
 //!   not). pylog formats the line on the listener's thread, fmt on the caller's.
 //!
+//! - a bare line (every record, 1 and 4 threads): `bench::app - ERROR - request handled in 7 ms`,
+//!   no time, written with one `write(2)` under a mutex, by the same code through a minimal
+//!   `tracing` layer and called directly. It is the floor of any logger that writes every record,
+//!   and the difference of its two rows is what `tracing`'s own path costs per record.
+//!
 //! log4rs is called as a `log::Log` (never installed globally), with the record built as
 //! `log::error!` builds it. Each `tracing` case sets its own `Dispatch` with
 //! `tracing::dispatcher::with_default`; nothing is installed globally.
@@ -62,6 +68,7 @@
 mod common;
 
 use common::{Plan, interleaved_medians};
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
@@ -84,6 +91,9 @@ const MAX_BYTES: u64 = 1024 * 1024;
 const BACKUPS: u32 = 5;
 /// The threads of the threaded setups.
 const THREADS: usize = 4;
+/// The labels of the bare line's rows, the floor of a layer (see [`BareLine`]).
+const BARE_VIA: &str = "bare line via tracing";
+const BARE_DIRECT: &str = "bare line direct";
 /// The queue's bound in the queue setup: more than a round's records, so that no call waits for
 /// the consumer and the figure is the producer's own cost.
 const QUEUE_CAPACITY: usize = 1 << 20;
@@ -408,6 +418,92 @@ fn spdlog_disabled(dir: &Path, n: u64) -> Duration {
     start.elapsed()
 }
 
+// A bare line: the floor of a layer.
+
+/// The least a logger can do for the event: `target - ERROR - message` and a newline, written with
+/// one `write(2)` under a lock; no time, no level lookup, no logger. The same code is called
+/// through a `tracing` layer and directly, so the difference of its two rows is what `tracing`'s
+/// path (dispatch, the registry, the field visit, their frames) costs by itself.
+struct BareLine {
+    file: Mutex<File>,
+}
+
+thread_local! {
+    /// The line being written, per thread.
+    static BARE_LINE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+impl BareLine {
+    fn open(dir: &Path) -> BareLine {
+        let file = File::create(dir.join("bare.log")).expect("open the log file");
+        BareLine {
+            file: Mutex::new(file),
+        }
+    }
+
+    /// Writes one line, the message written by `message`.
+    #[inline(never)]
+    fn write(&self, target: &str, message: impl FnOnce(&mut String)) {
+        use std::io::Write;
+        BARE_LINE.with(|line| {
+            let mut line = line.borrow_mut();
+            line.clear();
+            line.push_str(target);
+            line.push_str(" - ERROR - ");
+            message(&mut line);
+            line.push('\n');
+            let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = (&*file).write_all(line.as_bytes());
+        })
+    }
+}
+
+/// Writes the event's `message` field.
+struct BareMessage<'a>(&'a mut String);
+
+impl tracing::field::Visit for BareMessage<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?}");
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for BareLine {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        self.write(event.metadata().target(), |line| {
+            event.record(&mut BareMessage(line))
+        });
+    }
+}
+
+fn bare_tracing(threads: usize, dir: &Path, n: u64) -> Duration {
+    let layer = BareLine::open(dir);
+    time_tracing_on(
+        threads,
+        Dispatch::new(tracing_subscriber::registry().with(layer)),
+        n,
+        || {},
+    )
+}
+
+fn bare_direct(threads: usize, dir: &Path, n: u64) -> Duration {
+    use std::fmt::Write;
+    let bare = BareLine::open(dir);
+    let start = on_threads(threads, n, |first, count| {
+        for i in first..first + count {
+            bare.write("bench::app", |line| {
+                let _ = line.write_fmt(format_args!(
+                    "request handled in {} ms",
+                    std::hint::black_box(i)
+                ));
+            });
+        }
+    });
+    start.elapsed()
+}
+
 // tracing-subscriber's fmt and tracing-appender.
 
 fn fmt_dispatch<W>(writer: W) -> Dispatch
@@ -632,6 +728,8 @@ fn cases() -> Vec<Case> {
             tracing_appender_every_record
         ),
         case!(EveryRecord, "log4rs", |d, n| log4rs(EveryRecord, d, n)),
+        case!(EveryRecord, BARE_VIA, |d, n| bare_tracing(1, d, n)),
+        case!(EveryRecord, BARE_DIRECT, |d, n| bare_direct(1, d, n)),
         case!(EveryRecord, "CPython", cpython),
         case!(EveryRecordThreads, "pylog via tracing", |d, n| {
             pylog_tracing(EveryRecordThreads, d, n)
@@ -645,6 +743,12 @@ fn cases() -> Vec<Case> {
             n
         )),
         case!(EveryRecordThreads, "fmt", |d, n| fmt_every_record(
+            THREADS, d, n
+        )),
+        case!(EveryRecordThreads, BARE_VIA, |d, n| bare_tracing(
+            THREADS, d, n
+        )),
+        case!(EveryRecordThreads, BARE_DIRECT, |d, n| bare_direct(
             THREADS, d, n
         )),
         case!(BufferedThreads, "pylog via tracing", |d, n| {
@@ -731,7 +835,7 @@ fn main() {
             .find(|(c, _)| c.setup == case.setup && c.side == peer)
             .map_or(f64::NAN, |(_, m)| *m);
         println!(
-            "  {:<20} {:>8.1} ns/record  {:>5.2} x {peer}",
+            "  {:<22} {:>8.1} ns/record  {:>5.2} x {peer}",
             case.side,
             median,
             median / peer_median
@@ -758,6 +862,18 @@ fn print_comparisons(cases: &[Case], medians: &[f64]) {
                     python / pylog
                 ));
             }
+        }
+    }
+    for setup in [Setup::EveryRecord, Setup::EveryRecordThreads] {
+        let extra = |via: &str, direct: &str| Some(median(setup, via)? - median(setup, direct)?);
+        if let (Some(pylog), Some(bare)) = (
+            extra("pylog via tracing", "pylog direct API"),
+            extra(BARE_VIA, BARE_DIRECT),
+        ) {
+            lines.push(format!(
+                "  tracing's path, {}: {bare:.1} ns for a bare line, {pylog:.1} ns for pylog",
+                setup.title()
+            ));
         }
     }
     for (one, four) in [
