@@ -27,9 +27,14 @@
 //! (15 ns measured), far below the millisecond that `asctime` shows. The counter is used only on
 //! x86-64 with the kernel's clock source set to `tsc`, so that the kernel has found it invariant
 //! and synchronised across CPUs; elsewhere every record reads the system clock.
+//!
+//! One thread at a time checks the line; the others read the system clock meanwhile. A process
+//! forked while one of its threads was checking inherits a check that no thread of its own will
+//! finish: the check's lock holds the process id of its holder, so that the child takes it over
+//! (and finishes replacing a line it finds half-written) instead of reading the system clock for
+//! every record from then on.
 
-use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering, fence};
-use std::sync::{Mutex, TryLockError};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU32, AtomicU64, Ordering, fence};
 
 /// How long a line is followed before it is checked against the system clock.
 const WINDOW_NS: f64 = 1_000_000.0;
@@ -183,7 +188,7 @@ impl SharedLine {
         (before == after && before.is_multiple_of(2) && line.ticks > 0).then_some(line)
     }
 
-    /// The line, past its end too, for the holder of [`CALIBRATION`]'s lock, the only writer.
+    /// The line, past its end too, for the thread checking it, the only writer.
     fn load_any(&self) -> Option<Line> {
         Some(self.fields()).filter(|line| line.ticks > 0)
     }
@@ -198,10 +203,12 @@ impl SharedLine {
         }
     }
 
-    /// Replaces the line; only the holder of [`CALIBRATION`]'s lock calls it.
+    /// Replaces the line; only the thread checking it calls it.
     fn store(&self, line: Option<Line>) {
-        let sequence = self.sequence.load(Ordering::Relaxed);
-        self.sequence.store(sequence + 1, Ordering::Relaxed);
+        // Odd while the line is written. It is odd already where a process was forked while
+        // one of its threads wrote the line: this write finishes that one.
+        let sequence = self.sequence.load(Ordering::Relaxed) | 1;
+        self.sequence.store(sequence, Ordering::Relaxed);
         fence(Ordering::Release);
         let line = line.unwrap_or(Line {
             tsc: 0,
@@ -214,15 +221,98 @@ impl SharedLine {
         self.ns_per_tick
             .store(line.ns_per_tick.to_bits(), Ordering::Relaxed);
         self.ticks.store(line.ticks, Ordering::Relaxed);
-        self.sequence.store(sequence + 2, Ordering::Release);
+        self.sequence.store(sequence + 1, Ordering::Release);
+    }
+}
+
+/// The [`Calibration`], and who is checking the line: one thread at a time, which takes it with
+/// [`try_take`](Checker::try_take).
+struct Checker {
+    /// The process id of the thread checking the line; 0 when none is.
+    holder: AtomicU32,
+    has_reading: AtomicBool,
+    reading_tsc: AtomicU64,
+    reading_ns: AtomicI64,
+    /// The rate's bits; NaN while there is none.
+    ns_per_tick: AtomicU64,
+}
+
+impl Checker {
+    const fn new() -> Checker {
+        Checker {
+            holder: AtomicU32::new(0),
+            has_reading: AtomicBool::new(false),
+            reading_tsc: AtomicU64::new(0),
+            reading_ns: AtomicI64::new(0),
+            ns_per_tick: AtomicU64::new(f64::NAN.to_bits()),
+        }
+    }
+
+    /// The check, unless another thread of this process is at it. A holder with another process
+    /// id was a thread of the process this one was forked from: it does not exist here, and the
+    /// check is taken over.
+    fn try_take(&self) -> Option<Check<'_>> {
+        let me = std::process::id();
+        let taken = match self
+            .holder
+            .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+        {
+            Ok(_) => true,
+            Err(holder) if holder != me => self
+                .holder
+                .compare_exchange(holder, me, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok(),
+            Err(_) => false,
+        };
+        taken.then(|| Check {
+            checker: self,
+            calibration: self.calibration(),
+        })
+    }
+
+    fn calibration(&self) -> Calibration {
+        let rate = f64::from_bits(self.ns_per_tick.load(Ordering::Relaxed));
+        Calibration {
+            reading: self.has_reading.load(Ordering::Relaxed).then(|| {
+                (
+                    self.reading_tsc.load(Ordering::Relaxed),
+                    self.reading_ns.load(Ordering::Relaxed),
+                )
+            }),
+            ns_per_tick: (!rate.is_nan()).then_some(rate),
+        }
+    }
+}
+
+/// The check of the line, held by this thread until dropped; the calibration is saved then.
+struct Check<'a> {
+    checker: &'a Checker,
+    calibration: Calibration,
+}
+
+impl Drop for Check<'_> {
+    fn drop(&mut self) {
+        let checker = self.checker;
+        let Calibration {
+            reading,
+            ns_per_tick,
+        } = self.calibration;
+        checker
+            .has_reading
+            .store(reading.is_some(), Ordering::Relaxed);
+        if let Some((tsc, ns)) = reading {
+            checker.reading_tsc.store(tsc, Ordering::Relaxed);
+            checker.reading_ns.store(ns, Ordering::Relaxed);
+        }
+        checker
+            .ns_per_tick
+            .store(ns_per_tick.unwrap_or(f64::NAN).to_bits(), Ordering::Relaxed);
+        checker.holder.store(0, Ordering::Release);
     }
 }
 
 static LINE: SharedLine = SharedLine::new();
-static CALIBRATION: Mutex<Calibration> = Mutex::new(Calibration {
-    reading: None,
-    ns_per_tick: None,
-});
+static CHECKER: Checker = Checker::new();
 
 /// Whether the counter is used: 0 not decided yet, 1 yes, 2 no.
 static MODE: AtomicU8 = AtomicU8::new(0);
@@ -259,11 +349,9 @@ fn decide(system_ns: fn() -> Option<i64>) -> Option<i64> {
 /// Reads the system clock and takes it as the next reading: the line's end, or no line yet.
 #[cold]
 fn check(system_ns: fn() -> Option<i64>) -> Option<i64> {
-    let mut calibration = match CALIBRATION.try_lock() {
-        Ok(calibration) => calibration,
-        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+    let Some(mut check) = CHECKER.try_take() else {
         // Another thread is checking: this record reads the system clock.
-        Err(TryLockError::WouldBlock) => return system_ns(),
+        return system_ns();
     };
     let followed = LINE.load_any();
     // A reader that met the line while it was being replaced: the new one may hold.
@@ -279,7 +367,7 @@ fn check(system_ns: fn() -> Option<i64>) -> Option<i64> {
         let end = followed.and_then(|line| line.extended(tsc));
         return Some(end.map_or(ns, |end| ns.max(end)));
     }
-    let line = calibration.next(followed, tsc, ns);
+    let line = check.calibration.next(followed, tsc, ns);
     LINE.store(line);
     Some(line.map_or(ns, |line| line.ns))
 }
@@ -492,9 +580,69 @@ mod tests {
         }
         assert!(reads > 1_000, "{reads}");
         if counter::usable() {
-            let calibration = *CALIBRATION.lock().unwrap_or_else(|e| e.into_inner());
-            assert!(calibration.ns_per_tick.is_some(), "no rate measured");
+            assert!(
+                CHECKER.calibration().ns_per_tick.is_some(),
+                "no rate measured"
+            );
             assert!(LINE.load().is_some(), "no line followed");
         }
+    }
+
+    /// A process forked while one of its threads checked the line: the child's records take the
+    /// check over, finish the half-written line and follow a new one, where they used to read
+    /// the system clock for ever.
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    #[test]
+    fn a_child_forked_during_a_check_takes_the_check_over() {
+        // Decided here: the child must not read a file.
+        now_ns(system_ns);
+        if MODE.load(Ordering::Relaxed) != 1 {
+            eprintln!(
+                "not run: the kernel does not keep time with the counter here, so records read \
+                 the system clock and no check is ever inherited"
+            );
+            return;
+        }
+        // Stand where a thread forked away from stands: holding the check, half-way through
+        // writing the line.
+        let check = loop {
+            if let Some(check) = CHECKER.try_take() {
+                break check;
+            }
+            std::thread::yield_now();
+        };
+        LINE.sequence.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the child runs only code that takes no lock and allocates nothing (the clock's
+        // reads and atomics), then leaves with `_exit`.
+        let child = unsafe { libc::fork() };
+        if child == 0 {
+            let took_over = child_follows_a_line_again();
+            // SAFETY: ends the child without running anything of the parent's.
+            unsafe { libc::_exit(if took_over { 0 } else { 1 }) }
+        }
+        LINE.sequence.fetch_add(1, Ordering::Relaxed);
+        drop(check);
+        assert!(child > 0, "fork failed");
+        let mut status = 0;
+        // SAFETY: waits for the child just made.
+        let waited = unsafe { libc::waitpid(child, &mut status, 0) };
+        assert_eq!(waited, child);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "the child never followed a line again (status {status})"
+        );
+    }
+
+    /// In the forked child: reads the clock for 5 ms, then whether it follows a line, and whether
+    /// the check was let go.
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    fn child_follows_a_line_again() -> bool {
+        let Some(start) = system_ns() else {
+            return false;
+        };
+        while system_ns().is_some_and(|now| now - start < 5_000_000) {
+            now_ns(system_ns);
+        }
+        LINE.load().is_some() && CHECKER.holder.load(Ordering::Relaxed) == 0
     }
 }
